@@ -1,0 +1,61 @@
+// swift-tools-version: 6.1
+// SepKWS: speech separation and keyword spotting on a CPU, in one native binary.
+// Layering (lowest first) is described in README.md, "Design".
+import PackageDescription
+
+let package = Package(
+    name: "sepkws",
+    products: [
+        .executable(name: "sepkws", targets: ["sepkws"]),
+        .library(name: "SepKWS", targets: ["AudioIO", "DSP", "TensorCore", "NN", "SepKWSCommands"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        // Layer 0: C libraries from Debian, found through pkg-config.
+        .systemLibrary(name: "CSndfile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
+
+        // Layer 1: audio files, signal processing, tensors.
+        .target(name: "AudioIO", dependencies: ["CSndfile", "CSoxr"]),
+        .target(name: "DSP", dependencies: ["CFFTW"]),
+        .target(
+            name: "TensorCore",
+            dependencies: ["COpenBLAS", .product(name: "RealModule", package: "swift-numerics")]),
+
+        // Layer 2: layers, losses, optimizers.
+        .target(name: "NN", dependencies: ["TensorCore"]),
+
+        // Layer 6-7: the command line.
+        .target(
+            name: "SepKWSCommands",
+            dependencies: [
+                "AudioIO", "DSP", "TensorCore", "NN",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(name: "sepkws", dependencies: ["SepKWSCommands"]),
+
+        // Tests.
+        .target(
+            name: "TestSupport", dependencies: ["AudioIO", "TensorCore"], path: "Tests/TestSupport",
+            resources: [.copy("Fixtures")]),
+        .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "TestSupport"]),
+        .testTarget(name: "DSPTests", dependencies: ["DSP", "AudioIO", "TestSupport"]),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TestSupport"]),
+        .testTarget(name: "SepKWSCommandsTests", dependencies: ["SepKWSCommands", "AudioIO", "TestSupport"]),
+
+        // Benchmarks: `swift package benchmark --target KernelBenchmarks`.
+        .executableTarget(
+            name: "KernelBenchmarks",
+            dependencies: ["TensorCore", "NN", "DSP", .product(name: "Benchmark", package: "benchmark")],
+            path: "Tests/Benchmarks/KernelBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+    ],
+    swiftLanguageModes: [.v6]
+)

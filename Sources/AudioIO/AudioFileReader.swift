@@ -1,0 +1,92 @@
+import CSndfile
+
+/// Reads any file libsndfile decodes (WAV, FLAC, OGG/Vorbis, AIFF, ...) at any rate and channel count into `Float`,
+/// in blocks, so that hours-long inputs never sit in memory whole.
+///
+/// Integer formats are scaled to [-1, 1); float formats are returned as stored.
+///
+/// ```swift
+/// let reader = try AudioFileReader(path: "mix.flac")
+/// while let block = try reader.read(maxFrames: 65_536) { consume(block.mixedToMono()) }
+/// ```
+public final class AudioFileReader {
+    /// The path as given.
+    public let path: String
+    /// The header's description of the audio.
+    public let info: AudioFileInfo
+    private let handle: OpaquePointer
+    private var scratch: [Float] = []
+
+    /// Opens `path` for reading.
+    /// - Throws: ``AudioIOError`` naming the path and the cause (missing, directory, empty, not audio, no frames).
+    public init(path: String) throws(AudioIOError) {
+        try InputFile.validate(path)
+        var sfInfo = SF_INFO()
+        guard let handle = sf_open(path, Int32(SFM_READ), &sfInfo) else {
+            throw .unreadable(path: path, reason: String(cString: sf_strerror(nil)))
+        }
+        guard sfInfo.samplerate > 0, sfInfo.channels > 0 else {
+            sf_close(handle)
+            throw .unreadable(path: path, reason: "header gives \(sfInfo.samplerate) Hz, \(sfInfo.channels) channels")
+        }
+        self.path = path
+        self.handle = handle
+        self.info = AudioFileInfo(
+            format: Self.formatName(Int32(sfInfo.format) & Int32(SF_FORMAT_TYPEMASK), command: Int32(SFC_GET_FORMAT_MAJOR)),
+            subtype: Self.formatName(Int32(sfInfo.format) & Int32(SF_FORMAT_SUBMASK), command: Int32(SFC_GET_FORMAT_SUBTYPE)),
+            sampleRate: Int(sfInfo.samplerate), channelCount: Int(sfInfo.channels), frameCount: Int(sfInfo.frames))
+    }
+
+    deinit { sf_close(handle) }
+
+    /// Reads the next block of at most `maxFrames` frames, or `nil` at the end of the file.
+    /// - Returns: a buffer of `[channelCount][1...maxFrames]` samples.
+    /// - Throws: ``AudioIOError/readFailed(path:reason:)`` if libsndfile reports a decoding error.
+    public func read(maxFrames: Int = 65_536) throws(AudioIOError) -> AudioBuffer? {
+        precondition(maxFrames > 0)
+        let channels = info.channelCount
+        if scratch.count < maxFrames * channels { scratch = [Float](repeating: 0, count: maxFrames * channels) }
+        let got = scratch.withUnsafeMutableBufferPointer { sf_readf_float(handle, $0.baseAddress, sf_count_t(maxFrames)) }
+        if got <= 0 {
+            let code = sf_error(handle)
+            if code != 0 { throw .readFailed(path: path, reason: String(cString: sf_error_number(code))) }
+            return nil
+        }
+        return scratch.withUnsafeBufferPointer {
+            AudioBuffer(
+                sampleRate: info.sampleRate,
+                interleaved: UnsafeBufferPointer(rebasing: $0[0..<Int(got) * channels]), channelCount: channels)
+        }
+    }
+
+    /// Reads everything that is left.
+    /// - Throws: ``AudioIOError/noAudio(path:)`` if nothing is left, or a read error.
+    public func readAll() throws(AudioIOError) -> AudioBuffer {
+        var channels = [[Float]](repeating: [], count: info.channelCount)
+        for c in channels.indices { channels[c].reserveCapacity(max(info.frameCount, 0)) }
+        while let block = try read(maxFrames: 1 << 16) {
+            for c in channels.indices { channels[c].append(contentsOf: block.channels[c]) }
+        }
+        if channels[0].isEmpty { throw .noAudio(path: path) }
+        return AudioBuffer(sampleRate: info.sampleRate, channels: channels)
+    }
+
+    /// Reads a whole file.
+    /// - Returns: all its frames, `[channels][frames]`, at the file's rate.
+    public static func read(path: String) throws(AudioIOError) -> AudioBuffer {
+        try AudioFileReader(path: path).readAll()
+    }
+
+    private static func formatName(_ format: Int32, command: Int32) -> String {
+        var count: Int32 = 0
+        let countCommand = command == Int32(SFC_GET_FORMAT_MAJOR) ? SFC_GET_FORMAT_MAJOR_COUNT : SFC_GET_FORMAT_SUBTYPE_COUNT
+        sf_command(nil, Int32(countCommand), &count, Int32(MemoryLayout<Int32>.size))
+        for index in 0..<count {
+            var formatInfo = SF_FORMAT_INFO()
+            formatInfo.format = index
+            sf_command(nil, command, &formatInfo, Int32(MemoryLayout<SF_FORMAT_INFO>.size))
+            if formatInfo.format == format, let name = formatInfo.name { return String(cString: name) }
+        }
+        return String(format, radix: 16)
+    }
+}

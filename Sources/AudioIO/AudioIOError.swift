@@ -1,0 +1,50 @@
+/// Every failure of reading, writing or converting audio, with the facts that go into the message.
+///
+/// The `description` is one line that names the path (or stream) and the cause, ready for stderr.
+public enum AudioIOError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The path does not exist.
+    case fileNotFound(path: String)
+    /// The path is a directory where a file was expected.
+    case isDirectory(path: String)
+    /// The file exists but holds no bytes.
+    case emptyFile(path: String)
+    /// libsndfile could not open or decode the file; `reason` is its own message.
+    case unreadable(path: String, reason: String)
+    /// The file opened but has no audio frames.
+    case noAudio(path: String)
+    /// A read failed part-way through a file that opened fine.
+    case readFailed(path: String, reason: String)
+    /// The output could not be created or written.
+    case writeFailed(path: String, reason: String)
+    /// The folder an output would go to does not exist.
+    case outputDirectoryMissing(path: String)
+    /// The output path names one of the inputs, which would be overwritten.
+    case outputOverwritesInput(path: String)
+    /// The output format cannot be chosen from the file name.
+    case unknownOutputFormat(path: String)
+    /// A sample rate, channel count or similar value is impossible.
+    case invalidParameter(name: String, value: String, reason: String)
+    /// libsoxr refused a conversion.
+    case resamplerFailed(reason: String)
+    /// Raw PCM input could not be read.
+    case streamFailed(source: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .fileNotFound(let path): "\(path): no such file"
+        case .isDirectory(let path): "\(path): is a directory, not an audio file"
+        case .emptyFile(let path): "\(path): empty file (0 bytes)"
+        case .unreadable(let path, let reason): "\(path): not a readable audio file (\(reason))"
+        case .noAudio(let path): "\(path): the file holds no audio frames"
+        case .readFailed(let path, let reason): "\(path): read failed (\(reason))"
+        case .writeFailed(let path, let reason): "\(path): cannot write (\(reason))"
+        case .outputDirectoryMissing(let path): "\(path): output folder does not exist"
+        case .outputOverwritesInput(let path): "\(path): output would overwrite an input file"
+        case .unknownOutputFormat(let path):
+            "\(path): unknown output format (use a .wav, .flac, .ogg or .aiff name)"
+        case .invalidParameter(let name, let value, let reason): "invalid \(name) \(value): \(reason)"
+        case .resamplerFailed(let reason): "resampler failed: \(reason)"
+        case .streamFailed(let source, let reason): "\(source): \(reason)"
+        }
+    }
+}

@@ -1,0 +1,3 @@
+import SepKWSCommands
+
+SepKWS.main()
