@@ -29,6 +29,10 @@ public final class AudioFileReader {
             sf_close(handle)
             throw .unreadable(path: path, reason: "header gives \(sfInfo.samplerate) Hz, \(sfInfo.channels) channels")
         }
+        if let (promised, present) = Self.truncatedDataChunk(handle) {
+            sf_close(handle)
+            throw .truncated(path: path, promisedBytes: promised, presentBytes: present)
+        }
         self.path = path
         self.handle = handle
         self.info = AudioFileInfo(
@@ -75,6 +79,23 @@ public final class AudioFileReader {
     /// - Returns: all its frames, `[channels][frames]`, at the file's rate.
     public static func read(path: String) throws(AudioIOError) -> AudioBuffer {
         try AudioFileReader(path: path).readAll()
+    }
+
+    /// The data chunk's promised and present sizes when libsndfile's log says the file ends early (WAV, AIFF, ...).
+    /// Streaming writers' placeholder sizes (0, 0x7FFFFFFF, 0xFFFFFFFF) are not truncation.
+    private static func truncatedDataChunk(_ handle: OpaquePointer) -> (Int, Int)? {
+        var log = [CChar](repeating: 0, count: 8192)
+        sf_command(handle, Int32(SFC_GET_LOG_INFO), &log, Int32(log.count))
+        let text = String(decoding: log.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        for line in text.split(separator: "\n") where line.hasPrefix("data") || line.hasPrefix("SSND") {
+            let numbers = line.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+            guard line.contains("should be"), numbers.count >= 2 else { continue }
+            let (promised, present) = (numbers[numbers.count - 2], numbers[numbers.count - 1])
+            if present < promised && ![0, 0x7FFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFE].contains(promised) {
+                return (promised, present)
+            }
+        }
+        return nil
     }
 
     private static func formatName(_ format: Int32, command: Int32) -> String {

@@ -10,6 +10,8 @@ public enum AudioIOError: Error, Sendable, Equatable, CustomStringConvertible {
     case emptyFile(path: String)
     /// libsndfile could not open or decode the file; `reason` is its own message.
     case unreadable(path: String, reason: String)
+    /// The header promises more audio data than the file holds (an interrupted copy or download).
+    case truncated(path: String, promisedBytes: Int, presentBytes: Int)
     /// The file opened but has no audio frames.
     case noAudio(path: String)
     /// A read failed part-way through a file that opened fine.
@@ -35,6 +37,8 @@ public enum AudioIOError: Error, Sendable, Equatable, CustomStringConvertible {
         case .isDirectory(let path): "\(path): is a directory, not an audio file"
         case .emptyFile(let path): "\(path): empty file (0 bytes)"
         case .unreadable(let path, let reason): "\(path): not a readable audio file (\(reason))"
+        case .truncated(let path, let promised, let present):
+            "\(path): truncated file (header promises \(promised) bytes of audio, the file holds \(present))"
         case .noAudio(let path): "\(path): the file holds no audio frames"
         case .readFailed(let path, let reason): "\(path): read failed (\(reason))"
         case .writeFailed(let path, let reason): "\(path): cannot write (\(reason))"

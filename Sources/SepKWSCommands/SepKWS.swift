@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The root `sepkws` command: separates overlapped speech and spots keywords on a CPU.
 public struct SepKWS: ParsableCommand {
@@ -12,4 +13,43 @@ public struct SepKWS: ParsableCommand {
         subcommands: [Info.self, Features.self, Resample.self, Bench.self])
 
     public init() {}
+
+    /// Runs the command line and exits: 0 on success, 1 when the work failed (a file, a model), 2 for usage errors.
+    public static func main() {
+        signal(SIGPIPE, SIG_IGN)
+        Foundation.exit(run(Array(CommandLine.arguments.dropFirst())))
+    }
+
+    /// Parses and runs `arguments` (without the program name), printing errors as one line on stderr.
+    /// - Returns: the exit status.
+    public static func run(_ arguments: [String]) -> Int32 {
+        var command: ParsableCommand
+        do {
+            command = try parseAsRoot(arguments)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                try? Console.line(fullMessage(for: error))
+                return 0
+            }
+            Console.error(fullMessage(for: error))
+            return 2
+        }
+        do {
+            try command.run()
+            return 0
+        } catch let error as ValidationError {
+            Console.error("error: \(error.message)\n" + usageString(for: type(of: command)))
+            return 2
+        } catch let error as ExitCode {
+            return error.rawValue
+        } catch {
+            Console.error("error: \(error)")
+            return 1
+        }
+    }
+
+    private static func usageString(for command: ParsableCommand.Type) -> String {
+        "Usage: " + command.usageString().replacingOccurrences(of: "USAGE: ", with: "") + "\n  See 'sepkws help \(command._commandName)'."
+    }
 }

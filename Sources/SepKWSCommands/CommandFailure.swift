@@ -1,0 +1,17 @@
+/// Failures of a command that are not the fault of one library call: reported on stderr with exit status 1.
+enum CommandFailure: Error, CustomStringConvertible, Equatable {
+    /// stdout was closed by the reader.
+    case brokenPipe
+    /// Writing to stdout failed for another reason.
+    case stdoutFailed(String)
+    /// Some of several inputs failed (each was already reported).
+    case someInputsFailed(failed: Int, total: Int)
+
+    var description: String {
+        switch self {
+        case .brokenPipe: "stdout: broken pipe (the reader closed it)"
+        case .stdoutFailed(let reason): "stdout: \(reason)"
+        case .someInputsFailed(let failed, let total): "\(failed) of \(total) inputs failed"
+        }
+    }
+}
