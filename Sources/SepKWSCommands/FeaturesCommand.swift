@@ -52,7 +52,7 @@ struct Features: ParsableCommand {
         }
         let window = Int((windowMilliseconds * Double(rate) / 1000).rounded())
         let hop = Int((hopMilliseconds * Double(rate) / 1000).rounded())
-        guard window <= nFFT else {
+        guard window <= nFFT || !(2...65_536).contains(nFFT) else {
             throw ValidationError("--win-ms \(windowMilliseconds) is \(window) samples at \(rate) Hz, longer than --n-fft \(nFFT)")
         }
         let features = FeatureConfiguration(

@@ -43,6 +43,14 @@ public struct SepKWS: ParsableCommand {
             return 2
         } catch let error as ExitCode {
             return error.rawValue
+        } catch where String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") {
+            // `help` and friends run as commands and report through ArgumentParser's own errors.
+            if exitCode(for: error) == .success {
+                try? Console.line(fullMessage(for: error))
+                return 0
+            }
+            Console.error(fullMessage(for: error))
+            return 2
         } catch {
             Console.error("error: \(error)")
             return 1

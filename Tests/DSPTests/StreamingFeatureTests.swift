@@ -33,7 +33,8 @@ import Testing
         #expect(centered.frameCount(samples: 16_000) == 101)
         #expect(centered.frameCount(samples: 0) == 1)
         let valid = STFTConfiguration(center: false)
-        #expect(valid.frameCount(samples: 16_000) == 98)
+        #expect(valid.frameCount(samples: 16_000) == 97)
+        #expect(STFTConfiguration(nFFT: 480, center: false).frameCount(samples: 16_000) == 98)
         #expect(valid.frameCount(samples: 511) == 0)
     }
 
