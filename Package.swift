@@ -23,7 +23,7 @@ let package = Package(
 
         // Layer 1: audio files, signal processing, tensors.
         .target(name: "AudioIO", dependencies: ["CSndfile", "CSoxr"]),
-        .target(name: "DSP", dependencies: ["CFFTW"]),
+        .target(name: "DSP", dependencies: ["CFFTW", .product(name: "RealModule", package: "swift-numerics")]),
         .target(
             name: "TensorCore",
             dependencies: ["COpenBLAS", .product(name: "RealModule", package: "swift-numerics")]),

@@ -1,4 +1,5 @@
 import Foundation
+import RealModule
 
 /// Orthonormal DCT-II (scipy `dct(x, type=2, norm="ortho")`), keeping the first `outputCount` coefficients:
 /// `[inputCount] -> [outputCount]`.
@@ -29,11 +30,20 @@ public struct DCT: Sendable, Equatable {
     /// `output [outputCount] = DCT(input [inputCount])[0..<outputCount]`.
     public func apply(_ input: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>) {
         precondition(input.count >= inputCount && output.count >= outputCount)
+        withApply { apply in apply(input.baseAddress!, output.baseAddress!) }
+    }
+
+    /// Runs `body` with a function `(input [inputCount], output [outputCount])` for hot loops (no reference
+    /// counting per call).
+    package func withApply<R>(_ body: ((UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) -> R) -> R {
         basis.withUnsafeBufferPointer { b in
-            for k in 0..<outputCount {
-                var sum: Float = 0
-                for i in 0..<inputCount { sum += b[k * inputCount + i] * input[i] }
-                output[k] = sum
+            let inputCount = inputCount, outputCount = outputCount, b = b.baseAddress!
+            return body { input, output in
+                for k in 0..<outputCount {
+                    var sum: Float = 0
+                    for i in 0..<inputCount { sum = Relaxed.multiplyAdd(b[k * inputCount + i], input[i], sum) }
+                    output[k] = sum
+                }
             }
         }
     }

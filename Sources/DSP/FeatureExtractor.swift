@@ -19,16 +19,17 @@ public final class FeatureExtractor {
     private let analyzer: STFTAnalyzer
     private let filterbank: MelFilterbank
     private let dct: DCT
-    private var magnitude: [Float]
-    private var mel: [Float]
-    private var row: [Float]
+    /// Per-worker magnitude `[binCount]` and mel `[melCount]` scratch, `[threads, binCount + melCount]`.
+    private let scratchBase: UnsafeMutablePointer<Float>
 
+    /// - Parameters:
+    ///   - threads: workers for long inputs (a live stream's few frames per block stay on the calling thread).
     /// - Throws: ``DSPError`` if the configuration is impossible.
-    public init(kind: FeatureKind, configuration: FeatureConfiguration = FeatureConfiguration()) throws(DSPError) {
+    public init(kind: FeatureKind, configuration: FeatureConfiguration = FeatureConfiguration(), threads: Int = 1) throws(DSPError) {
         try configuration.validate()
         self.kind = kind
         self.configuration = configuration
-        analyzer = try STFTAnalyzer(configuration.stft)
+        analyzer = try STFTAnalyzer(configuration.stft, threads: threads)
         filterbank = try MelFilterbank(
             sampleRate: configuration.sampleRate, nFFT: configuration.stft.nFFT, melCount: configuration.melCount,
             fMin: configuration.fMin, fMax: configuration.fMax, scale: configuration.melScale,
@@ -39,10 +40,12 @@ public final class FeatureExtractor {
         case .logmel: configuration.melCount
         case .mfcc: configuration.mfccCount
         }
-        magnitude = [Float](repeating: 0, count: configuration.stft.binCount)
-        mel = [Float](repeating: 0, count: configuration.melCount)
-        row = [Float](repeating: 0, count: width)
+        let scratchCount = threads * (configuration.stft.binCount + configuration.melCount)
+        scratchBase = .allocate(capacity: scratchCount)
+        scratchBase.initialize(repeating: 0, count: scratchCount)
     }
+
+    deinit { scratchBase.deallocate() }
 
     /// Rows emitted so far.
     public var framesEmitted: Int { analyzer.framesEmitted }
@@ -52,12 +55,16 @@ public final class FeatureExtractor {
 
     /// Adds samples `[n]` and emits each completed row `[width]` (valid only during the call).
     public func push(_ samples: [Float], _ emit: (UnsafeBufferPointer<Float>) -> Void) {
-        analyzer.push(samples) { spectrum in computeRow(spectrum, emit) }
+        analyzer.analyze(samples, final: false, rowWidth: width, transform: computeRows) { emitRows($0, $1, emit) }
     }
 
     /// Ends the signal and emits the last rows.
     public func finish(_ emit: (UnsafeBufferPointer<Float>) -> Void) {
-        analyzer.finish { spectrum in computeRow(spectrum, emit) }
+        analyzer.analyze([], final: true, rowWidth: width, transform: computeRows) { emitRows($0, $1, emit) }
+    }
+
+    private func emitRows(_ rows: UnsafeBufferPointer<Float>, _ count: Int, _ emit: (UnsafeBufferPointer<Float>) -> Void) {
+        for frame in 0..<count { emit(UnsafeBufferPointer(rebasing: rows[frame * width..<(frame + 1) * width])) }
     }
 
     /// All rows of a whole signal.
@@ -73,32 +80,37 @@ public final class FeatureExtractor {
         return (values, frames)
     }
 
-    private func computeRow(_ spectrum: UnsafeBufferPointer<Float>, _ emit: (UnsafeBufferPointer<Float>) -> Void) {
-        let bins = configuration.stft.binCount
-        let power = configuration.power
-        magnitude.withUnsafeMutableBufferPointer { out in
-            for k in 0..<bins {
-                let re = spectrum[2 * k], im = spectrum[2 * k + 1]
-                let squared = re * re + im * im
-                out[k] = kind == .stft ? squared.squareRoot() : (power == 2 ? squared : pow(squared.squareRoot(), power))
+    /// Turns `count` spectra `[count, 2 * binCount]` into rows `[count, width]`, using `worker`'s scratch.
+    /// Runs concurrently for different workers.
+    private func computeRows(
+        _ worker: Int, _ spectra: UnsafePointer<Float>, _ count: Int, _ rows: UnsafeMutablePointer<Float>
+    ) {
+        let bins = configuration.stft.binCount, mels = configuration.melCount, width = width
+        let kind = kind, power = configuration.power, offset = configuration.logOffset
+        let magnitude = scratchBase + worker * (bins + mels), mel = magnitude + bins
+        filterbank.withApply { applyMel in
+            dct.withApply { applyDCT in
+                for frame in 0..<count {
+                    let spectrum = spectra + frame * 2 * bins, row = rows + frame * width
+                    let target = kind == .stft ? row : magnitude
+                    for k in 0..<bins {
+                        let re = spectrum[2 * k], im = spectrum[2 * k + 1]
+                        target[k] = re * re + im * im
+                    }
+                    if kind == .stft {
+                        for k in 0..<bins { row[k] = row[k].squareRoot() }
+                        continue
+                    }
+                    if power != 2 {
+                        for k in 0..<bins { magnitude[k] = pow(magnitude[k], power / 2) }
+                    }
+                    if kind == .stft { continue }
+                    let logmel = kind == .logmel ? row : mel
+                    applyMel(magnitude, logmel)
+                    for i in 0..<mels { logmel[i] = log(logmel[i] + offset) }
+                    if kind == .mfcc { applyDCT(mel, row) }
+                }
             }
         }
-        if kind == .stft {
-            magnitude.withUnsafeBufferPointer { emit($0) }
-            return
-        }
-        let offset = configuration.logOffset
-        magnitude.withUnsafeBufferPointer { p in
-            mel.withUnsafeMutableBufferPointer { m in
-                filterbank.apply(p, into: m)
-                for i in 0..<m.count { m[i] = log(m[i] + offset) }
-            }
-        }
-        if kind == .logmel {
-            mel.withUnsafeBufferPointer { emit($0) }
-            return
-        }
-        mel.withUnsafeBufferPointer { m in row.withUnsafeMutableBufferPointer { dct.apply(m, into: $0) } }
-        row.withUnsafeBufferPointer { emit($0) }
     }
 }

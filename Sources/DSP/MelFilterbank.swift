@@ -1,4 +1,5 @@
 import Foundation
+import RealModule
 
 /// The mel scale's formula.
 public enum MelScale: String, Sendable, Codable, CaseIterable {
@@ -113,12 +114,25 @@ public struct MelFilterbank: Sendable, Equatable {
     /// `mel [melCount] = weights · power [binCount]`.
     public func apply(_ power: UnsafeBufferPointer<Float>, into mel: UnsafeMutableBufferPointer<Float>) {
         precondition(power.count >= binCount && mel.count >= melCount)
+        withApply { apply in apply(power.baseAddress!, mel.baseAddress!) }
+    }
+
+    /// Runs `body` with a function `(power [binCount], mel [melCount])` for hot loops: the weight tables are pinned
+    /// once, so a call costs no reference counting (which would contend across threads).
+    package func withApply<R>(_ body: ((UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) -> R) -> R {
         bandWeights.withUnsafeBufferPointer { w in
-            for m in 0..<melCount {
-                var sum: Float = 0
-                let base = firstBin[m]
-                for i in offsets[m]..<offsets[m + 1] { sum += w[i] * power[base + i - offsets[m]] }
-                mel[m] = sum
+            offsets.withUnsafeBufferPointer { offsets in
+                firstBin.withUnsafeBufferPointer { firstBin in
+                    let melCount = melCount
+                    return body { power, mel in
+                        for m in 0..<melCount {
+                            let weights = w.baseAddress! + offsets[m], spectrum = power + firstBin[m]
+                            var sum: Float = 0
+                            for i in 0..<offsets[m + 1] - offsets[m] { sum = Relaxed.multiplyAdd(weights[i], spectrum[i], sum) }
+                            mel[m] = sum
+                        }
+                    }
+                }
             }
         }
     }

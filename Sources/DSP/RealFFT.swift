@@ -44,6 +44,14 @@ public final class RealFFT: @unchecked Sendable {
         fftwf_execute_dft_r2c(forwardPlan, buffers.real, buffers.complex)
     }
 
+    /// Runs `body` with a function that transforms `buffers.real` into `buffers.complex`, for hot loops: the plan
+    /// and pointers are taken once, so a call costs no reference counting.
+    package func withForward<R>(_ buffers: RealFFTBuffers, _ body: (() -> Void) -> R) -> R {
+        precondition(buffers.size == size)
+        let plan = forwardPlan, real = buffers.real, complex = buffers.complex
+        return withExtendedLifetime((self, buffers)) { body { fftwf_execute_dft_r2c(plan, real, complex) } }
+    }
+
     /// `buffers.real [size]` = size x inverse DFT of `buffers.complex [binCount]` (FFTW's unnormalized c2r;
     /// `buffers.complex` is destroyed).
     package func inverse(_ buffers: RealFFTBuffers) {

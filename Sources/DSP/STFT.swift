@@ -18,8 +18,8 @@ public struct STFT: Sendable {
         let analyzer = try STFTAnalyzer(configuration)
         var values = [Float]()
         values.reserveCapacity(frames * configuration.binCount * 2)
-        analyzer.push(signal) { values.append(contentsOf: $0) }
-        analyzer.finish { values.append(contentsOf: $0) }
+        analyzer.push(signal) { spectra, _ in values.append(contentsOf: spectra) }
+        analyzer.finish { spectra, _ in values.append(contentsOf: spectra) }
         return (values, frames)
     }
 

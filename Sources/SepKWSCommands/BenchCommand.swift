@@ -5,7 +5,7 @@ import ArgumentParser
 public struct Bench: ParsableCommand {
     public static let configuration = CommandConfiguration(
         abstract: "Measure the speed of the engine and the pipelines.",
-        subcommands: [])
+        subcommands: [BenchFeatures.self])
 
     public init() {}
 }

@@ -36,6 +36,8 @@ struct Features: ParsableCommand {
     @Option(help: "Sample rate the features are computed at (Hz); the input is resampled to it.")
     var rate = 16_000
 
+    @OptionGroup var threading: ThreadOptions
+
     @Option(help: "Output .npy path.")
     var out: String
 
@@ -67,7 +69,7 @@ struct Features: ParsableCommand {
     }
 
     func run() throws {
-        let extractor = try FeatureExtractor(kind: kind, configuration: configuration())
+        let extractor = try FeatureExtractor(kind: kind, configuration: configuration(), threads: threading.threads)
         let reader = try MonoReader(path: file, sampleRate: rate)
         let writer = try NumpyWriter(path: out, columns: extractor.width, inputs: [file])
         var failure: Error?

@@ -28,6 +28,16 @@ import Testing
         #expect(streamed == offline.values)
     }
 
+    @Test(arguments: [FeatureKind.stft, .logmel, .mfcc])
+    func threadsDoNotChangeTheRows(kind: FeatureKind) throws {
+        // 12 s: several batches, each split over the workers.
+        let x = Self.signal(192_007)
+        let single = try FeatureExtractor(kind: kind).extract(x)
+        let parallel = try FeatureExtractor(kind: kind, threads: 3).extract(x)
+        #expect(parallel.frames == single.frames)
+        #expect(parallel.values == single.values)
+    }
+
     @Test func frameCountsFollowLibrosa() {
         let centered = STFTConfiguration()
         #expect(centered.frameCount(samples: 16_000) == 101)
