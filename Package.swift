@@ -20,13 +20,18 @@ let package = Package(
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
+        .systemLibrary(name: "CEspeak", pkgConfig: "espeak-ng", providers: [.apt(["libespeak-ng-dev"])]),
 
         // Layer 1: audio files, signal processing, tensors.
         .target(name: "AudioIO", dependencies: ["CSndfile", "CSoxr"]),
+        .target(name: "SpeechSynthesis", dependencies: ["CEspeak"]),
         .target(name: "DSP", dependencies: ["CFFTW", .product(name: "RealModule", package: "swift-numerics")]),
         .target(
             name: "TensorCore",
             dependencies: ["COpenBLAS", .product(name: "RealModule", package: "swift-numerics")]),
+
+        // Layer 3: corpora (synthesis in standard layouts, and loaders of the real datasets).
+        .target(name: "AudioDatasets", dependencies: ["AudioIO", "SpeechSynthesis"]),
 
         // Layer 2: layers, losses, optimizers.
         .target(name: "NN", dependencies: ["TensorCore"]),
@@ -35,7 +40,7 @@ let package = Package(
         .target(
             name: "SepKWSCommands",
             dependencies: [
-                "AudioIO", "DSP", "TensorCore", "NN",
+                "AudioIO", "DSP", "TensorCore", "NN", "SpeechSynthesis", "AudioDatasets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "sepkws", dependencies: ["SepKWSCommands"]),

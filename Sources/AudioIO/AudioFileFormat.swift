@@ -10,6 +10,8 @@ public enum AudioFileFormat: String, Sendable, CaseIterable, Codable {
     case ogg
     /// AIFF, 16-bit signed PCM.
     case aiff
+    /// Headerless 16-bit signed little-endian PCM (what `arecord -f S16_LE` produces).
+    case s16le
 
     /// The format a file name asks for (`.wav` -> ``wav16``, `.flac`, `.ogg`, `.aif`/`.aiff`), or `nil`.
     public init?(pathExtension: String) {
@@ -18,6 +20,7 @@ public enum AudioFileFormat: String, Sendable, CaseIterable, Codable {
         case "flac": self = .flac
         case "ogg", "oga": self = .ogg
         case "aif", "aiff": self = .aiff
+        case "s16le", "pcm": self = .s16le
         default: return nil
         }
     }
@@ -29,6 +32,7 @@ public enum AudioFileFormat: String, Sendable, CaseIterable, Codable {
         case .flac: "flac"
         case .ogg: "ogg"
         case .aiff: "aiff"
+        case .s16le: "s16le"
         }
     }
 }

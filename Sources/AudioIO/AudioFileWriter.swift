@@ -116,6 +116,7 @@ public final class AudioFileWriter {
         case .flac: Int32(SF_FORMAT_FLAC | SF_FORMAT_PCM_16)
         case .ogg: Int32(SF_FORMAT_OGG | SF_FORMAT_VORBIS)
         case .aiff: Int32(SF_FORMAT_AIFF | SF_FORMAT_PCM_16)
+        case .s16le: Int32(SF_FORMAT_RAW | SF_FORMAT_PCM_16 | SF_ENDIAN_LITTLE)
         }
     }
 }

@@ -1,0 +1,154 @@
+import AudioIO
+import Foundation
+import SpeechSynthesis
+
+/// Synthesizes a keyword corpus in the Google Speech Commands v2 layout:
+///
+/// ```
+/// OUT/<word>/<speaker>_nohash_<n>.wav      1 s, 16 kHz, mono, 16-bit
+/// OUT/validation_list.txt, testing_list.txt  relative paths of the dev and test clips
+/// OUT/_background_noise_/*.wav              60 s each: white, pink, brown, hum, babble
+/// OUT/clips.csv                             path, word, voice settings, split, noise, SNR
+/// ```
+/// Each clip's split decides its speaker: train, dev and test speakers (espeak voice + variant) are disjoint.
+/// The job is deterministic from the seed and resumable: finished clips (written atomically) are kept.
+public struct KeywordCorpusBuilder<R: RandomNumberGenerator> {
+    /// The 35 words of Speech Commands v2.
+    public static var speechCommandsWords: [String] {
+        ["backward", "bed", "bird", "cat", "dog", "down", "eight", "five", "follow", "forward", "four", "go", "happy",
+         "house", "learn", "left", "marvin", "nine", "no", "off", "on", "one", "right", "seven", "sheila", "six",
+         "stop", "three", "tree", "two", "up", "visual", "wow", "yes", "zero"]
+    }
+
+    public var words: [String]
+    public var clipsPerWord: Int
+    public var outputDirectory: String
+    public var seed: UInt64
+    /// Share of clips with background noise mixed in (the rest are clean).
+    public var noisyFraction: Double = 0.5
+    /// SNR range of the noisy clips (dB).
+    public var snrRange: ClosedRange<Double> = 5...30
+    /// Share of clips in dev and in test.
+    public var devFraction = 0.1, testFraction = 0.1
+    public let sampleRate = 16_000
+    let makeGenerator: SeededGeneratorFactory<R>
+
+    public init(words: [String], clipsPerWord: Int, outputDirectory: String, seed: UInt64, generator: @escaping SeededGeneratorFactory<R>) throws {
+        guard !words.isEmpty else { throw DatasetError.invalidOption(name: "--words", value: "", reason: "give at least one word") }
+        for word in words where word.isEmpty || word.hasPrefix("_") || word.contains("/") {
+            throw DatasetError.invalidOption(name: "word", value: word, reason: "must be non-empty, not start with _ and have no /")
+        }
+        guard (1...100_000).contains(clipsPerWord) else {
+            throw DatasetError.invalidOption(name: "clips per word", value: "\(clipsPerWord)", reason: "must be 1 to 100000")
+        }
+        self.words = words
+        self.clipsPerWord = clipsPerWord
+        self.outputDirectory = outputDirectory
+        self.seed = seed
+        self.makeGenerator = generator
+    }
+
+    static var manifestHeader: [String] {
+        ["path", "word", "voice", "variant", "pitch", "pitch_range", "rate", "amplitude", "word_gap", "split", "noise", "snr_db"]
+    }
+
+    /// Makes (or completes) the corpus.
+    /// - Returns: the manifest.
+    public func build(progress: CorpusProgressHandler? = nil) throws -> CSVTable {
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
+        let manifestPath = (outputDirectory as NSString).appendingPathComponent("clips.csv")
+        var done: [String: [String]] = [:]
+        if fm.fileExists(atPath: manifestPath), let old = try? CSVTable(path: manifestPath), old.header == Self.manifestHeader {
+            for row in old.rows where fm.fileExists(atPath: (outputDirectory as NSString).appendingPathComponent(row[0])) {
+                done[row[0]] = row
+            }
+        }
+        let catalog = try VoiceCatalog()
+        let renderer = SpeechRenderer(sampleRate: sampleRate)
+        let noises = try backgroundNoises(renderer: renderer, catalog: catalog)
+        var table = CSVTable(header: Self.manifestHeader)
+        let total = words.count * clipsPerWord
+        var count = 0
+        for (w, word) in words.enumerated() {
+            let folder = (outputDirectory as NSString).appendingPathComponent(word)
+            try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            for index in 0..<clipsPerWord {
+                var rng = makeGenerator(derivedSeed(seed, w, index, Int(truncatingIfNeeded: stableHash(word))))
+                let u = Double.random(in: 0..<1, using: &rng)
+                let split: CorpusSplit = u < testFraction ? .test : u < testFraction + devFraction ? .dev : .train
+                var voice = catalog.randomVoice(in: split, using: &rng)
+                let speaker = String(format: "%08x", UInt32(truncatingIfNeeded: stableHash(voice.identity)))
+                let relative = "\(word)/\(speaker)_nohash_\(index).wav"
+                if let row = done[relative] {
+                    table.rows.append(row)
+                } else {
+                    // A word must fit in 1 s with room to move: speak faster until it does.
+                    var speech = try renderer.render(word, voice: voice)
+                    while speech.count > sampleRate * 9 / 10 && voice.rate < 400 {
+                        voice.rate = min(450, voice.rate + 60)
+                        speech = try renderer.render(word, voice: voice)
+                    }
+                    speech = Array(speech.prefix(sampleRate * 95 / 100))
+                    var clip = [Float](repeating: 0, count: sampleRate)
+                    let offset = Int.random(in: 0...(sampleRate - speech.count), using: &rng)
+                    let gain = Float(pow(10, Double.random(in: -24...(-6), using: &rng) / 20)) / max(SignalLevel.peak(speech), 1e-6)
+                    for i in speech.indices { clip[offset + i] = speech[i] * gain }
+                    var noiseName = "none", snrText = ""
+                    if Double.random(in: 0..<1, using: &rng) < noisyFraction {
+                        let (kind, noise) = noises.randomElement(using: &rng)!
+                        let snr = Double.random(in: snrRange, using: &rng)
+                        let start = Int.random(in: 0..<(noise.count - sampleRate), using: &rng)
+                        let mixed = SignalLevel.noise(Array(noise[start..<start + sampleRate]), forSNR: snr, against: speech.map { $0 * gain })
+                        for i in clip.indices { clip[i] += mixed[i] }
+                        noiseName = kind.rawValue
+                        snrText = String(format: "%.1f", snr)
+                    }
+                    let peak = SignalLevel.peak(clip)
+                    if peak > 0.99 { clip = clip.map { $0 * 0.99 / peak } }
+                    try AudioFileWriter.write(AudioBuffer(sampleRate: sampleRate, mono: clip), to: (outputDirectory as NSString).appendingPathComponent(relative))
+                    table.rows.append([relative, word, voice.name, voice.variant, "\(voice.pitch)", "\(voice.pitchRange)",
+                                       "\(voice.rate)", "\(voice.amplitude)", "\(voice.wordGap)", split.rawValue, noiseName, snrText])
+                }
+                count += 1
+                if count % 200 == 0 { try table.write(to: manifestPath) }
+                progress?(CorpusProgress(done: count, total: total, item: relative))
+            }
+        }
+        try table.write(to: manifestPath)
+        for (name, split) in [("validation_list.txt", "dev"), ("testing_list.txt", "test")] {
+            let list = table.rows.filter { $0[9] == split }.map { $0[0] }.joined(separator: "\n")
+            try AtomicOutput.write(Data((list.isEmpty ? "" : list + "\n").utf8), to: (outputDirectory as NSString).appendingPathComponent(name))
+        }
+        return table
+    }
+
+    /// Writes (or reuses) `_background_noise_/` and returns its signals, one minute each.
+    private func backgroundNoises(renderer: SpeechRenderer, catalog: VoiceCatalog) throws -> [(NoiseKind, [Float])] {
+        let folder = (outputDirectory as NSString).appendingPathComponent("_background_noise_")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var result: [(NoiseKind, [Float])] = []
+        for (k, kind) in NoiseKind.allCases.enumerated() {
+            let path = (folder as NSString).appendingPathComponent("\(kind.rawValue)_noise.wav")
+            if FileManager.default.fileExists(atPath: path), let existing = try? AudioFileReader.read(path: path) {
+                result.append((kind, existing.channels[0]))
+                continue
+            }
+            var rng = makeGenerator(derivedSeed(seed, -1, k))
+            let count = 60 * sampleRate
+            let noise: [Float]
+            if kind == .babble {
+                let generator = SentenceGenerator()
+                let utterances = try (0..<6).map { _ in
+                    try renderer.render(generator.sentence(clauses: 3, using: &rng), voice: catalog.randomVoice(in: .train, using: &rng))
+                }
+                noise = NoiseGenerator.babble(from: utterances, count: count, using: &rng)
+            } else {
+                noise = NoiseGenerator.make(kind, count: count, sampleRate: sampleRate, using: &rng)
+            }
+            try AudioFileWriter.write(AudioBuffer(sampleRate: sampleRate, mono: noise), to: path)
+            result.append((kind, noise))
+        }
+        return result
+    }
+}

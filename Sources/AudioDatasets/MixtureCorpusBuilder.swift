@@ -1,0 +1,135 @@
+import AudioIO
+import Foundation
+import SpeechSynthesis
+
+/// Synthesizes two-talker mixtures in the LibriMix layout ("min" mode: each mixture as long as its shorter source):
+///
+/// ```
+/// OUT/wav8k/min/{train,dev,test}/{mix_clean,mix_both,s1,s2,noise}/<ID>.wav
+/// OUT/wav8k/min/metadata/mixture_<split>_{mix_clean,mix_both}.csv   (LibriMix columns; paths relative to OUT)
+/// OUT/pool/{train,dev,test}/<speaker>_<n>.wav + pool/<split>.csv     single-talker utterances for dynamic mixing
+/// OUT/clips.csv                                                       every mixture with its voices, texts, levels
+/// ```
+/// Each mixture has two different speakers of its split (speakers of test never occur in train or dev), the second
+/// talker within +-5 dB of the first, and for `mix_both` a noise at 10-20 dB SNR against the clean mixture.
+/// Deterministic from the seed; resumable (finished mixtures are kept).
+public struct MixtureCorpusBuilder<R: RandomNumberGenerator> {
+    public var sampleRate: Int
+    public var counts: [CorpusSplit: Int]
+    public var outputDirectory: String
+    public var seed: UInt64
+    let makeGenerator: SeededGeneratorFactory<R>
+
+    public init(sampleRate: Int, counts: [CorpusSplit: Int], outputDirectory: String, seed: UInt64, generator: @escaping SeededGeneratorFactory<R>) throws {
+        guard sampleRate == 8_000 || sampleRate == 16_000 else {
+            throw DatasetError.invalidOption(name: "--rate", value: "\(sampleRate)", reason: "LibriMix layouts are 8000 or 16000 Hz")
+        }
+        for (split, count) in counts where !(0...1_000_000).contains(count) {
+            throw DatasetError.invalidOption(name: "\(split.rawValue) count", value: "\(count)", reason: "must be 0 to 1000000")
+        }
+        self.sampleRate = sampleRate
+        self.counts = counts
+        self.outputDirectory = outputDirectory
+        self.seed = seed
+        self.makeGenerator = generator
+    }
+
+    /// `wav8k/min` or `wav16k/min`.
+    public var layoutRoot: String { "wav\(sampleRate / 1000)k/min" }
+
+    static var manifestHeader: [String] {
+        ["mixture_ID", "split", "voice_1", "voice_2", "text_1", "text_2", "level_1_db", "level_2_db", "noise", "snr_db", "length"]
+    }
+
+    /// Makes (or completes) the corpus.
+    /// - Returns: the manifest of all mixtures.
+    public func build(progress: CorpusProgressHandler? = nil) throws -> CSVTable {
+        let fm = FileManager.default
+        let root = outputDirectory as NSString
+        let catalog = try VoiceCatalog()
+        let renderer = SpeechRenderer(sampleRate: sampleRate)
+        let sentences = SentenceGenerator()
+        let manifestPath = root.appendingPathComponent("clips.csv")
+        var done: [String: [String]] = [:]
+        if let old = try? CSVTable(path: manifestPath), old.header == Self.manifestHeader {
+            for row in old.rows { done[row[0]] = row }
+        }
+        var manifest = CSVTable(header: Self.manifestHeader)
+        let total = counts.values.reduce(0, +)
+        var finished = 0
+        for split in CorpusSplit.allCases {
+            let count = counts[split] ?? 0
+            let base = "\(layoutRoot)/\(split.rawValue)"
+            for folder in ["mix_clean", "mix_both", "s1", "s2", "noise"] {
+                try fm.createDirectory(atPath: root.appendingPathComponent("\(base)/\(folder)"), withIntermediateDirectories: true)
+            }
+            try fm.createDirectory(atPath: root.appendingPathComponent("pool/\(split.rawValue)"), withIntermediateDirectories: true)
+            let clean = CSVTable(header: ["mixture_ID", "mixture_path", "source_1_path", "source_2_path", "length"])
+            let both = CSVTable(header: ["mixture_ID", "mixture_path", "source_1_path", "source_2_path", "noise_path", "length"])
+            var pool = CSVTable(header: ["path", "speaker", "text"])
+            var tables = (clean: clean, both: both)
+            for index in 0..<count {
+                var rng = makeGenerator(derivedSeed(seed, CorpusSplit.allCases.firstIndex(of: split)!, index))
+                let voice1 = catalog.randomVoice(in: split, using: &rng)
+                var voice2 = catalog.randomVoice(in: split, using: &rng)
+                while voice2.identity == voice1.identity { voice2 = catalog.randomVoice(in: split, using: &rng) }
+                let text1 = sentences.sentence(clauses: Int.random(in: 1...2, using: &rng), using: &rng)
+                let text2 = sentences.sentence(clauses: Int.random(in: 1...2, using: &rng), using: &rng)
+                let id = String(format: "%@_%06d", split.rawValue, index)
+                let paths = (s1: "\(base)/s1/\(id).wav", s2: "\(base)/s2/\(id).wav", noise: "\(base)/noise/\(id).wav",
+                             clean: "\(base)/mix_clean/\(id).wav", both: "\(base)/mix_both/\(id).wav")
+                let poolPaths = ("pool/\(split.rawValue)/\(id)_1.wav", "pool/\(split.rawValue)/\(id)_2.wav")
+                let row: [String]
+                let allExist = [paths.s1, paths.s2, paths.noise, paths.clean, paths.both, poolPaths.0, poolPaths.1]
+                    .allSatisfy { fm.fileExists(atPath: root.appendingPathComponent($0)) }
+                if let old = done[id], allExist {
+                    row = old
+                } else {
+                    let speech1 = try renderer.render(text1, voice: voice1)
+                    let speech2 = try renderer.render(text2, voice: voice2)
+                    let length = min(speech1.count, speech2.count)
+                    let level1 = Double.random(in: -30...(-20), using: &rng)
+                    let level2 = level1 + Double.random(in: -5...5, using: &rng)
+                    var s1 = SignalLevel.scaled(Array(speech1.prefix(length)), toRMS: level1)
+                    var s2 = SignalLevel.scaled(Array(speech2.prefix(length)), toRMS: level2)
+                    let kind = NoiseKind.synthetic.randomElement(using: &rng)!
+                    let snr = Double.random(in: 10...20, using: &rng)
+                    var mixClean = SignalLevel.sum([s1, s2])
+                    var noise = SignalLevel.noise(
+                        NoiseGenerator.make(kind, count: length, sampleRate: sampleRate, using: &rng), forSNR: snr, against: mixClean)
+                    var mixBoth = SignalLevel.sum([mixClean, noise])
+                    // Keep every file below full scale, scaling all parts of the mixture together.
+                    let peak = max(SignalLevel.peak(mixBoth), SignalLevel.peak(mixClean))
+                    if peak > 0.9 {
+                        let g = 0.9 / peak
+                        for i in 0..<length { s1[i] *= g; s2[i] *= g; noise[i] *= g; mixClean[i] *= g; mixBoth[i] *= g }
+                    }
+                    for (signal, path) in [(s1, paths.s1), (s2, paths.s2), (noise, paths.noise), (mixClean, paths.clean), (mixBoth, paths.both)] {
+                        try AudioFileWriter.write(AudioBuffer(sampleRate: sampleRate, mono: signal), to: root.appendingPathComponent(path), format: .wavFloat)
+                    }
+                    try AudioFileWriter.write(AudioBuffer(sampleRate: sampleRate, mono: SignalLevel.scaled(speech1, toRMS: -25)), to: root.appendingPathComponent(poolPaths.0))
+                    try AudioFileWriter.write(AudioBuffer(sampleRate: sampleRate, mono: SignalLevel.scaled(speech2, toRMS: -25)), to: root.appendingPathComponent(poolPaths.1))
+                    row = [id, split.rawValue, voice1.description, voice2.description, text1, text2,
+                           String(format: "%.2f", level1), String(format: "%.2f", level2), kind.rawValue, String(format: "%.2f", snr), "\(length)"]
+                }
+                manifest.rows.append(row)
+                let length = row[10]
+                tables.clean.rows.append([id, paths.clean, paths.s1, paths.s2, length])
+                tables.both.rows.append([id, paths.both, paths.s1, paths.s2, paths.noise, length])
+                for (path, voice, text) in [(poolPaths.0, row[2], row[4]), (poolPaths.1, row[3], row[5])] {
+                    pool.rows.append([path, String(voice.split(separator: " ").first ?? ""), text])
+                }
+                finished += 1
+                if finished % 100 == 0 { try manifest.write(to: manifestPath) }
+                progress?(CorpusProgress(done: finished, total: total, item: id))
+            }
+            let metadata = root.appendingPathComponent("\(layoutRoot)/metadata")
+            try fm.createDirectory(atPath: metadata, withIntermediateDirectories: true)
+            try tables.clean.write(to: (metadata as NSString).appendingPathComponent("mixture_\(split.rawValue)_mix_clean.csv"))
+            try tables.both.write(to: (metadata as NSString).appendingPathComponent("mixture_\(split.rawValue)_mix_both.csv"))
+            try pool.write(to: root.appendingPathComponent("pool/\(split.rawValue).csv"))
+        }
+        try manifest.write(to: manifestPath)
+        return manifest
+    }
+}

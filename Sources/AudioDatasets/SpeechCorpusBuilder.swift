@@ -1,0 +1,80 @@
+import AudioIO
+import Foundation
+import SpeechSynthesis
+
+/// Synthesizes unlabeled speech for contrastive pretraining: sentences of 1-10 s as plain audio files,
+///
+/// ```
+/// OUT/{train,dev,test}/<speaker>_<n>.wav    16 kHz mono 16-bit
+/// OUT/clips.csv                              path, text, voice settings, split, seconds
+/// ```
+/// with disjoint speakers per split. Deterministic from the seed; resumable.
+public struct SpeechCorpusBuilder<R: RandomNumberGenerator> {
+    public var minutes: Double
+    public var outputDirectory: String
+    public var seed: UInt64
+    public var sampleRate = 16_000
+    public var devFraction = 0.05, testFraction = 0.05
+    let makeGenerator: SeededGeneratorFactory<R>
+
+    public init(minutes: Double, outputDirectory: String, seed: UInt64, generator: @escaping SeededGeneratorFactory<R>) throws {
+        guard minutes > 0, minutes <= 100_000 else {
+            throw DatasetError.invalidOption(name: "--minutes", value: "\(minutes)", reason: "must be in (0, 100000]")
+        }
+        self.minutes = minutes
+        self.outputDirectory = outputDirectory
+        self.seed = seed
+        self.makeGenerator = generator
+    }
+
+    static var manifestHeader: [String] { ["path", "text", "voice", "split", "seconds"] }
+
+    /// Makes (or completes) the corpus until it holds `minutes` of speech.
+    public func build(progress: CorpusProgressHandler? = nil) throws -> CSVTable {
+        let fm = FileManager.default
+        let root = outputDirectory as NSString
+        for split in CorpusSplit.allCases {
+            try fm.createDirectory(atPath: root.appendingPathComponent(split.rawValue), withIntermediateDirectories: true)
+        }
+        let manifestPath = root.appendingPathComponent("clips.csv")
+        var done: [String: [String]] = [:]
+        if let old = try? CSVTable(path: manifestPath), old.header == Self.manifestHeader {
+            for row in old.rows where fm.fileExists(atPath: root.appendingPathComponent(row[0])) { done[row[0]] = row }
+        }
+        let catalog = try VoiceCatalog()
+        let renderer = SpeechRenderer(sampleRate: sampleRate)
+        let sentences = SentenceGenerator()
+        var table = CSVTable(header: Self.manifestHeader)
+        let target = minutes * 60
+        var seconds = 0.0, index = 0
+        while seconds < target {
+            var rng = makeGenerator(derivedSeed(seed, index))
+            let u = Double.random(in: 0..<1, using: &rng)
+            let split: CorpusSplit = u < testFraction ? .test : u < testFraction + devFraction ? .dev : .train
+            let voice = catalog.randomVoice(in: split, using: &rng)
+            let text = sentences.sentence(clauses: Int.random(in: 1...3, using: &rng), using: &rng)
+            let speaker = String(format: "%08x", UInt32(truncatingIfNeeded: stableHash(voice.identity)))
+            let relative = "\(split.rawValue)/\(speaker)_\(String(format: "%06d", index)).wav"
+            let row: [String]
+            if let old = done[relative] {
+                row = old
+            } else {
+                var speech = try renderer.render(text, voice: voice)
+                speech = Array(speech.prefix(10 * sampleRate))
+                if speech.count < sampleRate { speech += [Float](repeating: 0, count: sampleRate - speech.count) }
+                let level = Double.random(in: -32...(-18), using: &rng)
+                try AudioFileWriter.write(
+                    AudioBuffer(sampleRate: sampleRate, mono: SignalLevel.scaled(speech, toRMS: level)),
+                    to: root.appendingPathComponent(relative))
+                row = [relative, text, voice.description, split.rawValue, String(format: "%.3f", Double(speech.count) / Double(sampleRate))]
+            }
+            table.rows.append(row)
+            seconds += Double(row[4]) ?? 0
+            index += 1
+            if index % 200 == 0 { try table.write(to: manifestPath) }
+            progress?(CorpusProgress(done: Int(seconds), total: Int(target), item: relative))
+        }
+        try table.write(to: manifestPath)
+        return table
+    }
+}

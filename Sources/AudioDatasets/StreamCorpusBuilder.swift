@@ -1,0 +1,99 @@
+import AudioIO
+import Foundation
+import SpeechSynthesis
+
+/// Synthesizes a long labelled stream for keyword-detection evaluation: running speech with keywords spoken at known
+/// times, some stretches with background noise, some with a competing talker.
+///
+/// ```
+/// OUT/stream.wav       16 kHz mono 16-bit
+/// OUT/stream.s16le     the same samples as raw PCM (for `sepkws detect -`)
+/// OUT/labels.csv       keyword, start_s, end_s, condition (clean | noise | talker)
+/// ```
+/// The main talker and the competing talkers are test-split speakers (never heard in training). Built in segments
+/// and written as it goes, so memory does not grow with the length. Deterministic from the seed.
+public struct StreamCorpusBuilder<R: RandomNumberGenerator> {
+    public var words: [String]
+    public var minutes: Double
+    public var outputDirectory: String
+    public var seed: UInt64
+    public var sampleRate = 16_000
+    /// Share of segments with background noise, and with a competing talker.
+    public var noiseFraction = 0.25, talkerFraction = 0.25
+    let makeGenerator: SeededGeneratorFactory<R>
+
+    public init(words: [String], minutes: Double, outputDirectory: String, seed: UInt64, generator: @escaping SeededGeneratorFactory<R>) throws {
+        guard !words.isEmpty else { throw DatasetError.invalidOption(name: "--words", value: "", reason: "give at least one keyword") }
+        guard minutes > 0, minutes <= 24 * 60 else {
+            throw DatasetError.invalidOption(name: "--minutes", value: "\(minutes)", reason: "must be in (0, 1440]")
+        }
+        self.words = words
+        self.minutes = minutes
+        self.outputDirectory = outputDirectory
+        self.seed = seed
+        self.makeGenerator = generator
+    }
+
+    /// Makes the stream (from scratch: a partial stream is replaced, since it is written atomically at the end).
+    /// - Returns: the labels.
+    public func build(progress: CorpusProgressHandler? = nil) throws -> CSVTable {
+        let root = outputDirectory as NSString
+        try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
+        let catalog = try VoiceCatalog()
+        let renderer = SpeechRenderer(sampleRate: sampleRate)
+        let sentences = SentenceGenerator()
+        let wavPath = root.appendingPathComponent("stream.wav"), rawPath = root.appendingPathComponent("stream.s16le")
+        let writer = try AudioFileWriter(path: wavPath, format: .wav16, sampleRate: sampleRate, channelCount: 1)
+        let raw = try AudioFileWriter(path: rawPath, format: .s16le, sampleRate: sampleRate, channelCount: 1)
+        var labels = CSVTable(header: ["keyword", "start_s", "end_s", "condition"])
+        let total = Int(minutes * 60 * Double(sampleRate))
+        var written = 0, segment = 0
+        var rng = makeGenerator(derivedSeed(seed, 0))
+        let mainVoice = catalog.randomVoice(in: .test, using: &rng)
+        while written < total {
+            var rng = makeGenerator(derivedSeed(seed, 1, segment))
+            segment += 1
+            // A segment: a pause, then either a sentence or a keyword (about one keyword per 4 s of stream).
+            var voice = mainVoice
+            voice.pitch = min(99, max(0, voice.pitch + Int.random(in: -8...8, using: &rng)))
+            voice.rate = min(300, max(100, voice.rate + Int.random(in: -25...25, using: &rng)))
+            let pause = [Float](repeating: 0, count: Int.random(in: sampleRate / 5...sampleRate, using: &rng))
+            let isKeyword = Double.random(in: 0..<1, using: &rng) < 0.35
+            let word = words.randomElement(using: &rng)!
+            let speech = SignalLevel.scaled(
+                try renderer.render(isKeyword ? word : sentences.sentence(clauses: Int.random(in: 1...2, using: &rng), using: &rng), voice: voice),
+                toRMS: Double.random(in: -28...(-20), using: &rng))
+            var piece = pause + speech
+            let u = Double.random(in: 0..<1, using: &rng)
+            let condition = u < noiseFraction ? "noise" : u < noiseFraction + talkerFraction ? "talker" : "clean"
+            if condition == "noise" {
+                let noise = NoiseGenerator.make(NoiseKind.synthetic.randomElement(using: &rng)!, count: piece.count, sampleRate: sampleRate, using: &rng)
+                let scaled = SignalLevel.noise(noise, forSNR: Double.random(in: 5...20, using: &rng), against: speech)
+                for i in piece.indices { piece[i] += scaled[i] }
+            } else if condition == "talker" {
+                var other = catalog.randomVoice(in: .test, using: &rng)
+                while other.identity == mainVoice.identity { other = catalog.randomVoice(in: .test, using: &rng) }
+                // The competing talker never says a keyword: sentences only.
+                var competing = try renderer.render(sentences.sentence(clauses: 2, using: &rng), voice: other)
+                competing = SignalLevel.scaled(competing, toRMS: SignalLevel.rms(speech) > 0
+                    ? 20 * log10(SignalLevel.rms(speech)) + Double.random(in: -5...5, using: &rng) : -25)
+                let offset = Int.random(in: 0..<max(1, piece.count / 2), using: &rng)
+                for i in 0..<min(competing.count, piece.count - offset) { piece[offset + i] += competing[i] }
+            }
+            let peak = SignalLevel.peak(piece)
+            if peak > 0.95 { piece = piece.map { $0 * 0.95 / peak } }
+            if isKeyword {
+                let start = Double(written + pause.count) / Double(sampleRate)
+                labels.rows.append([word, String(format: "%.3f", start), String(format: "%.3f", start + Double(speech.count) / Double(sampleRate)), condition])
+            }
+            try writer.write(AudioBuffer(sampleRate: sampleRate, mono: piece))
+            try raw.write(AudioBuffer(sampleRate: sampleRate, mono: piece))
+            written += piece.count
+            progress?(CorpusProgress(done: min(written, total) / sampleRate, total: total / sampleRate, item: "segment \(segment)"))
+        }
+        try writer.finish()
+        try raw.finish()
+        try labels.write(to: root.appendingPathComponent("labels.csv"))
+        return labels
+    }
+}
