@@ -1,0 +1,156 @@
+// Normalization ops with fused forward and hand-written backward (statistics in Double, biased variance,
+// `eps` added to the variance inside the square root, as PyTorch's LayerNorm / GroupNorm / InstanceNorm).
+
+/// The row layout shared by the normalization kernels: `rows` contiguous rows of `segments × segmentLength`
+/// elements; statistics are per row; segment `s` of row `r` uses affine parameter `paramBase(r) + s`.
+private struct NormLayout {
+    let rows: Int
+    let segments: Int
+    let segmentLength: Int
+    let groups: Int  // paramBase(r) = (r % groups) * segments
+    var rowLength: Int { segments * segmentLength }
+    func paramBase(_ row: Int) -> Int { (row % groups) * segments }
+}
+
+extension Tensor {
+    /// Layer normalization over the last axis (PyTorch `nn.LayerNorm(C)`).
+    ///
+    /// Shapes: `x [..., C]`, `weight [C]`, `bias [C]` -> `[..., C]`. For channels-first `[B, C, T]` data that
+    /// should be normalized per frame, transpose to `[B, T, C]` first (or use ``groupNorm`` for a global norm).
+    /// - Parameters:
+    ///   - x: the input `[..., C]`.
+    ///   - weight: per-feature gain `[C]`, or nil.
+    ///   - bias: per-feature offset `[C]`, or nil.
+    ///   - eps: added to the variance.
+    public static func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float = 1e-5) -> Tensor {
+        let c = x.shape[-1]
+        let layout = NormLayout(rows: x.count / Swift.max(c, 1), segments: c, segmentLength: 1, groups: 1)
+        return normalize(x, weight: weight, bias: bias, eps: eps, layout: layout, paramCount: c)
+    }
+
+    /// Group normalization (PyTorch `nn.GroupNorm(groups, C)`): statistics over each group of `C/groups`
+    /// channels and all frames; per-channel affine. `groups == 1` is the global layer norm (gLN) of
+    /// Conv-TasNet / MossFormer2; `groups == C` is instance normalization.
+    ///
+    /// Shapes: `x [B, C, T...]`, `weight [C]`, `bias [C]` -> `[B, C, T...]`.
+    /// - Parameters:
+    ///   - x: the input `[B, C, ...]`.
+    ///   - groups: divides `C`.
+    ///   - weight: per-channel gain `[C]`, or nil.
+    ///   - bias: per-channel offset `[C]`, or nil.
+    ///   - eps: added to the variance.
+    public static func groupNorm(_ x: Tensor, groups: Int, weight: Tensor?, bias: Tensor?, eps: Float = 1e-5) -> Tensor {
+        precondition(x.rank >= 2, "groupNorm: input must be [B, C, ...], got \(x.shape)")
+        let c = x.shape[1]
+        precondition(groups >= 1 && c % groups == 0, "groupNorm: \(groups) groups do not divide \(c) channels")
+        let spatial = x.shape.dims.dropFirst(2).reduce(1, *)
+        let layout = NormLayout(rows: x.shape[0] * groups, segments: c / groups, segmentLength: spatial, groups: groups)
+        return normalize(x, weight: weight, bias: bias, eps: eps, layout: layout, paramCount: c)
+    }
+
+    /// Instance normalization (PyTorch `nn.InstanceNorm1d(C, affine: true)`, no running statistics):
+    /// per batch item and channel, over the frames. Shapes: `[B, C, T]` -> `[B, C, T]`.
+    public static func instanceNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float = 1e-5) -> Tensor {
+        groupNorm(x, groups: x.shape[1], weight: weight, bias: bias, eps: eps)
+    }
+
+    /// Scale normalization (Nguyen & Salazar; FLASH / MossFormer2): `y = x / max(‖x‖₂ · C^(−1/2), eps) · g`
+    /// over the last axis, with a scalar gain.
+    ///
+    /// Shapes: `x [..., C]`, `gain [1]` -> `[..., C]`.
+    public static func scaleNorm(_ x: Tensor, gain: Tensor, eps: Float = 1e-5) -> Tensor {
+        let scale = 1 / Float(x.shape[-1]).squareRoot()
+        let norm = (x.squared().sum(axis: -1, keepDims: true).sqrt() * scale).clamped(min: eps)
+        return x / norm * gain
+    }
+
+    private static func normalize(
+        _ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float, layout: NormLayout, paramCount: Int
+    ) -> Tensor {
+        if let weight { precondition(weight.shape == [paramCount], "norm: weight \(weight.shape) != [\(paramCount)]") }
+        if let bias { precondition(bias.shape == [paramCount], "norm: bias \(bias.shape) != [\(paramCount)]") }
+        let n = layout.rowLength
+        var means = [Float](repeating: 0, count: layout.rows)
+        var rstds = [Float](repeating: 0, count: layout.rows)
+        let values = [Float](unsafeUninitializedCapacity: x.count) { out, filled in
+            x.withUnsafeBufferPointer { px in
+                let w = weight?.scalars, b = bias?.scalars
+                means.withUnsafeMutableBufferPointer { pm in
+                    rstds.withUnsafeMutableBufferPointer { pr in
+                        Threading.parallelFor(layout.rows, grain: Swift.max(1, Threading.parallelGrain / Swift.max(n, 1))) { range in
+                            for row in range {
+                                let base = row * n
+                                var sum = 0.0
+                                for i in 0..<n { sum += Double(px[base + i]) }
+                                let mean = sum / Double(Swift.max(n, 1))
+                                var sq = 0.0
+                                for i in 0..<n { let d = Double(px[base + i]) - mean; sq += d * d }
+                                let rstd = Float(1 / (sq / Double(Swift.max(n, 1)) + Double(eps)).squareRoot())
+                                let m = Float(mean)
+                                pm[row] = m; pr[row] = rstd
+                                let pbase = layout.paramBase(row)
+                                for s in 0..<layout.segments {
+                                    let gain = (w?[pbase + s] ?? 1) * rstd
+                                    let shift = (b?[pbase + s] ?? 0) - m * gain
+                                    let start = base + s * layout.segmentLength
+                                    for i in start..<(start + layout.segmentLength) { out[i] = px[i] * gain + shift }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            filled = x.count
+        }
+        let out = Tensor(values, shape: x.shape)
+        var parents = [x]
+        if let weight { parents.append(weight) }
+        if let bias { parents.append(bias) }
+        if Autograd.shouldRecord(parents) {
+            out.record(parents) { g in
+                let w = weight?.scalars
+                var dx = [Float](repeating: 0, count: x.count)
+                var dw = [Float](repeating: 0, count: paramCount)
+                var db = [Float](repeating: 0, count: paramCount)
+                g.withUnsafeBufferPointer { pg in
+                    x.withUnsafeBufferPointer { px in
+                        for row in 0..<layout.rows {
+                            let base = row * n, mean = means[row], rstd = rstds[row]
+                            let pbase = layout.paramBase(row)
+                            var sum1 = 0.0, sum2 = 0.0
+                            for s in 0..<layout.segments {
+                                let gain = w?[pbase + s] ?? 1
+                                var sw = 0.0, sb = 0.0
+                                let start = base + s * layout.segmentLength
+                                for i in start..<(start + layout.segmentLength) {
+                                    let xhat = (px[i] - mean) * rstd
+                                    let dxhat = Double(pg[i] * gain)
+                                    sum1 += dxhat
+                                    sum2 += dxhat * Double(xhat)
+                                    sw += Double(pg[i] * xhat)
+                                    sb += Double(pg[i])
+                                }
+                                dw[pbase + s] += Float(sw)
+                                db[pbase + s] += Float(sb)
+                            }
+                            let m1 = Float(sum1 / Double(n)), m2 = Float(sum2 / Double(n))
+                            for s in 0..<layout.segments {
+                                let gain = w?[pbase + s] ?? 1
+                                let start = base + s * layout.segmentLength
+                                for i in start..<(start + layout.segmentLength) {
+                                    let xhat = (px[i] - mean) * rstd
+                                    dx[i] = rstd * (pg[i] * gain - m1 - xhat * m2)
+                                }
+                            }
+                        }
+                    }
+                }
+                var grads: [Tensor?] = [x.requiresGrad ? Tensor(dx, shape: x.shape) : nil]
+                if let weight { grads.append(weight.requiresGrad ? Tensor(dw, shape: weight.shape) : nil) }
+                if let bias { grads.append(bias.requiresGrad ? Tensor(db, shape: bias.shape) : nil) }
+                return grads
+            }
+        }
+        return out
+    }
+}

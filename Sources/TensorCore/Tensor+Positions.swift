@@ -1,0 +1,89 @@
+import RealModule
+
+// Position encodings: sinusoidal tables and rotary embeddings.
+
+extension Tensor {
+    /// Inverse frequencies `base^(−2j/dims)` for `j = 0 ..< dims/2`, computed in `Float` as PyTorch does
+    /// (`1 / base ** (arange(0, dims, 2).float() / dims)`). Shape `[dims/2]`.
+    /// - Parameters:
+    ///   - dims: an even number of features.
+    ///   - base: the wavelength base (10000).
+    public static func inverseFrequencies(dims: Int, base: Float = 10_000) -> [Float] {
+        precondition(dims > 0 && dims % 2 == 0, "inverseFrequencies: dims \(dims) must be even and positive")
+        return (0..<(dims / 2)).map { j in 1 / Float.pow(base, Float(2 * j) / Float(dims)) }
+    }
+
+    /// The sinusoidal position table `[length, dims]`: row `t` is
+    /// `[sin(t·ω_0) … sin(t·ω_{dims/2−1}), cos(t·ω_0) … cos(t·ω_{dims/2−1})]` (sines first, not interleaved,
+    /// as MossFormer2's `ScaledSinuEmbedding`), `ω_j = base^(−2j/dims)`; angles are formed in `Float`.
+    /// - Parameters:
+    ///   - length: number of positions `T`.
+    ///   - dims: features `D` (even).
+    ///   - base: the wavelength base.
+    ///   - offset: the first position.
+    /// - Returns: `[T, D]`, no gradient.
+    public static func sinusoidalPositions(length: Int, dims: Int, base: Float = 10_000, offset: Int = 0) -> Tensor {
+        let inv = inverseFrequencies(dims: dims, base: base)
+        let half = dims / 2
+        var values = [Float](repeating: 0, count: length * dims)
+        for t in 0..<length {
+            for j in 0..<half {
+                let angle = Double(Float(t + offset) * inv[j])
+                values[t * dims + j] = Float(Double.sin(angle))
+                values[t * dims + half + j] = Float(Double.cos(angle))
+            }
+        }
+        return Tensor(values, shape: [length, dims])
+    }
+
+    /// Rotary position embedding (RoFormer; `rotary-embedding-torch` 0.8.3 interleaved convention) on the
+    /// first `rotaryDims` features: pair `(2j, 2j+1)` at position `t` is rotated by `t·θ_j`,
+    /// `θ_j = base^(−2j/rotaryDims)`: `a' = a·cos − b·sin`, `b' = b·cos + a·sin`. Other features pass through.
+    ///
+    /// Shapes: `x [..., T, D]` -> `[..., T, D]`, positions `offset ..< offset + T` along axis −2.
+    /// - Parameters:
+    ///   - rotaryDims: even, `<= D`.
+    ///   - base: the frequency base.
+    ///   - offset: the position of the first frame.
+    public func rotaryEmbedding(rotaryDims: Int, base: Float = 10_000, offset: Int = 0) -> Tensor {
+        precondition(rank >= 2, "rotaryEmbedding: input must be [..., T, D], got \(shape)")
+        let (t, d) = (shape[-2], shape[-1])
+        precondition(rotaryDims % 2 == 0 && rotaryDims <= d, "rotaryEmbedding: rotaryDims \(rotaryDims) must be even and <= \(d)")
+        let inv = Tensor.inverseFrequencies(dims: rotaryDims, base: base)
+        let half = rotaryDims / 2
+        var cosTable = [Float](repeating: 0, count: t * half), sinTable = cosTable
+        for p in 0..<t {
+            for j in 0..<half {
+                let angle = Double(Float(p + offset) * inv[j])
+                cosTable[p * half + j] = Float(Double.cos(angle))
+                sinTable[p * half + j] = Float(Double.sin(angle))
+            }
+        }
+        let rows = count / Swift.max(t * d, 1)
+        func rotate(_ src: Tensor, sign: Float) -> [Float] {
+            var out = src.scalars
+            out.withUnsafeMutableBufferPointer { o in
+                src.withUnsafeBufferPointer { s in
+                    for r in 0..<rows {
+                        for p in 0..<t {
+                            let base = (r * t + p) * d
+                            for j in 0..<half {
+                                let c = cosTable[p * half + j], sn = sign * sinTable[p * half + j]
+                                let a = s[base + 2 * j], b = s[base + 2 * j + 1]
+                                o[base + 2 * j] = a * c - b * sn
+                                o[base + 2 * j + 1] = b * c + a * sn
+                            }
+                        }
+                    }
+                }
+            }
+            return out
+        }
+        let out = Tensor(rotate(self, sign: 1), shape: shape)
+        if Autograd.shouldRecord(self) {
+            let s = shape
+            out.record([self]) { g in [Tensor(rotate(g, sign: -1), shape: s)] }
+        }
+        return out
+    }
+}

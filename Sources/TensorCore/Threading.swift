@@ -1,0 +1,91 @@
+import COpenBLAS
+import Dispatch
+import Synchronization
+
+/// Thread settings: the OpenBLAS thread count and the split of large elementwise loops over cores.
+///
+/// Set both once, at start-up (the CLI's `--threads`). One level of parallelism at a time: when tasks run
+/// in parallel over files, set both to 1.
+public enum Threading {
+    /// How many chunks large elementwise kernels are split into (default: the active processor count).
+    private static let elementwiseThreadCount = Atomic<Int>(0)
+
+    /// The minimum number of elements per chunk before an elementwise loop is split over threads.
+    public static let parallelGrain = 1 << 15
+
+    /// Sets the number of threads OpenBLAS uses for GEMMs (`openblas_set_num_threads`).
+    /// - Parameter count: threads, `>= 1`.
+    public static func setBLASThreads(_ count: Int) {
+        precondition(count >= 1, "BLAS thread count must be >= 1, got \(count)")
+        openblas_set_num_threads(Int32(count))
+    }
+
+    /// The number of threads OpenBLAS currently uses.
+    public static var blasThreads: Int { Int(openblas_get_num_threads()) }
+
+    /// A description of the OpenBLAS build (`openblas_get_config`) and its kernel (`openblas_get_corename`).
+    public static var blasDescription: String {
+        let config = openblas_get_config().map { String(cString: $0) } ?? "unknown"
+        let core = openblas_get_corename().map { String(cString: $0) } ?? "unknown"
+        return "\(config) (core \(core))"
+    }
+
+    /// Sets how many threads large elementwise kernels use.
+    /// - Parameter count: threads, `>= 1`.
+    public static func setElementwiseThreads(_ count: Int) {
+        precondition(count >= 1, "Elementwise thread count must be >= 1, got \(count)")
+        elementwiseThreadCount.store(count, ordering: .relaxed)
+    }
+
+    /// The number of threads large elementwise kernels use.
+    public static var elementwiseThreads: Int {
+        let n = elementwiseThreadCount.load(ordering: .relaxed)
+        return n > 0 ? n : activeProcessorCount
+    }
+
+    /// The number of processors available to this process.
+    public static var activeProcessorCount: Int {
+        #if canImport(Glibc)
+        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        #else
+        return 1
+        #endif
+    }
+
+    /// Splits `0..<count` into contiguous chunks and runs `body` on each, in parallel when `count` is large.
+    ///
+    /// Chunks are at least `grain` long; with one thread or a small `count` it runs `body(0..<count)` inline.
+    /// - Parameters:
+    ///   - count: the number of work items.
+    ///   - grain: the minimum items per chunk.
+    ///   - body: processes one chunk; must only write to its own chunk's outputs.
+    package static func parallelFor(_ count: Int, grain: Int = parallelGrain, _ body: (Range<Int>) -> Void) {
+        let threads = min(elementwiseThreads, count / max(grain, 1))
+        if threads <= 1 {
+            if count > 0 { body(0..<count) }
+            return
+        }
+        let chunk = (count + threads - 1) / threads
+        withoutActuallyEscaping(body) { body in
+            let task = ForkJoinBody(body: body)
+            DispatchQueue.concurrentPerform(iterations: threads) { i in
+                let start = i * chunk
+                let end = min(count, start + chunk)
+                if start < end { task.body(start..<end) }
+            }
+        }
+    }
+}
+
+/// Carries a non-`Sendable` loop body into `DispatchQueue.concurrentPerform`.
+///
+/// Why `@unchecked Sendable` is sound here: `concurrentPerform` is fork-join (it returns only after every
+/// iteration finished, so the closure never outlives `parallelFor`), and every caller writes only to the
+/// disjoint output range of its own chunk while inputs are read-only. This is the one such type in TensorCore.
+private struct ForkJoinBody: @unchecked Sendable {
+    let body: (Range<Int>) -> Void
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
