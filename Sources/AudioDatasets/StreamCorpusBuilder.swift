@@ -58,7 +58,7 @@ public struct StreamCorpusBuilder<R: RandomNumberGenerator> {
             voice.pitch = min(99, max(0, voice.pitch + Int.random(in: -8...8, using: &rng)))
             voice.rate = min(300, max(100, voice.rate + Int.random(in: -25...25, using: &rng)))
             let pause = [Float](repeating: 0, count: Int.random(in: sampleRate / 5...sampleRate, using: &rng))
-            let isKeyword = Double.random(in: 0..<1, using: &rng) < 0.35
+            let isKeyword = Double.random(in: 0..<1, using: &rng) < 0.5
             let word = words.randomElement(using: &rng)!
             let speech = SignalLevel.scaled(
                 try renderer.render(isKeyword ? word : sentences.sentence(clauses: Int.random(in: 1...2, using: &rng), using: &rng), voice: voice),

@@ -48,6 +48,14 @@ public final class EspeakSynthesizer: Sendable {
         }
     }
 
+    /// Whether espeak-ng accepts `identity` (`voice` or `voice+variant`) as a voice.
+    public func supports(_ identity: String) throws(SynthesisError) -> Bool {
+        try state.withLock { state throws(SynthesisError) in
+            _ = try Self.start(&state)
+            return espeak_SetVoiceByName(identity) == EE_OK
+        }
+    }
+
     /// Speaks `text`.
     /// - Returns: mono samples in [-1, 1] at ``sampleRate()``, `[n]`.
     /// - Throws: ``SynthesisError`` for an unknown voice, a parameter out of range, or no audio.

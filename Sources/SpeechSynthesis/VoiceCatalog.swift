@@ -25,6 +25,7 @@ public struct VoiceCatalog: Sendable {
         for voice in voices {
             for variant in variants {
                 let identity = variant.isEmpty ? voice : "\(voice)+\(variant)"
+                guard try synthesizer.supports(identity) else { continue }
                 // FNV-1a of the identity -> a stable position in [0, 1).
                 var hash: UInt64 = 0xcbf2_9ce4_8422_2325
                 for byte in identity.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }

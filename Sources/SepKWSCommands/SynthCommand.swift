@@ -1,0 +1,141 @@
+import ArgumentParser
+import AudioDatasets
+import Foundation
+import SpeechSynthesis
+import TensorCore
+
+/// `sepkws synth`: training and test corpora made with espeak-ng, in the layouts of the real datasets.
+struct Synth: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Synthesize speech corpora with espeak-ng in standard layouts (deterministic, resumable).",
+        subcommands: [SynthKeywords.self, SynthSpeech.self, SynthMixtures.self, SynthStream.self])
+}
+
+/// Options every `synth` subcommand shares.
+struct SynthOptions: ParsableArguments {
+    @Option(help: "Output folder (created if missing; an existing corpus there is completed, not redone).")
+    var out: String
+
+    @Option(help: "Random seed: the same seed gives the same corpus.")
+    var seed: UInt64 = 1
+
+    /// Checks that the output's parent folder exists.
+    func checkOutput() throws {
+        let parent = URL(fileURLWithPath: out).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValidationError("--out \(out): the folder \(parent) does not exist")
+        }
+    }
+
+    static let generator: SeededGeneratorFactory<SplitMix64> = { SplitMix64(seed: $0) }
+}
+
+/// Parses `yes,no,up`.
+func parseWords(_ text: String) throws -> [String] {
+    let words = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+    guard !words.isEmpty, words.allSatisfy({ !$0.isEmpty }) else { throw ValidationError("--words: give comma-separated words") }
+    return words
+}
+
+struct SynthKeywords: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kws",
+        abstract: "Keyword clips in the Google Speech Commands v2 layout (1 s, 16 kHz, one folder per word).")
+
+    @OptionGroup var options: SynthOptions
+
+    @Option(help: "Comma-separated words (default: the 35 Speech Commands v2 words).")
+    var words: String?
+
+    @Option(help: "Clips per word (about 80% train, 10% dev, 10% test; speakers disjoint).")
+    var perWord = 300
+
+    mutating func validate() throws { try options.checkOutput() }
+
+    func run() throws {
+        let list = try words.map(parseWords) ?? KeywordCorpusBuilder<SplitMix64>.speechCommandsWords
+        let builder = try KeywordCorpusBuilder(
+            words: list, clipsPerWord: perWord, outputDirectory: options.out, seed: options.seed, generator: SynthOptions.generator)
+        let bar = ProgressBar(label: "synth kws", unit: "clips")
+        let table = try builder.build { bar.update(done: $0.done, total: $0.total) }
+        let splits = Dictionary(grouping: table.rows, by: { $0[9] }).mapValues(\.count)
+        try Console.line("\(options.out): \(table.rows.count) clips of \(list.count) words (train \(splits["train"] ?? 0), dev \(splits["dev"] ?? 0), test \(splits["test"] ?? 0))")
+    }
+}
+
+struct SynthSpeech: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "speech", abstract: "Unlabeled sentences of 1-10 s (16 kHz) for contrastive pretraining.")
+
+    @OptionGroup var options: SynthOptions
+
+    @Option(help: "Minutes of speech to make.")
+    var minutes: Double
+
+    mutating func validate() throws { try options.checkOutput() }
+
+    func run() throws {
+        let builder = try SpeechCorpusBuilder(minutes: minutes, outputDirectory: options.out, seed: options.seed, generator: SynthOptions.generator)
+        let bar = ProgressBar(label: "synth speech", unit: "s")
+        let table = try builder.build { bar.update(done: $0.done, total: $0.total) }
+        try Console.line("\(options.out): \(table.rows.count) sentences, \(String(format: "%.1f", table.rows.compactMap { Double($0[4]) }.reduce(0, +) / 60)) minutes")
+    }
+}
+
+struct SynthMixtures: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mixtures", abstract: "Two-talker mixtures in the LibriMix layout, with a single-talker pool for dynamic mixing.")
+
+    @OptionGroup var options: SynthOptions
+
+    @Option(help: "Sample rate: 8000 or 16000.")
+    var rate = 8_000
+
+    @Option(help: "Training mixtures.")
+    var count: Int
+
+    @Option(help: "Dev mixtures (default: count / 10, at least 20).")
+    var devCount: Int?
+
+    @Option(help: "Test mixtures (default: count / 10, at least 20).")
+    var testCount: Int?
+
+    mutating func validate() throws {
+        try options.checkOutput()
+        guard rate == 8_000 || rate == 16_000 else { throw ValidationError("--rate \(rate): must be 8000 or 16000") }
+        guard count >= 0 else { throw ValidationError("--count must not be negative") }
+    }
+
+    func run() throws {
+        let counts: [CorpusSplit: Int] = [.train: count, .dev: devCount ?? max(20, count / 10), .test: testCount ?? max(20, count / 10)]
+        let builder = try MixtureCorpusBuilder(
+            sampleRate: rate, counts: counts, outputDirectory: options.out, seed: options.seed, generator: SynthOptions.generator)
+        let bar = ProgressBar(label: "synth mixtures", unit: "mixtures")
+        let table = try builder.build { bar.update(done: $0.done, total: $0.total) }
+        try Console.line("\(options.out)/\(builder.layoutRoot): \(table.rows.count) mixtures (train \(counts[.train]!), dev \(counts[.dev]!), test \(counts[.test]!))")
+    }
+}
+
+struct SynthStream: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stream", abstract: "A long stream with keywords at known times, noise and competing talkers, plus labels.csv.")
+
+    @OptionGroup var options: SynthOptions
+
+    @Option(help: "Comma-separated keywords.")
+    var words = "yes,no,up,down,left,right,on,off,stop,go"
+
+    @Option(help: "Length in minutes.")
+    var minutes: Double
+
+    mutating func validate() throws { try options.checkOutput() }
+
+    func run() throws {
+        let builder = try StreamCorpusBuilder(
+            words: try parseWords(words), minutes: minutes, outputDirectory: options.out, seed: options.seed, generator: SynthOptions.generator)
+        let bar = ProgressBar(label: "synth stream", unit: "s")
+        let labels = try builder.build { bar.update(done: $0.done, total: $0.total) }
+        try Console.line("\(options.out): stream.wav, stream.s16le, labels.csv (\(labels.rows.count) keywords)")
+    }
+}
