@@ -49,7 +49,7 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator> {
     }
 
     static var manifestHeader: [String] {
-        ["path", "word", "voice", "variant", "pitch", "pitch_range", "rate", "amplitude", "word_gap", "split", "noise", "snr_db"]
+        ["path", "word", "voice", "variant", "pitch", "rate", "amplitude", "word_gap", "split", "noise", "snr_db"]
     }
 
     /// Makes (or completes) the corpus.
@@ -107,7 +107,7 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator> {
                     let peak = SignalLevel.peak(clip)
                     if peak > 0.99 { clip = clip.map { $0 * 0.99 / peak } }
                     try AudioFileWriter.write(AudioBuffer(sampleRate: sampleRate, mono: clip), to: (outputDirectory as NSString).appendingPathComponent(relative))
-                    table.rows.append([relative, word, voice.name, voice.variant, "\(voice.pitch)", "\(voice.pitchRange)",
+                    table.rows.append([relative, word, voice.name, voice.variant, "\(voice.pitch)",
                                        "\(voice.rate)", "\(voice.amplitude)", "\(voice.wordGap)", split.rawValue, noiseName, snrText])
                 }
                 count += 1
@@ -117,7 +117,7 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator> {
         }
         try table.write(to: manifestPath)
         for (name, split) in [("validation_list.txt", "dev"), ("testing_list.txt", "test")] {
-            let list = table.rows.filter { $0[9] == split }.map { $0[0] }.joined(separator: "\n")
+            let list = table.rows.filter { $0[8] == split }.map { $0[0] }.joined(separator: "\n")
             try AtomicOutput.write(Data((list.isEmpty ? "" : list + "\n").utf8), to: (outputDirectory as NSString).appendingPathComponent(name))
         }
         return table
@@ -147,7 +147,8 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator> {
                 noise = NoiseGenerator.make(kind, count: count, sampleRate: sampleRate, using: &rng)
             }
             try AudioFileWriter.write(AudioBuffer(sampleRate: sampleRate, mono: noise), to: path)
-            result.append((kind, noise))
+            // Clips are mixed with the noise as stored (16-bit), so that a resumed job gives the same bytes.
+            result.append((kind, try AudioFileReader.read(path: path).channels[0]))
         }
         return result
     }

@@ -13,7 +13,7 @@ public struct SpeechRenderer: Sendable {
     public func render(_ text: String, voice: Voice) throws -> [Float] {
         let synthesizer = EspeakSynthesizer.shared
         let speech = try synthesizer.synthesize(text, voice: voice)
-        let rate = try synthesizer.sampleRate()
+        let rate = synthesizer.sampleRate
         let resampled = try Resampler.resample(AudioBuffer(sampleRate: rate, mono: speech), to: sampleRate).channels[0]
         return SignalLevel.trimmed(resampled)
     }

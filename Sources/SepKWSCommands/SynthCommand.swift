@@ -59,7 +59,7 @@ struct SynthKeywords: ParsableCommand {
             words: list, clipsPerWord: perWord, outputDirectory: options.out, seed: options.seed, generator: SynthOptions.generator)
         let bar = ProgressBar(label: "synth kws", unit: "clips")
         let table = try builder.build { bar.update(done: $0.done, total: $0.total) }
-        let splits = Dictionary(grouping: table.rows, by: { $0[9] }).mapValues(\.count)
+        let splits = Dictionary(grouping: table.rows, by: { $0[8] }).mapValues(\.count)
         try Console.line("\(options.out): \(table.rows.count) clips of \(list.count) words (train \(splits["train"] ?? 0), dev \(splits["dev"] ?? 0), test \(splits["test"] ?? 0))")
     }
 }

@@ -1,12 +1,13 @@
-import CEspeak
 import Foundation
 import Synchronization
 
-/// Text-to-speech with libespeak-ng, in process: English text in, 16-bit mono speech out at espeak's rate
-/// (22,050 Hz), scaled to `Float`.
+/// Text-to-speech with the `espeak-ng` program: English text in, mono speech out at espeak's rate (22,050 Hz),
+/// scaled to `Float`.
 ///
-/// libespeak-ng keeps global state, so every call goes through one process-wide lock; use
-/// ``EspeakSynthesizer/shared`` from any thread.
+/// Each utterance runs in a fresh `espeak-ng` process: the library keeps wave-generator state from one utterance to
+/// the next (the same text and voice give different samples depending on what was said before), while a fresh
+/// process always gives the same samples, which is what makes corpora deterministic and resumable. Calls are
+/// thread-safe and may run in parallel.
 ///
 /// ```swift
 /// let speech = try EspeakSynthesizer.shared.synthesize("yes", voice: Voice(name: "en-us", variant: "f3"))
@@ -15,138 +16,105 @@ public final class EspeakSynthesizer: Sendable {
     /// The one synthesizer of the process.
     public static let shared = EspeakSynthesizer()
 
-    private let state = Mutex<State>(State())
+    /// espeak-ng's output rate (Hz).
+    public let sampleRate = 22_050
 
-    private struct State: ~Copyable {
-        var sampleRate = 0
-        var failure: String?
-        var voices: [String] = []
-        var variants: [String] = []
-    }
+    private let lists = Mutex<(voices: [String], variants: [String])?>(nil)
 
     private init() {}
 
-    /// espeak-ng's output rate (Hz).
-    /// - Throws: ``SynthesisError/unavailable(reason:)``.
-    public func sampleRate() throws(SynthesisError) -> Int {
-        try state.withLock { state throws(SynthesisError) in try Self.start(&state) }
-    }
-
     /// English voices that need no extra data (mbrola voices are left out), sorted.
-    public func englishVoices() throws(SynthesisError) -> [String] {
-        try state.withLock { state throws(SynthesisError) in
-            _ = try Self.start(&state)
-            return state.voices
-        }
-    }
+    /// - Throws: ``SynthesisError/unavailable(reason:)`` if `espeak-ng` cannot be run.
+    public func englishVoices() throws(SynthesisError) -> [String] { try voiceLists().voices }
 
     /// Every variant espeak-ng ships, sorted.
-    public func variants() throws(SynthesisError) -> [String] {
-        try state.withLock { state throws(SynthesisError) in
-            _ = try Self.start(&state)
-            return state.variants
-        }
-    }
+    public func variants() throws(SynthesisError) -> [String] { try voiceLists().variants }
 
-    /// Whether espeak-ng accepts `identity` (`voice` or `voice+variant`) as a voice.
+    /// Whether `identity` (`voice` or `voice+variant`) names a voice and variant espeak-ng has.
     public func supports(_ identity: String) throws(SynthesisError) -> Bool {
-        try state.withLock { state throws(SynthesisError) in
-            _ = try Self.start(&state)
-            return espeak_SetVoiceByName(identity) == EE_OK
-        }
+        let parts = identity.split(separator: "+", maxSplits: 1).map(String.init)
+        let lists = try voiceLists()
+        return lists.voices.contains(parts[0]) && (parts.count == 1 || lists.variants.contains(parts[1]))
     }
 
     /// Speaks `text`.
-    /// - Returns: mono samples in [-1, 1] at ``sampleRate()``, `[n]`.
+    /// - Returns: mono samples in [-1, 1] at ``sampleRate``, `[n]`.
     /// - Throws: ``SynthesisError`` for an unknown voice, a parameter out of range, or no audio.
     public func synthesize(_ text: String, voice: Voice) throws(SynthesisError) -> [Float] {
         for (name, value, range) in [
-            ("pitch", voice.pitch, 0...99), ("pitch range", voice.pitchRange, 0...99), ("rate", voice.rate, 80...450),
-            ("amplitude", voice.amplitude, 0...200), ("word gap", voice.wordGap, 0...50),
+            ("pitch", voice.pitch, 0...99), ("rate", voice.rate, 80...450), ("amplitude", voice.amplitude, 0...200),
+            ("word gap", voice.wordGap, 0...50),
         ] where !range.contains(value) {
             throw .invalidParameter(name: name, value: value, range: range)
         }
-        return try state.withLock { state throws(SynthesisError) in
-            _ = try Self.start(&state)
-            guard espeak_SetVoiceByName(voice.identity) == EE_OK else { throw .unknownVoice(voice.identity) }
-            espeak_SetParameter(espeakRATE, Int32(voice.rate), 0)
-            espeak_SetParameter(espeakPITCH, Int32(voice.pitch), 0)
-            espeak_SetParameter(espeakRANGE, Int32(voice.pitchRange), 0)
-            espeak_SetParameter(espeakVOLUME, Int32(voice.amplitude), 0)
-            espeak_SetParameter(espeakWORDGAP, Int32(voice.wordGap), 0)
-            let sink = SampleSink()
-            let unmanaged = Unmanaged.passRetained(sink)
-            defer { unmanaged.release() }
-            let bytes = Array(text.utf8CString)
-            let result = bytes.withUnsafeBufferPointer { text in
-                espeak_Synth(
-                    text.baseAddress, text.count, 0, POS_CHARACTER, 0, UInt32(espeakCHARS_UTF8), nil,
-                    unmanaged.toOpaque())
-            }
-            espeak_Synchronize()
-            guard result == EE_OK, !sink.samples.isEmpty else { throw .noAudio(text: text, voice: voice.identity) }
-            return sink.samples
-        }
+        guard try supports(voice.identity) else { throw .unknownVoice(voice.identity) }
+        let output = try Self.run([
+            "-v", voice.identity, "-p", "\(voice.pitch)", "-s", "\(voice.rate)", "-a", "\(voice.amplitude)",
+            "-g", "\(voice.wordGap)", "--stdout", "--", text,
+        ])
+        let samples = Self.pcmSamples(ofWAV: output)
+        guard !samples.isEmpty else { throw .noAudio(text: text, voice: voice.identity) }
+        return samples
     }
 
-    /// Initializes libespeak-ng once, reading its voice lists.
-    private static func start(_ state: inout State) throws(SynthesisError) -> Int {
-        if state.sampleRate > 0 { return state.sampleRate }
-        if let failure = state.failure { throw .unavailable(reason: failure) }
-        let rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, nil, Int32(espeakINITIALIZE_DONT_EXIT))
-        guard rate > 0 else {
-            state.failure = "espeak_Initialize returned \(rate)"
-            throw .unavailable(reason: state.failure!)
-        }
-        espeak_SetSynthCallback(synthCallback)
-        state.sampleRate = Int(rate)
-        state.voices = Array(Set(listVoices(language: nil).filter { language, file in
+    private func voiceLists() throws(SynthesisError) -> (voices: [String], variants: [String]) {
+        if let lists = lists.withLock({ $0 }) { return lists }
+        let voices = try Self.table(Self.run(["--voices=en"])).filter { language, file in
             language.hasPrefix("en") && !file.hasPrefix("mb/")
-        }.map(\.language))).sorted()
-        state.variants = Array(Set(listVoices(language: "variant").map { $0.file.split(separator: "/").last.map(String.init) ?? $0.file }))
-            .sorted()
-        return state.sampleRate
-    }
-
-    /// `(language, file)` of every voice espeak-ng lists for `language` (`nil` = all).
-    private static func listVoices(language: String?) -> [(language: String, file: String)] {
-        var spec = espeak_VOICE()
-        let list: UnsafeMutablePointer<UnsafePointer<espeak_VOICE>?>? = language.map { language in
-            language.withCString { name in
-                spec.languages = name
-                return espeak_ListVoices(&spec)
-            }
-        } ?? espeak_ListVoices(nil)
-        guard let list else { return [] }
-        var result: [(String, String)] = []
-        var index = 0
-        while let voice = list[index] {
-            // `languages` is a sequence of (priority byte, zero-terminated name), ended by a zero priority.
-            var pointer = voice.pointee.languages
-            while let p = pointer, p.pointee != 0 {
-                let name = String(cString: p + 1)
-                let file = voice.pointee.identifier.map { String(cString: $0) } ?? ""
-                result.append((name, file))
-                pointer = p + 1 + name.utf8.count + 1
-            }
-            index += 1
+        }.map(\.language)
+        let variants = try Self.table(Self.run(["--voices=variant"])).map { _, file in
+            String(file.split(separator: "/").last ?? Substring(file))
         }
+        let result = (voices: Array(Set(voices)).sorted(), variants: Array(Set(variants)).sorted())
+        lists.withLock { $0 = result }
         return result
     }
-}
 
-/// Collects the samples of one `espeak_Synth` call (reached through the events' `user_data`).
-private final class SampleSink {
-    var samples: [Float] = []
-}
-
-private func synthCallback(
-    _ wave: UnsafeMutablePointer<Int16>?, _ count: Int32, _ events: UnsafeMutablePointer<espeak_EVENT>?
-) -> Int32 {
-    guard let events, let userData = events.pointee.user_data else { return 0 }
-    let sink = Unmanaged<SampleSink>.fromOpaque(userData).takeUnretainedValue()
-    if let wave, count > 0 {
-        sink.samples.append(contentsOf: UnsafeBufferPointer(start: wave, count: Int(count)).lazy.map { Float($0) / 32768 })
+    /// `(language, file)` of each row of `espeak-ng --voices` output.
+    private static func table(_ data: Data) -> [(language: String, file: String)] {
+        String(decoding: data, as: UTF8.self).split(separator: "\n").dropFirst().compactMap { line in
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            return fields.count >= 5 ? (String(fields[1]), String(fields[4])) : nil
+        }
     }
-    return 0
+
+    /// Runs `espeak-ng` with `arguments` and returns its stdout.
+    private static func run(_ arguments: [String]) throws(SynthesisError) -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["espeak-ng"] + arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        do { try process.run() } catch { throw .unavailable(reason: error.localizedDescription) }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let message = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            let text = String(decoding: message, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw .unavailable(reason: text.isEmpty ? "espeak-ng exited with status \(process.terminationStatus)" : text)
+        }
+        return data
+    }
+
+    /// The 16-bit samples after a WAV stream's `data` chunk header (espeak writes placeholder sizes to stdout).
+    private static func pcmSamples(ofWAV data: Data) -> [Float] {
+        let bytes = [UInt8](data)
+        guard bytes.count > 44, bytes[0..<4] == [0x52, 0x49, 0x46, 0x46] else { return [] }
+        var offset = 12
+        while offset + 8 <= bytes.count {
+            let id = String(decoding: bytes[offset..<offset + 4], as: UTF8.self)
+            let size = Int(bytes[offset + 4]) | Int(bytes[offset + 5]) << 8 | Int(bytes[offset + 6]) << 16 | Int(bytes[offset + 7]) << 24
+            if id == "data" {
+                let start = offset + 8
+                let count = (bytes.count - start) / 2
+                return (0..<count).map { i in
+                    Float(Int16(bitPattern: UInt16(bytes[start + 2 * i]) | UInt16(bytes[start + 2 * i + 1]) << 8)) / 32768
+                }
+            }
+            offset += 8 + size + (size & 1)
+        }
+        return []
+    }
 }

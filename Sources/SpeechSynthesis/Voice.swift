@@ -6,8 +6,6 @@ public struct Voice: Sendable, Hashable, Codable, CustomStringConvertible {
     public var variant: String
     /// Base pitch, 0...99 (espeak default 50).
     public var pitch: Int
-    /// Pitch range, 0...99 (espeak default 50).
-    public var pitchRange: Int
     /// Speaking rate in words per minute, 80...450 (espeak default 175).
     public var rate: Int
     /// Amplitude, 10...200 (espeak default 100).
@@ -15,11 +13,10 @@ public struct Voice: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Extra pause between words in units of 10 ms, 0...50.
     public var wordGap: Int
 
-    public init(name: String, variant: String, pitch: Int = 50, pitchRange: Int = 50, rate: Int = 175, amplitude: Int = 100, wordGap: Int = 0) {
+    public init(name: String, variant: String, pitch: Int = 50, rate: Int = 175, amplitude: Int = 100, wordGap: Int = 0) {
         self.name = name
         self.variant = variant
         self.pitch = pitch
-        self.pitchRange = pitchRange
         self.rate = rate
         self.amplitude = amplitude
         self.wordGap = wordGap
@@ -29,6 +26,6 @@ public struct Voice: Sendable, Hashable, Codable, CustomStringConvertible {
     public var identity: String { variant.isEmpty ? name : "\(name)+\(variant)" }
 
     public var description: String {
-        "\(identity) pitch \(pitch) range \(pitchRange) rate \(rate) amplitude \(amplitude) gap \(wordGap)"
+        "\(identity) pitch \(pitch) rate \(rate) amplitude \(amplitude) gap \(wordGap)"
     }
 }

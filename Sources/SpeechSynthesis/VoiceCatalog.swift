@@ -25,7 +25,6 @@ public struct VoiceCatalog: Sendable {
         for voice in voices {
             for variant in variants {
                 let identity = variant.isEmpty ? voice : "\(voice)+\(variant)"
-                guard try synthesizer.supports(identity) else { continue }
                 // FNV-1a of the identity -> a stable position in [0, 1).
                 var hash: UInt64 = 0xcbf2_9ce4_8422_2325
                 for byte in identity.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
@@ -37,7 +36,7 @@ public struct VoiceCatalog: Sendable {
         identities = split.mapValues { $0.sorted() }
     }
 
-    /// A speaker of `split` with prosody drawn at random: pitch 20-80, range 30-90, rate 120-230 wpm, amplitude
+    /// A speaker of `split` with prosody drawn at random: pitch 20-80, rate 120-230 wpm, amplitude
     /// 60-140, word gap 0-4 (x 10 ms).
     public func randomVoice(in split: CorpusSplit, using rng: inout some RandomNumberGenerator) -> Voice {
         let pool = identities[split] ?? []
@@ -46,7 +45,7 @@ public struct VoiceCatalog: Sendable {
         let parts = identity.split(separator: "+", maxSplits: 1).map(String.init)
         return Voice(
             name: parts[0], variant: parts.count > 1 ? parts[1] : "",
-            pitch: Int.random(in: 20...80, using: &rng), pitchRange: Int.random(in: 30...90, using: &rng),
+            pitch: Int.random(in: 20...80, using: &rng),
             rate: Int.random(in: 120...230, using: &rng), amplitude: Int.random(in: 60...140, using: &rng),
             wordGap: Int.random(in: 0...4, using: &rng))
     }

@@ -1,0 +1,83 @@
+import AudioIO
+import Foundation
+import SpeechSynthesis
+
+/// A Google Speech Commands folder (v1 or v2, real or made by `sepkws synth kws`): one folder per word,
+/// `validation_list.txt`, `testing_list.txt` and `_background_noise_/`.
+///
+/// In the 12-class task the other words become `_unknown_`, and `_silence_` examples are 1 s crops of the background
+/// noises, as many as 10% of the split's word clips, at offsets fixed by the seed.
+public struct SpeechCommandsDataset: Sendable {
+    /// The dataset folder.
+    public let root: String
+    /// The task.
+    public let labelSet: KeywordLabelSet
+    /// Examples per split.
+    public let examples: [CorpusSplit: [KeywordExample]]
+    /// Background noise files.
+    public let noiseFiles: [String]
+
+    /// Reads the layout.
+    /// - Throws: ``DatasetError`` naming what is missing or empty.
+    public init(root: String, labelSet: KeywordLabelSet, seed: UInt64 = 0) throws {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard fm.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw DatasetError.missingFolder(path: root, layout: "Speech Commands")
+        }
+        let base = root as NSString
+        func list(_ name: String) throws -> Set<String> {
+            let path = base.appendingPathComponent(name)
+            guard fm.fileExists(atPath: path) else { throw DatasetError.missingFolder(path: path, layout: "Speech Commands (split list)") }
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            return Set(text.split(whereSeparator: \.isNewline).map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        }
+        let validation = try list("validation_list.txt"), testing = try list("testing_list.txt")
+        let labels = labelSet.labels
+        var examples: [CorpusSplit: [KeywordExample]] = [.train: [], .dev: [], .test: []]
+        let words = try fm.contentsOfDirectory(atPath: root).filter { name in
+            var isFolder: ObjCBool = false
+            return !name.hasPrefix("_") && !name.hasPrefix(".") && fm.fileExists(atPath: base.appendingPathComponent(name), isDirectory: &isFolder) && isFolder.boolValue
+        }.sorted()
+        guard !words.isEmpty else { throw DatasetError.missingFolder(path: root, layout: "Speech Commands (word folders)") }
+        for word in words {
+            let label: Int
+            if let index = labels.firstIndex(of: word) {
+                label = index
+            } else if labelSet == .twelve {
+                label = labels.firstIndex(of: KeywordLabelSet.unknown)!
+            } else {
+                continue
+            }
+            for file in try fm.contentsOfDirectory(atPath: base.appendingPathComponent(word)).sorted() where file.lowercased().hasSuffix(".wav") {
+                let relative = "\(word)/\(file)"
+                let split: CorpusSplit = testing.contains(relative) ? .test : validation.contains(relative) ? .dev : .train
+                examples[split]!.append(KeywordExample(path: base.appendingPathComponent(relative), label: label, word: word))
+            }
+        }
+        let noiseFolder = base.appendingPathComponent("_background_noise_")
+        noiseFiles = (try? AudioFolder.files(in: noiseFolder)) ?? []
+        if labelSet == .twelve {
+            guard !noiseFiles.isEmpty else {
+                throw DatasetError.missingFolder(path: noiseFolder, layout: "Speech Commands (12 classes need _silence_ from it)")
+            }
+            let lengths = try noiseFiles.map { try AudioFileReader(path: $0).info.frameCount }
+            let silence = labels.firstIndex(of: KeywordLabelSet.silence)!
+            for (s, split) in CorpusSplit.allCases.enumerated() {
+                let count = max(1, examples[split]!.count / 10)
+                for i in 0..<count {
+                    let seedValue = derivedSeed(seed, s, i)
+                    let file = Int(seedValue % UInt64(noiseFiles.count))
+                    let start = Int((seedValue >> 20) % UInt64(max(1, lengths[file] - 16_000)))
+                    examples[split]!.append(KeywordExample(path: noiseFiles[file], label: silence, word: "_background_noise_", cropStart: start))
+                }
+            }
+        }
+        for split in CorpusSplit.allCases where examples[split]!.isEmpty {
+            throw DatasetError.emptySplit(split: split.rawValue, path: root)
+        }
+        self.root = root
+        self.labelSet = labelSet
+        self.examples = examples
+    }
+}

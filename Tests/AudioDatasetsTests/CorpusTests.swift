@@ -1,0 +1,131 @@
+import AudioDatasets
+import AudioIO
+import Foundation
+import SpeechSynthesis
+import TensorCore
+import Testing
+import TestSupport
+
+let seeded: SeededGeneratorFactory<SplitMix64> = { SplitMix64(seed: $0) }
+
+@Suite(.serialized) struct CorpusTests {
+    @Test func voiceSplitsAreDisjointAndNonEmpty() throws {
+        let catalog = try VoiceCatalog()
+        let train = Set(catalog.identities[.train]!), dev = Set(catalog.identities[.dev]!), test = Set(catalog.identities[.test]!)
+        #expect(train.count > 100 && dev.count > 10 && test.count > 10)
+        #expect(train.isDisjoint(with: dev) && train.isDisjoint(with: test) && dev.isDisjoint(with: test))
+        #expect(try VoiceCatalog().identities == catalog.identities)
+    }
+
+    @Test func synthesizerSpeaksAndRejectsUnknownVoices() throws {
+        let speech = try EspeakSynthesizer.shared.synthesize("hello there", voice: Voice(name: "en-us", variant: "f3"))
+        #expect(speech.count > 5_000 && SignalLevel.peak(speech) > 0.05)
+        let again = try EspeakSynthesizer.shared.synthesize("hello there", voice: Voice(name: "en-us", variant: "f3"))
+        #expect(again == speech)
+        #expect(throws: SynthesisError.unknownVoice("xx-none")) {
+            try EspeakSynthesizer.shared.synthesize("hi", voice: Voice(name: "xx-none", variant: ""))
+        }
+        #expect(throws: SynthesisError.invalidParameter(name: "rate", value: 20, range: 80...450)) {
+            try EspeakSynthesizer.shared.synthesize("hi", voice: Voice(name: "en-us", variant: "", rate: 20))
+        }
+    }
+
+    @Test func keywordCorpusHasTheSpeechCommandsLayoutAndResumesIdentically() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let out = dir.file("kws")
+        let builder = try KeywordCorpusBuilder(words: ["yes", "no", "cat"], clipsPerWord: 14, outputDirectory: out, seed: 7, generator: seeded)
+        let table = try builder.build()
+        #expect(table.rows.count == 42)
+        let first = table.rows[0][0]
+        let info = try AudioFileReader(path: "\(out)/\(first)").info
+        #expect(info.sampleRate == 16_000 && info.channelCount == 1 && info.frameCount == 16_000)
+        for kind in NoiseKind.allCases {
+            #expect(FileManager.default.fileExists(atPath: "\(out)/_background_noise_/\(kind.rawValue)_noise.wav"))
+        }
+        // Speakers never cross splits.
+        var speakersBySplit: [String: Set<String>] = [:]
+        for row in table.rows { speakersBySplit[row[8], default: []].insert(row[2] + "+" + row[3]) }
+        #expect(speakersBySplit["train", default: []].isDisjoint(with: speakersBySplit["test", default: []]))
+        // Delete a clip, build again: it comes back with the same bytes.
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: "\(out)/\(first)"))
+        try FileManager.default.removeItem(atPath: "\(out)/\(first)")
+        _ = try builder.build()
+        #expect(try Data(contentsOf: URL(fileURLWithPath: "\(out)/\(first)")) == bytes)
+
+        let dataset = try SpeechCommandsDataset(root: out, labelSet: .twelve)
+        let all = dataset.examples.values.flatMap { $0 }
+        let labels = KeywordLabelSet.twelve.labels
+        #expect(all.contains { labels[$0.label] == "_unknown_" && $0.word == "cat" })
+        #expect(all.contains { labels[$0.label] == "_silence_" && $0.cropStart != nil })
+        #expect(all.filter { $0.cropStart == nil }.count == 42)
+        let testList = try String(contentsOfFile: "\(out)/testing_list.txt", encoding: .utf8).split(separator: "\n").count
+        #expect(dataset.examples[.test]!.filter { $0.cropStart == nil }.count == testList)
+    }
+
+    @Test func mixtureCorpusIsLibriMixAndConsistent() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let out = dir.file("mix")
+        let builder = try MixtureCorpusBuilder(sampleRate: 8_000, counts: [.train: 4, .dev: 2, .test: 2], outputDirectory: out, seed: 3, generator: seeded)
+        let manifest = try builder.build()
+        #expect(manifest.rows.count == 8)
+        let examples = try SeparationDataset.examples(root: out, split: "train", mixture: .both)
+        #expect(examples.count == 4)
+        for example in examples {
+            let mix = try AudioFileReader.read(path: example.mixture).channels[0]
+            let s1 = try AudioFileReader.read(path: example.sources[0]).channels[0]
+            let s2 = try AudioFileReader.read(path: example.sources[1]).channels[0]
+            let noise = try AudioFileReader.read(path: example.noise!).channels[0]
+            #expect(mix.count == s1.count && s1.count == s2.count)
+            let worst = mix.indices.map { abs(mix[$0] - s1[$0] - s2[$0] - noise[$0]) }.max()!
+            #expect(worst < 1e-6)
+            let relative = 20 * log10(SignalLevel.rms(s2) / SignalLevel.rms(s1))
+            #expect(abs(relative) <= 5.01)
+            let snr = 20 * log10(SignalLevel.rms(SignalLevel.sum([s1, s2])) / SignalLevel.rms(noise))
+            #expect(snr >= 9.99 && snr <= 20.01)
+        }
+        // Without metadata the folders are scanned; a mixture without its s2 is named.
+        try FileManager.default.removeItem(atPath: "\(out)/wav8k/min/metadata")
+        #expect(try SeparationDataset.examples(root: out, split: "dev").count == 2)
+        let missing = "\(out)/wav8k/min/dev/s2/dev_000001.wav"
+        try FileManager.default.removeItem(atPath: missing)
+        #expect(throws: DatasetError.missingSource(mixture: "dev_000001.wav", expected: missing)) {
+            try SeparationDataset.examples(root: out, split: "dev")
+        }
+        #expect(throws: DatasetError.self) { try SeparationDataset.examples(root: dir.path, split: "dev") }
+    }
+
+    @Test func streamLabelsMatchTheAudio() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let builder = try StreamCorpusBuilder(words: ["yes", "stop"], minutes: 0.5, outputDirectory: dir.path, seed: 5, generator: seeded)
+        let labels = try builder.build()
+        let wav = try AudioFileReader.read(path: dir.file("stream.wav")).channels[0]
+        #expect(wav.count >= 30 * 16_000)
+        let raw = try PCMStreamReader(path: dir.file("stream.s16le"), format: .s16le, sampleRate: 16_000, channelCount: 1)
+        var pcm = [Float]()
+        while let block = try raw.read(maxFrames: 1 << 16) { pcm += block.channels[0] }
+        #expect(pcm == wav)
+        #expect(!labels.rows.isEmpty)
+        for row in labels.rows {
+            let start = Double(row[1])!, end = Double(row[2])!
+            #expect(["yes", "stop"].contains(row[0]) && start < end && end * 16_000 <= Double(wav.count))
+            // The keyword is audible where the labels say.
+            let segment = Array(wav[Int(start * 16_000)..<Int(end * 16_000)])
+            #expect(SignalLevel.rms(segment) > 0.01)
+        }
+    }
+
+    @Test func csvQuotingRoundTripsAndErrorsNameTheLine() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let table = CSVTable(header: ["a", "b"], rows: [["x, y", "say \"hi\""], ["line\nbreak", ""]])
+        try table.write(to: dir.file("t.csv"))
+        #expect(try CSVTable(path: dir.file("t.csv")) == table)
+        try "a,b\n1,2\n3\n".write(toFile: dir.file("bad.csv"), atomically: true, encoding: .utf8)
+        #expect(throws: DatasetError.malformedManifest(path: dir.file("bad.csv"), line: 3, reason: "1 cells, the header has 2")) {
+            try CSVTable(path: dir.file("bad.csv"))
+        }
+    }
+}
