@@ -12,7 +12,7 @@ import SpeechSynthesis
 /// ```
 /// Each clip's split decides its speaker: train, dev and test speakers (espeak voice + variant) are disjoint.
 /// The job is deterministic from the seed and resumable: finished clips (written atomically) are kept.
-public struct KeywordCorpusBuilder<R: RandomNumberGenerator> {
+public struct KeywordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
     /// The 35 words of Speech Commands v2.
     public static var speechCommandsWords: [String] {
         ["backward", "bed", "bird", "cat", "dog", "down", "eight", "five", "follow", "forward", "four", "go", "happy",
@@ -31,6 +31,8 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator> {
     /// Share of clips in dev and in test.
     public var devFraction = 0.1, testFraction = 0.1
     public let sampleRate = 16_000
+    /// `espeak-ng` processes run at once.
+    public var jobs = 4
     let makeGenerator: SeededGeneratorFactory<R>
 
     public init(words: [String], clipsPerWord: Int, outputDirectory: String, seed: UInt64, generator: @escaping SeededGeneratorFactory<R>) throws {
@@ -58,61 +60,33 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator> {
         let fm = FileManager.default
         try fm.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
         let manifestPath = (outputDirectory as NSString).appendingPathComponent("clips.csv")
-        var done: [String: [String]] = [:]
+        var finished: [String: [String]] = [:]
         if fm.fileExists(atPath: manifestPath), let old = try? CSVTable(path: manifestPath), old.header == Self.manifestHeader {
             for row in old.rows where fm.fileExists(atPath: (outputDirectory as NSString).appendingPathComponent(row[0])) {
-                done[row[0]] = row
+                finished[row[0]] = row
             }
         }
         let catalog = try VoiceCatalog()
         let renderer = SpeechRenderer(sampleRate: sampleRate)
         let noises = try backgroundNoises(renderer: renderer, catalog: catalog)
         var table = CSVTable(header: Self.manifestHeader)
+        let done = finished
         let total = words.count * clipsPerWord
         var count = 0
         for (w, word) in words.enumerated() {
             let folder = (outputDirectory as NSString).appendingPathComponent(word)
             try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            for index in 0..<clipsPerWord {
-                var rng = makeGenerator(derivedSeed(seed, w, index, Int(truncatingIfNeeded: stableHash(word))))
-                let u = Double.random(in: 0..<1, using: &rng)
-                let split: CorpusSplit = u < testFraction ? .test : u < testFraction + devFraction ? .dev : .train
-                var voice = catalog.randomVoice(in: split, using: &rng)
-                let speaker = String(format: "%08x", UInt32(truncatingIfNeeded: stableHash(voice.identity)))
-                let relative = "\(word)/\(speaker)_nohash_\(index).wav"
-                if let row = done[relative] {
-                    table.rows.append(row)
-                } else {
-                    // A word must fit in 1 s with room to move: speak faster until it does.
-                    var speech = try renderer.render(word, voice: voice)
-                    while speech.count > sampleRate * 9 / 10 && voice.rate < 400 {
-                        voice.rate = min(450, voice.rate + 60)
-                        speech = try renderer.render(word, voice: voice)
-                    }
-                    speech = Array(speech.prefix(sampleRate * 95 / 100))
-                    var clip = [Float](repeating: 0, count: sampleRate)
-                    let offset = Int.random(in: 0...(sampleRate - speech.count), using: &rng)
-                    let gain = Float(pow(10, Double.random(in: -24...(-6), using: &rng) / 20)) / max(SignalLevel.peak(speech), 1e-6)
-                    for i in speech.indices { clip[offset + i] = speech[i] * gain }
-                    var noiseName = "none", snrText = ""
-                    if Double.random(in: 0..<1, using: &rng) < noisyFraction {
-                        let (kind, noise) = noises.randomElement(using: &rng)!
-                        let snr = Double.random(in: snrRange, using: &rng)
-                        let start = Int.random(in: 0..<(noise.count - sampleRate), using: &rng)
-                        let mixed = SignalLevel.noise(Array(noise[start..<start + sampleRate]), forSNR: snr, against: speech.map { $0 * gain })
-                        for i in clip.indices { clip[i] += mixed[i] }
-                        noiseName = kind.rawValue
-                        snrText = String(format: "%.1f", snr)
-                    }
-                    let peak = SignalLevel.peak(clip)
-                    if peak > 0.99 { clip = clip.map { $0 * 0.99 / peak } }
-                    try AudioFileWriter.write(AudioBuffer(sampleRate: sampleRate, mono: clip), to: (outputDirectory as NSString).appendingPathComponent(relative))
-                    table.rows.append([relative, word, voice.name, voice.variant, "\(voice.pitch)",
-                                       "\(voice.rate)", "\(voice.amplitude)", "\(voice.wordGap)", split.rawValue, noiseName, snrText])
+            var index = 0
+            while index < clipsPerWord {
+                let chunk = index..<min(clipsPerWord, index + 32)
+                let rows = try parallelMap(count: chunk.count, workers: jobs) { j in
+                    try clip(word: word, wordIndex: w, index: chunk.lowerBound + j, catalog: catalog, renderer: renderer, noises: noises, done: done)
                 }
-                count += 1
-                if count % 200 == 0 { try table.write(to: manifestPath) }
-                progress?(CorpusProgress(done: count, total: total, item: relative))
+                table.rows += rows
+                count += rows.count
+                index = chunk.upperBound
+                try table.write(to: manifestPath)
+                progress?(CorpusProgress(done: count, total: total, item: rows.last?[0] ?? ""))
             }
         }
         try table.write(to: manifestPath)
@@ -121,6 +95,46 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator> {
             try AtomicOutput.write(Data((list.isEmpty ? "" : list + "\n").utf8), to: (outputDirectory as NSString).appendingPathComponent(name))
         }
         return table
+    }
+
+    /// Makes (or reuses) clip `index` of `word` and returns its manifest row.
+    private func clip(
+        word: String, wordIndex w: Int, index: Int, catalog: VoiceCatalog, renderer: SpeechRenderer,
+        noises: [(NoiseKind, [Float])], done: [String: [String]]
+    ) throws -> [String] {
+        var rng = makeGenerator(derivedSeed(seed, w, index, Int(truncatingIfNeeded: stableHash(word))))
+        let u = Double.random(in: 0..<1, using: &rng)
+        let split: CorpusSplit = u < testFraction ? .test : u < testFraction + devFraction ? .dev : .train
+        var voice = catalog.randomVoice(in: split, using: &rng)
+        let speaker = String(format: "%08x", UInt32(truncatingIfNeeded: stableHash(voice.identity)))
+        let relative = "\(word)/\(speaker)_nohash_\(index).wav"
+        if let row = done[relative] { return row }
+        // A word must fit in 1 s with room to move: speak faster until it does.
+        var speech = try renderer.render(word, voice: voice)
+        while speech.count > sampleRate * 9 / 10 && voice.rate < 400 {
+            voice.rate = min(450, voice.rate + 60)
+            speech = try renderer.render(word, voice: voice)
+        }
+        speech = Array(speech.prefix(sampleRate * 95 / 100))
+        var clip = [Float](repeating: 0, count: sampleRate)
+        let offset = Int.random(in: 0...(sampleRate - speech.count), using: &rng)
+        let gain = Float(pow(10, Double.random(in: -24...(-6), using: &rng) / 20)) / max(SignalLevel.peak(speech), 1e-6)
+        for i in speech.indices { clip[offset + i] = speech[i] * gain }
+        var noiseName = "none", snrText = ""
+        if Double.random(in: 0..<1, using: &rng) < noisyFraction {
+            let (kind, noise) = noises.randomElement(using: &rng)!
+            let snr = Double.random(in: snrRange, using: &rng)
+            let start = Int.random(in: 0..<(noise.count - sampleRate), using: &rng)
+            let mixed = SignalLevel.noise(Array(noise[start..<start + sampleRate]), forSNR: snr, against: speech.map { $0 * gain })
+            for i in clip.indices { clip[i] += mixed[i] }
+            noiseName = kind.rawValue
+            snrText = String(format: "%.1f", snr)
+        }
+        let peak = SignalLevel.peak(clip)
+        if peak > 0.99 { clip = clip.map { $0 * 0.99 / peak } }
+        try AudioFileWriter.write(AudioBuffer(sampleRate: sampleRate, mono: clip), to: (outputDirectory as NSString).appendingPathComponent(relative))
+        return [relative, word, voice.name, voice.variant, "\(voice.pitch)", "\(voice.rate)", "\(voice.amplitude)",
+                "\(voice.wordGap)", split.rawValue, noiseName, snrText]
     }
 
     /// Writes (or reuses) `_background_noise_/` and returns its signals, one minute each.

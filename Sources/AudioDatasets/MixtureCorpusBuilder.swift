@@ -13,11 +13,13 @@ import SpeechSynthesis
 /// Each mixture has two different speakers of its split (speakers of test never occur in train or dev), the second
 /// talker within +-5 dB of the first, and for `mix_both` a noise at 10-20 dB SNR against the clean mixture.
 /// Deterministic from the seed; resumable (finished mixtures are kept).
-public struct MixtureCorpusBuilder<R: RandomNumberGenerator> {
+public struct MixtureCorpusBuilder<R: RandomNumberGenerator>: Sendable {
     public var sampleRate: Int
     public var counts: [CorpusSplit: Int]
     public var outputDirectory: String
     public var seed: UInt64
+    /// `espeak-ng` processes run at once.
+    public var jobs = 4
     let makeGenerator: SeededGeneratorFactory<R>
 
     public init(sampleRate: Int, counts: [CorpusSplit: Int], outputDirectory: String, seed: UInt64, generator: @escaping SeededGeneratorFactory<R>) throws {
@@ -48,7 +50,6 @@ public struct MixtureCorpusBuilder<R: RandomNumberGenerator> {
         let root = outputDirectory as NSString
         let catalog = try VoiceCatalog()
         let renderer = SpeechRenderer(sampleRate: sampleRate)
-        let sentences = SentenceGenerator()
         let manifestPath = root.appendingPathComponent("clips.csv")
         var done: [String: [String]] = [:]
         if let old = try? CSVTable(path: manifestPath), old.header == Self.manifestHeader {
@@ -68,60 +69,26 @@ public struct MixtureCorpusBuilder<R: RandomNumberGenerator> {
             let both = CSVTable(header: ["mixture_ID", "mixture_path", "source_1_path", "source_2_path", "noise_path", "length"])
             var pool = CSVTable(header: ["path", "speaker", "text"])
             var tables = (clean: clean, both: both)
-            for index in 0..<count {
-                var rng = makeGenerator(derivedSeed(seed, CorpusSplit.allCases.firstIndex(of: split)!, index))
-                let voice1 = catalog.randomVoice(in: split, using: &rng)
-                var voice2 = catalog.randomVoice(in: split, using: &rng)
-                while voice2.identity == voice1.identity { voice2 = catalog.randomVoice(in: split, using: &rng) }
-                let text1 = sentences.sentence(clauses: Int.random(in: 1...2, using: &rng), using: &rng)
-                let text2 = sentences.sentence(clauses: Int.random(in: 1...2, using: &rng), using: &rng)
-                let id = String(format: "%@_%06d", split.rawValue, index)
-                let paths = (s1: "\(base)/s1/\(id).wav", s2: "\(base)/s2/\(id).wav", noise: "\(base)/noise/\(id).wav",
-                             clean: "\(base)/mix_clean/\(id).wav", both: "\(base)/mix_both/\(id).wav")
-                let poolPaths = ("pool/\(split.rawValue)/\(id)_1.wav", "pool/\(split.rawValue)/\(id)_2.wav")
-                let row: [String]
-                let allExist = [paths.s1, paths.s2, paths.noise, paths.clean, paths.both, poolPaths.0, poolPaths.1]
-                    .allSatisfy { fm.fileExists(atPath: root.appendingPathComponent($0)) }
-                if let old = done[id], allExist {
-                    row = old
-                } else {
-                    let speech1 = try renderer.render(text1, voice: voice1)
-                    let speech2 = try renderer.render(text2, voice: voice2)
-                    let length = min(speech1.count, speech2.count)
-                    let level1 = Double.random(in: -30...(-20), using: &rng)
-                    let level2 = level1 + Double.random(in: -5...5, using: &rng)
-                    var s1 = SignalLevel.scaled(Array(speech1.prefix(length)), toRMS: level1)
-                    var s2 = SignalLevel.scaled(Array(speech2.prefix(length)), toRMS: level2)
-                    let kind = NoiseKind.synthetic.randomElement(using: &rng)!
-                    let snr = Double.random(in: 10...20, using: &rng)
-                    var mixClean = SignalLevel.sum([s1, s2])
-                    var noise = SignalLevel.noise(
-                        NoiseGenerator.make(kind, count: length, sampleRate: sampleRate, using: &rng), forSNR: snr, against: mixClean)
-                    var mixBoth = SignalLevel.sum([mixClean, noise])
-                    // Keep every file below full scale, scaling all parts of the mixture together.
-                    let peak = max(SignalLevel.peak(mixBoth), SignalLevel.peak(mixClean))
-                    if peak > 0.9 {
-                        let g = 0.9 / peak
-                        for i in 0..<length { s1[i] *= g; s2[i] *= g; noise[i] *= g; mixClean[i] *= g; mixBoth[i] *= g }
-                    }
-                    for (signal, path) in [(s1, paths.s1), (s2, paths.s2), (noise, paths.noise), (mixClean, paths.clean), (mixBoth, paths.both)] {
-                        try AudioFileWriter.write(AudioBuffer(sampleRate: sampleRate, mono: signal), to: root.appendingPathComponent(path), format: .wavFloat)
-                    }
-                    try AudioFileWriter.write(AudioBuffer(sampleRate: sampleRate, mono: SignalLevel.scaled(speech1, toRMS: -25)), to: root.appendingPathComponent(poolPaths.0))
-                    try AudioFileWriter.write(AudioBuffer(sampleRate: sampleRate, mono: SignalLevel.scaled(speech2, toRMS: -25)), to: root.appendingPathComponent(poolPaths.1))
-                    row = [id, split.rawValue, voice1.description, voice2.description, text1, text2,
-                           String(format: "%.2f", level1), String(format: "%.2f", level2), kind.rawValue, String(format: "%.2f", snr), "\(length)"]
+            let known = done
+            var index = 0
+            while index < count {
+                let chunk = index..<min(count, index + 16)
+                let rows = try parallelMap(count: chunk.count, workers: jobs) { j in
+                    try mixture(split: split, index: chunk.lowerBound + j, catalog: catalog, renderer: renderer, done: known)
                 }
-                manifest.rows.append(row)
-                let length = row[10]
-                tables.clean.rows.append([id, paths.clean, paths.s1, paths.s2, length])
-                tables.both.rows.append([id, paths.both, paths.s1, paths.s2, paths.noise, length])
-                for (path, voice, text) in [(poolPaths.0, row[2], row[4]), (poolPaths.1, row[3], row[5])] {
-                    pool.rows.append([path, String(voice.split(separator: " ").first ?? ""), text])
+                for row in rows {
+                    let id = row[0]
+                    let paths = Self.paths(base: base, split: split, id: id)
+                    manifest.rows.append(row)
+                    tables.clean.rows.append([id, paths.clean, paths.s1, paths.s2, row[10]])
+                    tables.both.rows.append([id, paths.both, paths.s1, paths.s2, paths.noise, row[10]])
+                    pool.rows.append([paths.pool1, String(row[2].split(separator: " ").first ?? ""), row[4]])
+                    pool.rows.append([paths.pool2, String(row[3].split(separator: " ").first ?? ""), row[5]])
                 }
-                finished += 1
-                if finished % 100 == 0 { try manifest.write(to: manifestPath) }
-                progress?(CorpusProgress(done: finished, total: total, item: id))
+                finished += rows.count
+                index = chunk.upperBound
+                try manifest.write(to: manifestPath)
+                progress?(CorpusProgress(done: finished, total: total, item: rows.last?[0] ?? ""))
             }
             let metadata = root.appendingPathComponent("\(layoutRoot)/metadata")
             try fm.createDirectory(atPath: metadata, withIntermediateDirectories: true)
@@ -131,5 +98,57 @@ public struct MixtureCorpusBuilder<R: RandomNumberGenerator> {
         }
         try manifest.write(to: manifestPath)
         return manifest
+    }
+
+    /// The files of mixture `id`, relative to the corpus folder.
+    static func paths(base: String, split: CorpusSplit, id: String)
+        -> (s1: String, s2: String, noise: String, clean: String, both: String, pool1: String, pool2: String)
+    {
+        ("\(base)/s1/\(id).wav", "\(base)/s2/\(id).wav", "\(base)/noise/\(id).wav", "\(base)/mix_clean/\(id).wav",
+         "\(base)/mix_both/\(id).wav", "pool/\(split.rawValue)/\(id)_1.wav", "pool/\(split.rawValue)/\(id)_2.wav")
+    }
+
+    /// Makes (or reuses) mixture `index` of `split` and returns its manifest row.
+    private func mixture(split: CorpusSplit, index: Int, catalog: VoiceCatalog, renderer: SpeechRenderer, done: [String: [String]]) throws -> [String] {
+        let fm = FileManager.default
+        let root = outputDirectory as NSString
+        let sentences = SentenceGenerator()
+        var rng = makeGenerator(derivedSeed(seed, CorpusSplit.allCases.firstIndex(of: split)!, index))
+        let voice1 = catalog.randomVoice(in: split, using: &rng)
+        var voice2 = catalog.randomVoice(in: split, using: &rng)
+        while voice2.identity == voice1.identity { voice2 = catalog.randomVoice(in: split, using: &rng) }
+        let text1 = sentences.sentence(clauses: Int.random(in: 1...2, using: &rng), using: &rng)
+        let text2 = sentences.sentence(clauses: Int.random(in: 1...2, using: &rng), using: &rng)
+        let id = String(format: "%@_%06d", split.rawValue, index)
+        let paths = Self.paths(base: "\(layoutRoot)/\(split.rawValue)", split: split, id: id)
+        let allExist = [paths.s1, paths.s2, paths.noise, paths.clean, paths.both, paths.pool1, paths.pool2]
+            .allSatisfy { fm.fileExists(atPath: root.appendingPathComponent($0)) }
+        if let old = done[id], allExist { return old }
+        let speech1 = try renderer.render(text1, voice: voice1)
+        let speech2 = try renderer.render(text2, voice: voice2)
+        let length = min(speech1.count, speech2.count)
+        let level1 = Double.random(in: -30...(-20), using: &rng)
+        let level2 = level1 + Double.random(in: -5...5, using: &rng)
+        var s1 = SignalLevel.scaled(Array(speech1.prefix(length)), toRMS: level1)
+        var s2 = SignalLevel.scaled(Array(speech2.prefix(length)), toRMS: level2)
+        let kind = NoiseKind.synthetic.randomElement(using: &rng)!
+        let snr = Double.random(in: 10...20, using: &rng)
+        var mixClean = SignalLevel.sum([s1, s2])
+        var noise = SignalLevel.noise(
+            NoiseGenerator.make(kind, count: length, sampleRate: sampleRate, using: &rng), forSNR: snr, against: mixClean)
+        var mixBoth = SignalLevel.sum([mixClean, noise])
+        // Keep every file below full scale, scaling all parts of the mixture together.
+        let peak = max(SignalLevel.peak(mixBoth), SignalLevel.peak(mixClean))
+        if peak > 0.9 {
+            let g = 0.9 / peak
+            for i in 0..<length { s1[i] *= g; s2[i] *= g; noise[i] *= g; mixClean[i] *= g; mixBoth[i] *= g }
+        }
+        for (signal, path) in [(s1, paths.s1), (s2, paths.s2), (noise, paths.noise), (mixClean, paths.clean), (mixBoth, paths.both)] {
+            try AudioFileWriter.write(AudioBuffer(sampleRate: sampleRate, mono: signal), to: root.appendingPathComponent(path), format: .wavFloat)
+        }
+        try AudioFileWriter.write(AudioBuffer(sampleRate: sampleRate, mono: SignalLevel.scaled(speech1, toRMS: -25)), to: root.appendingPathComponent(paths.pool1))
+        try AudioFileWriter.write(AudioBuffer(sampleRate: sampleRate, mono: SignalLevel.scaled(speech2, toRMS: -25)), to: root.appendingPathComponent(paths.pool2))
+        return [id, split.rawValue, voice1.description, voice2.description, text1, text2,
+                String(format: "%.2f", level1), String(format: "%.2f", level2), kind.rawValue, String(format: "%.2f", snr), "\(length)"]
     }
 }

@@ -9,12 +9,14 @@ import SpeechSynthesis
 /// OUT/clips.csv                              path, text, voice settings, split, seconds
 /// ```
 /// with disjoint speakers per split. Deterministic from the seed; resumable.
-public struct SpeechCorpusBuilder<R: RandomNumberGenerator> {
+public struct SpeechCorpusBuilder<R: RandomNumberGenerator>: Sendable {
     public var minutes: Double
     public var outputDirectory: String
     public var seed: UInt64
     public var sampleRate = 16_000
     public var devFraction = 0.05, testFraction = 0.05
+    /// `espeak-ng` processes run at once.
+    public var jobs = 4
     let makeGenerator: SeededGeneratorFactory<R>
 
     public init(minutes: Double, outputDirectory: String, seed: UInt64, generator: @escaping SeededGeneratorFactory<R>) throws {
@@ -43,38 +45,44 @@ public struct SpeechCorpusBuilder<R: RandomNumberGenerator> {
         }
         let catalog = try VoiceCatalog()
         let renderer = SpeechRenderer(sampleRate: sampleRate)
-        let sentences = SentenceGenerator()
         var table = CSVTable(header: Self.manifestHeader)
         let target = minutes * 60
         var seconds = 0.0, index = 0
+        let known = done
         while seconds < target {
-            var rng = makeGenerator(derivedSeed(seed, index))
-            let u = Double.random(in: 0..<1, using: &rng)
-            let split: CorpusSplit = u < testFraction ? .test : u < testFraction + devFraction ? .dev : .train
-            let voice = catalog.randomVoice(in: split, using: &rng)
-            let text = sentences.sentence(clauses: Int.random(in: 1...3, using: &rng), using: &rng)
-            let speaker = String(format: "%08x", UInt32(truncatingIfNeeded: stableHash(voice.identity)))
-            let relative = "\(split.rawValue)/\(speaker)_\(String(format: "%06d", index)).wav"
-            let row: [String]
-            if let old = done[relative] {
-                row = old
-            } else {
-                var speech = try renderer.render(text, voice: voice)
-                speech = Array(speech.prefix(10 * sampleRate))
-                if speech.count < sampleRate { speech += [Float](repeating: 0, count: sampleRate - speech.count) }
-                let level = Double.random(in: -32...(-18), using: &rng)
-                try AudioFileWriter.write(
-                    AudioBuffer(sampleRate: sampleRate, mono: SignalLevel.scaled(speech, toRMS: level)),
-                    to: root.appendingPathComponent(relative))
-                row = [relative, text, voice.description, split.rawValue, String(format: "%.3f", Double(speech.count) / Double(sampleRate))]
+            let chunk = index..<index + 16
+            let rows = try parallelMap(count: chunk.count, workers: jobs) { j in
+                try sentence(index: chunk.lowerBound + j, catalog: catalog, renderer: renderer, done: known)
             }
-            table.rows.append(row)
-            seconds += Double(row[4]) ?? 0
-            index += 1
-            if index % 200 == 0 { try table.write(to: manifestPath) }
-            progress?(CorpusProgress(done: Int(seconds), total: Int(target), item: relative))
+            for row in rows where seconds < target {
+                table.rows.append(row)
+                seconds += Double(row[4]) ?? 0
+            }
+            index = chunk.upperBound
+            try table.write(to: manifestPath)
+            progress?(CorpusProgress(done: min(Int(seconds), Int(target)), total: Int(target), item: rows.last?[0] ?? ""))
         }
         try table.write(to: manifestPath)
         return table
+    }
+
+    /// Makes (or reuses) sentence `index` and returns its manifest row.
+    private func sentence(index: Int, catalog: VoiceCatalog, renderer: SpeechRenderer, done: [String: [String]]) throws -> [String] {
+        let root = outputDirectory as NSString
+        var rng = makeGenerator(derivedSeed(seed, index))
+        let u = Double.random(in: 0..<1, using: &rng)
+        let split: CorpusSplit = u < testFraction ? .test : u < testFraction + devFraction ? .dev : .train
+        let voice = catalog.randomVoice(in: split, using: &rng)
+        let text = SentenceGenerator().sentence(clauses: Int.random(in: 1...3, using: &rng), using: &rng)
+        let speaker = String(format: "%08x", UInt32(truncatingIfNeeded: stableHash(voice.identity)))
+        let relative = "\(split.rawValue)/\(speaker)_\(String(format: "%06d", index)).wav"
+        if let old = done[relative] { return old }
+        var speech = try renderer.render(text, voice: voice)
+        speech = Array(speech.prefix(10 * sampleRate))
+        if speech.count < sampleRate { speech += [Float](repeating: 0, count: sampleRate - speech.count) }
+        let level = Double.random(in: -32...(-18), using: &rng)
+        try AudioFileWriter.write(
+            AudioBuffer(sampleRate: sampleRate, mono: SignalLevel.scaled(speech, toRMS: level)), to: root.appendingPathComponent(relative))
+        return [relative, text, voice.description, split.rawValue, String(format: "%.3f", Double(speech.count) / Double(sampleRate))]
     }
 }
