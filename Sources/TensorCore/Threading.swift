@@ -52,6 +52,27 @@ public enum Threading {
         #endif
     }
 
+    /// Runs `body` with OpenBLAS restricted to `count` threads, then restores the previous count.
+    ///
+    /// Used by kernels that parallelize over rows themselves and call BLAS from each worker (one level of
+    /// parallelism at a time: OpenBLAS worker threads would otherwise spin on the cores the row workers need).
+    package static func withBLASThreads<R>(_ count: Int, _ body: () throws -> R) rethrows -> R {
+        let previous = blasThreads
+        if previous == count { return try body() }
+        openblas_set_num_threads(Int32(count))
+        defer { openblas_set_num_threads(Int32(previous)) }
+        return try body()
+    }
+
+    /// Runs `body(worker)` for `worker in 0..<workers` concurrently and returns when all are done.
+    package static func forkJoin(_ workers: Int, _ body: (Int) -> Void) {
+        if workers <= 1 { body(0); return }
+        withoutActuallyEscaping(body) { body in
+            let task = ForkJoinWorker(body: body)
+            DispatchQueue.concurrentPerform(iterations: workers) { task.body($0) }
+        }
+    }
+
     /// Splits `0..<count` into contiguous chunks and runs `body` on each, in parallel when `count` is large.
     ///
     /// Chunks are at least `grain` long; with one thread or a small `count` it runs `body(0..<count)` inline.
@@ -81,9 +102,14 @@ public enum Threading {
 ///
 /// Why `@unchecked Sendable` is sound here: `concurrentPerform` is fork-join (it returns only after every
 /// iteration finished, so the closure never outlives `parallelFor`), and every caller writes only to the
-/// disjoint output range of its own chunk while inputs are read-only. This is the one such type in TensorCore.
+/// disjoint output range of its own chunk while inputs are read-only. ``ForkJoinWorker`` is its twin for worker indices; these are the only such types in TensorCore.
 private struct ForkJoinBody: @unchecked Sendable {
     let body: (Range<Int>) -> Void
+}
+
+/// The worker-index variant of ``ForkJoinBody`` (same fork-join argument; each worker owns its outputs).
+private struct ForkJoinWorker: @unchecked Sendable {
+    let body: (Int) -> Void
 }
 
 #if canImport(Glibc)
