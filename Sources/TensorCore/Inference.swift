@@ -71,28 +71,36 @@ public enum Inference {
         // while the tile is in cache (OpenBLAS threads would otherwise spin on the cores the epilogue needs).
         let flops = 2 * rows * inFeatures * outFeatures
         let workers = flops < 4_000_000 ? 1 : Swift.min(Threading.elementwiseThreads, Swift.max(1, rows / 16))
-        let tile = tileRows(outFeatures: outFeatures)
-        let perWorker = (rows + workers - 1) / workers
-        let run = { (worker: Int) in
+        let task = LinearRowsTask(x: x, w: w, bias: bias, out: out, rows: rows, inFeatures: inFeatures,
+                                  outFeatures: outFeatures, activation: activation,
+                                  perWorker: (rows + workers - 1) / workers, tile: tileRows(outFeatures: outFeatures))
+        if workers == 1 {
+            task.run(worker: 0)
+        } else {
+            Threading.withBLASThreads(1) { Threading.forkJoin(workers, task: task) }
+        }
+    }
+
+    /// One worker's rows of the fused Linear: single-threaded GEMM tiles, each followed by the epilogue.
+    private struct LinearRowsTask: ParallelTask {
+        let x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>
+        let rows: Int, inFeatures: Int, outFeatures: Int, activation: FusedActivation, perWorker: Int, tile: Int
+
+        func run(worker: Int) {
             var r0 = worker * perWorker
             let end = Swift.min(rows, r0 + perWorker)
             while r0 < end {
                 let n = Swift.min(tile, end - r0)
                 let o = out + r0 * outFeatures
                 BLAS.sgemm(transB: true, m: n, n: outFeatures, k: inFeatures, a: x + r0 * inFeatures, b: w, c: o)
-                epilogue(o, count: n * outFeatures, columns: outFeatures, bias: bias, activation: activation)
+                Inference.epilogue(o, count: n * outFeatures, columns: outFeatures, bias: bias, activation: activation)
                 r0 += n
             }
-        }
-        if workers == 1 {
-            run(0)
-        } else {
-            Threading.withBLASThreads(1) { Threading.forkJoin(workers, run) }
         }
     }
 
     /// `o[i] = act(o[i] + bias[i % columns])` over `count` elements (whole rows).
-    private static func epilogue(
+    fileprivate static func epilogue(
         _ o: UnsafeMutablePointer<Float>, count: Int, columns: Int, bias: UnsafePointer<Float>?, activation: FusedActivation
     ) {
         let rows = count / columns
@@ -150,18 +158,29 @@ public enum Inference {
                     let xs = px.baseAddress!, ws = pw.baseAddress!
                     let total = batch * frames
                     let workers = total * channels * taps < 2_000_000 ? 1 : Swift.min(Threading.elementwiseThreads, total)
-                    let perWorker = (total + workers - 1) / workers
-                    Threading.forkJoin(workers) { worker in
-                        let start = worker * perWorker, end = Swift.min(total, start + perWorker)
-                        if start >= end { return }
-                        for b in (start / frames)...((end - 1) / frames) {
-                            let t0 = Swift.max(start - b * frames, 0), t1 = Swift.min(end - b * frames, frames)
-                            DepthwiseFramesFirst.run(
-                                x: xs + b * frames * channels, w: ws, out: o + b * frames * channels, frames: frames,
-                                channels: channels, taps: taps, dilation: dilation, residual: residual, rows: t0..<t1)
-                        }
-                    }
+                    let task = DepthwiseTask(x: px.baseAddress!, w: pw.baseAddress!, out: o, batch: batch, frames: frames,
+                                             channels: channels, taps: taps, dilation: dilation, residual: residual,
+                                             perWorker: (total + workers - 1) / workers)
+                    Threading.forkJoin(workers, task: task)
                 }
+            }
+        }
+    }
+
+    /// One worker's frames of the frames-first depthwise conv.
+    private struct DepthwiseTask: ParallelTask {
+        let x: UnsafePointer<Float>, w: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>
+        let batch: Int, frames: Int, channels: Int, taps: Int, dilation: Int, residual: Bool, perWorker: Int
+
+        func run(worker: Int) {
+            let total = batch * frames
+            let start = worker * perWorker, end = Swift.min(total, start + perWorker)
+            if start >= end { return }
+            for b in (start / frames)...((end - 1) / frames) {
+                let t0 = Swift.max(start - b * frames, 0), t1 = Swift.min(end - b * frames, frames)
+                DepthwiseFramesFirst.run(
+                    x: x + b * frames * channels, w: w, out: out + b * frames * channels, frames: frames,
+                    channels: channels, taps: taps, dilation: dilation, residual: residual, rows: t0..<t1)
             }
         }
     }

@@ -73,6 +73,14 @@ public enum Threading {
         }
     }
 
+    /// Runs `task.run(worker: w)` for `w in 0..<workers` concurrently on persistent helper threads and returns
+    /// when all are done; allocates nothing (falls back to libdispatch if another caller holds the pool).
+    package static func forkJoin<T: ParallelTask>(_ workers: Int, task: T) {
+        if workers <= 1 { task.run(worker: 0); return }
+        if WorkerPool.shared.run(workers, task) { return }
+        forkJoin(workers) { task.run(worker: $0) }
+    }
+
     /// Splits `0..<count` into contiguous chunks and runs `body` on each, in parallel when `count` is large.
     ///
     /// Chunks are at least `grain` long; with one thread or a small `count` it runs `body(0..<count)` inline.
@@ -87,27 +95,19 @@ public enum Threading {
             return
         }
         let chunk = (count + threads - 1) / threads
-        withoutActuallyEscaping(body) { body in
-            let task = ForkJoinBody(body: body)
-            DispatchQueue.concurrentPerform(iterations: threads) { i in
-                let start = i * chunk
-                let end = min(count, start + chunk)
-                if start < end { task.body(start..<end) }
-            }
+        forkJoin(threads) { i in
+            let start = i * chunk
+            let end = min(count, start + chunk)
+            if start < end { body(start..<end) }
         }
     }
 }
 
-/// Carries a non-`Sendable` loop body into `DispatchQueue.concurrentPerform`.
+/// Carries a non-`Sendable` worker body into `DispatchQueue.concurrentPerform` (the fallback of `forkJoin`).
 ///
 /// Why `@unchecked Sendable` is sound here: `concurrentPerform` is fork-join (it returns only after every
-/// iteration finished, so the closure never outlives `parallelFor`), and every caller writes only to the
-/// disjoint output range of its own chunk while inputs are read-only. ``ForkJoinWorker`` is its twin for worker indices; these are the only such types in TensorCore.
-private struct ForkJoinBody: @unchecked Sendable {
-    let body: (Range<Int>) -> Void
-}
-
-/// The worker-index variant of ``ForkJoinBody`` (same fork-join argument; each worker owns its outputs).
+/// iteration finished, so the closure never outlives `forkJoin`), and every caller writes only to the outputs
+/// of its own worker index while inputs are read-only. With ``WorkerPool`` these are the only such types here.
 private struct ForkJoinWorker: @unchecked Sendable {
     let body: (Int) -> Void
 }
