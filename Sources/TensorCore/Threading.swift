@@ -52,6 +52,35 @@ public enum Threading {
         #endif
     }
 
+    /// Runs `body` with OpenBLAS restricted to `count` threads, then restores the previous count.
+    ///
+    /// Used by kernels that parallelize over rows themselves and call BLAS from each worker (one level of
+    /// parallelism at a time: OpenBLAS worker threads would otherwise spin on the cores the row workers need).
+    package static func withBLASThreads<R>(_ count: Int, _ body: () throws -> R) rethrows -> R {
+        let previous = blasThreads
+        if previous == count { return try body() }
+        openblas_set_num_threads(Int32(count))
+        defer { openblas_set_num_threads(Int32(previous)) }
+        return try body()
+    }
+
+    /// Runs `body(worker)` for `worker in 0..<workers` concurrently and returns when all are done.
+    package static func forkJoin(_ workers: Int, _ body: (Int) -> Void) {
+        if workers <= 1 { body(0); return }
+        withoutActuallyEscaping(body) { body in
+            let task = ForkJoinWorker(body: body)
+            DispatchQueue.concurrentPerform(iterations: workers) { task.body($0) }
+        }
+    }
+
+    /// Runs `task.run(worker: w)` for `w in 0..<workers` concurrently on persistent helper threads and returns
+    /// when all are done; allocates nothing (falls back to libdispatch if another caller holds the pool).
+    package static func forkJoin<T: ParallelTask>(_ workers: Int, task: T) {
+        if workers <= 1 { task.run(worker: 0); return }
+        if WorkerPool.shared.run(workers, task) { return }
+        forkJoin(workers) { task.run(worker: $0) }
+    }
+
     /// Splits `0..<count` into contiguous chunks and runs `body` on each, in parallel when `count` is large.
     ///
     /// Chunks are at least `grain` long; with one thread or a small `count` it runs `body(0..<count)` inline.
@@ -66,24 +95,21 @@ public enum Threading {
             return
         }
         let chunk = (count + threads - 1) / threads
-        withoutActuallyEscaping(body) { body in
-            let task = ForkJoinBody(body: body)
-            DispatchQueue.concurrentPerform(iterations: threads) { i in
-                let start = i * chunk
-                let end = min(count, start + chunk)
-                if start < end { task.body(start..<end) }
-            }
+        forkJoin(threads) { i in
+            let start = i * chunk
+            let end = min(count, start + chunk)
+            if start < end { body(start..<end) }
         }
     }
 }
 
-/// Carries a non-`Sendable` loop body into `DispatchQueue.concurrentPerform`.
+/// Carries a non-`Sendable` worker body into `DispatchQueue.concurrentPerform` (the fallback of `forkJoin`).
 ///
 /// Why `@unchecked Sendable` is sound here: `concurrentPerform` is fork-join (it returns only after every
-/// iteration finished, so the closure never outlives `parallelFor`), and every caller writes only to the
-/// disjoint output range of its own chunk while inputs are read-only. This is the one such type in TensorCore.
-private struct ForkJoinBody: @unchecked Sendable {
-    let body: (Range<Int>) -> Void
+/// iteration finished, so the closure never outlives `forkJoin`), and every caller writes only to the outputs
+/// of its own worker index while inputs are read-only. With ``WorkerPool`` these are the only such types here.
+private struct ForkJoinWorker: @unchecked Sendable {
+    let body: (Int) -> Void
 }
 
 #if canImport(Glibc)

@@ -5,9 +5,11 @@ package enum FastMath {
     @inline(__always)
     package static func exp(_ x: Float) -> Float {
         let xc = Swift.min(Swift.max(x, -87.3), 88.3)
-        // Round x·log2(e) to nearest with the 1.5·2^23 trick (no libcall, vectorizes on SSE2).
+        // Round x·log2(e) to nearest with the 1.5·2^23 trick (no libcall, vectorizes on SSE2); the low
+        // mantissa bits of `shifted` then hold n itself, so 2^n needs no (trapping) Float -> Int conversion.
         let magic: Float = 12_582_912
-        let n = (xc * 1.442_695_04 + magic) - magic
+        let shifted = xc * 1.442_695_04 + magic
+        let n = shifted - magic
         let r = (xc - n * 0.693_359_375) + n * 2.121_944_4e-4
         var p: Float = 1.987_569_15e-4
         p = p * r + 1.398_199_95e-3
@@ -16,7 +18,7 @@ package enum FastMath {
         p = p * r + 1.666_666_55e-1
         p = p * r + 5.000_000_12e-1
         let y = p * (r * r) + r + 1
-        let bits = UInt32(truncatingIfNeeded: Int32(n) &+ 127) << 23
+        let bits = (shifted.bitPattern &- magic.bitPattern &+ 127) << 23
         return y * Float(bitPattern: bits)
     }
 
