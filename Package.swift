@@ -35,11 +35,14 @@ let package = Package(
         // Layer 2: layers, losses, optimizers.
         .target(name: "NN", dependencies: ["TensorCore"]),
 
+        // Layer 3: the MossFormer2 separator.
+        .target(name: "Separation", dependencies: ["NN", "TensorCore", "AudioIO"]),
+
         // Layer 6-7: the command line.
         .target(
             name: "SepKWSCommands",
             dependencies: [
-                "AudioIO", "DSP", "TensorCore", "NN", "SpeechSynthesis", "AudioDatasets",
+                "AudioIO", "DSP", "TensorCore", "NN", "SpeechSynthesis", "AudioDatasets", "Separation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "sepkws", dependencies: ["SepKWSCommands"]),
@@ -52,6 +55,7 @@ let package = Package(
         .testTarget(name: "DSPTests", dependencies: ["DSP", "AudioIO", "TestSupport"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
         .testTarget(name: "AudioDatasetsTests", dependencies: ["AudioDatasets", "SpeechSynthesis", "AudioIO", "TensorCore", "TestSupport"]),
+        .testTarget(name: "SeparationTests", dependencies: ["Separation", "NN", "TensorCore", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TestSupport"]),
         .testTarget(name: "SepKWSCommandsTests", dependencies: ["SepKWSCommands", "AudioIO", "TestSupport"]),
 

@@ -1,0 +1,37 @@
+import NN
+import TensorCore
+
+/// The normalization in front of an ``FFConvM``.
+enum FFConvMNorm {
+    /// ScaleNorm (attention layers): `x / max(|x|·d^-1/2, 1e-5) · g`.
+    case scale
+    /// LayerNorm, eps 1e-5 (FSMN blocks).
+    case layer
+}
+
+/// The reference's `FFConvM`: norm -> Linear -> SiLU -> ConvModule -> Dropout. Keys `mdl.0` (norm), `mdl.1`
+/// (linear), `mdl.3.sequential.1.conv` (depthwise conv).
+///
+/// Shapes: `[B, S, in] -> [B, S, out]`.
+final class FFConvM: UnaryLayer {
+    let norm: any UnaryLayer
+    let linear: Linear
+    let convModule: ConvModule
+    let dropout: Dropout
+    var isTraining = true
+
+    init(inputFeatures: Int, outputFeatures: Int, norm: FFConvMNorm, kernelSize: Int, dropout: Float, rng: inout SplitMix64) {
+        self.norm = norm == .scale ? ScaleNorm() : LayerNorm(features: inputFeatures)
+        linear = Linear(inputFeatures: inputFeatures, outputFeatures: outputFeatures, rng: &rng)
+        convModule = ConvModule(channels: outputFeatures, kernelSize: kernelSize, rng: &rng)
+        self.dropout = Dropout(probability: dropout, seed: rng.next())
+    }
+
+    var children: [(name: String, layer: any Layer)] {
+        [("mdl", LayerGroup([("0", norm), ("1", linear), ("3", convModule), ("4", dropout)]))]
+    }
+
+    func callAsFunction(_ x: Tensor) -> Tensor {
+        dropout(convModule(linear(norm(x)).silu()))
+    }
+}

@@ -1,0 +1,82 @@
+import NN
+import TensorCore
+
+/// The FSMN unit inside a gated FSMN block (the reference's `UniDeepFsmn_dilated`):
+/// `m = a + DilatedDenseNet(project(relu(linear(a))))`. Keys `linear`, `project` (no bias), `conv`.
+///
+/// Shapes: `[B, S, F] -> [B, S, F]`.
+final class DilatedFSMN: UnaryLayer {
+    let linear: Linear
+    let project: Linear
+    let conv: DilatedDenseNet
+    var isTraining = true
+    var trace: ((String, Tensor) -> Void)?
+
+    init(channels f: Int, lorder: Int, rng: inout SplitMix64) {
+        linear = Linear(inputFeatures: f, outputFeatures: f, rng: &rng)
+        project = Linear(inputFeatures: f, outputFeatures: f, bias: false, rng: &rng)
+        conv = DilatedDenseNet(channels: f, lorder: lorder, rng: &rng)
+    }
+
+    var children: [(name: String, layer: any Layer)] { [("linear", linear), ("project", project), ("conv", conv)] }
+
+    func callAsFunction(_ a: Tensor) -> Tensor {
+        let memory = conv(project(linear(a).relu()).transposed(1, 2))   // [B, F, S]
+        trace?("fsmn.gated_fsmn.fsmn.dense.out", memory)
+        return a + memory.transposed(1, 2)
+    }
+}
+
+/// One gated FSMN block of MossFormer2 (the reference's `Gated_FSMN_Block_Dilated`): bottleneck 1×1 conv D→F with
+/// PReLU, per-frame LayerNorm, the gated unit `to_v(n) ⊙ fsmn(to_u(n)) + n`, LayerNorm, 1×1 conv F→D, residual.
+///
+/// Keys: `conv1.0`, `conv1.1` (PReLU), `norm1`, `gated_fsmn.{to_u,to_v,fsmn}`, `norm2`, `conv2`.
+/// Shapes: `[B, S, D] -> [B, S, D]`.
+final class GatedFSMNBlock: UnaryLayer {
+    let bottleneck: Conv1d
+    let bottleneckActivation: PReLU
+    let norm1: LayerNorm
+    let toU: FFConvM
+    let toV: FFConvM
+    let fsmn: DilatedFSMN
+    let norm2: LayerNorm
+    let output: Conv1d
+    var isTraining = true
+    var trace: ((String, Tensor) -> Void)? {
+        didSet { fsmn.trace = trace }
+    }
+
+    init(configuration c: MossFormer2Configuration, dropout: Float, rng: inout SplitMix64) {
+        let d = c.mossformerSequenceDim, f = c.fsmnInnerChannels
+        bottleneck = Conv1d(inputChannels: d, outputChannels: f, kernelSize: 1, rng: &rng)
+        bottleneckActivation = PReLU()
+        norm1 = LayerNorm(features: f)
+        toU = FFConvM(inputFeatures: f, outputFeatures: f, norm: .layer, kernelSize: c.convKernelSize, dropout: dropout, rng: &rng)
+        toV = FFConvM(inputFeatures: f, outputFeatures: f, norm: .layer, kernelSize: c.convKernelSize, dropout: dropout, rng: &rng)
+        fsmn = DilatedFSMN(channels: f, lorder: c.fsmnLorder, rng: &rng)
+        norm2 = LayerNorm(features: f)
+        output = Conv1d(inputChannels: f, outputChannels: d, kernelSize: 1, rng: &rng)
+    }
+
+    var children: [(name: String, layer: any Layer)] {
+        [("conv1", LayerGroup([("0", bottleneck), ("1", bottleneckActivation)])), ("norm1", norm1),
+         ("gated_fsmn", LayerGroup([("to_u", toU), ("to_v", toV), ("fsmn", fsmn)])), ("norm2", norm2), ("conv2", output)]
+    }
+
+    func callAsFunction(_ x: Tensor) -> Tensor {
+        let squeezed = bottleneckActivation(bottleneck(x.transposed(1, 2)))   // [B, F, S]
+        trace?("fsmn.conv1.out", squeezed)
+        let n = norm1(squeezed.transposed(1, 2))                             // [B, S, F]
+        trace?("fsmn.norm1.out", n.transposed(1, 2))
+        let a = toU(n), gate = toV(n)
+        trace?("fsmn.gated_fsmn.to_u.out", a)
+        trace?("fsmn.gated_fsmn.to_v.out", gate)
+        let m = fsmn(a)
+        trace?("fsmn.gated_fsmn.fsmn.out", m)
+        let unit = gate * m + n
+        trace?("fsmn.gated_fsmn.out", unit)
+        let normed = norm2(unit).transposed(1, 2)                            // [B, F, S]
+        trace?("fsmn.norm2.out", normed)
+        return output(normed).transposed(1, 2) + x
+    }
+}

@@ -1,0 +1,98 @@
+import NN
+import TensorCore
+
+/// The MossFormer2 mask network (the reference's `MossFormer_MaskNet`): gLN, 1×1 conv N→D, scaled sinusoidal
+/// positions, R × (attention layer, gated FSMN block), LayerNorm (eps 1e-6), gLN and skip, PReLU, 1×1 conv D→C·D,
+/// the tanh ⊙ sigmoid output gate, 1×1 conv D→N, ReLU.
+///
+/// Shapes: `[B, N, S] -> [C, B, N, S]` (one non-negative mask per speaker).
+final class MaskNet: Layer {
+    let norm: GroupNorm
+    let inputConv: Conv1d
+    let positions: ScaledSinusoidalEmbedding
+    let attentionLayers: [MossFormerAttentionLayer]
+    let fsmnBlocks: [GatedFSMNBlock]
+    let finalNorm: LayerNorm
+    let intraNorm: GroupNorm
+    let activation: PReLU
+    let outputConv: Conv1d
+    let outputTanh: Conv1d
+    let outputGate: Conv1d
+    let decoderConv: Conv1d
+    let speakers: Int
+    var isTraining = true
+    /// Receives named intermediate tensors (parity tests and debugging).
+    var trace: ((String, Tensor) -> Void)? {
+        didSet {
+            for (i, layer) in attentionLayers.enumerated() {
+                layer.trace = trace.map { t in { name, value in t("block\(i).\(name)", value) } }
+            }
+            for (i, block) in fsmnBlocks.enumerated() {
+                block.trace = trace.map { t in { name, value in t("block\(i).\(name)", value) } }
+            }
+        }
+    }
+
+    init(configuration c: MossFormer2Configuration, dropout: Float, rng: inout SplitMix64) {
+        let n = c.encoderEmbeddingDim, d = c.mossformerSequenceDim
+        norm = GroupNorm(groups: 1, channels: n, eps: 1e-8)
+        inputConv = Conv1d(inputChannels: n, outputChannels: d, kernelSize: 1, bias: false, rng: &rng)
+        positions = ScaledSinusoidalEmbedding(dims: d)
+        attentionLayers = (0..<c.numMossformerLayer).map { _ in MossFormerAttentionLayer(configuration: c, dropout: dropout, rng: &rng) }
+        fsmnBlocks = (0..<c.numMossformerLayer).map { _ in GatedFSMNBlock(configuration: c, dropout: dropout, rng: &rng) }
+        finalNorm = LayerNorm(features: d, eps: 1e-6)
+        intraNorm = GroupNorm(groups: 1, channels: d, eps: 1e-8)
+        activation = PReLU()
+        outputConv = Conv1d(inputChannels: d, outputChannels: c.numSpks * d, kernelSize: 1, rng: &rng)
+        outputTanh = Conv1d(inputChannels: d, outputChannels: d, kernelSize: 1, rng: &rng)
+        outputGate = Conv1d(inputChannels: d, outputChannels: d, kernelSize: 1, rng: &rng)
+        decoderConv = Conv1d(inputChannels: d, outputChannels: n, kernelSize: 1, bias: false, rng: &rng)
+        speakers = c.numSpks
+    }
+
+    var children: [(name: String, layer: any Layer)] {
+        let stack = LayerGroup([
+            ("layers", LayerGroup(attentionLayers.enumerated().map { ("\($0.offset)", $0.element as any Layer) })),
+            ("fsmn", LayerGroup(fsmnBlocks.enumerated().map { ("\($0.offset)", $0.element as any Layer) })),
+        ])
+        return [
+            ("norm", norm), ("conv1d_encoder", inputConv), ("pos_enc", positions),
+            ("mdl", LayerGroup([("intra_mdl", LayerGroup([("mossformerM", stack), ("norm", finalNorm)])), ("intra_norm", intraNorm)])),
+            ("prelu", activation), ("conv1d_out", outputConv), ("output", LayerGroup([("0", outputTanh)])),
+            ("output_gate", LayerGroup([("0", outputGate)])), ("conv1_decoder", decoderConv),
+        ]
+    }
+
+    func callAsFunction(_ encoded: Tensor) -> Tensor {
+        let (b, n, s) = (encoded.shape[0], encoded.shape[1], encoded.shape[2])
+        let normed = norm(encoded)
+        trace?("masknet.norm.out", normed)
+        let projected = inputConv(normed)
+        trace?("masknet.conv1d_encoder.out", projected)
+        let table = positions(length: s)                                    // [S, D]
+        trace?("masknet.pos_emb", table)
+        let skip = projected + table.transposed(0, 1).unsqueezed(0)
+        trace?("masknet.posenc_added.out", skip)
+        var x = skip.transposed(1, 2)                                        // [B, S, D]
+        for (i, (attention, fsmn)) in zip(attentionLayers, fsmnBlocks).enumerated() {
+            x = attention(x)
+            trace?("block\(i).flash.out", x)
+            x = fsmn(x)
+            trace?("block\(i).fsmn.out", x)
+        }
+        x = finalNorm(x)
+        trace?("masknet.mossformerM.out", x)
+        var y = intraNorm(x.transposed(1, 2)) + skip                       // [B, D, S]
+        trace?("masknet.computation_block.out", y)
+        y = activation(y)
+        trace?("masknet.prelu.out", y)
+        y = outputConv(y)                                                    // [B, C·D, S]
+        trace?("masknet.conv1d_out.out", y)
+        let d = y.shape[1] / speakers
+        y = y.reshaped([b * speakers, d, s])
+        y = outputTanh(y).tanh() * outputGate(y).sigmoid()
+        trace?("masknet.gated_out", y)
+        let masks = decoderConv(y).reshaped([b, speakers, n, s]).relu()
+        return masks.transposed(0, 1)                                        // [C, B, N, S]
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+
+/// The sizes of a MossFormer2 separator, under the reference implementation's names (ClearerVoice-Studio yaml keys,
+/// plus the sizes the reference hard-codes). An absent key takes the reference default.
+///
+/// ```json
+/// {"encoder_embedding_dim": 512, "mossformer_sequence_dim": 512, "num_mossformer_layer": 24,
+///  "encoder_kernel_size": 16, "num_spks": 2, "sample_rate": 16000}
+/// ```
+public struct MossFormer2Configuration: Sendable, Codable, Equatable {
+    /// N: encoder channels.
+    public var encoderEmbeddingDim = 512
+    /// D: sequence width (must equal N, as in the reference).
+    public var mossformerSequenceDim = 512
+    /// R: MossFormer2 blocks (each one attention layer + one gated FSMN block).
+    public var numMossformerLayer = 24
+    /// K: encoder/decoder kernel; stride K/2.
+    public var encoderKernelSize = 16
+    /// C: speakers.
+    public var numSpks = 2
+    /// g: attention group length (frames).
+    public var groupSize = 256
+    /// Q: shared query/key width.
+    public var queryKeyDim = 128
+    /// E: FLASH expansion factor (the reference only runs with 4).
+    public var expansionFactor = 4.0
+    /// F: FSMN bottleneck width.
+    public var fsmnInnerChannels = 256
+    /// L: FSMN memory order (kernel 2L - 1).
+    public var fsmnLorder = 20
+    /// Depthwise kernel of every ConvModule.
+    public var convKernelSize = 17
+    /// The rate the model was trained at (Hz).
+    public var sampleRate = 16_000
+    /// A free-form name (ignored by the model).
+    public var name: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case encoderEmbeddingDim = "encoder_embedding_dim", mossformerSequenceDim = "mossformer_sequence_dim"
+        case numMossformerLayer = "num_mossformer_layer", encoderKernelSize = "encoder_kernel_size", numSpks = "num_spks"
+        case groupSize = "group_size", queryKeyDim = "query_key_dim", expansionFactor = "expansion_factor"
+        case fsmnInnerChannels = "fsmn_inner_channels", fsmnLorder = "fsmn_lorder", convKernelSize = "conv_kernel_size"
+        case sampleRate = "sample_rate", name
+    }
+
+    public init() {}
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func value<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T { try c.decodeIfPresent(T.self, forKey: key) ?? fallback }
+        encoderEmbeddingDim = try value(.encoderEmbeddingDim, 512)
+        mossformerSequenceDim = try value(.mossformerSequenceDim, 512)
+        numMossformerLayer = try value(.numMossformerLayer, 24)
+        encoderKernelSize = try value(.encoderKernelSize, 16)
+        numSpks = try value(.numSpks, 2)
+        groupSize = try value(.groupSize, 256)
+        queryKeyDim = try value(.queryKeyDim, 128)
+        expansionFactor = try value(.expansionFactor, 4.0)
+        fsmnInnerChannels = try value(.fsmnInnerChannels, 256)
+        fsmnLorder = try value(.fsmnLorder, 20)
+        convKernelSize = try value(.convKernelSize, 17)
+        sampleRate = try value(.sampleRate, 16_000)
+        name = try c.decodeIfPresent(String.self, forKey: .name)
+    }
+
+    /// Reads `config.json`, rejecting unknown keys and impossible values.
+    /// - Throws: ``SeparationError``.
+    public init(contentsOf path: String) throws(SeparationError) {
+        guard let data = FileManager.default.contents(atPath: path) else { throw .missingFile(path: path) }
+        let object: Any
+        do { object = try JSONSerialization.jsonObject(with: data) } catch {
+            throw .unreadableConfiguration(path: path, reason: "not JSON")
+        }
+        guard let dictionary = object as? [String: Any] else {
+            throw .unreadableConfiguration(path: path, reason: "not a JSON object")
+        }
+        let known = Set(CodingKeys.allCases.map(\.rawValue))
+        let unknown = dictionary.keys.filter { !known.contains($0) }.sorted()
+        if !unknown.isEmpty { throw .unknownKeys(path: path, keys: unknown) }
+        do { self = try JSONDecoder().decode(Self.self, from: data) } catch {
+            throw .unreadableConfiguration(path: path, reason: "a value has the wrong type (\(error))")
+        }
+        try validate()
+    }
+
+    /// Throws if the reference could not run these sizes either.
+    /// - Throws: ``SeparationError/invalidConfiguration(field:value:reason:)``.
+    public func validate() throws(SeparationError) {
+        func check(_ ok: Bool, _ field: String, _ value: Any, _ reason: String) throws(SeparationError) {
+            if !ok { throw .invalidConfiguration(field: field, value: "\(value)", reason: reason) }
+        }
+        try check(encoderEmbeddingDim > 0 && encoderEmbeddingDim <= 8192, "encoder_embedding_dim", encoderEmbeddingDim, "must be 1 to 8192")
+        try check(mossformerSequenceDim == encoderEmbeddingDim, "mossformer_sequence_dim", mossformerSequenceDim,
+                  "must equal encoder_embedding_dim (\(encoderEmbeddingDim)): the reference decoder is built with D channels and fed N")
+        try check(mossformerSequenceDim % 2 == 0, "mossformer_sequence_dim", mossformerSequenceDim, "must be even (token shift halves it)")
+        try check((1...256).contains(numMossformerLayer), "num_mossformer_layer", numMossformerLayer, "must be 1 to 256")
+        try check(encoderKernelSize >= 2 && encoderKernelSize % 2 == 0, "encoder_kernel_size", encoderKernelSize, "must be even and at least 2 (stride is half of it)")
+        try check((1...8).contains(numSpks), "num_spks", numSpks, "must be 1 to 8")
+        try check(groupSize >= 1, "group_size", groupSize, "must be positive")
+        try check(queryKeyDim >= 2 && queryKeyDim % 2 == 0, "query_key_dim", queryKeyDim, "must be even and at least 2")
+        try check(expansionFactor == 4, "expansion_factor", expansionFactor, "must be 4: the reference builds to_out as 2D -> D")
+        try check(fsmnInnerChannels >= 1, "fsmn_inner_channels", fsmnInnerChannels, "must be positive")
+        try check(fsmnLorder >= 1, "fsmn_lorder", fsmnLorder, "must be positive")
+        try check(convKernelSize >= 1 && convKernelSize % 2 == 1, "conv_kernel_size", convKernelSize, "must be odd (same padding)")
+        try check((1_000...192_000).contains(sampleRate), "sample_rate", sampleRate, "must be 1000 to 192000 Hz")
+    }
+
+    /// Rotary dimensions: the first min(32, Q) q/k features.
+    public var rotaryDims: Int { min(32, queryKeyDim) }
+
+    /// Encoder frames for `samples` input samples: `(T - K) / (K/2) + 1` (0 if shorter than one kernel).
+    public func frameCount(samples: Int) -> Int {
+        samples < encoderKernelSize ? 0 : (samples - encoderKernelSize) / (encoderKernelSize / 2) + 1
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import NN
+import TensorCore
+
+/// The MossFormer2 speech separator (ClearerVoice-Studio's `MossFormer`): encoder Conv1d(1→N, K, stride K/2) + ReLU,
+/// the mask network, per-speaker masking, a shared ConvTranspose1d decoder, and the output fixed to the input
+/// length. Parameter keys are the reference's state-dict keys (`enc.conv1d.weight`, `mask_net....`, `dec.weight`),
+/// so published checkpoints converted to safetensors load unmodified.
+///
+/// The same forward serves training (autograd on, dropout active with `setTraining(true)`) and inference
+/// (`Autograd.withInferenceMode`, `setTraining(false)`).
+///
+/// ```swift
+/// let model = try MossFormer2Separator(directory: "Models/mossformer2-8k")
+/// let sources = model.separate(mixture)       // [C][T]
+/// ```
+public final class MossFormer2Separator: Layer {
+    /// The sizes.
+    public let configuration: MossFormer2Configuration
+    let encoder: Conv1d
+    let maskNet: MaskNet
+    let decoder: ConvTranspose1d
+    public var isTraining = false
+    /// Receives named intermediate tensors (parity tests and debugging); `nil` costs nothing.
+    public var trace: ((String, Tensor) -> Void)? {
+        didSet { maskNet.trace = trace }
+    }
+
+    /// A randomly initialised model (PyTorch default initialisations), in evaluation mode.
+    /// - Parameters:
+    ///   - dropout: the training-time dropout of every FFConvM and attention matrix (reference: 0.1).
+    ///   - seed: seeds the initial weights and the dropout masks.
+    /// - Throws: ``SeparationError/invalidConfiguration(field:value:reason:)``.
+    public init(configuration: MossFormer2Configuration, dropout: Float = 0.1, seed: UInt64 = 0) throws(SeparationError) {
+        try configuration.validate()
+        self.configuration = configuration
+        var rng = SplitMix64(seed: seed)
+        let n = configuration.encoderEmbeddingDim, k = configuration.encoderKernelSize
+        encoder = Conv1d(inputChannels: 1, outputChannels: n, kernelSize: k, stride: k / 2, bias: false, rng: &rng)
+        maskNet = MaskNet(configuration: configuration, dropout: dropout, rng: &rng)
+        decoder = ConvTranspose1d(inputChannels: n, outputChannels: 1, kernelSize: k, stride: k / 2, bias: false, rng: &rng)
+        setTraining(false)
+    }
+
+    public var children: [(name: String, layer: any Layer)] {
+        [("enc", LayerGroup([("conv1d", encoder)])), ("mask_net", maskNet), ("dec", decoder)]
+    }
+
+    /// Separates a batch of mixtures.
+    /// - Parameter mixture: `[B, T]` at ``MossFormer2Configuration/sampleRate``, `T >= encoder_kernel_size`.
+    /// - Returns: `[C, B, T]`.
+    public func callAsFunction(_ mixture: Tensor) -> Tensor {
+        precondition(mixture.rank == 2, "MossFormer2: input must be [B, T], got \(mixture.shape)")
+        let (b, t) = (mixture.shape[0], mixture.shape[1])
+        precondition(t >= configuration.encoderKernelSize, "MossFormer2: \(t) samples is shorter than one encoder frame")
+        let encoded = encoder(mixture.unsqueezed(1)).relu()                  // [B, N, S]
+        trace?("enc.out", encoded)
+        let masks = maskNet(encoded)                                          // [C, B, N, S]
+        trace?("masks", masks)
+        let speakers = configuration.numSpks
+        let outputs = (0..<speakers).map { c -> Tensor in
+            let mask = masks.sliced(axis: 0, c..<c + 1).squeezed(0)
+            let decoded = decoder(encoded * mask).squeezed(1)                 // [B, L]
+            trace?("decoder.out.spk\(c)", decoded)
+            let length = decoded.shape[1]
+            return length >= t ? decoded.sliced(axis: 1, 0..<t) : decoded.padded(axis: 1, before: 0, after: t - length)
+        }
+        _ = b
+        return Tensor.stacked(outputs, axis: 0)
+    }
+
+    /// Separates one mono mixture in inference mode (no graph, no dropout).
+    /// - Parameter mixture: `[T]` samples at the model rate.
+    /// - Returns: `[C][T]`.
+    public func separate(_ mixture: [Float]) -> [[Float]] {
+        let padded = mixture.count >= configuration.encoderKernelSize
+            ? mixture : mixture + [Float](repeating: 0, count: configuration.encoderKernelSize - mixture.count)
+        let out = Autograd.withInferenceMode { self(Tensor(padded, shape: [1, padded.count])) }
+        let t = padded.count
+        let values = out.scalars
+        return (0..<configuration.numSpks).map { Array(values[$0 * t..<$0 * t + mixture.count]) }
+    }
+}
