@@ -1,0 +1,31 @@
+import Foundation
+
+/// Finds shipped models: `$SEPKWS_MODELS`, then `Models/` in the current folder, then `Models/` beside the package
+/// the binary was built in (`.build/<config>/sepkws` -> `../../Models`).
+enum ModelLocator {
+    /// The shipped separation model `sepkws separate` uses by default.
+    static let defaultSeparator = "mossformer2-8k"
+
+    /// The folders searched, in order.
+    static var searchPath: [String] {
+        var folders: [String] = []
+        if let env = ProcessInfo.processInfo.environment["SEPKWS_MODELS"], !env.isEmpty { folders.append(env) }
+        folders.append(FileManager.default.currentDirectoryPath + "/Models")
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var folder = executable.deletingLastPathComponent()
+        for _ in 0..<4 {
+            folders.append(folder.appendingPathComponent("Models").path)
+            folder = folder.deletingLastPathComponent()
+        }
+        return folders
+    }
+
+    /// The directory of the shipped model `name`, or `nil`.
+    static func shipped(_ name: String) -> String? {
+        for folder in searchPath {
+            let path = (folder as NSString).appendingPathComponent(name)
+            if FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("config.json")) { return path }
+        }
+        return nil
+    }
+}

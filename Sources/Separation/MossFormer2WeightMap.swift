@@ -1,0 +1,79 @@
+import Foundation
+import NN
+import TensorCore
+
+/// How checkpoint files map onto ``MossFormer2Separator``'s keys: the reference's state-dict keys as they are, with
+/// the wrappers that published checkpoints add removed (`module.` from DataParallel training). Nothing else is
+/// renamed or tolerated: loading stays strict.
+enum MossFormer2WeightMap {
+    /// Prefixes removed from checkpoint keys.
+    static let strippedPrefixes = ["module."]
+
+    /// `tensors` with wrapper prefixes removed.
+    static func normalized(_ tensors: [String: Tensor]) -> [String: Tensor] {
+        var result: [String: Tensor] = [:]
+        for (key, tensor) in tensors {
+            var name = key
+            for prefix in strippedPrefixes where name.hasPrefix(prefix) { name.removeFirst(prefix.count) }
+            result[name] = tensor
+        }
+        return result
+    }
+}
+
+extension MossFormer2Separator {
+    /// Loads a model directory: `config.json` (reference names) and `model.safetensors` (reference keys, F32/F16/BF16),
+    /// strictly.
+    /// - Throws: ``SeparationError`` naming the file and the problem (missing file, unknown key, impossible size,
+    ///   missing/unexpected/mis-shaped weights, malformed safetensors).
+    public convenience init(directory: String) throws(SeparationError) {
+        let base = directory as NSString
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw .missingFile(path: directory)
+        }
+        let configuration = try MossFormer2Configuration(contentsOf: base.appendingPathComponent("config.json"))
+        let weightsPath = base.appendingPathComponent("model.safetensors")
+        guard FileManager.default.fileExists(atPath: weightsPath) else { throw .missingFile(path: weightsPath) }
+        try self.init(configuration: configuration)
+        let file: SafeTensors
+        do { file = try SafeTensors.read(contentsOf: URL(fileURLWithPath: weightsPath)) } catch {
+            throw .incompatibleWeights(path: weightsPath, reason: "\(error)")
+        }
+        do { try load(MossFormer2WeightMap.normalized(file.tensors)) } catch {
+            throw .incompatibleWeights(path: weightsPath, reason: "\(error)")
+        }
+    }
+
+    /// Writes a model directory (`config.json`, `model.safetensors`; the model card is the caller's).
+    /// - Parameter dtype: `.f16` halves the size.
+    public func write(directory: String, dtype: SafeTensorsDType = .f32, metadata: [String: String] = [:]) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let config = try encoder.encode(configuration)
+        try config.write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("config.json")), options: .atomic)
+        var meta = metadata
+        meta["config"] = String(decoding: config, as: UTF8.self)
+        meta["format"] = "sepkws-mossformer2/1"
+        try save(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("model.safetensors")), metadata: meta, dtype: dtype)
+    }
+}
+
+extension MossFormer2Configuration {
+    /// Multiply-adds of one forward pass over `samples` samples (the GEMM-shaped work: encoder, projections, attention,
+    /// FSMN, output convs, decoder), for GFLOP/s figures. FLOPs = 2 × MACs.
+    public func multiplyAdds(samples: Int) -> Double {
+        let s = Double(frameCount(samples: samples)), n = Double(encoderEmbeddingDim), d = Double(mossformerSequenceDim)
+        let q = Double(queryKeyDim), f = Double(fsmnInnerChannels), c = Double(numSpks), k = Double(encoderKernelSize)
+        let g = Double(groupSize), e = 2 * d, padded = (s / g).rounded(.up) * g
+        let flash = s * (d * 4 * d + d * q + 2 * d * d)                                    // to_hidden, to_qk, to_out
+            + s * Double(convKernelSize) * (4 * d + q + d)                                  // depthwise convs
+            + padded * g * q + 2 * padded * g * e                                            // quadratic attention
+            + 2 * (s * q * e) * 2                                                            // linear attention (kv, q·kv) × (v, u)
+        let fsmn = s * (d * f + 4 * f * f + f * d) + s * Double(convKernelSize) * 2 * f     // 1×1 convs, to_u/to_v, linear/project
+            + s * Double(2 * fsmnLorder - 1) * 3 * f                                         // dilated memory
+        let head = s * (n * d + d * c * d + c * (2 * d * d + d * n)) + 2 * s * n * k * (1 + c) / 2
+        return Double(numMossformerLayer) * (flash + fsmn) + head
+    }
+}
