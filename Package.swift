@@ -38,11 +38,17 @@ let package = Package(
         // Layer 3: the MossFormer2 separator.
         .target(name: "Separation", dependencies: ["NN", "TensorCore", "AudioIO"]),
 
+        // Layer 4: streaming executors (chunked separation; streaming keyword spotting).
+        .target(name: "Streaming", dependencies: ["Separation"]),
+
+        // Layer 5: training machinery shared by the trainers (checkpoints, logs, signals, augmentation, samplers).
+        .target(name: "Training", dependencies: ["NN", "TensorCore", "AudioIO", "AudioDatasets", "Separation"]),
+
         // Layer 6-7: the command line.
         .target(
             name: "SepKWSCommands",
             dependencies: [
-                "AudioIO", "DSP", "TensorCore", "NN", "SpeechSynthesis", "AudioDatasets", "Separation",
+                "AudioIO", "DSP", "TensorCore", "NN", "SpeechSynthesis", "AudioDatasets", "Separation", "Streaming", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "sepkws", dependencies: ["SepKWSCommands"]),
@@ -56,6 +62,7 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
         .testTarget(name: "AudioDatasetsTests", dependencies: ["AudioDatasets", "SpeechSynthesis", "AudioIO", "TensorCore", "TestSupport"]),
         .testTarget(name: "SeparationTests", dependencies: ["Separation", "NN", "TensorCore", "TestSupport"]),
+        .testTarget(name: "StreamingTests", dependencies: ["Streaming", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TestSupport"]),
         .testTarget(name: "SepKWSCommandsTests", dependencies: ["SepKWSCommands", "AudioIO", "TestSupport"]),
 

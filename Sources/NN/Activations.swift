@@ -87,6 +87,10 @@ public final class Dropout: UnaryLayer {
         self.rng = SplitMix64(seed: seed)
     }
 
+    /// Restarts the mask generator from `seed` (trainers reseed every step so that a resumed run draws the same
+    /// masks as an uninterrupted one).
+    public func reseed(_ seed: UInt64) { rng = SplitMix64(seed: seed) }
+
     /// Applies dropout (identity in evaluation or inference mode).
     public func callAsFunction(_ x: Tensor) -> Tensor {
         guard isTraining, probability > 0 else { return x }

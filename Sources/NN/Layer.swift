@@ -70,6 +70,11 @@ extension Layer {
     /// The number of trainable scalars.
     public var parameterCount: Int { namedParameters().reduce(0) { $0 + $1.tensor.count } }
 
+    /// Every layer of the tree, this one first (depth-first, in child order).
+    public func allLayers() -> [any Layer] {
+        [self] + children.flatMap { $0.layer.allLayers() }
+    }
+
     /// Sets training mode on this layer and all descendants.
     public func setTraining(_ training: Bool) {
         isTraining = training

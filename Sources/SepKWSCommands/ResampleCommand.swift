@@ -46,3 +46,4 @@ struct Resample: ParsableCommand {
 }
 
 extension AudioFileFormat: ExpressibleByArgument {}
+extension PCMSampleFormat: ExpressibleByArgument {}

@@ -3,6 +3,7 @@ import AudioDatasets
 import AudioIO
 import Foundation
 import Separation
+import Streaming
 import TensorCore
 
 /// How separated outputs are scaled.
@@ -42,6 +43,21 @@ struct Separate: ParsableCommand {
     @Flag(help: "Print a JSON summary (one object per input, one per line) instead of text.")
     var json = false
 
+    @Option(help: "Window the model sees at once (seconds); longer inputs are cut into overlapping windows.")
+    var windowSeconds = 4.0
+
+    @Option(help: "Overlap of consecutive windows (seconds), where speakers are aligned and cross-faded.")
+    var overlapSeconds = 1.0
+
+    @Option(help: "Sample rate of raw PCM read from stdin (`-`).")
+    var rate = 16_000
+
+    @Option(help: "Sample format of raw PCM read from stdin: s16le or f32le.")
+    var pcmFormat: PCMSampleFormat = .s16le
+
+    @Option(help: "Channels of raw PCM read from stdin.")
+    var channels = 1
+
     @OptionGroup var threading: ThreadOptions
 
     enum SeparatedFormat: String, ExpressibleByArgument, CaseIterable {
@@ -50,7 +66,11 @@ struct Separate: ParsableCommand {
     }
 
     mutating func validate() throws {
-        if inputs.isEmpty { throw ValidationError("give at least one mixture file or folder") }
+        if inputs.isEmpty { throw ValidationError("give at least one mixture file or folder (or - for stdin)") }
+        guard windowSeconds > 0, overlapSeconds > 0, overlapSeconds * 2 <= windowSeconds else {
+            throw ValidationError("--overlap-seconds must be positive and at most half of --window-seconds")
+        }
+        guard (1...384_000).contains(rate), (1...64).contains(channels) else { throw ValidationError("--rate or --channels out of range") }
     }
 
     func run() throws {
@@ -68,7 +88,7 @@ struct Separate: ParsableCommand {
         var files: [String] = []
         for input in inputs {
             var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory), isDirectory.boolValue {
+            if input != "-", FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory), isDirectory.boolValue {
                 files += try AudioFolder.files(in: input).filter { !Self.isOutput($0) }
             } else {
                 files.append(input)
@@ -95,32 +115,134 @@ struct Separate: ParsableCommand {
 
     private func separateFile(_ file: String, with separator: MossFormer2Separator) throws {
         let start = Date()
-        let reader = try MonoReader(path: file, sampleRate: separator.configuration.sampleRate)
-        let originalRate = reader.info.sampleRate
-        let mixture = try reader.readAll()
-        var sources = separator.separate(mixture)
-        let reference = normalize == .rms ? SignalLevel.rms(mixture) : Double(SignalLevel.peak(mixture))
-        for i in sources.indices where normalize != .none {
-            let level = normalize == .rms ? SignalLevel.rms(sources[i]) : Double(SignalLevel.peak(sources[i]))
-            if level > 0 { let g = Float(reference / level); sources[i] = sources[i].map { $0 * g } }
+        let modelRate = separator.configuration.sampleRate
+        let source: BlockSource
+        let stem: String
+        if file == "-" {
+            source = try BlockSource(stdin: PCMStreamReader(
+                descriptor: STDIN_FILENO, source: "stdin", format: pcmFormat, sampleRate: rate, channelCount: channels), modelRate: modelRate)
+            stem = "stdin"
+        } else {
+            source = try BlockSource(file: MonoReader(path: file, sampleRate: modelRate))
+            stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
         }
-        let folder = outDir ?? (file as NSString).deletingLastPathComponent
-        let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
-        var written: [String] = []
-        for (i, source) in sources.enumerated() {
-            let path = ((folder.isEmpty ? "." : folder) as NSString).appendingPathComponent("\(stem)_s\(i + 1).\(format.rawValue)")
-            let output = try Resampler.resample(AudioBuffer(sampleRate: separator.configuration.sampleRate, mono: source), to: originalRate)
-            try AudioFileWriter.write(output, to: path, format: format.audioFormat, inputs: [file])
-            written.append(path)
+        let folder = outDir ?? (file == "-" ? "." : (file as NSString).deletingLastPathComponent)
+        let destinations = (1...separator.configuration.numSpks).map {
+            ((folder.isEmpty ? "." : folder) as NSString).appendingPathComponent("\(stem)_s\($0).\(format.rawValue)")
         }
-        let seconds = Double(mixture.count) / Double(separator.configuration.sampleRate)
+        let plan = try ChunkPlan(windowSeconds: windowSeconds, overlapSeconds: overlapSeconds, sampleRate: modelRate)
+        let chunked = ChunkedSeparator(plan: plan, speakers: destinations.count) { separator.separate($0) }
+        // Pass 1: separate block by block into float files at the model rate, measuring levels on the way.
+        let stage = try destinations.map {
+            try AudioFileWriter(path: $0 + ".stage.wav", format: .wavFloat, sampleRate: modelRate, channelCount: 1, inputs: [file])
+        }
+        var mixtureLevel = LevelMeter(), outputLevels = [LevelMeter](repeating: LevelMeter(), count: destinations.count)
+        func write(_ parts: [[Float]]) throws {
+            for (i, part) in parts.enumerated() where !part.isEmpty {
+                outputLevels[i].add(part)
+                try stage[i].write(AudioBuffer(sampleRate: modelRate, mono: part))
+            }
+        }
+        do {
+            while let block = try source.next() {
+                mixtureLevel.add(block)
+                try write(chunked.push(block))
+            }
+            if mixtureLevel.count == 0 { throw AudioIOError.noAudio(path: file == "-" ? "stdin" : file) }
+            try write(chunked.finish())
+            for writer in stage { try writer.finish() }
+        } catch {
+            for writer in stage { writer.cancel() }
+            throw error
+        }
+        // Pass 2: scale, convert back to the input's rate, and write the outputs (each renamed into place when whole).
+        defer { for path in destinations { try? FileManager.default.removeItem(atPath: path + ".stage.wav") } }
+        for (i, destination) in destinations.enumerated() {
+            let gain: Float = switch normalize {
+            case .rms: outputLevels[i].rms > 0 ? Float(mixtureLevel.rms / outputLevels[i].rms) : 1
+            case .peak: outputLevels[i].peak > 0 ? mixtureLevel.peak / outputLevels[i].peak : 1
+            case .none: 1
+            }
+            let reader = try AudioFileReader(path: destination + ".stage.wav")
+            let resampler = try Resampler(inputRate: modelRate, outputRate: source.inputRate)
+            let writer = try AudioFileWriter(path: destination, format: format.audioFormat, sampleRate: source.inputRate, channelCount: 1, inputs: [file])
+            do {
+                while let block = try reader.read() {
+                    try writer.write(AudioBuffer(sampleRate: source.inputRate, channels: try resampler.process([block.channels[0].map { $0 * gain }])))
+                }
+                try writer.write(AudioBuffer(sampleRate: source.inputRate, channels: try resampler.flush()))
+                try writer.finish()
+            } catch {
+                writer.cancel()
+                throw error
+            }
+        }
+        let seconds = Double(mixtureLevel.count) / Double(modelRate)
         let elapsed = Date().timeIntervalSince(start)
         if json {
-            let object: [String: Any] = ["input": file, "outputs": written, "seconds": seconds, "real_time_factor": elapsed / max(seconds, 1e-9)]
+            let object: [String: Any] = ["input": file, "outputs": destinations, "seconds": seconds, "real_time_factor": elapsed / max(seconds, 1e-9)]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
             try Console.line(String(decoding: data, as: UTF8.self))
         } else {
-            try Console.line("\(file): \(written.joined(separator: ", ")) (\(String(format: "%.2f", seconds)) s of audio, real-time factor \(String(format: "%.3f", elapsed / max(seconds, 1e-9))))")
+            try Console.line("\(file): \(destinations.joined(separator: ", ")) (\(String(format: "%.2f", seconds)) s of audio, real-time factor \(String(format: "%.3f", elapsed / max(seconds, 1e-9))))")
         }
     }
+}
+
+/// Mono blocks at the model rate from a file or from raw PCM on stdin.
+private final class BlockSource {
+    /// The rate outputs are written at (the input's own).
+    let inputRate: Int
+    private let file: MonoReader?
+    private let stdin: PCMStreamReader?
+    private let resampler: Resampler?
+
+    init(file: MonoReader) {
+        self.file = file
+        stdin = nil
+        resampler = nil
+        inputRate = file.info.sampleRate
+    }
+
+    init(stdin: PCMStreamReader, modelRate: Int) throws {
+        self.stdin = stdin
+        file = nil
+        inputRate = stdin.sampleRate
+        resampler = stdin.sampleRate == modelRate ? nil : try Resampler(inputRate: stdin.sampleRate, outputRate: modelRate)
+    }
+
+    /// The next block, `[n]` at the model rate, or nil at the end.
+    func next() throws -> [Float]? {
+        if let file { return try file.read() }
+        guard let stdin else { return nil }
+        if let block = try stdin.read(maxFrames: 8_192) {
+            let mono = block.mixedToMono()
+            return try resampler.map { try $0.process([mono])[0] } ?? mono
+        }
+        if let resampler, !stdin.isFinished || !flushed {
+            flushed = true
+            let tail = try resampler.flush()[0]
+            return tail.isEmpty ? nil : tail
+        }
+        return nil
+    }
+
+    private var flushed = false
+}
+
+/// Running RMS and peak of a signal seen in blocks.
+struct LevelMeter {
+    private(set) var count = 0
+    private var sumOfSquares = 0.0
+    private(set) var peak: Float = 0
+
+    mutating func add(_ block: [Float]) {
+        for x in block {
+            sumOfSquares += Double(x) * Double(x)
+            peak = max(peak, abs(x))
+        }
+        count += block.count
+    }
+
+    var rms: Double { count > 0 ? (sumOfSquares / Double(count)).squareRoot() : 0 }
 }

@@ -1,0 +1,132 @@
+import ArgumentParser
+import AudioIO
+import Foundation
+import Separation
+import TensorCore
+import Training
+
+/// `sepkws train-sep`: trains a MossFormer2 separator; resumable, stoppable, logged.
+struct TrainSep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train-sep",
+        abstract: "Train a MossFormer2 separator (negative SI-SNR with PIT, Adam, clipping, LR halving on plateau).",
+        discussion: """
+            RUN/ receives checkpoint.safetensors (weights, optimizer state, step, settings; written atomically), \
+            log.csv (loss, steps/s, validation SI-SNRi) and model/ (config.json + model.safetensors of the best \
+            validation so far). SIGINT or SIGTERM saves and exits; `sepkws train-sep --resume RUN` continues exactly \
+            where it stopped.
+            """)
+
+    @Option(parsing: .upToNextOption, help: "Corpus folders (sepkws synth mixtures, LibriMix or WSJ0-mix layout).")
+    var data: [String] = []
+
+    @Option(help: "config.json with the model sizes (reference names).")
+    var config: String?
+
+    @Option(help: "Run folder to create.")
+    var out: String?
+
+    @Option(help: "Continue the run in this folder from its checkpoint.")
+    var resume: String?
+
+    @Option(help: "Optimizer steps in all.")
+    var steps = 20_000
+
+    @Option(help: "Mixtures per step.")
+    var batchSize = 4
+
+    @Option(help: "Training crop (seconds).")
+    var cropSeconds = 2.0
+
+    @Option(help: "Adam learning rate.")
+    var learningRate: Float = 5e-4
+
+    @Flag(help: "Use the corpora's fixed mixtures instead of dynamic mixing of their single-talker pools.")
+    var fixedMixtures = false
+
+    @Option(help: "Validate (dev SI-SNRi) every N steps.")
+    var validateEvery = 500
+
+    @Option(help: "Checkpoint every N steps.")
+    var checkpointEvery = 100
+
+    @Option(help: "Log a row every N steps.")
+    var logEvery = 20
+
+    @Option(help: "Random seed.")
+    var seed: UInt64 = 777
+
+    @OptionGroup var threading: ThreadOptions
+
+    mutating func validate() throws {
+        if resume == nil {
+            guard !data.isEmpty else { throw ValidationError("give --data DIR... (or --resume RUN)") }
+            guard out != nil else { throw ValidationError("give --out RUN (or --resume RUN)") }
+        } else if out != nil || !data.isEmpty {
+            throw ValidationError("--resume RUN takes its data and settings from the run; drop --out and --data")
+        }
+        guard steps > 0, batchSize > 0, cropSeconds > 0, learningRate > 0 else {
+            throw ValidationError("--steps, --batch-size, --crop-seconds and --learning-rate must be positive")
+        }
+        guard validateEvery > 0, checkpointEvery > 0, logEvery > 0 else { throw ValidationError("intervals must be positive") }
+    }
+
+    func run() throws {
+        Threading.setBLASThreads(threading.threads)
+        Threading.setElementwiseThreads(threading.threads)
+        let runDirectory = resume ?? out!
+        if resume == nil {
+            if TrainingCheckpoint.exists(in: runDirectory) {
+                throw ValidationError("\(runDirectory) already holds a run; use --resume \(runDirectory) or another --out")
+            }
+            try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
+        }
+        let model = try config.map { try MossFormer2Configuration(contentsOf: $0) } ?? MossFormer2Configuration()
+        let settings = SeparationTrainingSettings(
+            model: model, data: data, dynamicMixing: !fixedMixtures, cropSeconds: cropSeconds, batchSize: batchSize,
+            totalSteps: steps, learningRate: learningRate, seed: seed)
+        let trainer = try SeparationTrainer(settings: settings, runDirectory: runDirectory, resume: resume != nil)
+        let log = try TrainingLog(
+            path: (runDirectory as NSString).appendingPathComponent("log.csv"),
+            columns: ["step", "loss", "grad_norm", "steps_per_second", "val_si_snri", "learning_rate"],
+            resumingAt: resume != nil ? trainer.step : nil)
+        let stop = StopSignal()
+        let loop = TrainingLoop(
+            schedule: TrainingSchedule(totalSteps: trainer.settings.totalSteps, logEvery: logEvery, validateEvery: validateEvery,
+                                       checkpointEvery: checkpointEvery),
+            stopSignal: stop)
+        let bar = ProgressBar(label: "train-sep", unit: "steps")
+        var best = -Double.infinity
+        let outcome = try loop.run(
+            startStep: trainer.step,
+            step: { try trainer.trainStep($0) },
+            validate: { _ in
+                let metrics = try trainer.validate()
+                if let value = metrics["val_si_snri"], value > best {
+                    best = value
+                    try exportModel(trainer.model, to: (runDirectory as NSString).appendingPathComponent("model"))
+                }
+                return metrics
+            },
+            log: { try log.append($0) },
+            checkpoint: { try trainer.saveCheckpoint($0) },
+            progress: { p in
+                bar.update(done: p.step, total: p.totalSteps,
+                           extra: String(format: "loss %.2f %.2f steps/s", p.metrics["loss"] ?? 0, p.stepsPerSecond))
+            })
+        switch outcome {
+        case .finished(let step): try Console.line("\(runDirectory): finished at step \(step); best dev SI-SNRi \(String(format: "%.2f", best)) dB")
+        case .stopped(let step, let signal):
+            try Console.line("\(runDirectory): stopped by signal \(signal) at step \(step); resume with sepkws train-sep --resume \(runDirectory)")
+        }
+    }
+
+    /// Writes the model directory atomically (temporary folder, then rename over the old one).
+    private func exportModel(_ model: MossFormer2Separator, to directory: String) throws {
+        let temporary = directory + ".partial"
+        try? FileManager.default.removeItem(atPath: temporary)
+        try model.write(directory: temporary)
+        try? FileManager.default.removeItem(atPath: directory)
+        try FileManager.default.moveItem(atPath: temporary, toPath: directory)
+    }
+}

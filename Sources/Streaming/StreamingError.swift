@@ -1,0 +1,11 @@
+/// Impossible streaming settings.
+public enum StreamingError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A window, hop or overlap that cannot work; `reason` says why.
+    case invalidPlan(window: Int, overlap: Int, reason: String)
+
+    public var description: String {
+        switch self {
+        case .invalidPlan(let window, let overlap, let reason): "invalid chunk plan (window \(window), overlap \(overlap) samples): \(reason)"
+        }
+    }
+}

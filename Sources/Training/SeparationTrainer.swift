@@ -1,0 +1,130 @@
+import AudioDatasets
+import AudioIO
+import Foundation
+import NN
+import Separation
+import TensorCore
+
+/// Trains a MossFormer2 separator with negative SI-SNR under utterance-level PIT, Adam, global-norm clipping and
+/// halving of the learning rate when the validation SI-SNRi stalls; checkpoints through ``TrainingCheckpoint`` so a
+/// stopped or killed run resumes exactly.
+///
+/// Determinism: batch `i` is drawn from a generator seeded by (seed, i), and every dropout layer is reseeded from
+/// (seed, i) before step `i`, so a resumed run repeats the uninterrupted run's steps bit for bit.
+public final class SeparationTrainer {
+    public let settings: SeparationTrainingSettings
+    public let model: MossFormer2Separator
+    public let optimizer: Adam
+    public private(set) var plateau: HalveOnPlateau
+    public private(set) var step = 0
+    let training: SeparationBatchSource
+    let validation: [SeparationExample]
+    let runDirectory: String
+
+    /// Builds the run from settings (fresh) or from the run folder's checkpoint (`resume`).
+    /// - Throws: ``TrainingError``, `DatasetError`, `SeparationError` naming what is wrong.
+    public init(settings: SeparationTrainingSettings, runDirectory: String, resume: Bool) throws {
+        self.runDirectory = runDirectory
+        var settings = settings
+        if resume {
+            let state = try TrainingCheckpoint.readState(runDirectory: runDirectory)
+            settings = try JSONDecoder().decode(SeparationTrainingSettings.self, from: Data(state.configuration.utf8))
+        }
+        self.settings = settings
+        model = try MossFormer2Separator(configuration: settings.model, dropout: settings.dropout, seed: settings.seed)
+        model.setTraining(true)
+        optimizer = Adam(parameters: model.namedParameters(), learningRate: settings.learningRate)
+        plateau = HalveOnPlateau(initial: settings.learningRate, patience: settings.patience)
+        // Data: every corpus's train split (pool or mixtures) and the first corpus's dev mixtures.
+        var pool: [(path: String, speaker: String)] = [], fixed: [SeparationExample] = []
+        for folder in settings.data {
+            let poolCSV = (folder as NSString).appendingPathComponent("pool/train.csv")
+            if settings.dynamicMixing, FileManager.default.fileExists(atPath: poolCSV) {
+                pool += try SeparationBatchSource.pool(csv: poolCSV)
+            } else {
+                fixed += try SeparationDataset.examples(root: folder, split: "train")
+            }
+        }
+        training = try SeparationBatchSource(
+            mode: pool.isEmpty ? .fixed(fixed) : .dynamic(pool), sampleRate: settings.model.sampleRate, speakers: settings.model.numSpks)
+        validation = Array(try SeparationDataset.examples(root: settings.data[0], split: "dev").prefix(settings.validationCount))
+        if resume {
+            let state = try TrainingCheckpoint.load(into: model, optimizer: optimizer, runDirectory: runDirectory)
+            step = state.step
+            if let json = state.extra["plateau"], let restored = try? Self.plateauDecoder.decode(HalveOnPlateau.self, from: Data(json.utf8)) {
+                plateau = restored
+            }
+            optimizer.learningRate = plateau.learningRate
+        }
+    }
+
+    /// One optimizer step on batch `index`.
+    /// - Returns: `loss` (negative SI-SNR, dB) and `si_snr` of the batch.
+    public func trainStep(_ index: Int) throws -> [String: Double] {
+        var rng = SplitMix64(seed: derivedSeed(settings.seed, 1, index))
+        let length = Int(settings.cropSeconds * Double(settings.model.sampleRate))
+        let batch = try training.batch(size: settings.batchSize, length: length, using: &rng)
+        for (i, layer) in model.allLayers().enumerated() {
+            (layer as? Dropout)?.reseed(derivedSeed(settings.seed, 2, index, i))
+        }
+        optimizer.zeroGrad()
+        let mixtures = Tensor(batch.mixtures, shape: [batch.batchSize, length])
+        let targets = Tensor(batch.sources, shape: [batch.batchSize, batch.speakers, length])
+        let estimates = model(mixtures).transposed(0, 1)                    // [B, C, T]
+        let result = PermutationInvariantLoss.negativeSISNR(estimates: estimates, targets: targets)
+        let loss = result.loss * (1 / Float(batch.batchSize * batch.speakers))
+        loss.backward()
+        let norm = clipGradNorm(model.namedParameters(), maxNorm: settings.gradientClip)
+        optimizer.step()
+        step = index + 1
+        return ["loss": Double(loss.item), "grad_norm": Double(norm)]
+    }
+
+    /// Scores the dev mixtures: mean SI-SNRi (dB), and feeds it to the plateau rule.
+    public func validate() throws -> [String: Double] {
+        model.setTraining(false)
+        defer { model.setTraining(true) }
+        let length = Int(settings.validationSeconds * Double(settings.model.sampleRate))
+        var improvements: [Double] = []
+        for example in validation {
+            let mixture = Array(try MonoReader(path: example.mixture, sampleRate: settings.model.sampleRate).readAll().prefix(length))
+            let references = try example.sources.map {
+                Array(try MonoReader(path: $0, sampleRate: settings.model.sampleRate).readAll().prefix(mixture.count))
+            }
+            let estimates = model.separate(mixture)
+            let t = mixture.count
+            let target = Tensor(references.flatMap { $0 }, shape: [1, references.count, t])
+            let separated = PermutationInvariantLoss.negativeSISNR(estimates: Tensor(estimates.flatMap { $0 }, shape: [1, estimates.count, t]), targets: target)
+            let input = PermutationInvariantLoss.negativeSISNR(
+                estimates: Tensor(Array(repeating: mixture, count: references.count).flatMap { $0 }, shape: [1, references.count, t]), targets: target)
+            improvements.append(Double(separated.bestSISNR[0] - input.bestSISNR[0]))
+        }
+        let mean = improvements.reduce(0, +) / Double(max(improvements.count, 1))
+        _ = plateau.record(loss: Float(-mean))
+        optimizer.learningRate = plateau.learningRate
+        return ["val_si_snri": mean, "learning_rate": Double(plateau.learningRate)]
+    }
+
+    /// JSON for the plateau rule, whose best loss starts at infinity.
+    static var plateauEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return encoder
+    }
+
+    static var plateauDecoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return decoder
+    }
+
+    /// Saves the checkpoint after `done` steps.
+    public func saveCheckpoint(_ done: Int) throws {
+        let settingsJSON = String(decoding: try JSONEncoder().encode(settings), as: UTF8.self)
+        let plateauJSON = String(decoding: try Self.plateauEncoder.encode(plateau), as: UTF8.self)
+        try TrainingCheckpoint.save(
+            model: model, optimizer: optimizer,
+            state: TrainingState(step: done, randomState: settings.seed, configuration: settingsJSON, extra: ["plateau": plateauJSON]),
+            runDirectory: runDirectory)
+    }
+}

@@ -1,0 +1,50 @@
+import AudioDatasets
+import Separation
+
+/// Everything that defines a separator training run; saved in its checkpoint so `--resume` rebuilds the same run.
+public struct SeparationTrainingSettings: Sendable, Codable, Equatable {
+    /// The model's sizes.
+    public var model: MossFormer2Configuration
+    /// Corpus folders (LibriMix layout made by `sepkws synth mixtures`, LibriMix, or WSJ0-mix).
+    public var data: [String]
+    /// Draw training examples by dynamic mixing of the corpora's single-talker pools (else fixed mixtures).
+    public var dynamicMixing: Bool
+    /// Training crop length (seconds).
+    public var cropSeconds: Double
+    /// Examples per step.
+    public var batchSize: Int
+    /// Optimizer steps in all.
+    public var totalSteps: Int
+    /// Adam learning rate at the start (halved when validation stalls).
+    public var learningRate: Float
+    /// Global gradient-norm clip (reference recipe: 10).
+    public var gradientClip: Float
+    /// Validations without improvement before the rate is halved.
+    public var patience: Int
+    /// Dev mixtures scored at each validation.
+    public var validationCount: Int
+    /// Seconds of each dev mixture scored (from its start).
+    public var validationSeconds: Double
+    /// Seeds the data order, initial weights and dropout.
+    public var seed: UInt64
+    /// Dropout of every FFConvM and attention matrix (reference: 0.1).
+    public var dropout: Float
+
+    public init(model: MossFormer2Configuration, data: [String], dynamicMixing: Bool = true, cropSeconds: Double = 2,
+                batchSize: Int = 4, totalSteps: Int = 20_000, learningRate: Float = 5e-4, gradientClip: Float = 10,
+                patience: Int = 4, validationCount: Int = 32, validationSeconds: Double = 4, seed: UInt64 = 777, dropout: Float = 0.1) {
+        self.model = model
+        self.data = data
+        self.dynamicMixing = dynamicMixing
+        self.cropSeconds = cropSeconds
+        self.batchSize = batchSize
+        self.totalSteps = totalSteps
+        self.learningRate = learningRate
+        self.gradientClip = gradientClip
+        self.patience = patience
+        self.validationCount = validationCount
+        self.validationSeconds = validationSeconds
+        self.seed = seed
+        self.dropout = dropout
+    }
+}

@@ -1,0 +1,90 @@
+import AudioIO
+import Foundation
+import Separation
+@testable import SepKWSCommands
+import Testing
+import TestSupport
+
+@Suite struct SeparateCommandTests {
+    /// A tiny random MossFormer2 written as a model directory.
+    static func tinyModel(in dir: TemporaryDirectory) throws -> String {
+        var configuration = MossFormer2Configuration()
+        configuration.encoderEmbeddingDim = 16
+        configuration.mossformerSequenceDim = 16
+        configuration.numMossformerLayer = 1
+        configuration.groupSize = 32
+        configuration.queryKeyDim = 8
+        configuration.fsmnInnerChannels = 8
+        configuration.sampleRate = 8_000
+        let model = try MossFormer2Separator(configuration: configuration, seed: 3)
+        let path = dir.file("tiny-model")
+        try model.write(directory: path)
+        return path
+    }
+
+    @Test func writesOneFilePerTalkerAtTheInputRate() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let model = try Self.tinyModel(in: dir)
+        // A 16 kHz stereo input: mixed down, resampled to 8 kHz for the model and back to 16 kHz.
+        let a = (0..<16_000).map { Float(0.2 * sin(2 * Double.pi * 300 * Double($0) / 16_000)) }
+        let b = (0..<16_000).map { Float(0.2 * sin(2 * Double.pi * 1_100 * Double($0) / 16_000)) }
+        try AudioFileWriter.write(AudioBuffer(sampleRate: 16_000, channels: [a, b]), to: dir.file("mix.flac"))
+        try FileManager.default.createDirectory(atPath: dir.file("out"), withIntermediateDirectories: true)
+        #expect(SepKWS.run(["separate", dir.file("mix.flac"), "--model", model, "--out-dir", dir.file("out")]) == 0)
+        for name in ["mix_s1.wav", "mix_s2.wav"] {
+            let buffer = try AudioFileReader.read(path: dir.file("out/\(name)"))
+            #expect(buffer.sampleRate == 16_000 && buffer.channelCount == 1 && buffer.frameCount == 16_000)
+            // rms normalisation: each output at the mixture's RMS.
+            let mixRMS = (zip(a, b).map { Double(($0 + $1) / 2) }.map { $0 * $0 }.reduce(0, +) / 16_000).squareRoot()
+            let outRMS = (buffer.channels[0].map { Double($0) * Double($0) }.reduce(0, +) / 16_000).squareRoot()
+            #expect(abs(outRMS / mixRMS - 1) < 0.05)
+        }
+        // Re-running on the folder skips the outputs it wrote.
+        #expect(Separate.isOutput(dir.file("out/mix_s1.wav")) && !Separate.isOutput(dir.file("mix.flac")))
+    }
+
+    @Test func longInputsAndStdinGoThroughWindows() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let model = try Self.tinyModel(in: dir)
+        let x = (0..<80_000).map { Float(0.2 * sin(2 * Double.pi * 440 * Double($0) / 8_000)) }
+        try AudioFileWriter.write(AudioBuffer(sampleRate: 8_000, mono: x), to: dir.file("long.wav"))
+        #expect(SepKWS.run(["separate", dir.file("long.wav"), "--model", model, "--window-seconds", "2", "--overlap-seconds", "0.5"]) == 0)
+        #expect(try AudioFileReader(path: dir.file("long_s2.wav")).info.frameCount == 80_000)
+        // Raw s16le at 16 kHz on stdin: outputs at 16 kHz named stdin_sN.
+        var bytes = Data()
+        for v in x.prefix(32_000) {
+            let sample = Int16(v * 32_767)
+            bytes.append(contentsOf: [UInt8(truncatingIfNeeded: sample), UInt8(truncatingIfNeeded: sample >> 8)])
+        }
+        let result = try CommandLineRunner.run(["separate", "-", "--model", model, "--rate", "16000", "--out-dir", dir.path], stdin: bytes)
+        #expect(result.status == 0, "\(result.stderr)")
+        let info = try AudioFileReader(path: dir.file("stdin_s1.wav")).info
+        #expect(info.sampleRate == 16_000 && abs(info.frameCount - 32_000) <= 1)
+        #expect(!FileManager.default.fileExists(atPath: dir.file("stdin_s1.wav.stage.wav")))
+    }
+
+    @Test func badModelsAndInputsAreClearErrors() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let model = try Self.tinyModel(in: dir)
+        try "{\"encoder_embedding_dim\": 16, \"mossformer_sequence_dim\": 32}".write(toFile: dir.file("bad.json"), atomically: true, encoding: .utf8)
+        #expect(throws: SeparationError.invalidConfiguration(
+            field: "mossformer_sequence_dim", value: "32",
+            reason: "must equal encoder_embedding_dim (16): the reference decoder is built with D channels and fed N")) {
+            try MossFormer2Configuration(contentsOf: dir.file("bad.json"))
+        }
+        try "{\"num_spks\": 2, \"colour\": 3}".write(toFile: dir.file("unknown.json"), atomically: true, encoding: .utf8)
+        #expect(throws: SeparationError.unknownKeys(path: dir.file("unknown.json"), keys: ["colour"])) {
+            try MossFormer2Configuration(contentsOf: dir.file("unknown.json"))
+        }
+        #expect(throws: SeparationError.missingFile(path: dir.file("nothing"))) { try MossFormer2Separator(directory: dir.file("nothing")) }
+        // Weights that do not fit: every problem named.
+        try FileManager.default.removeItem(atPath: model + "/model.safetensors")
+        #expect(throws: SeparationError.missingFile(path: model + "/model.safetensors")) { try MossFormer2Separator(directory: model) }
+        let result = try CommandLineRunner.run(["separate", dir.file("missing.wav"), "--model", try Self.tinyModel(in: dir)])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("missing.wav: no such file"))
+    }
+}
