@@ -63,6 +63,7 @@ let package = Package(
         .testTarget(name: "AudioDatasetsTests", dependencies: ["AudioDatasets", "SpeechSynthesis", "AudioIO", "TensorCore", "TestSupport"]),
         .testTarget(name: "SeparationTests", dependencies: ["Separation", "NN", "TensorCore", "TestSupport"]),
         .testTarget(name: "StreamingTests", dependencies: ["Streaming", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Separation", "AudioDatasets", "TensorCore", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TestSupport"]),
         .testTarget(name: "SepKWSCommandsTests", dependencies: ["SepKWSCommands", "AudioIO", "TestSupport"]),
 
