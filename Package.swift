@@ -35,6 +35,11 @@ let package = Package(
         // Layer 2: layers, losses, optimizers.
         .target(name: "NN", dependencies: ["TensorCore"]),
 
+        // Layer 5: metrics, evaluators, reports.
+        .target(
+            name: "Evaluation",
+            dependencies: ["AudioIO", "AudioDatasets", .product(name: "RealModule", package: "swift-numerics")]),
+
         // Layer 6-7: the command line.
         .target(
             name: "SepKWSCommands",
@@ -53,6 +58,7 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
         .testTarget(name: "AudioDatasetsTests", dependencies: ["AudioDatasets", "SpeechSynthesis", "AudioIO", "TensorCore", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
         .testTarget(name: "SepKWSCommandsTests", dependencies: ["SepKWSCommands", "AudioIO", "TestSupport"]),
 
         // Benchmarks: `swift package benchmark --target KernelBenchmarks`.
