@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
         .testTarget(name: "AudioDatasetsTests", dependencies: ["AudioDatasets", "SpeechSynthesis", "AudioIO", "TensorCore", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TestSupport"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "AudioIO", "AudioDatasets", "TestSupport"]),
         .testTarget(name: "SepKWSCommandsTests", dependencies: ["SepKWSCommands", "AudioIO", "TestSupport"]),
 
         // Benchmarks: `swift package benchmark --target KernelBenchmarks`.

@@ -45,7 +45,7 @@ public struct BSSEval: Sendable {
     ///   - filterLength: distortion filter taps `L` (512 in mir_eval).
     ///   - item: the name used in error messages (an utterance id).
     /// - Throws: ``EvaluationError`` for no references, unequal lengths, a silent reference, or `filterLength < 1`.
-    public init(references: [[Float]], filterLength: Int = 512, item: String = "references") throws(EvaluationError) {
+    public init(references: [[Float]], filterLength: Int = 512, item: String = "BSS-Eval") throws(EvaluationError) {
         try self.init(references: references, filterLength: filterLength, item: item, method: .levinson)
     }
 
@@ -92,7 +92,7 @@ public struct BSSEval: Sendable {
     /// - Returns: `[nsrc]`: element `j` holds the SDR, SIR and SAR of `estimate` taken as an estimate of reference `j`.
     /// - Throws: ``EvaluationError/lengthMismatch(item:what:expected:actual:)``, ``EvaluationError/silentSignal(item:what:)``,
     ///   ``EvaluationError/dependentReferences(item:)``.
-    public func criteria(estimate: [Float], item: String = "estimate") throws(EvaluationError) -> [BSSEvalCriteria] {
+    public func criteria(estimate: [Float], item: String = "BSS-Eval") throws(EvaluationError) -> [BSSEvalCriteria] {
         try criteria(estimates: [estimate], items: [item], references: item)[0]
     }
 
@@ -105,7 +105,7 @@ public struct BSSEval: Sendable {
     /// - Returns: criteria per reference, with the permutation.
     /// - Throws: ``EvaluationError`` for a count or length mismatch, a silent estimate, or more than
     ///   ``SeparationMetrics/maximumSources`` sources.
-    public func evaluate(estimates: [[Float]], computePermutation: Bool = true, item: String = "estimates") throws(EvaluationError) -> BSSEvalResult {
+    public func evaluate(estimates: [[Float]], computePermutation: Bool = true, item: String = "BSS-Eval") throws(EvaluationError) -> BSSEvalResult {
         guard estimates.count == sourceCount else {
             throw .sourceCountMismatch(item: item, estimates: estimates.count, references: sourceCount)
         }
@@ -135,7 +135,7 @@ public struct BSSEval: Sendable {
     ///   reference (identity permutation).
     /// - Throws: as ``evaluate(estimates:computePermutation:item:)``.
     public func evaluate(
-        estimates: [[Float]], mixture: [Float], computePermutation: Bool = true, item: String = "estimates"
+        estimates: [[Float]], mixture: [Float], computePermutation: Bool = true, item: String = "BSS-Eval"
     ) throws(EvaluationError) -> (estimates: BSSEvalResult, mixture: BSSEvalResult) {
         guard estimates.count == sourceCount else {
             throw .sourceCountMismatch(item: item, estimates: estimates.count, references: sourceCount)
@@ -155,14 +155,13 @@ public struct BSSEval: Sendable {
     /// `[estimate][reference]` criteria, solving the normal equations of all estimates together.
     private func criteria(estimates: [[Float]], items: [String], references item: String) throws(EvaluationError) -> [[BSSEvalCriteria]] {
         let flen = filterLength, m = sourceCount
-        var signals: [[Double]] = [], energies: [Double] = [], products: [[Double]] = []
+        var energies: [Double] = [], products: [[Double]] = []
         for (e, estimate) in estimates.enumerated() {
             guard estimate.count == length else {
                 throw .lengthMismatch(item: items[e], what: "the estimate", expected: length, actual: estimate.count)
             }
             guard estimate.contains(where: { $0 != 0 }) else { throw .silentSignal(item: items[e], what: "the estimate") }
             let signal = estimate.map(Double.init)
-            signals.append(signal)
             energies.append(signal.reduce(0) { $0 + $1 * $1 })
             // D[(a, i)] = <s_i(· − a), e> = Σ_t e(t + a) s_i(t), ordered lag by lag.
             let spectrum = fft.spectrum(of: signal)
@@ -173,37 +172,59 @@ public struct BSSEval: Sendable {
             }
             products.append(d)
         }
-        guard let full = solve(products, lags: lags, blockSize: m) else { throw .dependentReferences(item: item) }
+        // The recursion, checked; then the dense factorisation; references whose Gram matrix defeats both are
+        // (numerically) linearly dependent.
+        for method in method == .levinson ? [Method.levinson, .cholesky] : [.cholesky] {
+            if let table = criteria(products: products, energies: energies, method: method) { return table }
+        }
+        throw .dependentReferences(item: item)
+    }
+
+    /// The criteria from the correlations `products [estimate][L·m]` and energies `[estimate]`, or `nil` if the
+    /// solver fails or gives energies that cannot be (non-finite, negative, or a projection larger than what it
+    /// projects).
+    private func criteria(products: [[Double]], energies: [Double], method: Method) -> [[BSSEvalCriteria]]? {
+        let flen = filterLength, m = sourceCount
+        guard let full = solve(products, lags: lags, blockSize: m, method: method) else { return nil }
         var own: [[[Double]]] = []  // [reference][estimate][L]
         for j in 0..<m {
             let ownLags = (0..<flen).map { lags[$0 * m * m + j * m + j] }
             let rhs = products.map { d in (0..<flen).map { d[$0 * m + j] } }
-            guard let solution = solve(rhs, lags: ownLags, blockSize: 1) else { throw .dependentReferences(item: item) }
+            guard let solution = solve(rhs, lags: ownLags, blockSize: 1, method: method) else { return nil }
             own.append(solution)
         }
-        return estimates.indices.map { e in
+        var table: [[BSSEvalCriteria]] = []
+        for e in products.indices {
             let x = full[e], d = products[e], energy = energies[e]
             let gx = multiply(lags, x, blockSize: m)
             let fullEnergy = dot(x, gx)                              // ‖P e‖²
             let artifactEnergy = energy - 2 * dot(x, d) + fullEnergy // ‖e − P e‖²
-            return (0..<m).map { j in
+            let slack = 1e-9 * energy
+            guard fullEnergy.isFinite, fullEnergy >= -slack, artifactEnergy >= -slack, fullEnergy <= energy + slack else { return nil }
+            var row: [BSSEvalCriteria] = []
+            for j in 0..<m {
                 let c = own[j][e]
                 let ownLags = (0..<flen).map { lags[$0 * m * m + j * m + j] }
                 let dj = (0..<flen).map { d[$0 * m + j] }, gxj = (0..<flen).map { gx[$0 * m + j] }
                 let ownEnergy = dot(c, multiply(ownLags, c, blockSize: 1))      // ‖P_j e‖²
                 let distortion = energy - 2 * dot(c, dj) + ownEnergy              // ‖e − P_j e‖²
                 let interference = fullEnergy - 2 * dot(c, gxj) + ownEnergy       // ‖P e − P_j e‖²
-                return BSSEvalCriteria(
+                guard ownEnergy.isFinite, ownEnergy >= -slack, distortion >= -slack, interference >= -slack,
+                      ownEnergy <= fullEnergy + slack
+                else { return nil }
+                row.append(BSSEvalCriteria(
                     sdr: Self.decibels(ownEnergy, distortion), sir: Self.decibels(ownEnergy, interference),
-                    sar: Self.decibels(fullEnergy, artifactEnergy))
+                    sar: Self.decibels(fullEnergy, artifactEnergy)))
             }
+            table.append(row)
         }
+        return table
     }
 
     /// Solutions of `T c = y` for the block-Toeplitz `T` of `lags` (`[L, m, m]`), each `[L·m]`: by the recursion,
-    /// or by the dense factorisation when the recursion breaks down or ``Method/cholesky`` is asked for.
-    private func solve(_ rightHandSides: [[Double]], lags: [Double], blockSize m: Int) -> [[Double]]? {
-        if method == .levinson, let x = BlockToeplitzSolver(lags: lags, blockSize: m).solve(rightHandSides) { return x }
+    /// or by the dense factorisation; `nil` when the solver breaks down.
+    private func solve(_ rightHandSides: [[Double]], lags: [Double], blockSize m: Int, method: Method) -> [[Double]]? {
+        if method == .levinson { return BlockToeplitzSolver(lags: lags, blockSize: m).solve(rightHandSides) }
         let order = lags.count / m
         var dense = [Double](repeating: 0, count: order * order)
         let mm = m * m

@@ -28,41 +28,54 @@ struct BlockToeplitzSolver {
     /// - Returns: `[r][p·m]`, or `nil` when a leading block minor is singular or the numbers stop being finite
     ///   (then `T` is not numerically positive definite; use ``CholeskyFactor``).
     func solve(_ rightHandSides: [[Double]]) -> [[Double]]? {
-        let m = blockSize, p = blockCount, mm = m * m
+        let m = blockSize, p = blockCount, mm = m * m, count = rightHandSides.count
         precondition(rightHandSides.allSatisfy { $0.count == p * m })
         guard let r0Inverse = Self.inverse(Array(lags[0..<mm]), m) else { return nil }
-        // Forward and backward block columns: f[k], b[k] (m × m each), k in 0..<n; solutions x[k] (m each).
-        var f = [Double](repeating: 0, count: p * mm), b = [Double](repeating: 0, count: p * mm)
-        var nextF = f, nextB = b
+        // Forward and backward block columns f[k], b[k] (m × m each, k in 0..<n) and the solutions x[s][k] (m each),
+        // in flat buffers walked with raw pointers: these loops are also what the debug-built tests spend time on.
+        var f = [Double](repeating: 0, count: p * mm), b = f, nextF = f, nextB = f
         for e in 0..<mm { f[e] = r0Inverse[e]; b[e] = r0Inverse[e] }
-        var solutions = rightHandSides.map { y -> [Double] in
-            var x = [Double](repeating: 0, count: p * m)
-            for i in 0..<m { for j in 0..<m { x[i] += r0Inverse[i * m + j] * y[j] } }
-            return x
+        var y = [Double](), x = [Double](repeating: 0, count: count * p * m)
+        for rhs in rightHandSides { y += rhs }
+        for s in 0..<count {
+            for i in 0..<m { for j in 0..<m { x[s * p * m + i] += r0Inverse[i * m + j] * y[s * p * m + j] } }
         }
-        var epsilonF = [Double](repeating: 0, count: mm), epsilonB = epsilonF, scratch = epsilonF
+        var epsilonF = [Double](repeating: 0, count: mm), epsilonB = epsilonF
+        var residual = [Double](repeating: 0, count: m)
         var n = 1
         while n < p {
             // ε_f = Σ_{k<n} R(k − n) f[k] = Σ R(n − k)ᵀ f[k];  ε_b = Σ_{k=1...n} R(k) b[k − 1].
-            for e in 0..<mm { epsilonF[e] = 0; epsilonB[e] = 0 }
-            lags.withUnsafeBufferPointer { r in
-                f.withUnsafeBufferPointer { f in
-                    b.withUnsafeBufferPointer { b in
-                        var k = 0
-                        while k < n {
-                            let lagF = (n - k) * mm, fk = k * mm, lagB = (k + 1) * mm
-                            for i in 0..<m {
-                                for j in 0..<m {
-                                    var sf = 0.0, sb = 0.0
-                                    for l in 0..<m {
-                                        sf += r[lagF + l * m + i] * f[fk + l * m + j]
-                                        sb += r[lagB + i * m + l] * b[fk + l * m + j]
+            lags.withUnsafeBufferPointer { rBuffer in
+                f.withUnsafeBufferPointer { fBuffer in
+                    b.withUnsafeBufferPointer { bBuffer in
+                        epsilonF.withUnsafeMutableBufferPointer { efBuffer in
+                            epsilonB.withUnsafeMutableBufferPointer { ebBuffer in
+                                let r = rBuffer.baseAddress!, f = fBuffer.baseAddress!, b = bBuffer.baseAddress!
+                                let ef = efBuffer.baseAddress!, eb = ebBuffer.baseAddress!
+                                ef.update(repeating: 0, count: mm)
+                                eb.update(repeating: 0, count: mm)
+                                var k = 0
+                                while k < n {
+                                    let lagF = r + (n - k) * mm, fk = f + k * mm, lagB = r + (k + 1) * mm, bk = b + k * mm
+                                    var i = 0
+                                    while i < m {
+                                        var j = 0
+                                        while j < m {
+                                            var sf = 0.0, sb = 0.0, l = 0
+                                            while l < m {
+                                                sf += lagF[l * m + i] * fk[l * m + j]
+                                                sb += lagB[i * m + l] * bk[l * m + j]
+                                                l += 1
+                                            }
+                                            ef[i * m + j] += sf
+                                            eb[i * m + j] += sb
+                                            j += 1
+                                        }
+                                        i += 1
                                     }
-                                    epsilonF[i * m + j] += sf
-                                    epsilonB[i * m + j] += sb
+                                    k += 1
                                 }
                             }
-                            k += 1
                         }
                     }
                 }
@@ -73,29 +86,42 @@ struct BlockToeplitzSolver {
             else { return nil }
             let bb = Self.negatedProduct(epsilonF, a, m), c = Self.negatedProduct(epsilonB, d, m)
             // f'[k] = f[k] A + b[k−1] B;  b'[k] = f[k] C + b[k−1] D  (f[n] = 0, b[−1] = 0).
-            f.withUnsafeBufferPointer { f in
-                b.withUnsafeBufferPointer { b in
-                    nextF.withUnsafeMutableBufferPointer { nf in
-                        nextB.withUnsafeMutableBufferPointer { nb in
+            f.withUnsafeBufferPointer { fBuffer in
+                b.withUnsafeBufferPointer { bBuffer in
+                    nextF.withUnsafeMutableBufferPointer { nfBuffer in
+                        nextB.withUnsafeMutableBufferPointer { nbBuffer in
+                            let f = fBuffer.baseAddress!, b = bBuffer.baseAddress!
+                            let nf = nfBuffer.baseAddress!, nb = nbBuffer.baseAddress!
                             var k = 0
                             while k <= n {
-                                let o = k * mm, hasF = k < n, hasB = k > 0
-                                for i in 0..<m {
-                                    for j in 0..<m {
-                                        var sf = 0.0, sb = 0.0
-                                        for l in 0..<m {
-                                            if hasF {
-                                                sf += f[o + i * m + l] * a[l * m + j]
-                                                sb += f[o + i * m + l] * c[l * m + j]
+                                let o = k * mm
+                                var i = 0
+                                while i < m {
+                                    var j = 0
+                                    while j < m {
+                                        var sf = 0.0, sb = 0.0, l = 0
+                                        if k < n {
+                                            while l < m {
+                                                let v = f[o + i * m + l]
+                                                sf += v * a[l * m + j]
+                                                sb += v * c[l * m + j]
+                                                l += 1
                                             }
-                                            if hasB {
-                                                sf += b[o - mm + i * m + l] * bb[l * m + j]
-                                                sb += b[o - mm + i * m + l] * d[l * m + j]
+                                        }
+                                        if k > 0 {
+                                            l = 0
+                                            while l < m {
+                                                let v = b[o - mm + i * m + l]
+                                                sf += v * bb[l * m + j]
+                                                sb += v * d[l * m + j]
+                                                l += 1
                                             }
                                         }
                                         nf[o + i * m + j] = sf
                                         nb[o + i * m + j] = sb
+                                        j += 1
                                     }
+                                    i += 1
                                 }
                                 k += 1
                             }
@@ -106,39 +132,53 @@ struct BlockToeplitzSolver {
             swap(&f, &nextF)
             swap(&b, &nextB)
             // x' = [x; 0] + b' (y[n] − Σ_{k<n} R(k − n) x[k]).
-            for s in solutions.indices {
-                for i in 0..<m {
-                    var residual = rightHandSides[s][n * m + i]
-                    lags.withUnsafeBufferPointer { r in
-                        solutions[s].withUnsafeBufferPointer { x in
-                            var k = 0
-                            while k < n {
-                                let lag = (n - k) * mm
-                                for l in 0..<m { residual -= r[lag + l * m + i] * x[k * m + l] }
-                                k += 1
+            var finite = true
+            lags.withUnsafeBufferPointer { rBuffer in
+                b.withUnsafeBufferPointer { bBuffer in
+                    x.withUnsafeMutableBufferPointer { xBuffer in
+                        residual.withUnsafeMutableBufferPointer { eBuffer in
+                            let r = rBuffer.baseAddress!, b = bBuffer.baseAddress!, e = eBuffer.baseAddress!
+                            var s = 0
+                            while s < count {
+                                let xs = xBuffer.baseAddress! + s * p * m
+                                var i = 0
+                                while i < m { e[i] = y[s * p * m + n * m + i]; i += 1 }
+                                var k = 0
+                                while k < n {
+                                    let lag = r + (n - k) * mm, xk = xs + k * m
+                                    i = 0
+                                    while i < m {
+                                        var sum = 0.0, l = 0
+                                        while l < m { sum += lag[l * m + i] * xk[l]; l += 1 }
+                                        e[i] -= sum
+                                        i += 1
+                                    }
+                                    k += 1
+                                }
+                                k = 0
+                                while k <= n {
+                                    let bk = b + k * mm, xk = xs + k * m
+                                    i = 0
+                                    while i < m {
+                                        var sum = 0.0, l = 0
+                                        while l < m { sum += bk[i * m + l] * e[l]; l += 1 }
+                                        xk[i] += sum
+                                        i += 1
+                                    }
+                                    k += 1
+                                }
+                                i = 0
+                                while i < m { if !e[i].isFinite { finite = false }; i += 1 }
+                                s += 1
                             }
-                        }
-                    }
-                    scratch[i] = residual
-                }
-                solutions[s].withUnsafeMutableBufferPointer { x in
-                    b.withUnsafeBufferPointer { b in
-                        var k = 0
-                        while k <= n {
-                            for i in 0..<m {
-                                var s = 0.0
-                                for l in 0..<m { s += b[k * mm + i * m + l] * scratch[l] }
-                                x[k * m + i] += s
-                            }
-                            k += 1
                         }
                     }
                 }
             }
-            guard scratch.allSatisfy(\.isFinite) else { return nil }
+            guard finite else { return nil }
             n += 1
         }
-        return solutions
+        return (0..<count).map { Array(x[$0 * p * m..<($0 + 1) * p * m]) }
     }
 
     /// `I − x y` for `m × m` row-major `x`, `y`.

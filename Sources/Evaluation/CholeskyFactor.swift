@@ -7,32 +7,18 @@ struct CholeskyFactor {
     private var lower: [Double]
 
     /// Factors `matrix` (row-major `[order, order]`, only the lower triangle is read).
-    ///
-    /// A Gram matrix of nearly dependent signals can lose definiteness to rounding; then the factorisation is
-    /// retried with a diagonal loading of `1e-12 · trace / order`, growing tenfold, up to `1e-6` (mir_eval would
-    /// solve such a system by LU; both answers are then dominated by rounding).
-    /// - Returns: `nil` if even the largest loading fails (a matrix with a non-finite entry, or all zeros).
+    /// - Returns: `nil` if a pivot is not positive and finite: the matrix is not (numerically) positive definite.
     init?(_ matrix: [Double], order: Int) {
         precondition(matrix.count == order * order)
         self.order = order
-        var trace = 0.0
-        for i in 0..<order { trace += matrix[i * order + i] }
-        guard trace > 0, trace.isFinite else { return nil }
-        var loading = 0.0
-        while true {
-            var candidate = matrix
-            if Self.factor(&candidate, order: order, loading: loading) {
-                lower = candidate
-                return
-            }
-            loading = loading == 0 ? 1e-12 * trace / Double(order) : loading * 10
-            if loading > 1e-6 * trace / Double(order) { return nil }
-        }
+        var lower = matrix
+        guard Self.factor(&lower, order: order) else { return nil }
+        self.lower = lower
     }
 
     /// Cholesky–Banachiewicz, row by row: `L[i][j] = (A[i][j] - L[i][:j]·L[j][:j]) / L[j][j]`. The inner products run
     /// over contiguous rows.
-    private static func factor(_ a: inout [Double], order n: Int, loading: Double) -> Bool {
+    private static func factor(_ a: inout [Double], order n: Int) -> Bool {
         a.withUnsafeMutableBufferPointer { buffer in
             let l = buffer.baseAddress!
             var i = 0
@@ -43,7 +29,6 @@ struct CholeskyFactor {
                     let rowJ = l + j * n
                     var s = rowI[j] - dot(rowI, rowJ, count: j)
                     if i == j {
-                        s += loading
                         guard s > 0, s.isFinite else { return false }
                         rowI[i] = s.squareRoot()
                     } else {
