@@ -24,6 +24,8 @@ public enum EvaluationError: Error, Sendable, Equatable, CustomStringConvertible
     case separationFailed(item: String, reason: String)
     /// An input file (labels, events) is malformed at `line` (1-based, the header is line 1).
     case malformedInput(path: String, line: Int, reason: String)
+    /// The classification function threw; `reason` is its error's description.
+    case classificationFailed(item: String, reason: String)
     /// An output file could not be written.
     case writeFailed(path: String, reason: String)
 
@@ -45,6 +47,7 @@ public enum EvaluationError: Error, Sendable, Equatable, CustomStringConvertible
         case .invalidParameter(let name, let value, let reason): "invalid \(name) \(value): \(reason)"
         case .separationFailed(let item, let reason): "\(item): separation failed (\(reason))"
         case .malformedInput(let path, let line, let reason): "\(path):\(line): \(reason)"
+        case .classificationFailed(let item, let reason): "\(item): classification failed (\(reason))"
         case .writeFailed(let path, let reason): "\(path): cannot write (\(reason))"
         }
     }
