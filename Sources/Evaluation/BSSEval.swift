@@ -245,19 +245,25 @@ public struct BSSEval: Sendable {
     private func multiply(_ lags: [Double], _ x: [Double], blockSize m: Int) -> [Double] {
         let blocks = x.count / m, mm = m * m
         var y = [Double](repeating: 0, count: x.count)
-        lags.withUnsafeBufferPointer { r in
-            x.withUnsafeBufferPointer { x in
-                y.withUnsafeMutableBufferPointer { y in
+        lags.withUnsafeBufferPointer { rBuffer in
+            x.withUnsafeBufferPointer { xBuffer in
+                y.withUnsafeMutableBufferPointer { yBuffer in
+                    let r = rBuffer.baseAddress!, x = xBuffer.baseAddress!, y = yBuffer.baseAddress!
                     var a = 0
                     while a < blocks {
                         var b = 0
                         while b < blocks {
                             // Block (a, b) is R(b − a), or R(a − b)ᵀ below the diagonal.
-                            let upper = b >= a, lag = (upper ? b - a : a - b) * mm
-                            for i in 0..<m {
-                                var s = 0.0
-                                for j in 0..<m { s += r[lag + (upper ? i * m + j : j * m + i)] * x[b * m + j] }
+                            let upper = b >= a, lag = r + (upper ? b - a : a - b) * mm, xb = x + b * m
+                            var i = 0
+                            while i < m {
+                                var s = 0.0, j = 0
+                                while j < m {
+                                    s += lag[upper ? i * m + j : j * m + i] * xb[j]
+                                    j += 1
+                                }
                                 y[a * m + i] += s
+                                i += 1
                             }
                             b += 1
                         }

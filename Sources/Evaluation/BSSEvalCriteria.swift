@@ -8,6 +8,7 @@ public struct BSSEvalCriteria: Sendable, Equatable, Codable {
     /// Sources to artifacts ratio: `‖P e‖² / ‖e − P e‖²` (dB).
     public var sar: Double
 
+    /// Criteria from the three ratios (dB).
     public init(sdr: Double, sir: Double, sar: Double) {
         self.sdr = sdr
         self.sir = sir

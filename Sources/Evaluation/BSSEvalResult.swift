@@ -12,6 +12,7 @@ public struct BSSEvalResult: Sendable, Equatable, Codable {
     /// `permutation[j]` is the estimate matched to reference `j` (the one maximising mean SIR, as mir_eval).
     public var permutation: [Int]
 
+    /// A result from per-reference arrays (`[nsrc]` each) and the matching.
     public init(sdr: [Double], sir: [Double], sar: [Double], permutation: [Int]) {
         self.sdr = sdr
         self.sir = sir

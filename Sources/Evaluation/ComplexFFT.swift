@@ -37,37 +37,44 @@ struct ComplexFFT {
     func transform(real: inout [Double], imaginary: inout [Double], inverse: Bool = false) {
         precondition(real.count == count && imaginary.count == count)
         let n = count
-        real.withUnsafeMutableBufferPointer { re in
-            imaginary.withUnsafeMutableBufferPointer { im in
-                bitReversed.withUnsafeBufferPointer { rev in
-                    var i = 0
-                    while i < n {
-                        let j = rev[i]
-                        if j > i { re.swapAt(i, j); im.swapAt(i, j) }
-                        i += 1
-                    }
-                }
-                cosines.withUnsafeBufferPointer { cs in
-                    sines.withUnsafeBufferPointer { sn in
-                        let sign: Double = inverse ? -1 : 1
-                        var half = 1
-                        while half < n {
-                            let stride = n / (2 * half)
-                            var start = 0
-                            while start < n {
-                                var k = 0
-                                while k < half {
-                                    let wr = cs[k * stride], wi = sign * sn[k * stride]
-                                    let a = start + k, b = a + half
-                                    let tr = re[b] * wr - im[b] * wi
-                                    let ti = re[b] * wi + im[b] * wr
-                                    re[b] = re[a] - tr; im[b] = im[a] - ti
-                                    re[a] += tr; im[a] += ti
-                                    k += 1
+        real.withUnsafeMutableBufferPointer { reBuffer in
+            imaginary.withUnsafeMutableBufferPointer { imBuffer in
+                bitReversed.withUnsafeBufferPointer { revBuffer in
+                    cosines.withUnsafeBufferPointer { cosBuffer in
+                        sines.withUnsafeBufferPointer { sinBuffer in
+                            // Raw pointers: no bounds checks in the debug-built tests either.
+                            let re = reBuffer.baseAddress!, im = imBuffer.baseAddress!, rev = revBuffer.baseAddress!
+                            let cs = cosBuffer.baseAddress!, sn = sinBuffer.baseAddress!
+                            var i = 0
+                            while i < n {
+                                let j = rev[i]
+                                if j > i {
+                                    let r = re[i], m = im[i]
+                                    re[i] = re[j]; im[i] = im[j]
+                                    re[j] = r; im[j] = m
                                 }
-                                start += 2 * half
+                                i += 1
                             }
-                            half *= 2
+                            let sign: Double = inverse ? -1 : 1
+                            var half = 1
+                            while half < n {
+                                let stride = n / (2 * half)
+                                var start = 0
+                                while start < n {
+                                    var k = 0
+                                    while k < half {
+                                        let wr = cs[k * stride], wi = sign * sn[k * stride]
+                                        let a = start + k, b = a + half
+                                        let tr = re[b] * wr - im[b] * wi
+                                        let ti = re[b] * wi + im[b] * wr
+                                        re[b] = re[a] - tr; im[b] = im[a] - ti
+                                        re[a] += tr; im[a] += ti
+                                        k += 1
+                                    }
+                                    start += 2 * half
+                                }
+                                half *= 2
+                            }
                         }
                     }
                 }
@@ -87,15 +94,11 @@ struct ComplexFFT {
     /// Circular cross-correlation `r[k] = sum_t a[t + k] b[t]` (indices mod ``count``) from the spectra of `a` and
     /// `b`, `[count]`: lag `-k` is at `count - k`.
     func correlation(_ a: (real: [Double], imaginary: [Double]), _ b: (real: [Double], imaginary: [Double])) -> [Double] {
-        var re = [Double](repeating: 0, count: count), im = [Double](repeating: 0, count: count)
-        for k in 0..<count {
-            // A * conj(B)
-            re[k] = a.real[k] * b.real[k] + a.imaginary[k] * b.imaginary[k]
-            im[k] = a.imaginary[k] * b.real[k] - a.real[k] * b.imaginary[k]
-        }
+        // A * conj(B)
+        var re = (0..<count).map { a.real[$0] * b.real[$0] + a.imaginary[$0] * b.imaginary[$0] }
+        var im = (0..<count).map { a.imaginary[$0] * b.real[$0] - a.real[$0] * b.imaginary[$0] }
         transform(real: &re, imaginary: &im, inverse: true)
         let scale = 1 / Double(count)
-        for k in 0..<count { re[k] *= scale }
-        return re
+        return re.map { $0 * scale }
     }
 }

@@ -7,6 +7,7 @@ public struct DetectionEvent: Sendable, Equatable, Codable {
     /// Detection confidence; higher is surer (a posterior in `0...1` for our spotter, but any scale works).
     public var score: Double
 
+    /// An event at `timeSeconds` (s) for `keyword` with confidence `score`.
     public init(timeSeconds: Double, keyword: String, score: Double) {
         self.timeSeconds = timeSeconds
         self.keyword = keyword

@@ -8,6 +8,7 @@ public struct DetectionMatching: Sendable, Equatable {
     /// Per matched label, in label order: event time − label end (s).
     public var latencies: [Double]
 
+    /// A matching from its parts (indices into the labels and events it was computed from).
     public init(eventForLabel: [Int?], falseAcceptEvents: [Int], latencies: [Double]) {
         self.eventForLabel = eventForLabel
         self.falseAcceptEvents = falseAcceptEvents

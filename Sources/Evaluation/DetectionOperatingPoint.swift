@@ -13,6 +13,7 @@ public struct DetectionOperatingPoint: Sendable, Equatable, Codable {
     /// `falseAccepts / hours of stream`.
     public var falseAcceptsPerHour: Double
 
+    /// An operating point from its counts and rates.
     public init(threshold: Double, hits: Int, misses: Int, falseAccepts: Int, falseRejectRate: Double, falseAcceptsPerHour: Double) {
         self.threshold = threshold
         self.hits = hits

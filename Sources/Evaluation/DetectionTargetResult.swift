@@ -8,6 +8,7 @@ public struct DetectionTargetResult: Sendable, Equatable, Codable {
     /// Latencies of the matched events at that threshold.
     public var latency: LatencySummary
 
+    /// A budget with its chosen operating point and that point's latencies.
     public init(targetFalseAcceptsPerHour: Double, point: DetectionOperatingPoint, latency: LatencySummary) {
         self.targetFalseAcceptsPerHour = targetFalseAcceptsPerHour
         self.point = point

@@ -29,6 +29,7 @@ public enum EvaluationError: Error, Sendable, Equatable, CustomStringConvertible
     /// An output file could not be written.
     case writeFailed(path: String, reason: String)
 
+    /// One line naming the item and the cause.
     public var description: String {
         switch self {
         case .sourceCountMismatch(let item, let estimates, let references):

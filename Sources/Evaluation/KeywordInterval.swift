@@ -9,6 +9,7 @@ public struct KeywordInterval: Sendable, Equatable, Codable {
     /// Where it ends (s from the stream's start).
     public var endSeconds: Double
 
+    /// An occurrence of `keyword` from `startSeconds` to `endSeconds` (s).
     public init(keyword: String, startSeconds: Double, endSeconds: Double) {
         self.keyword = keyword
         self.startSeconds = startSeconds

@@ -9,6 +9,7 @@ public struct KeywordPrediction: Sendable, Equatable, Codable {
     /// Predicted class index.
     public var prediction: Int
 
+    /// A classified clip: its file, word folder, true and predicted class indices.
     public init(path: String, word: String, truth: Int, prediction: Int) {
         self.path = path
         self.word = word

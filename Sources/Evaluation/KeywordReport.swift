@@ -13,6 +13,7 @@ public struct KeywordReport: Sendable, Equatable, Codable {
     /// Time spent in the classification function (s).
     public var processingSeconds: Double
 
+    /// A report from its confusion matrix, predictions `[n]`, audio length (s) and processing time (s).
     public init(confusion: ConfusionMatrix, predictions: [KeywordPrediction], audioSeconds: Double, processingSeconds: Double) {
         self.confusion = confusion
         self.predictions = predictions

@@ -7,6 +7,7 @@ public struct PermutationInvariantResult: Sendable, Equatable, Codable {
     /// The metric of estimate `permutation[j]` against reference `j` (dB).
     public var values: [Double]
 
+    /// A result from the matching and the matched values (`[nsrc]` each).
     public init(permutation: [Int], values: [Double]) {
         self.permutation = permutation
         self.values = values

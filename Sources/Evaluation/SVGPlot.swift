@@ -23,6 +23,7 @@ public struct SVGPlot: Sendable {
     static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
     private static let margin = (left: 72.0, right: 24.0, top: 40.0, bottom: 56.0)
 
+    /// A plot with a title and axis labels, 640 × 420 px (change ``width`` / ``height`` before drawing).
     public init(title: String, xLabel: String, yLabel: String) {
         self.title = title
         self.xLabel = xLabel

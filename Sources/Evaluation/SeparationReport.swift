@@ -17,6 +17,7 @@ public struct SeparationReport: Sendable, Equatable, Codable {
     /// Means, medians, counts and timing.
     public var summary: SeparationSummary
 
+    /// A report of `rows` evaluated at `sampleRate` (Hz); the summary is computed from them.
     public init(rows: [SeparationResult], sampleRate: Int) {
         self.rows = rows
         summary = SeparationSummary(rows: rows, sampleRate: sampleRate)

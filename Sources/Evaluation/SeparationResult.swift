@@ -43,6 +43,7 @@ public struct SeparationResult: Sendable, Equatable, Codable {
         case sdrPerSource, sdrPermutation, processingSeconds
     }
 
+    /// A row from its values (see the properties for units).
     public init(
         id: String, seconds: Double, sourceCount: Int, siSNR: Double, siSNRImprovement: Double, inputSISNR: Double,
         siSNRPerSource: [Double], permutation: [Int], sdr: Double? = nil, sdrImprovement: Double? = nil,

@@ -19,6 +19,7 @@ public struct StreamingDetectionReport: Sendable, Equatable, Codable {
     /// Operating points by decreasing threshold, from `+infinity` (nothing accepted).
     public var curve: [DetectionOperatingPoint]
 
+    /// A report from its parts (see the properties for units).
     public init(
         durationSeconds: Double, labelCount: Int, eventCount: Int, toleranceSeconds: Double,
         targets: [DetectionTargetResult], allEvents: DetectionTargetResult, curve: [DetectionOperatingPoint]
