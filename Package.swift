@@ -44,11 +44,16 @@ let package = Package(
         // Layer 5: training machinery shared by the trainers (checkpoints, logs, signals, augmentation, samplers).
         .target(name: "Training", dependencies: ["NN", "TensorCore", "AudioIO", "AudioDatasets", "Separation"]),
 
+        // Layer 5: metrics, evaluators, reports.
+        .target(
+            name: "Evaluation",
+            dependencies: ["AudioIO", "AudioDatasets", .product(name: "RealModule", package: "swift-numerics")]),
+
         // Layer 6-7: the command line.
         .target(
             name: "SepKWSCommands",
             dependencies: [
-                "AudioIO", "DSP", "TensorCore", "NN", "SpeechSynthesis", "AudioDatasets", "Separation", "Streaming", "Training",
+                "AudioIO", "DSP", "TensorCore", "NN", "SpeechSynthesis", "AudioDatasets", "Separation", "Streaming", "Training", "Evaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "sepkws", dependencies: ["SepKWSCommands"]),
@@ -65,6 +70,7 @@ let package = Package(
         .testTarget(name: "StreamingTests", dependencies: ["Streaming", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Separation", "AudioDatasets", "TensorCore", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "AudioIO", "AudioDatasets", "TestSupport"]),
         .testTarget(name: "SepKWSCommandsTests", dependencies: ["SepKWSCommands", "AudioIO", "TestSupport"]),
 
         // Benchmarks: `swift package benchmark --target KernelBenchmarks`.

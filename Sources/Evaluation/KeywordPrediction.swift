@@ -1,0 +1,19 @@
+/// One classified clip: a row of the keyword evaluator's per-example CSV.
+public struct KeywordPrediction: Sendable, Equatable, Codable {
+    /// The audio file.
+    public var path: String
+    /// The word folder it came from (`_background_noise_` for silence crops).
+    public var word: String
+    /// True class index.
+    public var truth: Int
+    /// Predicted class index.
+    public var prediction: Int
+
+    /// A classified clip: its file, word folder, true and predicted class indices.
+    public init(path: String, word: String, truth: Int, prediction: Int) {
+        self.path = path
+        self.word = word
+        self.truth = truth
+        self.prediction = prediction
+    }
+}

@@ -1,0 +1,72 @@
+import AudioDatasets
+import AudioIO
+import Evaluation
+import Foundation
+import Testing
+import TestSupport
+
+@Suite struct KeywordEvaluatorTests {
+    let labels = ["yes", "no", "_silence_"]
+
+    /// Clips at 16 kHz: loud and quiet tones, and a 3 s noise file that is loud only in its first second.
+    func examples(_ dir: TemporaryDirectory) throws -> [KeywordExample] {
+        func tone(_ amplitude: Float, _ count: Int) -> [Float] { (0..<count).map { amplitude * sin(Float($0) * 0.2) } }
+        let files: [(String, [Float])] = [
+            ("loud.wav", tone(0.5, 16_000)), ("quiet.wav", tone(0.01, 12_000)), ("loud2.wav", tone(0.5, 8_000)),
+            ("noise.wav", tone(0.5, 16_000) + [Float](repeating: 0, count: 32_000)),
+        ]
+        for (name, samples) in files {
+            try AudioFileWriter.write(AudioBuffer(sampleRate: 16_000, mono: samples), to: dir.file(name), format: .wavFloat)
+        }
+        return [
+            KeywordExample(path: dir.file("loud.wav"), label: 0, word: "yes"),
+            KeywordExample(path: dir.file("quiet.wav"), label: 1, word: "no"),
+            KeywordExample(path: dir.file("loud2.wav"), label: 1, word: "no"),
+            KeywordExample(path: dir.file("noise.wav"), label: 2, word: "_background_noise_", cropStart: 16_000),
+        ]
+    }
+
+    /// Loud → yes, quiet → no, silent → _silence_.
+    let byLevel: ([Float]) throws -> Int = { clip in
+        let rms = SignalLevel.rms(clip)
+        return rms > 0.1 ? 0 : rms > 0.001 ? 1 : 2
+    }
+
+    @Test func confusionAndOutputs() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let examples = try examples(dir)
+        let evaluator = KeywordEvaluator(labels: labels)
+        #expect(try evaluator.clip(examples[3]).count == 16_000)
+        var done: [Int] = []
+        let report = try evaluator.evaluate(examples, classify: byLevel) { finished, _ in done.append(finished) }
+        #expect(done == [1, 2, 3, 4])
+        #expect(report.confusion.counts == [[1, 0, 0], [1, 1, 0], [0, 0, 1]])
+        #expect(report.confusion.accuracy == 0.75)
+        #expect(report.audioSeconds == 3.25)
+        #expect(report.csvTable.rows[2] == [dir.file("loud2.wav"), "no", "no", "yes", "0"])
+        #expect(report.textTable().hasPrefix("4 clips, 3.2 s of audio, classified in "))
+        try report.writeSummaryJSON(to: dir.file("summary.json"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("summary.json")))) as? [String: Any])
+        #expect(json["accuracy"] as? Double == 0.75)
+        #expect((json["per_class_accuracy"] as? [String: Any])?["no"] as? Double == 0.5)
+        #expect(json["confusion"] as? [[Int]] == [[1, 0, 0], [1, 1, 0], [0, 0, 1]])
+        try report.writeHeatMap(to: dir.file("cm.svg"))
+        #expect(try SVGTests.isWellFormed(String(contentsOfFile: dir.file("cm.svg"), encoding: .utf8)))
+    }
+
+    @Test func failuresNameTheClip() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let examples = try examples(dir)
+        let evaluator = KeywordEvaluator(labels: labels)
+        #expect(throws: EvaluationError.unknownClass(item: dir.file("loud.wav"), index: 7, classCount: 3)) {
+            try evaluator.evaluate(examples, classify: { _ in 7 })
+        }
+        struct Broken: Error, CustomStringConvertible { var description: String { "bad weights" } }
+        #expect(throws: EvaluationError.classificationFailed(item: dir.file("noise.wav") + "@16000", reason: "bad weights")) {
+            try evaluator.evaluate([examples[3]], classify: { _ in throw Broken() })
+        }
+        #expect(throws: EvaluationError.emptyInput(what: "examples")) { try evaluator.evaluate([], classify: byLevel) }
+    }
+}
