@@ -65,6 +65,19 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: dir.file("stdin_s1.wav.stage.wav")))
     }
 
+    @Test func evalSepWritesReports() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let model = try Self.tinyModel(in: dir)
+        #expect(SepKWS.run(["synth", "mixtures", "--count", "0", "--dev-count", "1", "--test-count", "2", "--out", dir.file("mix")]) == 0)
+        #expect(SepKWS.run(["eval-sep", "--model", model, "--data", dir.file("mix"), "--csv", dir.file("u.csv"),
+                            "--json", dir.file("s.json"), "--plot", dir.file("h.svg")]) == 0)
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("s.json")))) as? [String: Any]
+        #expect(summary?["utterances"] as? Int == 2)
+        #expect(try String(contentsOfFile: dir.file("h.svg"), encoding: .utf8).contains("<svg"))
+        #expect(try String(contentsOfFile: dir.file("u.csv"), encoding: .utf8).split(separator: "\n").count == 3)
+    }
+
     @Test func badModelsAndInputsAreClearErrors() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
