@@ -7,7 +7,7 @@ let package = Package(
     name: "sepkws",
     products: [
         .executable(name: "sepkws", targets: ["sepkws"]),
-        .library(name: "SepKWS", targets: ["AudioIO", "DSP", "TensorCore", "NN", "Training", "SepKWSCommands"]),
+        .library(name: "SepKWS", targets: ["AudioIO", "DSP", "TensorCore", "NN", "KeywordSpotting", "Training", "SepKWSCommands"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -35,6 +35,9 @@ let package = Package(
         // Layer 2: layers, losses, optimizers.
         .target(name: "NN", dependencies: ["TensorCore"]),
 
+        // Layer 3: the keyword spotter (encoder, heads, front end, inference).
+        .target(name: "KeywordSpotting", dependencies: ["NN", "TensorCore", "DSP", "AudioIO"]),
+
         // Layer 5: training machinery shared by the trainers (checkpoints, logs, signals, augmentation, samplers).
         .target(name: "Training", dependencies: ["NN", "TensorCore", "AudioIO", "AudioDatasets"]),
 
@@ -56,6 +59,7 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
         .testTarget(name: "AudioDatasetsTests", dependencies: ["AudioDatasets", "SpeechSynthesis", "AudioIO", "TensorCore", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TestSupport"]),
+        .testTarget(name: "KeywordSpottingTests", dependencies: ["KeywordSpotting", "NN", "TensorCore", "AudioIO", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "TensorCore", "AudioIO", "AudioDatasets", "TestSupport"]),
         .testTarget(name: "SepKWSCommandsTests", dependencies: ["SepKWSCommands", "AudioIO", "TestSupport"]),
 
