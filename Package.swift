@@ -45,7 +45,7 @@ let package = Package(
         .target(
             name: "SepKWSCommands",
             dependencies: [
-                "AudioIO", "DSP", "TensorCore", "NN", "SpeechSynthesis", "AudioDatasets",
+                "AudioIO", "DSP", "TensorCore", "NN", "SpeechSynthesis", "AudioDatasets", "KeywordSpotting", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "sepkws", dependencies: ["SepKWSCommands"]),
@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TestSupport"]),
         .testTarget(name: "KeywordSpottingTests", dependencies: ["KeywordSpotting", "NN", "TensorCore", "AudioIO", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "TensorCore", "AudioIO", "AudioDatasets", "TestSupport"]),
-        .testTarget(name: "SepKWSCommandsTests", dependencies: ["SepKWSCommands", "AudioIO", "TestSupport"]),
+        .testTarget(name: "SepKWSCommandsTests", dependencies: ["SepKWSCommands", "KeywordSpotting", "AudioIO", "TestSupport"]),
 
         // Benchmarks: `swift package benchmark --target KernelBenchmarks`.
         .executableTarget(

@@ -10,7 +10,7 @@ public struct SepKWS: ParsableCommand {
         commandName: "sepkws",
         abstract: "Separate overlapped speech and spot keywords on an ordinary CPU.",
         version: version,
-        subcommands: [Info.self, Features.self, Resample.self, Synth.self, Bench.self])
+        subcommands: [Info.self, Features.self, Resample.self, Synth.self, Bench.self, Pretrain.self, TrainKWS.self, EvalKWS.self, Classify.self])
 
     public init() {}
 
