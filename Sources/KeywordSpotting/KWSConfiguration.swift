@@ -93,6 +93,19 @@ public struct KWSConfiguration: Sendable, Codable, Equatable {
     /// Number of classes.
     public var classCount: Int { labels.count }
 
+    /// Multiply-accumulates of one classified window (convolutions with their shortcuts, soft-pooling scores,
+    /// attention projections, scores and values, feed-forward layers, bottleneck and classifier; norms,
+    /// activations and softmaxes are not counted). The front end's FFTs are not included.
+    public var multiplyAccumulatesPerWindow: Int {
+        let c = convChannels, e = modelDimension, t = pooledFrames
+        let t1 = Self.halved(frontEnd.frameCount), m1 = Self.halved(frontEnd.melCount)
+        let t2 = framesAfterConvolution, m2 = melsAfterConvolution
+        let convolutions = t1 * m1 * c * (9 + 1) + t2 * m2 * c * c * (9 + 1)
+        let pooling = t2 * e
+        let perLayer = 4 * t * e * e + 2 * t * t * e + 2 * t * e * feedForwardDimension
+        return convolutions + pooling + layers * perLayer + lastFrames * e * bottleneckDimension + bottleneckDimension * classCount
+    }
+
     /// Throws the first impossible setting, naming its JSON key.
     /// - Throws: ``KeywordSpottingError/invalidConfiguration(field:value:reason:)``.
     public func validate() throws(KeywordSpottingError) {

@@ -158,6 +158,23 @@ func reportOutcome(_ outcome: TrainingOutcome, command: String, run: String) thr
     }
 }
 
+/// One pretraining step: the weighted invariance + reconstruction + NT-Xent loss of a batch of view pairs,
+/// backward, gradient clipping at norm 5, an AdamW update at `learningRate`. Returns the loss and its parts.
+func pretrainingStep(
+    network: KWSPretrainingModel, optimizer: Adam, view1: Tensor, view2: Tensor, weights: PretrainingLossWeights, learningRate: Float,
+    dropoutSeed: UInt64
+) -> [String: Double] {
+    network.setTraining(true)
+    let parts = network.losses(view1: view1, view2: view2, weights: weights, dropoutSeed: dropoutSeed)
+    parts.total.backward()
+    let norm = clipGradNorm(optimizer.parameters, maxNorm: 5)
+    optimizer.learningRate = learningRate
+    optimizer.step()
+    optimizer.zeroGrad()
+    return ["loss": Double(parts.total.item), "invariance": Double(parts.invariance), "reconstruction": Double(parts.reconstruction),
+            "contrastive": Double(parts.contrastive), "learning_rate": Double(learningRate), "grad_norm": Double(norm)]
+}
+
 /// The settings of a pretraining run (stored in its checkpoint and in `RUN/settings.json`).
 struct PretrainSettings: Codable {
     var unlabeled: [String]
@@ -289,15 +306,9 @@ struct Pretrain: ParsableCommand {
             step: { index, seed in
                 var rng = SplitMix64(seed: seed)
                 let (v1, v2) = try viewPairs(settings.batchSize, &rng)
-                network.setTraining(true)
-                let parts = network.losses(view1: v1, view2: v2, weights: settings.losses, dropoutSeed: rng.next())
-                parts.total.backward()
-                let norm = clipGradNorm(optimizer.parameters, maxNorm: 5)
-                optimizer.learningRate = schedule.learningRate(at: index)
-                optimizer.step()
-                optimizer.zeroGrad()
-                return ["loss": Double(parts.total.item), "invariance": Double(parts.invariance), "reconstruction": Double(parts.reconstruction),
-                        "contrastive": Double(parts.contrastive), "learning_rate": Double(optimizer.learningRate), "grad_norm": Double(norm)]
+                return pretrainingStep(
+                    network: network, optimizer: optimizer, view1: v1, view2: v2, weights: settings.losses,
+                    learningRate: schedule.learningRate(at: index), dropoutSeed: rng.next())
             },
             validate: { _ in
                 network.setTraining(false)

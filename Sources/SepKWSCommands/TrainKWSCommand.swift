@@ -60,6 +60,24 @@ struct InitialEncoder {
     }
 }
 
+/// One fine-tuning step: cross-entropy (with label smoothing) of a batch, backward, gradient clipping at norm 5,
+/// an AdamW update at `learningRate`. Returns `loss`, `accuracy`, `learning_rate`, `grad_norm`.
+func fineTuningStep(
+    network: KeywordClassifier, optimizer: Adam, features: Tensor, targets: [Int], labelSmoothing: Float, learningRate: Float, dropoutSeed: UInt64
+) -> [String: Double] {
+    network.setTraining(true)
+    let logits = network(features, dropoutSeed: dropoutSeed)
+    let loss = Losses.crossEntropy(logits: logits, targets: targets, labelSmoothing: labelSmoothing)
+    loss.backward()
+    let norm = clipGradNorm(optimizer.parameters, maxNorm: 5)
+    optimizer.learningRate = learningRate
+    optimizer.step()
+    optimizer.zeroGrad()
+    let correct = zip(logits.detached().argmax(axis: -1), targets).filter { $0 == $1 }.count
+    return ["loss": Double(loss.item), "accuracy": Double(correct) / Double(targets.count), "learning_rate": Double(learningRate),
+            "grad_norm": Double(norm)]
+}
+
 /// `sepkws train-kws`: fine-tunes (or trains from scratch) the keyword classifier on a Speech Commands folder.
 struct TrainKWS: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -196,18 +214,9 @@ struct TrainKWS: ParsableCommand {
                     }
                     targets.append(draw.label)
                 }
-                network.setTraining(true)
-                let logits = network(frontEnd.batch(windows), dropoutSeed: rng.next())
-                let loss = Losses.crossEntropy(logits: logits, targets: targets, labelSmoothing: settings.labelSmoothing)
-                loss.backward()
-                let norm = clipGradNorm(optimizer.parameters, maxNorm: 5)
-                optimizer.learningRate = lrSchedule.learningRate(at: index)
-                optimizer.step()
-                optimizer.zeroGrad()
-                let predicted = logits.detached().argmax(axis: -1)
-                let correct = zip(predicted, targets).filter { $0 == $1 }.count
-                return ["loss": Double(loss.item), "accuracy": Double(correct) / Double(targets.count),
-                        "learning_rate": Double(optimizer.learningRate), "grad_norm": Double(norm)]
+                return fineTuningStep(
+                    network: network, optimizer: optimizer, features: frontEnd.batch(windows), targets: targets,
+                    labelSmoothing: settings.labelSmoothing, learningRate: lrSchedule.learningRate(at: index), dropoutSeed: rng.next())
             },
             validate: { _ in
                 network.setTraining(false)

@@ -35,6 +35,8 @@ struct KeywordSpottingTests {
         let paper = KeywordClassifier(configuration: .paper(labels: KWSConfiguration.twelveLabels), seed: 1)
         #expect(paper.configuration.modelDimension == 320)
         #expect(paper.parameterCount == 2_999_981)
+        // 326,400 (conv1 + shortcut) + 2,662,400 (conv2 + shortcut) + 8,320 (pooling scores) + 2 x 16,082,560 + 512,000 + 9,600.
+        #expect(paper.configuration.multiplyAccumulatesPerWindow == 35_683_840)
         #expect(KeywordClassifier(configuration: KWSConfiguration(labels: KWSConfiguration.twelveLabels), seed: 1).parameterCount == 501_645)
     }
 

@@ -148,7 +148,7 @@ struct CheckpointTests {
         defer { stop.cancel() }
         #expect(!stop.isRequested)
         kill(getpid(), SIGUSR1)
-        for _ in 0..<200 where !stop.isRequested { try await Task.sleep(nanoseconds: 5_000_000) }
+        for _ in 0..<1000 where !stop.isRequested { try await Task.sleep(nanoseconds: 10_000_000) }
         #expect(stop.signalNumber == SIGUSR1)
     }
 }
