@@ -7,7 +7,7 @@ let package = Package(
     name: "sepkws",
     products: [
         .executable(name: "sepkws", targets: ["sepkws"]),
-        .library(name: "SepKWS", targets: ["AudioIO", "DSP", "TensorCore", "NN", "SepKWSCommands"]),
+        .library(name: "SepKWS", targets: ["AudioIO", "DSP", "TensorCore", "NN", "KeywordSpotting", "Training", "SepKWSCommands"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -35,8 +35,9 @@ let package = Package(
         // Layer 2: layers, losses, optimizers.
         .target(name: "NN", dependencies: ["TensorCore"]),
 
-        // Layer 3: the MossFormer2 separator.
+        // Layer 3: the MossFormer2 separator, and the keyword spotter (encoder, heads, front end, inference).
         .target(name: "Separation", dependencies: ["NN", "TensorCore", "AudioIO"]),
+        .target(name: "KeywordSpotting", dependencies: ["NN", "TensorCore", "DSP", "AudioIO"]),
 
         // Layer 4: streaming executors (chunked separation; streaming keyword spotting).
         .target(name: "Streaming", dependencies: ["Separation"]),
@@ -53,7 +54,8 @@ let package = Package(
         .target(
             name: "SepKWSCommands",
             dependencies: [
-                "AudioIO", "DSP", "TensorCore", "NN", "SpeechSynthesis", "AudioDatasets", "Separation", "Streaming", "Training", "Evaluation",
+                "AudioIO", "DSP", "TensorCore", "NN", "SpeechSynthesis", "AudioDatasets", "Separation", "KeywordSpotting",
+                "Streaming", "Training", "Evaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "sepkws", dependencies: ["SepKWSCommands"]),
@@ -68,10 +70,11 @@ let package = Package(
         .testTarget(name: "AudioDatasetsTests", dependencies: ["AudioDatasets", "SpeechSynthesis", "AudioIO", "TensorCore", "TestSupport"]),
         .testTarget(name: "SeparationTests", dependencies: ["Separation", "NN", "TensorCore", "TestSupport"]),
         .testTarget(name: "StreamingTests", dependencies: ["Streaming", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Separation", "AudioDatasets", "TensorCore", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Separation", "NN", "TensorCore", "AudioIO", "AudioDatasets", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "AudioIO", "AudioDatasets", "TestSupport"]),
-        .testTarget(name: "SepKWSCommandsTests", dependencies: ["SepKWSCommands", "AudioIO", "TestSupport"]),
+        .testTarget(name: "KeywordSpottingTests", dependencies: ["KeywordSpotting", "NN", "TensorCore", "AudioIO", "TestSupport"]),
+        .testTarget(name: "SepKWSCommandsTests", dependencies: ["SepKWSCommands", "KeywordSpotting", "AudioIO", "TestSupport"]),
 
         // Benchmarks: `swift package benchmark --target KernelBenchmarks`.
         .executableTarget(

@@ -10,7 +10,10 @@ public struct SepKWS: ParsableCommand {
         commandName: "sepkws",
         abstract: "Separate overlapped speech and spot keywords on an ordinary CPU.",
         version: version,
-        subcommands: [Info.self, Features.self, Resample.self, Separate.self, TrainSep.self, EvalSep.self, Synth.self, Bench.self])
+        subcommands: [
+            Info.self, Features.self, Resample.self, Separate.self, Classify.self, Synth.self, TrainSep.self, EvalSep.self,
+            Pretrain.self, TrainKWS.self, EvalKWS.self, Bench.self,
+        ])
 
     public init() {}
 

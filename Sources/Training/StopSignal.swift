@@ -1,65 +1,64 @@
-import Dispatch
 import Foundation
 import Synchronization
+
+/// The last stop signal received by the process (0: none). A lock-free atomic, so storing into it is
+/// async-signal-safe; initialized before any handler is installed.
+private let receivedSignal = Atomic<Int32>(0)
+
+/// The C signal handler: records the signal and restores the default action, so a second signal ends a process
+/// that does not respond. Only async-signal-safe calls (an atomic store, `signal`).
+private func recordStopSignal(_ number: Int32) {
+    receivedSignal.store(number, ordering: .sequentiallyConsistent)
+    signal(number, SIG_DFL)
+}
 
 /// Turns SIGINT and SIGTERM into a flag that a training loop polls once per step, so the loop can save a
 /// checkpoint and exit cleanly instead of dying in the middle of an update.
 ///
-/// The signals are ignored at the process level and delivered through `DispatchSource` signal sources, whose
-/// handlers run on a queue (not in signal context) and only store into an atomic. After the first signal the
-/// default action is restored, so a second Ctrl-C ends a process that does not respond.
+/// The handler only stores the signal number into an atomic (async-signal-safe) and restores the default action:
+/// the first Ctrl-C asks for a clean stop, a second one ends the process at once.
 ///
 /// ```swift
 /// let stop = StopSignal()
 /// while !stop.isRequested { trainOneStep() }
 /// ```
 public final class StopSignal {
-    /// The flag shared with the signal handlers.
+    /// A flag set by ``request(_:)``.
     private final class Flag: Sendable {
         let signalNumber = Atomic<Int32>(0)
     }
 
-    private let flag = Flag()
-    private var sources: [any DispatchSourceSignal] = []
+    private let requested = Flag()
     private let signals: [Int32]
 
-    /// Starts watching `signals` (SIGINT and SIGTERM by default).
+    /// Starts watching `signals` (SIGINT and SIGTERM by default); forgets signals received before.
     /// - Parameter signals: the signals that request a stop; pass `[]` for a flag that only ``request(_:)`` sets.
     public init(signals: [Int32] = [SIGINT, SIGTERM]) {
         self.signals = signals
-        for number in signals {
-            Foundation.signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            let flag = flag
-            source.setEventHandler {
-                flag.signalNumber.store(number, ordering: .sequentiallyConsistent)
-                Foundation.signal(number, SIG_DFL)
-            }
-            source.resume()
-            sources.append(source)
-        }
+        receivedSignal.store(0, ordering: .sequentiallyConsistent)
+        for number in signals { signal(number, recordStopSignal) }
     }
 
     deinit { cancel() }
 
     /// Whether a stop was requested.
-    public var isRequested: Bool { flag.signalNumber.load(ordering: .sequentiallyConsistent) != 0 }
+    public var isRequested: Bool { signalNumber != nil }
 
     /// The signal that requested the stop (or the number given to ``request(_:)``), if any.
     public var signalNumber: Int32? {
-        let n = flag.signalNumber.load(ordering: .sequentiallyConsistent)
-        return n == 0 ? nil : n
+        let own = requested.signalNumber.load(ordering: .sequentiallyConsistent)
+        if own != 0 { return own }
+        let received = receivedSignal.load(ordering: .sequentiallyConsistent)
+        return received != 0 && signals.contains(received) ? received : nil
     }
 
     /// Requests a stop as if `signal` had arrived (tests, and callers that stop for their own reasons).
     public func request(_ signal: Int32 = SIGINT) {
-        flag.signalNumber.store(signal, ordering: .sequentiallyConsistent)
+        requested.signalNumber.store(signal, ordering: .sequentiallyConsistent)
     }
 
     /// Stops watching and restores the default actions.
     public func cancel() {
-        for source in sources { source.cancel() }
-        sources = []
-        for number in signals { Foundation.signal(number, SIG_DFL) }
+        for number in signals { signal(number, SIG_DFL) }
     }
 }

@@ -1,0 +1,169 @@
+import Foundation
+
+/// Everything that defines a keyword-spotting model besides its weights: the labels, the front end, the sizes
+/// and the input normalization. Stored as `config.json` in a model folder (snake_case keys).
+///
+/// The encoder (CAB-KWS style, see `shared/kws/CAB-KWS.md`): log-mel `[T, M]` -> two 3x3 stride-2 convolutions with
+/// `conv_channels` channels, GroupNorm and residual paths -> `[T/4, M/4·C]` -> attention soft-pooling over
+/// `pool_frames` frames -> `layers` pre-norm Transformer layers of width `M/4·C` -> the last `last_frames`
+/// frames concatenated -> a linear bottleneck of `bottleneck_dim`. Heads: classifier, reconstruction
+/// (time-averaged log-mel) and an NT-Xent projection MLP.
+///
+/// ```swift
+/// var config = KWSConfiguration(labels: KWSConfiguration.twelveLabels)
+/// config.layers = 2
+/// try config.validate()
+/// ```
+public struct KWSConfiguration: Sendable, Codable, Equatable {
+    /// The `model_type` this build writes and reads.
+    public static let modelType = "sepkws-kws-cab"
+    /// The 12-class labels in class-index order (Speech Commands spellings).
+    public static let twelveLabels = ["yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go", "_unknown_", "_silence_"]
+
+    /// Always ``modelType``.
+    public var modelType: String
+    /// Class labels, in class-index order.
+    public var labels: [String]
+    /// The log-mel front end.
+    public var frontEnd: KWSFrontEnd
+    /// Channels of the two convolutions `C` (the paper: 32).
+    public var convChannels: Int
+    /// GroupNorm groups of the convolution blocks (divides `C`).
+    public var normGroups: Int
+    /// Frames merged by attention soft-pooling `g`.
+    public var poolFrames: Int
+    /// Transformer layers (the paper: 2).
+    public var layers: Int
+    /// Attention heads (divide the width).
+    public var heads: Int
+    /// Transformer feed-forward width.
+    public var feedForwardDimension: Int
+    /// Frames concatenated after the Transformer `r` (the paper: 2).
+    public var lastFrames: Int
+    /// Bottleneck width (the paper: 800).
+    public var bottleneckDimension: Int
+    /// Hidden width of the projection MLP (pretraining only).
+    public var projectionHidden: Int
+    /// Output width of the projection MLP (pretraining only).
+    public var projectionDimension: Int
+    /// Dropout on the selected frames before the bottleneck (training only).
+    public var dropout: Float
+    /// Log-mel normalization: the model sees `(logmel − input_mean) / input_std`.
+    public var inputMean: Float
+    /// See ``inputMean``.
+    public var inputStd: Float
+
+    enum CodingKeys: String, CodingKey {
+        case modelType = "model_type", labels, frontEnd = "front_end", convChannels = "conv_channels", normGroups = "norm_groups"
+        case poolFrames = "pool_frames", layers, heads, feedForwardDimension = "ffn_dim", lastFrames = "last_frames"
+        case bottleneckDimension = "bottleneck_dim", projectionHidden = "projection_hidden", projectionDimension = "projection_dim"
+        case dropout, inputMean = "input_mean", inputStd = "input_std"
+    }
+
+    /// A configuration; the default sizes are SepKWS's shipped "small" encoder (16 channels, width 160, 2 layers,
+    /// FFN 320, bottleneck 256), sized to train on two CPU cores. ``paper(labels:)`` gives the paper's sizes.
+    public init(
+        labels: [String], frontEnd: KWSFrontEnd = KWSFrontEnd(), convChannels: Int = 16, normGroups: Int = 4, poolFrames: Int = 2,
+        layers: Int = 2, heads: Int = 4, feedForwardDimension: Int = 320, lastFrames: Int = 2, bottleneckDimension: Int = 256,
+        projectionHidden: Int = 256, projectionDimension: Int = 128, dropout: Float = 0.1, inputMean: Float = -8, inputStd: Float = 4
+    ) {
+        self.modelType = Self.modelType
+        self.labels = labels; self.frontEnd = frontEnd; self.convChannels = convChannels; self.normGroups = normGroups
+        self.poolFrames = poolFrames; self.layers = layers; self.heads = heads; self.feedForwardDimension = feedForwardDimension
+        self.lastFrames = lastFrames; self.bottleneckDimension = bottleneckDimension; self.projectionHidden = projectionHidden
+        self.projectionDimension = projectionDimension; self.dropout = dropout; self.inputMean = inputMean; self.inputStd = inputStd
+    }
+
+    /// The paper's sizes: 32 channels (width 320), 2 layers, 4 heads, FFN 1280, r = 2, bottleneck 800 (about 3 M parameters).
+    public static func paper(labels: [String]) -> KWSConfiguration {
+        KWSConfiguration(labels: labels, convChannels: 32, normGroups: 8, feedForwardDimension: 1280, bottleneckDimension: 800)
+    }
+
+    /// Output length of a 3-tap, stride-2, padding-1 convolution.
+    static func halved(_ n: Int) -> Int { (n - 1) / 2 + 1 }
+
+    /// Mel rows after the two stride-2 convolutions.
+    public var melsAfterConvolution: Int { Self.halved(Self.halved(frontEnd.melCount)) }
+    /// Frames after the two stride-2 convolutions.
+    public var framesAfterConvolution: Int { Self.halved(Self.halved(frontEnd.frameCount)) }
+    /// Frames after soft-pooling (leading frames that do not fill a group are dropped).
+    public var pooledFrames: Int { framesAfterConvolution / poolFrames }
+    /// Transformer width `C · M/4` (320 for the paper's 32 channels and 40 mels).
+    public var modelDimension: Int { convChannels * melsAfterConvolution }
+    /// Number of classes.
+    public var classCount: Int { labels.count }
+
+    /// Multiply-accumulates of one classified window (convolutions with their shortcuts, soft-pooling scores,
+    /// attention projections, scores and values, feed-forward layers, bottleneck and classifier; norms,
+    /// activations and softmaxes are not counted). The front end's FFTs are not included.
+    public var multiplyAccumulatesPerWindow: Int {
+        let c = convChannels, e = modelDimension, t = pooledFrames
+        let t1 = Self.halved(frontEnd.frameCount), m1 = Self.halved(frontEnd.melCount)
+        let t2 = framesAfterConvolution, m2 = melsAfterConvolution
+        let convolutions = t1 * m1 * c * (9 + 1) + t2 * m2 * c * c * (9 + 1)
+        let pooling = t2 * e
+        let perLayer = 4 * t * e * e + 2 * t * t * e + 2 * t * e * feedForwardDimension
+        return convolutions + pooling + layers * perLayer + lastFrames * e * bottleneckDimension + bottleneckDimension * classCount
+    }
+
+    /// Throws the first impossible setting, naming its JSON key.
+    /// - Throws: ``KeywordSpottingError/invalidConfiguration(field:value:reason:)``.
+    public func validate() throws(KeywordSpottingError) {
+        func fail(_ field: String, _ value: Any, _ reason: String) -> KeywordSpottingError {
+            .invalidConfiguration(field: field, value: "\(value)", reason: reason)
+        }
+        guard modelType == Self.modelType else { throw fail("model_type", modelType, "expected '\(Self.modelType)'") }
+        guard labels.count >= 2 else { throw fail("labels", labels.count, "need at least 2 labels") }
+        guard Set(labels).count == labels.count else { throw fail("labels", labels, "labels must be distinct") }
+        guard labels.allSatisfy({ !$0.isEmpty }) else { throw fail("labels", labels, "labels must be non-empty") }
+        try frontEnd.validate()
+        guard convChannels >= 1 else { throw fail("conv_channels", convChannels, "must be at least 1") }
+        guard normGroups >= 1, convChannels % normGroups == 0 else { throw fail("norm_groups", normGroups, "must divide conv_channels (\(convChannels))") }
+        guard poolFrames >= 1 else { throw fail("pool_frames", poolFrames, "must be at least 1") }
+        guard layers >= 0 else { throw fail("layers", layers, "must be 0 or more") }
+        guard heads >= 1, modelDimension % heads == 0 else { throw fail("heads", heads, "must divide the width \(modelDimension)") }
+        guard feedForwardDimension >= 1 else { throw fail("ffn_dim", feedForwardDimension, "must be at least 1") }
+        guard lastFrames >= 1, lastFrames <= pooledFrames else {
+            throw fail("last_frames", lastFrames, "must be 1 to the \(pooledFrames) frames left after pooling")
+        }
+        guard bottleneckDimension >= 1 else { throw fail("bottleneck_dim", bottleneckDimension, "must be at least 1") }
+        guard projectionHidden >= 1, projectionDimension >= 1 else { throw fail("projection_dim", projectionDimension, "must be at least 1") }
+        guard dropout >= 0, dropout < 1 else { throw fail("dropout", dropout, "must be in [0, 1)") }
+        guard inputStd > 0, inputStd.isFinite, inputMean.isFinite else { throw fail("input_std", inputStd, "must be positive and finite") }
+    }
+
+    /// The configuration as pretty-printed JSON (sorted keys).
+    public func jsonData() -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(self)) ?? Data()
+    }
+
+    /// Decodes and validates a configuration.
+    /// - Parameters:
+    ///   - data: JSON.
+    ///   - path: named in errors.
+    /// - Throws: ``KeywordSpottingError/malformedConfiguration(path:reason:)`` or `.invalidConfiguration`.
+    public static func decode(_ data: Data, path: String) throws(KeywordSpottingError) -> KWSConfiguration {
+        let config: KWSConfiguration
+        do { config = try JSONDecoder().decode(KWSConfiguration.self, from: data) } catch let error as DecodingError {
+            throw .malformedConfiguration(path: path, reason: Self.describe(error))
+        } catch {
+            throw .malformedConfiguration(path: path, reason: "\(error)")
+        }
+        try config.validate()
+        return config
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        func key(_ path: [any CodingKey]) -> String { path.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".") }
+        switch error {
+        case .keyNotFound(let k, let context): return "missing key '\(key(context.codingPath + [k]))'"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return "wrong type at '\(key(context.codingPath))': \(context.debugDescription)"
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "not valid JSON" : "invalid value at '\(key(context.codingPath))': \(context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+}

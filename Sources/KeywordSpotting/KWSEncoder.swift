@@ -1,0 +1,88 @@
+import NN
+import TensorCore
+
+/// The CAB-KWS-style encoder: log-mel windows to bottleneck embeddings.
+///
+/// `[B, T, M]` log-mel -> normalize with `input_mean`/`input_std` -> two ``ConvolutionBlock``s (`[B, T/4, M/4, C]`)
+/// -> frames of width `E = C·M/4` -> ``AttentionSoftPooling`` over `g` frames -> + sinusoidal positions ->
+/// `layers` pre-norm ``NN/TransformerEncoderLayer``s (GELU FFN, no internal dropout) -> LayerNorm -> the last `r`
+/// frames concatenated `[B, r·E]` -> (training: dropout) -> linear bottleneck `[B, D]`.
+///
+/// Keys: `conv1.*`, `conv2.*`, `pool.score.*`, `transformer.<i>.*`, `norm.*`, `bottleneck.*`.
+/// Dropout draws from a generator seeded per call, so a training step is a pure function of its seed.
+public final class KWSEncoder: Layer {
+    /// The sizes.
+    public let configuration: KWSConfiguration
+    /// First convolution block (1 -> C channels).
+    public let conv1: ConvolutionBlock
+    /// Second convolution block (C -> C).
+    public let conv2: ConvolutionBlock
+    /// Soft-pooling over `g` frames.
+    public let pool: AttentionSoftPooling
+    /// The Transformer layers.
+    public let transformer: Sequential
+    /// Final LayerNorm (the layers are pre-norm).
+    public let norm: LayerNorm
+    /// `r·E -> D`.
+    public let bottleneck: Linear
+    /// Training flag.
+    public var isTraining = true
+    private let positions: Tensor
+
+    /// An encoder with seeded random weights.
+    /// - Parameters:
+    ///   - configuration: a validated configuration.
+    ///   - rng: the generator.
+    public init(configuration c: KWSConfiguration, rng: inout SplitMix64) {
+        configuration = c
+        conv1 = ConvolutionBlock(inputChannels: 1, channels: c.convChannels, groups: c.normGroups, rng: &rng)
+        conv2 = ConvolutionBlock(inputChannels: c.convChannels, channels: c.convChannels, groups: c.normGroups, rng: &rng)
+        let e = c.modelDimension
+        pool = AttentionSoftPooling(features: e, groupSize: c.poolFrames, rng: &rng)
+        var layers: [any UnaryLayer] = []
+        for _ in 0..<c.layers {
+            layers.append(TransformerEncoderLayer(
+                modelDimension: e, heads: c.heads, feedForwardDimension: c.feedForwardDimension, dropout: 0, activation: .gelu,
+                normFirst: true, rng: &rng))
+        }
+        transformer = Sequential(layers)
+        norm = LayerNorm(features: e)
+        bottleneck = Linear(inputFeatures: c.lastFrames * e, outputFeatures: c.bottleneckDimension, rng: &rng)
+        positions = Tensor.sinusoidalPositions(length: c.pooledFrames, dims: e)
+    }
+
+    public var children: [(name: String, layer: any Layer)] {
+        [("conv1", conv1), ("conv2", conv2), ("pool", pool), ("transformer", transformer), ("norm", norm), ("bottleneck", bottleneck)]
+    }
+
+    /// Embeddings without dropout: `[B, T, M] -> [B, D]`.
+    public func callAsFunction(_ features: Tensor) -> Tensor { callAsFunction(features, dropoutSeed: nil) }
+
+    /// Embeddings: `[B, T, M] -> [B, D]`.
+    /// - Parameters:
+    ///   - features: raw log-mel windows `[B, T, M]` (T and M as configured).
+    ///   - dropoutSeed: when given and the encoder is training, seeds the dropout mask before the bottleneck.
+    public func callAsFunction(_ features: Tensor, dropoutSeed: UInt64?) -> Tensor {
+        let c = configuration
+        precondition(features.rank == 3 && features.shape[1] == c.frontEnd.frameCount && features.shape[2] == c.frontEnd.melCount,
+                     "KWSEncoder: features must be [B, \(c.frontEnd.frameCount), \(c.frontEnd.melCount)], got \(features.shape)")
+        let b = features.shape[0]
+        let x = ((features - c.inputMean) * (1 / c.inputStd)).unsqueezed(3)       // [B, T, M, 1]
+        let maps = conv2(conv1(x))                                                 // [B, T', M', C]
+        let frames = maps.reshaped([b, maps.shape[1], maps.shape[2] * maps.shape[3]])  // [B, T', E]
+        var h = pool(frames) + positions                                            // [B, T'', E]
+        h = norm(transformer(h))
+        let t = h.shape[1]
+        var selected = h.sliced(axis: 1, (t - c.lastFrames)..<t).reshaped([b, c.lastFrames * c.modelDimension])
+        if let dropoutSeed, isTraining, c.dropout > 0 {
+            var rng = SplitMix64(seed: dropoutSeed)
+            selected = selected.dropout(c.dropout, using: &rng)
+        }
+        return bottleneck(selected)
+    }
+
+    /// The reconstruction target of each window: its normalized log-mel averaged over time, `[B, T, M] -> [B, M]`.
+    public func averagedInput(_ features: Tensor) -> Tensor {
+        ((features - configuration.inputMean) * (1 / configuration.inputStd)).mean(axis: 1)
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import NN
+import TensorCore
+
+/// A loaded keyword-spotting model for inference: a model folder (`config.json` + `model.safetensors`), the
+/// front end, and classification of 1 s windows.
+///
+/// Loading is strict: the configuration must decode and validate, the weights file must carry this format's
+/// name and version, and every tensor must match the configuration's keys and shapes.
+///
+/// ```swift
+/// let spotter = try KeywordSpotter(directory: "Models/kws-cab-small-12")
+/// let p = try spotter.classify(clip)         // clip: [16000] at 16 kHz
+/// print(p.label, p.score)
+/// ```
+public final class KeywordSpotter {
+    /// The configuration file of a model folder.
+    public static let configurationFile = "config.json"
+    /// The weights file of a model folder.
+    public static let weightsFile = "model.safetensors"
+    /// The `format` metadata of the weights file.
+    public static let weightsFormat = "sepkws-kws"
+    /// The `format_version` this build writes and reads.
+    public static let formatVersion = 1
+
+    /// The configuration.
+    public let configuration: KWSConfiguration
+    /// The model (in evaluation mode).
+    public let model: KeywordClassifier
+    private let frontEnd: LogMelFrontEnd
+
+    /// Wraps a model.
+    /// - Throws: ``KeywordSpottingError`` if the front end is impossible.
+    public init(model: KeywordClassifier) throws(KeywordSpottingError) {
+        self.configuration = model.configuration
+        self.model = model
+        self.frontEnd = try LogMelFrontEnd(model.configuration.frontEnd)
+        model.setTraining(false)
+    }
+
+    /// Loads a model folder.
+    /// - Parameter directory: holds `config.json` and `model.safetensors`.
+    /// - Throws: ``KeywordSpottingError`` naming the file and the problem.
+    public convenience init(directory: String) throws(KeywordSpottingError) {
+        let model = try Self.loadModel(directory: directory)
+        try self.init(model: model)
+    }
+
+    /// Reads a model folder's configuration.
+    /// - Throws: ``KeywordSpottingError``.
+    public static func loadConfiguration(directory: String) throws(KeywordSpottingError) -> KWSConfiguration {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw .modelDirectoryMissing(path: directory)
+        }
+        let configPath = (directory as NSString).appendingPathComponent(configurationFile)
+        guard let data = FileManager.default.contents(atPath: configPath) else { throw .missingFile(path: configPath) }
+        return try KWSConfiguration.decode(data, path: configPath)
+    }
+
+    /// Reads a model folder into a classifier (strictly).
+    /// - Throws: ``KeywordSpottingError``.
+    public static func loadModel(directory: String) throws(KeywordSpottingError) -> KeywordClassifier {
+        let configuration = try loadConfiguration(directory: directory)
+        let weightsPath = (directory as NSString).appendingPathComponent(weightsFile)
+        guard FileManager.default.fileExists(atPath: weightsPath) else { throw .missingFile(path: weightsPath) }
+        let file: SafeTensors
+        do { file = try SafeTensors.read(contentsOf: URL(fileURLWithPath: weightsPath)) } catch {
+            throw .incompatibleFormat(path: weightsPath, reason: "unreadable safetensors: \(error.description)")
+        }
+        guard file.metadata["format"] == weightsFormat else {
+            throw .incompatibleFormat(
+                path: weightsPath,
+                reason: "format is '\(file.metadata["format"] ?? "none")', expected '\(weightsFormat)' (HINT: a training run folder is not a model folder; use RUN/model)")
+        }
+        guard file.metadata["format_version"] == String(formatVersion) else {
+            throw .incompatibleFormat(path: weightsPath, reason: "format version \(file.metadata["format_version"] ?? "none"); this build reads \(formatVersion)")
+        }
+        let model = KeywordClassifier(configuration: configuration, seed: 0)
+        do { try model.load(file.tensors) } catch { throw .incompatibleWeights(path: weightsPath, error) }
+        return model
+    }
+
+    /// Writes a model folder: `config.json`, then `model.safetensors` (metadata: format, version, config JSON),
+    /// each through a temporary file and a rename.
+    /// - Throws: ``KeywordSpottingError/writeFailed(path:reason:)``.
+    public static func save(_ model: KeywordClassifier, to directory: String, metadata: [String: String] = [:]) throws(KeywordSpottingError) {
+        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+            throw .writeFailed(path: directory, reason: error.localizedDescription)
+        }
+        let configJSON = model.configuration.jsonData()
+        var meta = metadata
+        meta["format"] = weightsFormat
+        meta["format_version"] = String(formatVersion)
+        meta["config"] = String(decoding: configJSON, as: UTF8.self)
+        let weights = SafeTensors(tensors: model.stateDict(), metadata: meta).encoded()
+        for (name, data) in [(configurationFile, configJSON + Data("\n".utf8)), (weightsFile, weights)] {
+            let path = (directory as NSString).appendingPathComponent(name)
+            do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+                throw .writeFailed(path: path, reason: error.localizedDescription)
+            }
+        }
+    }
+
+    /// The 1 s window to classify from a recording: the whole signal zero-padded at the end when shorter, else the
+    /// window (on a 10 ms grid) with the most energy.
+    /// - Parameters:
+    ///   - samples: mono audio at the model rate.
+    ///   - length: the window length.
+    ///   - hop: the grid step.
+    public static func loudestWindow(of samples: [Float], length: Int, hop: Int = 160) -> [Float] {
+        guard samples.count > length else { return LogMelFrontEnd.fitted(samples, length: length) }
+        var prefix = [Double](repeating: 0, count: samples.count + 1)
+        for i in samples.indices { prefix[i + 1] = prefix[i] + Double(samples[i]) * Double(samples[i]) }
+        var best = 0, bestEnergy = -1.0
+        var start = 0
+        while start + length <= samples.count {
+            let energy = prefix[start + length] - prefix[start]
+            if energy > bestEnergy { bestEnergy = energy; best = start }
+            start += hop
+        }
+        if (samples.count - length) % hop != 0 {
+            let last = samples.count - length
+            if prefix[last + length] - prefix[last] > bestEnergy { best = last }
+        }
+        return Array(samples[best..<(best + length)])
+    }
+
+    /// Class probabilities of windows (each fitted to `clip_samples`): `[B][classes]`.
+    public func probabilities(_ clips: [[Float]]) -> [[Float]] {
+        guard !clips.isEmpty else { return [] }
+        let features = frontEnd.batch(clips)
+        let probabilities = Autograd.withInferenceMode { model(features).softmax(axis: -1) }.scalars
+        let c = configuration.classCount
+        return (0..<clips.count).map { Array(probabilities[($0 * c)..<(($0 + 1) * c)]) }
+    }
+
+    /// The most probable label of each window.
+    public func classify(_ clips: [[Float]]) -> [KeywordPrediction] {
+        probabilities(clips).map { p in
+            let index = p.indices.max { p[$0] < p[$1] }!
+            return KeywordPrediction(label: configuration.labels[index], index: index, score: p[index], probabilities: p)
+        }
+    }
+
+    /// The most probable label of one window.
+    public func classify(_ clip: [Float]) -> KeywordPrediction { classify([clip])[0] }
+}

@@ -1,0 +1,325 @@
+import ArgumentParser
+import AudioDatasets
+import AudioIO
+import Foundation
+import KeywordSpotting
+import NN
+import TensorCore
+import Training
+
+/// Options every trainer shares: the run folder, the loop's intervals and the optimizer. All are optional so that
+/// `--resume` can tell which ones were given (a resumed run takes its settings from the run folder).
+struct TrainingRunOptions: ParsableArguments {
+    @Option(help: "Run folder to create (checkpoint.safetensors, log.csv, settings.json, model/).")
+    var out: String?
+
+    @Option(help: "Continue the run in this folder exactly where its last checkpoint left it.")
+    var resume: String?
+
+    @Option(help: "Total optimizer steps.")
+    var steps: Int?
+
+    @Option(help: "Examples (or view pairs) per step.")
+    var batchSize: Int?
+
+    @Option(help: "Peak learning rate of AdamW (linear warm-up, cosine decay).")
+    var learningRate: Float?
+
+    @Option(help: "Warm-up steps.")
+    var warmup: Int?
+
+    @Option(help: "Random seed of the run (weights, data order, augmentation).")
+    var seed: UInt64?
+
+    @Option(help: "Steps between CSV log rows (default 25).")
+    var logEvery: Int?
+
+    @Option(help: "Steps between validations (default 250).")
+    var validateEvery: Int?
+
+    @Option(help: "Steps between checkpoints: a killed run loses at most this many (default 100).")
+    var checkpointEvery: Int?
+
+    /// The options that a resumed run takes from its folder.
+    var fixedByRun: [(String, Bool)] {
+        [("--steps", steps != nil), ("--batch-size", batchSize != nil), ("--learning-rate", learningRate != nil),
+         ("--warmup", warmup != nil), ("--seed", seed != nil), ("--log-every", logEvery != nil),
+         ("--validate-every", validateEvery != nil), ("--checkpoint-every", checkpointEvery != nil)]
+    }
+
+    func validateRun(otherFixed: [(String, Bool)]) throws {
+        switch (out, resume) {
+        case (nil, nil): throw ValidationError("give --out RUN for a new run or --resume RUN to continue one")
+        case (.some, .some): throw ValidationError("give either --out or --resume, not both")
+        case (.some(let out), nil):
+            let parent = URL(fileURLWithPath: out).deletingLastPathComponent().path
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ValidationError("--out \(out): the folder \(parent) does not exist")
+            }
+        case (nil, .some):
+            if let given = (fixedByRun + otherFixed).first(where: { $0.1 }) {
+                throw ValidationError("\(given.0) is fixed by the run being resumed; remove it (only --threads may change)")
+            }
+        }
+        for (name, value) in [("--steps", steps), ("--batch-size", batchSize), ("--log-every", logEvery), ("--checkpoint-every", checkpointEvery)] {
+            if let value, value < 1 { throw ValidationError("\(name) \(value): must be at least 1") }
+        }
+        if let warmup, warmup < 0 { throw ValidationError("--warmup \(warmup): must be 0 or more") }
+        if let validateEvery, validateEvery < 0 { throw ValidationError("--validate-every \(validateEvery): must be 0 or more") }
+        if let learningRate, !(learningRate > 0 && learningRate < 1) { throw ValidationError("--learning-rate \(learningRate): must be in (0, 1)") }
+    }
+
+    func schedule(defaultSteps: Int) -> TrainingSchedule {
+        TrainingSchedule(totalSteps: steps ?? defaultSteps, logEvery: logEvery ?? 25, validateEvery: validateEvery ?? 250,
+                         checkpointEvery: checkpointEvery ?? 100)
+    }
+}
+
+/// Encoder sizes (override the defaults or a `--config` file).
+struct ModelSizeOptions: ParsableArguments {
+    @Option(help: "A KWS config.json to take the sizes and front end from (labels are replaced).")
+    var config: String?
+
+    @Option(help: "Channels of the two convolutions (width = channels x 10 for 40 mels; default 16).")
+    var convChannels: Int?
+
+    @Option(help: "Transformer layers (default 2).")
+    var layers: Int?
+
+    @Option(help: "Attention heads (default 4).")
+    var heads: Int?
+
+    @Option(help: "Transformer feed-forward width (default 320).")
+    var ffnDim: Int?
+
+    @Option(help: "Bottleneck width (default 256; the paper: 800).")
+    var bottleneckDim: Int?
+
+    @Flag(help: "The paper's sizes: 32 channels (width 320), FFN 1280, bottleneck 800.")
+    var paperSize = false
+
+    var given: [(String, Bool)] {
+        [("--config", config != nil), ("--conv-channels", convChannels != nil), ("--layers", layers != nil), ("--heads", heads != nil),
+         ("--ffn-dim", ffnDim != nil), ("--bottleneck-dim", bottleneckDim != nil), ("--paper-size", paperSize)]
+    }
+
+    /// The configuration for `labels`, validated.
+    func configuration(labels: [String]) throws -> KWSConfiguration {
+        var c = paperSize ? KWSConfiguration.paper(labels: labels) : KWSConfiguration(labels: labels)
+        if let config {
+            guard let data = FileManager.default.contents(atPath: config) else { throw ValidationError("--config \(config): no such file") }
+            c = try KWSConfiguration.decode(data, path: config)
+            c.labels = labels
+        }
+        if let convChannels {
+            c.convChannels = convChannels
+            if convChannels % c.normGroups != 0 { c.normGroups = 1 }
+        }
+        if let layers { c.layers = layers }
+        if let heads { c.heads = heads }
+        if let ffnDim { c.feedForwardDimension = ffnDim }
+        if let bottleneckDim { c.bottleneckDimension = bottleneckDim }
+        do { try c.validate() } catch { throw ValidationError(error.description) }
+        return c
+    }
+}
+
+/// Sets the engine's threads (one level of parallelism: BLAS and element-wise loops).
+func configureThreads(_ threads: Int) {
+    Threading.setBLASThreads(threads)
+    Threading.setElementwiseThreads(threads)
+}
+
+/// Estimates the log-mel normalization (mean and standard deviation over all bins) from some windows.
+func logMelStatistics(_ windows: [[Float]], frontEnd: KWSFrontEnd) throws -> (mean: Float, std: Float) {
+    let extractor = try LogMelFrontEnd(frontEnd)
+    var sum = 0.0, sumSquares = 0.0, count = 0
+    for window in windows {
+        for v in extractor.features(window) {
+            sum += Double(v)
+            sumSquares += Double(v) * Double(v)
+            count += 1
+        }
+    }
+    let mean = sum / Double(max(count, 1))
+    let std = max(1e-3, (sumSquares / Double(max(count, 1)) - mean * mean).squareRoot())
+    return (Float(mean), Float(std))
+}
+
+/// Prints how a run ended and what to do next.
+func reportOutcome(_ outcome: TrainingOutcome, command: String, run: String) throws {
+    switch outcome {
+    case .finished(let step):
+        try Console.line("\(run): finished at step \(step)")
+    case .stopped(let step, let signal):
+        let name = signal == SIGTERM ? "SIGTERM" : signal == SIGINT ? "SIGINT" : "signal \(signal)"
+        Console.error("\(name): saved the checkpoint at step \(step) in \(run); continue with: sepkws \(command) --resume \(run)")
+    }
+}
+
+/// One pretraining step: the weighted invariance + reconstruction + NT-Xent loss of a batch of view pairs,
+/// backward, gradient clipping at norm 5, an AdamW update at `learningRate`. Returns the loss and its parts.
+func pretrainingStep(
+    network: KWSPretrainingModel, optimizer: Adam, view1: Tensor, view2: Tensor, weights: PretrainingLossWeights, learningRate: Float,
+    dropoutSeed: UInt64
+) -> [String: Double] {
+    network.setTraining(true)
+    let parts = network.losses(view1: view1, view2: view2, weights: weights, dropoutSeed: dropoutSeed)
+    parts.total.backward()
+    let norm = clipGradNorm(optimizer.parameters, maxNorm: 5)
+    optimizer.learningRate = learningRate
+    optimizer.step()
+    optimizer.zeroGrad()
+    return ["loss": Double(parts.total.item), "invariance": Double(parts.invariance), "reconstruction": Double(parts.reconstruction),
+            "contrastive": Double(parts.contrastive), "learning_rate": Double(learningRate), "grad_norm": Double(norm)]
+}
+
+/// The settings of a pretraining run (stored in its checkpoint and in `RUN/settings.json`).
+struct PretrainSettings: Codable {
+    var unlabeled: [String]
+    var noise: [String]
+    var batchSize: Int
+    var learningRate: Float
+    var warmupSteps: Int
+    var weightDecay: Float
+    var seed: UInt64
+    var schedule: TrainingSchedule
+    var model: KWSConfiguration
+    var losses: PretrainingLossWeights
+    var augmentation: AugmentationSettings
+    var validationPairs: Int
+
+    enum CodingKeys: String, CodingKey {
+        case unlabeled, noise, batchSize = "batch_size", learningRate = "learning_rate", warmupSteps = "warmup_steps"
+        case weightDecay = "weight_decay", seed, schedule, model, losses, augmentation, validationPairs = "validation_pairs"
+    }
+
+    func json() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+}
+
+/// `sepkws pretrain`: label-free contrastive pretraining of the keyword encoder on folders of audio.
+struct Pretrain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Pretrain the keyword encoder without labels on folders of audio (two augmented views per crop).",
+        discussion: """
+            Every audio file under the --unlabeled folders (any format and rate; resampled to 16 kHz, mixed to mono) is \
+            loaded; each step draws 1 s crops (silent crops are skipped), makes two views of each (speed 0.9-1.1, gain \
+            +-6 dB, noise at 0-20 dB SNR on 80%, shift +-100 ms) and minimizes invariance + reconstruction + NT-Xent \
+            losses. SIGINT or SIGTERM saves a checkpoint and exits with status 0; --resume RUN continues exactly.
+            """)
+
+    @Option(parsing: .upToNextOption, help: "Folders (or files) of unlabeled audio.")
+    var unlabeled: [String] = []
+
+    @Option(parsing: .upToNextOption, help: "Folders of background noise (default: synthetic white/pink/brown/hum, plus babble from the data).")
+    var noise: [String] = []
+
+    @OptionGroup var training: TrainingRunOptions
+    @OptionGroup var size: ModelSizeOptions
+    @OptionGroup var threading: ThreadOptions
+
+    mutating func validate() throws {
+        try training.validateRun(otherFixed: size.given + [("--unlabeled", !unlabeled.isEmpty), ("--noise", !noise.isEmpty)])
+        if training.resume == nil && unlabeled.isEmpty { throw ValidationError("give at least one --unlabeled folder") }
+    }
+
+    func run() throws {
+        configureThreads(threading.threads)
+        let settings: PretrainSettings
+        if let resume = training.resume {
+            let state = try TrainingCheckpoint.readState(runDirectory: resume)
+            settings = try JSONDecoder().decode(PretrainSettings.self, from: Data(state.configuration.utf8))
+        } else {
+            let out = training.out!
+            if TrainingCheckpoint.exists(in: out) { throw TrainingError.runExists(path: out) }
+            let schedule = training.schedule(defaultSteps: 3000)
+            try schedule.validate()
+            settings = PretrainSettings(
+                unlabeled: unlabeled, noise: noise, batchSize: training.batchSize ?? 32, learningRate: training.learningRate ?? 1e-3,
+                warmupSteps: training.warmup ?? min(200, schedule.totalSteps / 10), weightDecay: 0.01, seed: training.seed ?? 1,
+                schedule: schedule, model: try size.configuration(labels: KWSConfiguration.twelveLabels),
+                losses: PretrainingLossWeights(), augmentation: AugmentationSettings(), validationPairs: 64)
+        }
+        let runDirectory = training.resume ?? training.out!
+        var model = settings.model
+        let rate = model.frontEnd.sampleRate, length = model.frontEnd.clipSamples
+
+        Console.error("pretrain: loading \(settings.unlabeled.joined(separator: ", "))")
+        let pool = try UnlabeledAudioPool(folders: settings.unlabeled, sampleRate: rate, minimumLength: length / 2)
+        Console.error(String(format: "pretrain: %d files, %.1f min of audio (%d skipped)", pool.files.count, pool.totalSeconds / 60, pool.skipped.count))
+        var noiseRNG = SplitMix64(seed: settings.seed ^ 0x6E6F_6973_65)
+        var bank = settings.noise.isEmpty
+            ? NoiseBank.synthetic(sampleRate: rate, seed: settings.seed)
+            : try NoiseBank(files: try settings.noise.flatMap { try AudioFolder.files(in: $0) }, sampleRate: rate, minimumLength: length)
+        let babble = (0..<4).map { _ in
+            NoiseGenerator.babble(from: (0..<5).map { _ in pool.anyCrop(length: 6 * rate, using: &noiseRNG) }, count: 30 * rate, using: &noiseRNG)
+        }
+        bank = NoiseBank(signals: bank.signals + babble, names: bank.names + (0..<4).map { "babble\($0)" })
+        let augmenter = WaveformAugmenter(settings: settings.augmentation, sampleRate: rate, noises: bank)
+        let margin = augmenter.margin(length: length)
+
+        if training.resume == nil {
+            var statsRNG = SplitMix64(seed: settings.seed ^ 0x5354_4154)
+            let stats = try logMelStatistics((0..<256).map { _ in pool.crop(length: length, margin: 0, using: &statsRNG) }, frontEnd: model.frontEnd)
+            model.inputMean = stats.mean
+            model.inputStd = stats.std
+        }
+        var finalSettings = settings
+        finalSettings.model = model
+        let settingsJSON = finalSettings.json()
+
+        let network = KWSPretrainingModel(configuration: model, seed: settings.seed)
+        let optimizer = Adam.adamW(parameters: network.namedParameters(), learningRate: settings.learningRate, weightDecay: settings.weightDecay)
+        let schedule = WarmupCosineSchedule(
+            peak: settings.learningRate, warmupSteps: settings.warmupSteps, totalSteps: max(settings.schedule.totalSteps, settings.warmupSteps + 1),
+            minimum: settings.learningRate * 0.02)
+        let columns = ["step", "loss", "invariance", "reconstruction", "contrastive", "learning_rate", "grad_norm", "steps_per_second", "val_loss"]
+        let runner = training.resume == nil
+            ? try TrainingRunner(starting: runDirectory, model: network, optimizer: optimizer, seed: settings.seed, configuration: settingsJSON, logColumns: columns)
+            : try TrainingRunner(resuming: runDirectory, model: network, optimizer: optimizer, logColumns: columns)
+        try TrainingCheckpoint.writeAtomically(Data(settingsJSON.utf8), to: (runDirectory as NSString).appendingPathComponent("settings.json"), runDirectory: runDirectory)
+
+        let frontEnd = try LogMelFrontEnd(model.frontEnd)
+        func viewPairs(_ count: Int, _ rng: inout SplitMix64) throws -> (Tensor, Tensor) {
+            var first: [[Float]] = [], second: [[Float]] = []
+            for _ in 0..<count {
+                let source = pool.crop(length: length, margin: margin, using: &rng)
+                first.append(try augmenter.view(of: source, center: margin + length / 2, length: length, using: &rng))
+                second.append(try augmenter.view(of: source, center: margin + length / 2, length: length, using: &rng))
+            }
+            return (frontEnd.batch(first), frontEnd.batch(second))
+        }
+        var validationRNG = SplitMix64(seed: settings.seed ^ 0x5641_4C)
+        let validationViews = try viewPairs(settings.validationPairs, &validationRNG)
+
+        let bar = ProgressBar(label: "pretrain", unit: "steps")
+        let stop = StopSignal()
+        defer { stop.cancel() }
+        Console.error("pretrain: \(network.parameterCount) parameters (encoder \(network.encoder.parameterCount)); \(runner.startStep)/\(settings.schedule.totalSteps) steps done; \(threading.threads) thread(s)")
+        let outcome = try runner.run(
+            schedule: settings.schedule, stopSignal: stop,
+            step: { index, seed in
+                var rng = SplitMix64(seed: seed)
+                let (v1, v2) = try viewPairs(settings.batchSize, &rng)
+                return pretrainingStep(
+                    network: network, optimizer: optimizer, view1: v1, view2: v2, weights: settings.losses,
+                    learningRate: schedule.learningRate(at: index), dropoutSeed: rng.next())
+            },
+            validate: { _ in
+                network.setTraining(false)
+                let loss = Autograd.withNoGrad {
+                    network.losses(view1: validationViews.0, view2: validationViews.1, weights: settings.losses, dropoutSeed: nil).total.item
+                }
+                return ["val_loss": Double(loss)]
+            },
+            progress: { p in
+                bar.update(done: p.step, total: p.totalSteps, extra: String(format: "loss %.4f  %.2f steps/s", p.metrics["loss"] ?? 0, p.stepsPerSecond))
+            })
+        try reportOutcome(outcome, command: "pretrain", run: runDirectory)
+    }
+}

@@ -1,0 +1,247 @@
+import ArgumentParser
+import AudioDatasets
+import AudioIO
+import Foundation
+import KeywordSpotting
+import NN
+import TensorCore
+import Training
+
+/// The settings of a fine-tuning run (stored in its checkpoint and in `RUN/settings.json`).
+struct TrainKWSSettings: Codable {
+    var data: String
+    var labels: Int
+    var initialization: String?
+    var labelFraction: Double
+    var batchSize: Int
+    var learningRate: Float
+    var warmupSteps: Int
+    var weightDecay: Float
+    var labelSmoothing: Float
+    var seed: UInt64
+    var schedule: TrainingSchedule
+    var model: KWSConfiguration
+    var augmentation: AugmentationSettings
+    var silenceShare: Double
+    var unknownShare: Double
+    var validationLimit: Int
+
+    enum CodingKeys: String, CodingKey {
+        case data, labels, initialization = "init", labelFraction = "label_fraction", batchSize = "batch_size"
+        case learningRate = "learning_rate", warmupSteps = "warmup_steps", weightDecay = "weight_decay"
+        case labelSmoothing = "label_smoothing", seed, schedule, model, augmentation, silenceShare = "silence_share"
+        case unknownShare = "unknown_share", validationLimit = "validation_limit"
+    }
+
+    func json() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+}
+
+/// The encoder weights and configuration to start fine-tuning from: a pretraining run folder (its checkpoint) or
+/// a model folder (`config.json` + `model.safetensors`).
+struct InitialEncoder {
+    var configuration: KWSConfiguration
+    var tensors: [String: Tensor]
+
+    init(path: String) throws {
+        if TrainingCheckpoint.exists(in: path) {
+            struct ModelOnly: Decodable { var model: KWSConfiguration }
+            let state = try TrainingCheckpoint.readState(runDirectory: path)
+            configuration = try JSONDecoder().decode(ModelOnly.self, from: Data(state.configuration.utf8)).model
+            tensors = try TrainingCheckpoint.modelTensors(runDirectory: path)
+        } else {
+            let model = try KeywordSpotter.loadModel(directory: path)
+            configuration = model.configuration
+            tensors = model.stateDict()
+        }
+    }
+}
+
+/// One fine-tuning step: cross-entropy (with label smoothing) of a batch, backward, gradient clipping at norm 5,
+/// an AdamW update at `learningRate`. Returns `loss`, `accuracy`, `learning_rate`, `grad_norm`.
+func fineTuningStep(
+    network: KeywordClassifier, optimizer: Adam, features: Tensor, targets: [Int], labelSmoothing: Float, learningRate: Float, dropoutSeed: UInt64
+) -> [String: Double] {
+    network.setTraining(true)
+    let logits = network(features, dropoutSeed: dropoutSeed)
+    let loss = Losses.crossEntropy(logits: logits, targets: targets, labelSmoothing: labelSmoothing)
+    loss.backward()
+    let norm = clipGradNorm(optimizer.parameters, maxNorm: 5)
+    optimizer.learningRate = learningRate
+    optimizer.step()
+    optimizer.zeroGrad()
+    let correct = zip(logits.detached().argmax(axis: -1), targets).filter { $0 == $1 }.count
+    return ["loss": Double(loss.item), "accuracy": Double(correct) / Double(targets.count), "learning_rate": Double(learningRate),
+            "grad_norm": Double(norm)]
+}
+
+/// `sepkws train-kws`: fine-tunes (or trains from scratch) the keyword classifier on a Speech Commands folder.
+struct TrainKWS: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train-kws",
+        abstract: "Train the keyword classifier on a Speech Commands folder (all weights; optionally from a pretrained encoder).",
+        discussion: """
+            Standard augmentation: background noise from _background_noise_ on 80% of examples at 0-20 dB SNR, speed \
+            0.9-1.1, gain +-6 dB, shift +-100 ms; in the 12-class task 10% of each batch is _silence_ (noise crops) and \
+            10% _unknown_ (the other words). Validation on the dev split (balanced like the standard test set) keeps the \
+            best model in RUN/model. SIGINT or SIGTERM saves a checkpoint and exits with status 0.
+            """)
+
+    @Option(help: "Speech Commands folder (word folders, validation_list.txt, testing_list.txt, _background_noise_).")
+    var data: String?
+
+    @Option(help: "Task: 12 (10 words + _unknown_ + _silence_) or 35 (all words).")
+    var labels: Int?
+
+    @Option(name: .customLong("init"), help: "Start from a pretraining run folder or a model folder (its encoder; the classifier is new).")
+    var initialization: String?
+
+    @Option(help: "Share of the labelled training clips to use, per class (0 < F <= 1).")
+    var labelFraction: Double?
+
+    @Option(help: "Label smoothing of the cross-entropy (default 0.1).")
+    var labelSmoothing: Float?
+
+    @OptionGroup var training: TrainingRunOptions
+    @OptionGroup var size: ModelSizeOptions
+    @OptionGroup var threading: ThreadOptions
+
+    mutating func validate() throws {
+        let given = size.given + [("--data", data != nil), ("--labels", labels != nil), ("--init", initialization != nil),
+                                  ("--label-fraction", labelFraction != nil), ("--label-smoothing", labelSmoothing != nil)]
+        try training.validateRun(otherFixed: given)
+        guard training.resume == nil else { return }
+        guard data != nil else { throw ValidationError("give --data SPEECH_COMMANDS_DIR") }
+        guard let labels, labels == 12 || labels == 35 else { throw ValidationError("--labels must be 12 or 35") }
+        if let labelFraction, !(labelFraction > 0 && labelFraction <= 1) { throw ValidationError("--label-fraction \(labelFraction): must be in (0, 1]") }
+        if let labelSmoothing, !(0..<1).contains(labelSmoothing) { throw ValidationError("--label-smoothing \(labelSmoothing): must be in [0, 1)") }
+        if initialization != nil, size.given.contains(where: { $0.1 }) {
+            throw ValidationError("--init takes the sizes from the pretrained model; remove the size options")
+        }
+    }
+
+    func run() throws {
+        configureThreads(threading.threads)
+        var settings: TrainKWSSettings
+        var initial: InitialEncoder?
+        if let resume = training.resume {
+            let state = try TrainingCheckpoint.readState(runDirectory: resume)
+            settings = try JSONDecoder().decode(TrainKWSSettings.self, from: Data(state.configuration.utf8))
+        } else {
+            let out = training.out!
+            if TrainingCheckpoint.exists(in: out) { throw TrainingError.runExists(path: out) }
+            let schedule = training.schedule(defaultSteps: 4000)
+            try schedule.validate()
+            let labelSet: KeywordLabelSet = labels == 35 ? .thirtyFive : .twelve
+            var model: KWSConfiguration
+            if let initialization {
+                initial = try InitialEncoder(path: initialization)
+                model = initial!.configuration
+                model.labels = labelSet.labels
+            } else {
+                model = try size.configuration(labels: labelSet.labels)
+            }
+            settings = TrainKWSSettings(
+                data: data!, labels: labelSet.rawValue, initialization: initialization, labelFraction: labelFraction ?? 1,
+                batchSize: training.batchSize ?? 64, learningRate: training.learningRate ?? 2e-3, warmupSteps: training.warmup ?? min(200, schedule.totalSteps / 10),
+                weightDecay: 0.01, labelSmoothing: labelSmoothing ?? 0.1, seed: training.seed ?? 1, schedule: schedule, model: model,
+                augmentation: AugmentationSettings(), silenceShare: 0.1, unknownShare: 0.1, validationLimit: 3000)
+        }
+        let runDirectory = training.resume ?? training.out!
+        let labelSet: KeywordLabelSet = settings.labels == 35 ? .thirtyFive : .twelve
+        let rate = settings.model.frontEnd.sampleRate, length = settings.model.frontEnd.clipSamples
+
+        let dataset = try SpeechCommandsDataset(root: settings.data, labelSet: labelSet)
+        let trainingSet = try KeywordTrainingSet(
+            dataset: dataset, labelFraction: settings.labelFraction, silenceShare: settings.silenceShare, unknownShare: settings.unknownShare,
+            seed: settings.seed)
+        let bank = try NoiseBank(files: dataset.noiseFiles, sampleRate: rate, minimumLength: length)
+        let augmenter = WaveformAugmenter(settings: settings.augmentation, sampleRate: rate, noises: bank)
+        Console.error("train-kws: \(trainingSet.clipCount) labelled training clips (\(Int(settings.labelFraction * 100))%), \(bank.signals.count) noises")
+
+        if training.resume == nil && initial == nil {
+            var statsRNG = SplitMix64(seed: settings.seed ^ 0x5354_4154)
+            let windows = try (0..<256).map { _ -> [Float] in
+                let draw = trainingSet.draw(using: &statsRNG)
+                guard let path = draw.path else { return bank.crop(length: length, using: &statsRNG) }
+                return try KeywordClips.load(path: path, cropStart: nil, sampleRate: rate, length: length)
+            }
+            let stats = try logMelStatistics(windows, frontEnd: settings.model.frontEnd)
+            settings.model.inputMean = stats.mean
+            settings.model.inputStd = stats.std
+        }
+        let settingsJSON = settings.json()
+
+        let network = KeywordClassifier(configuration: settings.model, seed: settings.seed)
+        if let initial { try network.loadEncoder(from: initial.tensors) }
+        let optimizer = Adam.adamW(parameters: network.namedParameters(), learningRate: settings.learningRate, weightDecay: settings.weightDecay)
+        let lrSchedule = WarmupCosineSchedule(
+            peak: settings.learningRate, warmupSteps: settings.warmupSteps, totalSteps: max(settings.schedule.totalSteps, settings.warmupSteps + 1),
+            minimum: settings.learningRate * 0.02)
+        let columns = ["step", "loss", "accuracy", "learning_rate", "grad_norm", "steps_per_second", "dev_loss", "dev_accuracy"]
+        let runner = training.resume == nil
+            ? try TrainingRunner(starting: runDirectory, model: network, optimizer: optimizer, seed: settings.seed, configuration: settingsJSON, logColumns: columns)
+            : try TrainingRunner(resuming: runDirectory, model: network, optimizer: optimizer, logColumns: columns)
+        try TrainingCheckpoint.writeAtomically(Data(settingsJSON.utf8), to: (runDirectory as NSString).appendingPathComponent("settings.json"), runDirectory: runDirectory)
+
+        // The dev split, balanced like the standard test set, as features computed once.
+        let frontEnd = try LogMelFrontEnd(settings.model.frontEnd)
+        let dev = KeywordClips.balanced(dataset.examples[.dev] ?? [], labelSet: labelSet, limit: settings.validationLimit)
+        let devFeatures = frontEnd.batch(try dev.map { try KeywordClips.load($0, sampleRate: rate, length: length) })
+        let devLabels = dev.map(\.label)
+        let modelDirectory = (runDirectory as NSString).appendingPathComponent("model")
+
+        let bar = ProgressBar(label: "train-kws", unit: "steps")
+        let stop = StopSignal()
+        defer { stop.cancel() }
+        Console.error("train-kws: \(network.parameterCount) parameters; \(dev.count) dev examples; \(runner.startStep)/\(settings.schedule.totalSteps) steps done; \(threading.threads) thread(s)")
+        let outcome = try runner.run(
+            schedule: settings.schedule, stopSignal: stop,
+            step: { index, seed in
+                var rng = SplitMix64(seed: seed)
+                var windows: [[Float]] = [], targets: [Int] = []
+                for _ in 0..<settings.batchSize {
+                    let draw = trainingSet.draw(using: &rng)
+                    if let path = draw.path {
+                        let clip = try KeywordClips.load(path: path, cropStart: nil, sampleRate: rate, length: length)
+                        windows.append(try augmenter.view(of: clip, center: length / 2, length: length, using: &rng))
+                    } else {
+                        let level = Double(-60 + 40 * rng.nextUniform())
+                        windows.append(SignalLevel.scaled(bank.crop(length: length, using: &rng), toRMS: level))
+                    }
+                    targets.append(draw.label)
+                }
+                return fineTuningStep(
+                    network: network, optimizer: optimizer, features: frontEnd.batch(windows), targets: targets,
+                    labelSmoothing: settings.labelSmoothing, learningRate: lrSchedule.learningRate(at: index), dropoutSeed: rng.next())
+            },
+            validate: { _ in
+                network.setTraining(false)
+                var lossSum = 0.0, correct = 0
+                for start in stride(from: 0, to: dev.count, by: 128) {
+                    let end = min(dev.count, start + 128)
+                    let logits = Autograd.withInferenceMode { network(devFeatures.sliced(axis: 0, start..<end)) }
+                    let targets = Array(devLabels[start..<end])
+                    lossSum += Double(Losses.crossEntropy(logits: logits, targets: targets, reduction: .sum).item)
+                    correct += zip(logits.argmax(axis: -1), targets).filter { $0 == $1 }.count
+                }
+                let accuracy = Double(correct) / Double(max(dev.count, 1))
+                let best = Double(runner.extra["best_dev_accuracy"] ?? "-1") ?? -1
+                if accuracy > best {
+                    runner.extra["best_dev_accuracy"] = String(accuracy)
+                    try KeywordSpotter.save(network, to: modelDirectory, metadata: ["dev_accuracy": String(format: "%.5f", accuracy)])
+                }
+                return ["dev_loss": lossSum / Double(max(dev.count, 1)), "dev_accuracy": accuracy]
+            },
+            progress: { p in
+                bar.update(done: p.step, total: p.totalSteps, extra: String(format: "loss %.4f acc %.3f  %.2f steps/s", p.metrics["loss"] ?? 0, p.metrics["accuracy"] ?? 0, p.stepsPerSecond))
+            })
+        try reportOutcome(outcome, command: "train-kws", run: runDirectory)
+        if case .finished = outcome, let best = runner.extra["best_dev_accuracy"] {
+            try Console.line(String(format: "best dev accuracy %.2f%%; model in %@", (Double(best) ?? 0) * 100, modelDirectory))
+        }
+    }
+}

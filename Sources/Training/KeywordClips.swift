@@ -1,0 +1,51 @@
+import AudioDatasets
+import AudioIO
+import Foundation
+import TensorCore
+
+/// Loading the 1 s windows of a keyword dataset, and the balanced evaluation subsets of its splits.
+public enum KeywordClips {
+    /// The window of an example: the clip (mono, resampled to `sampleRate`, cut or zero-padded to `length`), or for a
+    /// silence example the 1 s crop of its background-noise file at `cropStart`.
+    /// - Throws: `AudioIOError` if the file cannot be read.
+    public static func load(_ example: KeywordExample, sampleRate: Int, length: Int) throws -> [Float] {
+        try load(path: example.path, cropStart: example.cropStart, sampleRate: sampleRate, length: length)
+    }
+
+    /// See ``load(_:sampleRate:length:)``.
+    public static func load(path: String, cropStart: Int?, sampleRate: Int, length: Int) throws -> [Float] {
+        var samples = try MonoReader(path: path, sampleRate: sampleRate).readAll()
+        if let cropStart { samples = Array(samples.dropFirst(min(cropStart, samples.count)).prefix(length)) }
+        if samples.count > length { return Array(samples[0..<length]) }
+        return samples + [Float](repeating: 0, count: length - samples.count)
+    }
+
+    /// A split in the proportions of the standard Speech Commands test set: in the 12-class task `_unknown_` and
+    /// `_silence_` are each subsampled (seeded, spread over the unknown words) to the mean size of the ten command
+    /// classes, so every class weighs about the same; in the 35-class task the split is returned unchanged.
+    /// - Parameters:
+    ///   - examples: a split of a ``SpeechCommandsDataset``.
+    ///   - labelSet: its task.
+    ///   - limit: at most this many examples (a seeded subsample keeping the proportions), or nil.
+    ///   - seed: the subsampling seed.
+    public static func balanced(_ examples: [KeywordExample], labelSet: KeywordLabelSet, limit: Int? = nil, seed: UInt64 = 7) -> [KeywordExample] {
+        var rng = SplitMix64(seed: seed)
+        var result = examples
+        if labelSet == .twelve {
+            let labels = labelSet.labels
+            let unknown = labels.firstIndex(of: KeywordLabelSet.unknown)!, silence = labels.firstIndex(of: KeywordLabelSet.silence)!
+            let core = examples.filter { $0.label != unknown && $0.label != silence }
+            let perClass = max(1, core.count / KeywordLabelSet.coreWords.count)
+            var unknowns = examples.filter { $0.label == unknown }
+            var silences = examples.filter { $0.label == silence }
+            unknowns.shuffle(using: &rng)
+            silences.shuffle(using: &rng)
+            result = core + unknowns.prefix(perClass) + silences.prefix(perClass)
+        }
+        if let limit, result.count > limit {
+            result.shuffle(using: &rng)
+            result = Array(result.prefix(limit))
+        }
+        return result.sorted { ($0.label, $0.path, $0.cropStart ?? -1) < ($1.label, $1.path, $1.cropStart ?? -1) }
+    }
+}

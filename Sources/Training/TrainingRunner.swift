@@ -1,0 +1,103 @@
+import Foundation
+import NN
+import TensorCore
+
+/// A training run on disk: the run folder, its checkpoint, its CSV log and the trainer's random generator,
+/// around a ``TrainingLoop``. Both trainers use it, so they share one way to start, resume, save and stop.
+///
+/// Every step receives a fresh seed drawn from the run's generator; everything random in a step must come from
+/// it. The generator's state is saved with each checkpoint, so a resumed run draws exactly the seeds the
+/// uninterrupted run would have drawn.
+///
+/// ```swift
+/// let runner = try TrainingRunner(starting: "runs/a", model: m, optimizer: adam, seed: 1, configuration: json, logColumns: cols)
+/// let outcome = try runner.run(schedule: schedule, stopSignal: StopSignal()) { step, seed in ["loss": trainStep(step, seed)] }
+/// ```
+public final class TrainingRunner {
+    /// The run folder.
+    public let runDirectory: String
+    /// The model whose weights are checkpointed.
+    public let model: any Layer
+    /// The optimizer whose state is checkpointed.
+    public let optimizer: any Optimizer
+    /// The run settings (JSON) stored in every checkpoint.
+    public let configuration: String
+    /// Steps done when this process started (0 for a fresh run).
+    public let startStep: Int
+    /// The run's CSV log (`RUN/log.csv`).
+    public let log: TrainingLog
+    /// Small values the trainer keeps across resumes (saved with every checkpoint).
+    public var extra: [String: String]
+    /// Called after every checkpoint with its step (for example to export a model folder).
+    public var afterCheckpoint: ((Int) throws -> Void)?
+    private var rng: SplitMix64
+
+    /// The log file of a run folder.
+    public static func logPath(in runDirectory: String) -> String { (runDirectory as NSString).appendingPathComponent("log.csv") }
+
+    /// Starts a fresh run in `runDirectory` (created if missing; refused if it already holds a checkpoint).
+    /// - Throws: ``TrainingError/runExists(path:)``, ``TrainingError/fileAccess(path:reason:)``.
+    public init(starting runDirectory: String, model: any Layer, optimizer: any Optimizer, seed: UInt64, configuration: String, logColumns: [String]) throws(TrainingError) {
+        if TrainingCheckpoint.exists(in: runDirectory) { throw .runExists(path: runDirectory) }
+        do { try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true) } catch {
+            throw .fileAccess(path: runDirectory, reason: error.localizedDescription)
+        }
+        self.runDirectory = runDirectory
+        self.model = model
+        self.optimizer = optimizer
+        self.configuration = configuration
+        self.startStep = 0
+        self.extra = [:]
+        self.rng = SplitMix64(seed: seed)
+        self.log = try TrainingLog(path: Self.logPath(in: runDirectory), columns: logColumns, resumingAt: nil)
+    }
+
+    /// Resumes the run in `runDirectory`: loads its checkpoint into `model` and `optimizer` (strictly).
+    /// - Throws: ``TrainingError``.
+    public init(resuming runDirectory: String, model: any Layer, optimizer: any Optimizer, logColumns: [String]) throws(TrainingError) {
+        let state = try TrainingCheckpoint.load(into: model, optimizer: optimizer, runDirectory: runDirectory)
+        self.runDirectory = runDirectory
+        self.model = model
+        self.optimizer = optimizer
+        self.configuration = state.configuration
+        self.startStep = state.step
+        self.extra = state.extra
+        self.rng = SplitMix64(seed: state.randomState)
+        self.log = try TrainingLog(path: Self.logPath(in: runDirectory), columns: logColumns, resumingAt: state.step)
+    }
+
+    /// Saves the checkpoint of `step` now.
+    /// - Throws: ``TrainingError``.
+    public func checkpoint(step: Int) throws {
+        let state = TrainingState(step: step, randomState: rng.state, configuration: configuration, extra: extra)
+        try TrainingCheckpoint.save(model: model, optimizer: optimizer, state: state, runDirectory: runDirectory)
+        try afterCheckpoint?(step)
+    }
+
+    /// Runs the remaining steps of `schedule`.
+    /// - Parameters:
+    ///   - schedule: total steps and intervals.
+    ///   - stopSignal: polled after every step; a stop saves a checkpoint and returns.
+    ///   - step: does step `index` with randomness from `seed`; returns its metrics.
+    ///   - validate: validation metrics after `done` steps (must not use the run's randomness).
+    ///   - progress: called after every step.
+    /// - Returns: how the run ended.
+    public func run(
+        schedule: TrainingSchedule, stopSignal: StopSignal,
+        step: (_ index: Int, _ seed: UInt64) throws -> [String: Double],
+        validate: ((Int) throws -> [String: Double])? = nil,
+        progress: (TrainingProgress) -> Void = { _ in }
+    ) throws -> TrainingOutcome {
+        let loop = TrainingLoop(schedule: schedule, stopSignal: stopSignal)
+        return try loop.run(
+            startStep: startStep,
+            step: { index in
+                let seed = rng.next()
+                return try step(index, seed)
+            },
+            validate: validate,
+            log: { row in try log.append(row) },
+            checkpoint: { done in try checkpoint(step: done) },
+            progress: progress)
+    }
+}

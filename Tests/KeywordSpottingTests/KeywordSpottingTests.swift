@@ -1,0 +1,184 @@
+import Foundation
+@testable import KeywordSpotting
+import NN
+import TensorCore
+import Testing
+import TestSupport
+
+/// A tiny configuration: 4 channels (width 40), 1 layer, 2 heads.
+func tinyConfiguration(labels: [String] = ["a", "b", "c"]) -> KWSConfiguration {
+    KWSConfiguration(labels: labels, convChannels: 4, normGroups: 2, layers: 1, heads: 2, feedForwardDimension: 16,
+                     bottleneckDimension: 12, projectionHidden: 8, projectionDimension: 6, dropout: 0.1)
+}
+
+/// 1 s of a tone at `frequency` Hz with some seeded noise.
+func tone(_ frequency: Double, seed: UInt64, amplitude: Float = 0.3) -> [Float] {
+    var rng = SplitMix64(seed: seed)
+    let phase = Double(rng.nextUniform()) * 6
+    return (0..<16_000).map { Float(sin(2 * Double.pi * frequency * Double($0) / 16_000 + phase)) * amplitude + 0.01 * rng.nextNormal() }
+}
+
+@Suite("Keyword spotter model")
+struct KeywordSpottingTests {
+    @Test func shapesAndSizes() throws {
+        let config = tinyConfiguration()
+        try config.validate()
+        #expect(config.frontEnd.frameCount == 101)
+        #expect(config.framesAfterConvolution == 26 && config.melsAfterConvolution == 10 && config.pooledFrames == 13)
+        let model = KeywordClassifier(configuration: config, seed: 1)
+        let frontEnd = try LogMelFrontEnd(config.frontEnd)
+        let x = frontEnd.batch([tone(440, seed: 1), tone(880, seed: 2)])
+        #expect(x.shape == [2, 101, 40])
+        #expect(model.encoder(x).shape == [2, 12])
+        #expect(model(x).shape == [2, 3])
+        // The paper's sizes: about 3 M parameters with a 4x FFN (CAB-KWS.md).
+        let paper = KeywordClassifier(configuration: .paper(labels: KWSConfiguration.twelveLabels), seed: 1)
+        #expect(paper.configuration.modelDimension == 320)
+        #expect(paper.parameterCount == 2_999_981)
+        // 326,400 (conv1 + shortcut) + 2,662,400 (conv2 + shortcut) + 8,320 (pooling scores) + 2 x 16,082,560 + 512,000 + 9,600.
+        #expect(paper.configuration.multiplyAccumulatesPerWindow == 35_683_840)
+        #expect(KeywordClassifier(configuration: KWSConfiguration(labels: KWSConfiguration.twelveLabels), seed: 1).parameterCount == 501_645)
+    }
+
+    @Test func conv2dMatchesANaiveLoop() {
+        var rng = SplitMix64(seed: 4)
+        let conv = Conv2d(inputChannels: 2, outputChannels: 3, kernelSize: (3, 3), stride: (2, 2), padding: (1, 1), rng: &rng)
+        let x = Tensor.randomNormal([1, 5, 6, 2], using: &rng)   // [B, H, W, C]
+        let y = conv(x)
+        #expect(y.shape == [1, 3, 3, 3])
+        let w = conv.weight.scalars, b = conv.bias!.scalars, xs = x.scalars
+        var worst: Float = 0
+        for i in 0..<3 { for j in 0..<3 { for o in 0..<3 {
+            var sum = b[o]
+            for c in 0..<2 { for di in 0..<3 { for dj in 0..<3 {
+                let h = 2 * i + di - 1, v = 2 * j + dj - 1
+                guard (0..<5).contains(h), (0..<6).contains(v) else { continue }
+                sum += w[((o * 2 + c) * 3 + di) * 3 + dj] * xs[(h * 6 + v) * 2 + c]
+            } } }
+            worst = max(worst, abs(sum - y.scalars[(i * 3 + j) * 3 + o]))
+        } } }
+        #expect(worst < 1e-5)
+    }
+
+    @Test func softPoolingWithZeroScoresAveragesEachGroup() {
+        var rng = SplitMix64(seed: 1)
+        let pool = AttentionSoftPooling(features: 2, groupSize: 2, rng: &rng)
+        pool.score.weight.assign([0, 0])
+        // 5 frames: the first is dropped, then (2,3) and (4,5) are averaged.
+        let x = Tensor([0, 0, 1, 10, 3, 30, 5, 50, 7, 70], shape: [1, 5, 2])
+        #expect(pool(x).scalars == [2, 20, 6, 60])
+    }
+
+    @Test func saveThenLoadGivesIdenticalOutput() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let model = KeywordClassifier(configuration: tinyConfiguration(), seed: 5)
+        try KeywordSpotter.save(model, to: dir.path)
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: dir.path)) == ["config.json", "model.safetensors"])
+        let loaded = try KeywordSpotter(directory: dir.path)
+        let original = try KeywordSpotter(model: model)
+        let clips = [tone(300, seed: 1), tone(1200, seed: 2)]
+        #expect(loaded.probabilities(clips) == original.probabilities(clips))
+        let p = loaded.classify(clips[0])
+        #expect(abs(p.probabilities.reduce(0, +) - 1) < 1e-5 && p.label == loaded.configuration.labels[p.index])
+    }
+
+    @Test func strictLoadingNamesTheProblem() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        #expect(throws: KeywordSpottingError.modelDirectoryMissing(path: dir.file("none"))) { try KeywordSpotter(directory: dir.file("none")) }
+        #expect(throws: KeywordSpottingError.missingFile(path: dir.file("config.json"))) { try KeywordSpotter(directory: dir.path) }
+        try KeywordSpotter.save(KeywordClassifier(configuration: tinyConfiguration(), seed: 5), to: dir.path)
+        // A configuration with another width: the weights no longer fit.
+        var wider = tinyConfiguration()
+        wider.bottleneckDimension = 13
+        try wider.jsonData().write(to: URL(fileURLWithPath: dir.file("config.json")))
+        let error = #expect(throws: KeywordSpottingError.self) { try KeywordSpotter(directory: dir.path) }
+        #expect(error?.description.contains("Shape mismatch for 'classifier.weight': model expects [3, 13], checkpoint has [3, 12]") == true)
+        try Data("{\"labels\": [\"a\"".utf8).write(to: URL(fileURLWithPath: dir.file("config.json")))
+        #expect(throws: KeywordSpottingError.malformedConfiguration(path: dir.file("config.json"), reason: "not valid JSON")) {
+            try KeywordSpotter(directory: dir.path)
+        }
+        try Data("{\"labels\": [\"a\", \"b\"]}".utf8).write(to: URL(fileURLWithPath: dir.file("config.json")))
+        #expect(throws: KeywordSpottingError.malformedConfiguration(path: dir.file("config.json"), reason: "missing key 'model_type'")) {
+            try KeywordSpotter(directory: dir.path)
+        }
+        try tinyConfiguration().jsonData().write(to: URL(fileURLWithPath: dir.file("config.json")))
+        try SafeTensors.write(["x": Tensor([1], shape: [1])], to: URL(fileURLWithPath: dir.file("model.safetensors")))
+        #expect(throws: KeywordSpottingError.self) { try KeywordSpotter(directory: dir.path) }
+    }
+
+    @Test func configurationRoundTripsAndRejectsImpossibleSizes() throws {
+        let config = tinyConfiguration()
+        let json = String(decoding: config.jsonData(), as: UTF8.self)
+        #expect(json.contains("\"bottleneck_dim\" : 12") && json.contains("\"n_mels\" : 40") && json.contains("\"center\" : true"))
+        #expect(try KWSConfiguration.decode(config.jsonData(), path: "c") == config)
+        var bad = config
+        bad.heads = 3
+        #expect(throws: KeywordSpottingError.invalidConfiguration(field: "heads", value: "3", reason: "must divide the width 40")) { try bad.validate() }
+        bad = config
+        bad.lastFrames = 14
+        #expect(throws: KeywordSpottingError.invalidConfiguration(field: "last_frames", value: "14", reason: "must be 1 to the 13 frames left after pooling")) {
+            try bad.validate()
+        }
+        bad = config
+        bad.labels = ["a", "a"]
+        #expect(throws: KeywordSpottingError.self) { try bad.validate() }
+    }
+
+    @Test func aFewStepsLearnToneClasses() throws {
+        let config = tinyConfiguration()
+        let model = KeywordClassifier(configuration: config, seed: 2)
+        let frontEnd = try LogMelFrontEnd(config.frontEnd)
+        let frequencies = [300.0, 1000.0, 3000.0]
+        let clips = (0..<12).map { tone(frequencies[$0 % 3], seed: UInt64($0)) }
+        let targets = (0..<12).map { $0 % 3 }
+        let x = frontEnd.batch(clips)
+        let adam = Adam.adamW(parameters: model.namedParameters(), learningRate: 3e-3)
+        var losses: [Float] = []
+        for step in 0..<25 {
+            let loss = Losses.crossEntropy(logits: model(x, dropoutSeed: UInt64(step)), targets: targets)
+            losses.append(loss.item)
+            loss.backward()
+            adam.step()
+            adam.zeroGrad()
+        }
+        #expect(losses.last! < losses.first! * 0.5, "loss \(losses.first!) -> \(losses.last!)")
+        model.setTraining(false)
+        let predicted = Autograd.withInferenceMode { model(frontEnd.batch((12..<18).map { tone(frequencies[$0 % 3], seed: UInt64($0)) })) }.argmax(axis: -1)
+        #expect(predicted == [0, 1, 2, 0, 1, 2])
+    }
+
+    @Test func pretrainingLossesAreFiniteAndFall() throws {
+        let config = tinyConfiguration()
+        let model = KWSPretrainingModel(configuration: config, seed: 3)
+        #expect(model.stateDict().keys.contains("projection.2.weight") && model.stateDict().keys.contains("reconstruction.weight"))
+        let frontEnd = try LogMelFrontEnd(config.frontEnd)
+        let v1 = frontEnd.batch((0..<4).map { tone(Double(300 + 500 * $0), seed: UInt64($0)) })
+        let v2 = frontEnd.batch((0..<4).map { tone(Double(300 + 500 * $0), seed: UInt64(10 + $0), amplitude: 0.2) })
+        let adam = Adam.adamW(parameters: model.namedParameters(), learningRate: 2e-3)
+        var totals: [Float] = []
+        for step in 0..<15 {
+            let parts = model.losses(view1: v1, view2: v2, weights: PretrainingLossWeights(), dropoutSeed: UInt64(step))
+            #expect(parts.invariance.isFinite && parts.reconstruction.isFinite && parts.contrastive.isFinite)
+            totals.append(parts.total.item)
+            parts.total.backward()
+            adam.step()
+            adam.zeroGrad()
+        }
+        #expect(totals.last! < totals.first!, "pretraining loss \(totals.first!) -> \(totals.last!)")
+        // Its encoder initializes a classifier (strictly: every encoder key).
+        let classifier = KeywordClassifier(configuration: config, seed: 9)
+        try classifier.loadEncoder(from: model.stateDict())
+        #expect(classifier.encoder.bottleneck.weight.scalars == model.encoder.bottleneck.weight.scalars)
+        #expect(throws: CheckpointError.self) { try classifier.loadEncoder(from: ["encoder.norm.weight": Tensor.ones([40])]) }
+    }
+
+    @Test func loudestWindowFindsTheWord() {
+        var samples = [Float](repeating: 0.001, count: 40_000)
+        for i in 20_000..<26_000 { samples[i] = 0.5 }
+        let window = KeywordSpotter.loudestWindow(of: samples, length: 16_000)
+        #expect(window.count == 16_000 && window.filter { $0 == 0.5 }.count == 6_000)
+        #expect(KeywordSpotter.loudestWindow(of: [1, 2], length: 4) == [1, 2, 0, 0])
+    }
+}

@@ -1,0 +1,128 @@
+import AudioIO
+import Foundation
+import KeywordSpotting
+@testable import SepKWSCommands
+import Testing
+import TestSupport
+
+/// A tiny Speech Commands folder: the ten command words and `cat`, one clip per split each (a tone per word),
+/// and one background noise.
+func makeTinySpeechCommands(in dir: TemporaryDirectory) throws -> String {
+    let root = dir.file("sc")
+    let words = ["yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go", "cat"]
+    var validation: [String] = [], testing: [String] = []
+    for (w, word) in words.enumerated() {
+        try FileManager.default.createDirectory(atPath: root + "/" + word, withIntermediateDirectories: true)
+        for speaker in 0..<3 {
+            let frequency = 200 + 150 * Double(w) + 20 * Double(speaker)
+            let clip = (0..<16_000).map { i in i < 4_000 || i > 12_000 ? Float(0) : Float(0.3 * sin(2 * Double.pi * frequency * Double(i) / 16_000)) }
+            let name = "\(word)/s\(speaker)_nohash_0.wav"
+            try AudioFileWriter.write(AudioBuffer(sampleRate: 16_000, mono: clip), to: root + "/" + name)
+            if speaker == 1 { validation.append(name) }
+            if speaker == 2 { testing.append(name) }
+        }
+    }
+    try (validation.joined(separator: "\n") + "\n").write(toFile: root + "/validation_list.txt", atomically: true, encoding: .utf8)
+    try (testing.joined(separator: "\n") + "\n").write(toFile: root + "/testing_list.txt", atomically: true, encoding: .utf8)
+    try FileManager.default.createDirectory(atPath: root + "/_background_noise_", withIntermediateDirectories: true)
+    var seed: UInt32 = 1
+    let noise = (0..<48_000).map { _ -> Float in seed = seed &* 1_664_525 &+ 1_013_904_223; return Float(Int32(bitPattern: seed)) / Float(Int32.max) * 0.05 }
+    try AudioFileWriter.write(AudioBuffer(sampleRate: 16_000, mono: noise), to: root + "/_background_noise_/white_noise.wav")
+    return root
+}
+
+let tinySizes = ["--conv-channels", "4", "--layers", "1", "--heads", "2", "--ffn-dim", "8", "--bottleneck-dim", "8", "--threads", "1"]
+
+@Suite("Keyword-spotting commands", .serialized)
+struct KWSCommandTests {
+    @Test func trainEvaluateClassifyAndResume() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let data = try makeTinySpeechCommands(in: dir)
+        let run = dir.file("run")
+        #expect(SepKWS.run(["train-kws", "--data", data, "--labels", "12", "--out", run, "--steps", "4", "--batch-size", "4",
+                            "--validate-every", "2", "--checkpoint-every", "2", "--log-every", "1"] + tinySizes) == 0)
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: run)) == ["checkpoint.safetensors", "log.csv", "settings.json", "model"])
+        let log = try String(contentsOfFile: run + "/log.csv", encoding: .utf8).split(separator: "\n")
+        #expect(log.first == "step,loss,accuracy,learning_rate,grad_norm,steps_per_second,dev_loss,dev_accuracy")
+        #expect(log.count == 5)
+        // A finished run resumes to nothing more; options fixed by the run are refused.
+        #expect(SepKWS.run(["train-kws", "--resume", run, "--threads", "1"]) == 0)
+        #expect(SepKWS.run(["train-kws", "--resume", run, "--steps", "9"]) == 2)
+        #expect(SepKWS.run(["train-kws", "--data", data, "--labels", "12", "--out", run, "--steps", "2"] + tinySizes) == 1)
+
+        let model = run + "/model"
+        let spotter = try KeywordSpotter(directory: model)
+        #expect(spotter.configuration.labels == KWSConfiguration.twelveLabels)
+        #expect(SepKWS.run(["eval-kws", "--model", model, "--data", data, "--json", dir.file("r.json"), "--plot", dir.file("c.svg"), "--threads", "1"]) == 0)
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("r.json")))) as! [String: Any]
+        #expect(report["examples"] as? Int == 12)   // 10 words + 1 unknown + 1 silence (balanced to one per class)
+        #expect((report["confusion"] as? [[Int]])?.count == 12)
+        #expect(try String(contentsOfFile: dir.file("c.svg"), encoding: .utf8).hasPrefix("<svg"))
+
+        // Fine-tuning from that model's encoder.
+        #expect(SepKWS.run(["train-kws", "--data", data, "--labels", "35", "--init", model, "--out", dir.file("run35"), "--steps", "1",
+                            "--batch-size", "2", "--threads", "1"]) == 1)   // 24 of the 35 words have no clip here: a clear error, status 1
+    }
+
+    @Test func classifyPrintsOneJSONObjectPerFile() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        var config = KWSConfiguration(labels: KWSConfiguration.twelveLabels, convChannels: 4, normGroups: 2, layers: 1, heads: 2, feedForwardDimension: 8, bottleneckDimension: 8)
+        config.dropout = 0
+        try KeywordSpotter.save(KeywordClassifier(configuration: config, seed: 1), to: dir.file("model"))
+        let tone = (0..<24_000).map { Float(0.2 * sin(Double($0) * 0.1)) }
+        try AudioFileWriter.write(AudioBuffer(sampleRate: 22_050, mono: tone), to: dir.file("a b.wav"))
+        try AudioFileWriter.write(AudioBuffer(sampleRate: 8_000, mono: Array(tone.prefix(4_000))), to: dir.file("short.flac"))
+        let result = try CommandLineRunner.run(["classify", dir.file("a b.wav"), dir.file("short.flac"), "--model", dir.file("model"), "--json", "--threads", "1"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2)
+        for (line, file) in zip(lines, [dir.file("a b.wav"), dir.file("short.flac")]) {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            #expect(object["file"] as? String == file)
+            #expect(KWSConfiguration.twelveLabels.contains(object["label"] as? String ?? ""))
+            let score = object["score"] as? Double ?? -1
+            #expect(score > 0 && score <= 1)
+            #expect(line.hasPrefix("{\"file\": \"\(file)\", \"label\": \""))
+        }
+    }
+
+    @Test func badModelsAndInputsGetClearErrors() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try AudioFileWriter.write(AudioBuffer(sampleRate: 16_000, mono: [Float](repeating: 0.1, count: 16_000)), to: dir.file("x.wav"))
+        let missing = try CommandLineRunner.run(["classify", dir.file("x.wav"), "--model", dir.file("nomodel")])
+        #expect(missing.status == 1)
+        #expect(missing.stderr == "error: \(dir.file("nomodel")): no such model folder (expected config.json and model.safetensors)\n")
+        try FileManager.default.createDirectory(atPath: dir.file("broken"), withIntermediateDirectories: true)
+        try Data("{ not json".utf8).write(to: URL(fileURLWithPath: dir.file("broken/config.json")))
+        let malformed = try CommandLineRunner.run(["classify", dir.file("x.wav"), "--model", dir.file("broken")])
+        #expect(malformed.status == 1)
+        #expect(malformed.stderr == "error: \(dir.file("broken/config.json")): malformed model configuration: not valid JSON\n")
+    }
+
+    @Test func parsingRejectsImpossibleOptions() {
+        #expect(throws: (any Error).self) { try SepKWS.parseAsRoot(["train-kws", "--data", "d", "--labels", "13", "--out", "/tmp/x"]) }
+        #expect(throws: (any Error).self) { try SepKWS.parseAsRoot(["train-kws", "--data", "d", "--labels", "12"]) }
+        #expect(throws: (any Error).self) { try SepKWS.parseAsRoot(["train-kws", "--data", "d", "--labels", "12", "--out", "/tmp/x", "--resume", "/tmp/y"]) }
+        #expect(throws: (any Error).self) { try SepKWS.parseAsRoot(["train-kws", "--data", "d", "--labels", "12", "--out", "/tmp/x", "--label-fraction", "0"]) }
+        #expect(throws: (any Error).self) { try SepKWS.parseAsRoot(["pretrain", "--out", "/tmp/x"]) }
+        #expect(throws: (any Error).self) { try SepKWS.parseAsRoot(["pretrain", "--resume", "/tmp/x", "--unlabeled", "/tmp"]) }
+        #expect(throws: (any Error).self) { try SepKWS.parseAsRoot(["eval-kws", "--data", "d", "--plot", "c.png"]) }
+        #expect(throws: (any Error).self) { try SepKWS.parseAsRoot(["classify"]) }
+    }
+
+    @Test func pretrainRunsOnAFolderAndInitializesFineTuning() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let data = try makeTinySpeechCommands(in: dir)
+        let run = dir.file("pre")
+        #expect(SepKWS.run(["pretrain", "--unlabeled", data + "/yes", data + "/no", "--out", run, "--steps", "3", "--batch-size", "2",
+                            "--validate-every", "3"] + tinySizes) == 0)
+        let log = try String(contentsOfFile: run + "/log.csv", encoding: .utf8).split(separator: "\n")
+        #expect(log.first == "step,loss,invariance,reconstruction,contrastive,learning_rate,grad_norm,steps_per_second,val_loss")
+        #expect(SepKWS.run(["train-kws", "--data", data, "--labels", "12", "--init", run, "--out", dir.file("ft"), "--steps", "2",
+                            "--batch-size", "2", "--threads", "1"]) == 0)
+    }
+}

@@ -1,0 +1,69 @@
+import AudioDatasets
+import AudioIO
+import Foundation
+import TensorCore
+import Testing
+import TestSupport
+@testable import Training
+
+@Suite("Augmentation and data sources")
+struct DataTests {
+    let bank = NoiseBank(signals: [(0..<32_000).map { Float(sin(Double($0) * 0.37)) * 0.1 }], names: ["tone"])
+
+    @Test func viewsWithoutAugmentationAreTheCenteredWindow() throws {
+        let source = (0..<24_000).map { Float($0) / 24_000 }
+        let augmenter = WaveformAugmenter(settings: .none, sampleRate: 16_000, noises: bank)
+        var rng = SplitMix64(seed: 1)
+        let view = try augmenter.view(of: source, center: 12_000, length: 16_000, using: &rng)
+        #expect(view == Array(source[4_000..<20_000]))
+    }
+
+    @Test func gainShiftAndSpeedDoWhatTheySay() throws {
+        let source = (0..<24_000).map { Float(sin(Double($0) * 0.05)) * 0.5 }
+        var settings = AugmentationSettings.none
+        settings.gainMinDB = -6; settings.gainMaxDB = -6
+        var rng = SplitMix64(seed: 1)
+        let quieter = try WaveformAugmenter(settings: settings, sampleRate: 16_000, noises: bank).view(of: source, center: 12_000, length: 16_000, using: &rng)
+        #expect(abs(quieter[100] / source[4_100] - Float(pow(10, -6.0 / 20))) < 1e-5)
+        settings = .none
+        settings.speedMin = 1.1; settings.speedMax = 1.1
+        let faster = try WaveformAugmenter(settings: settings, sampleRate: 16_000, noises: bank).view(of: source, center: 12_000, length: 16_000, using: &rng)
+        #expect(faster.count == 16_000)
+        // A 1.1x faster sine has 1.1x as many zero crossings.
+        func crossings(_ x: ArraySlice<Float>) -> Int { zip(x, x.dropFirst()).filter { ($0 < 0) != ($1 < 0) }.count }
+        let ratio = Double(crossings(faster[1000..<15_000])) / Double(crossings(source[5000..<19_000]))
+        #expect(abs(ratio - 1.1) < 0.03)
+        settings = .none
+        settings.noiseProbability = 1; settings.snrMinDB = 10; settings.snrMaxDB = 10
+        let noisy = try WaveformAugmenter(settings: settings, sampleRate: 16_000, noises: bank).view(of: source, center: 12_000, length: 16_000, using: &rng)
+        let added = zip(noisy, source[4_000..<20_000]).map { $0 - $1 }
+        let snr = 20 * log10(SignalLevel.rms(Array(source[4_000..<20_000])) / SignalLevel.rms(added))
+        #expect(abs(snr - 10) < 0.01)
+    }
+
+    @Test func viewsFollowTheSeed() throws {
+        let source = (0..<24_000).map { Float(sin(Double($0) * 0.05)) }
+        let augmenter = WaveformAugmenter(settings: AugmentationSettings(), sampleRate: 16_000, noises: bank)
+        var a = SplitMix64(seed: 5), b = SplitMix64(seed: 5)
+        #expect(try augmenter.view(of: source, center: 12_000, length: 16_000, using: &a) == augmenter.view(of: source, center: 12_000, length: 16_000, using: &b))
+    }
+
+    @Test func unlabeledPoolResamplesAndSkipsSilence() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        // 3 s at 8 kHz: 2 s of digital silence, then 1 s of tone.
+        let samples = (0..<24_000).map { $0 < 16_000 ? Float(0) : Float(sin(Double($0) * 0.2)) * 0.3 }
+        try AudioFileWriter.write(AudioBuffer(sampleRate: 8_000, mono: samples), to: dir.file("a.flac"))
+        _ = FileManager.default.createFile(atPath: dir.file("notes.wav"), contents: Data("not audio".utf8))
+        let pool = try UnlabeledAudioPool(folders: [dir.path], sampleRate: 16_000, minimumLength: 8_000)
+        #expect(pool.files.count == 1 && pool.skipped.count == 1)
+        #expect(abs(pool.totalSeconds - 3) < 0.01)
+        var rng = SplitMix64(seed: 3)
+        for _ in 0..<20 {
+            let crop = pool.crop(length: 8_000, margin: 100, using: &rng)
+            #expect(crop.count == 8_200)
+            #expect(20 * log10(max(SignalLevel.rms(Array(crop[100..<8_100])), 1e-12)) >= -50)
+        }
+        #expect(throws: TrainingError.self) { try UnlabeledAudioPool(folders: [dir.path], sampleRate: 16_000, minimumLength: 100_000) }
+    }
+}
