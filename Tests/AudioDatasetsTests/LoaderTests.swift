@@ -1,0 +1,68 @@
+import AudioDatasets
+import AudioIO
+import Foundation
+import Testing
+import TestSupport
+
+@Suite struct LoaderTests {
+    static func write(_ path: String, frames: Int = 800, rate: Int = 8_000) throws {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try AudioFileWriter.write(AudioBuffer(sampleRate: rate, mono: [Float](repeating: 0.1, count: frames)), to: path)
+    }
+
+    @Test func wsj0MixFoldersPairBySourceName() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        for name in ["a.wav", "b.wav"] {
+            for folder in ["mix", "s1", "s2", "s3"] { try Self.write(dir.file("tt/\(folder)/\(name)")) }
+        }
+        let examples = try SeparationDataset.examples(root: dir.path, split: "test")
+        #expect(examples.map(\.id) == ["a", "b"])
+        #expect(examples[0].sources.count == 3 && examples[0].sources[2] == dir.file("tt/s3/a.wav"))
+        try FileManager.default.removeItem(atPath: dir.file("tt/s2/b.wav"))
+        #expect(throws: DatasetError.missingSource(mixture: "b.wav", expected: dir.file("tt/s2/b.wav"))) {
+            try SeparationDataset.examples(root: dir.path, split: "tt")
+        }
+        try FileManager.default.createDirectory(atPath: dir.file("cv/mix"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir.file("cv/s1"), withIntermediateDirectories: true)
+        #expect(throws: DatasetError.missingFolder(path: dir.file("cv/s2"), layout: "separation (sources)")) {
+            try SeparationDataset.examples(root: dir.path, split: "dev")
+        }
+    }
+
+    @Test func audioFoldersAreSearchedRecursively() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try Self.write(dir.file("x/one.wav"))
+        try Self.write(dir.file("x/y/two.flac"))
+        FileManager.default.createFile(atPath: dir.file("x/notes.txt"), contents: Data("hi".utf8))
+        #expect(try AudioFolder.files(in: dir.file("x")) == [dir.file("x/one.wav"), dir.file("x/y/two.flac")])
+        try FileManager.default.createDirectory(atPath: dir.file("empty"), withIntermediateDirectories: true)
+        #expect(throws: DatasetError.noAudioFiles(path: dir.file("empty"))) { try AudioFolder.files(in: dir.file("empty")) }
+        #expect(throws: DatasetError.missingFolder(path: dir.file("none"), layout: "folder of audio files")) {
+            try AudioFolder.files(in: dir.file("none"))
+        }
+    }
+
+    @Test func speechCommandsThirtyFiveClassesAndMissingLists() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        for (word, n) in [("yes", 3), ("marvin", 2)] {
+            for i in 0..<n { try Self.write(dir.file("\(word)/spk\(i)_nohash_0.wav"), frames: 16_000, rate: 16_000) }
+        }
+        #expect(throws: DatasetError.missingFolder(path: dir.file("validation_list.txt"), layout: "Speech Commands (split list)")) {
+            try SpeechCommandsDataset(root: dir.path, labelSet: .thirtyFive)
+        }
+        try "yes/spk1_nohash_0.wav\n".write(toFile: dir.file("validation_list.txt"), atomically: true, encoding: .utf8)
+        try "marvin/spk1_nohash_0.wav\n".write(toFile: dir.file("testing_list.txt"), atomically: true, encoding: .utf8)
+        let dataset = try SpeechCommandsDataset(root: dir.path, labelSet: .thirtyFive)
+        let labels = KeywordLabelSet.thirtyFive.labels
+        #expect(dataset.examples[.train]!.map { labels[$0.label] }.sorted() == ["marvin", "yes", "yes"])
+        #expect(dataset.examples[.dev]!.map { labels[$0.label] } == ["yes"])
+        #expect(dataset.examples[.test]!.map { labels[$0.label] } == ["marvin"])
+        // 12 classes need _background_noise_ for _silence_.
+        #expect(throws: DatasetError.missingFolder(path: dir.file("_background_noise_"), layout: "Speech Commands (12 classes need _silence_ from it)")) {
+            try SpeechCommandsDataset(root: dir.path, labelSet: .twelve)
+        }
+    }
+}
