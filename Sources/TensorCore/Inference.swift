@@ -150,37 +150,13 @@ public enum Inference {
                      "depthwiseConvFramesFirst: input \(x.shape), taps-first weight \(tapsFirstWeight.shape), output \(out.shape)")
         let frames = x.shape[-2]
         let batch = x.rank == 3 ? x.shape[0] : 1
-        let pad = dilation * (taps - 1) / 2
         out.withUnsafeMutableBufferPointer { po in
-            let o = po.baseAddress!
             x.withUnsafeBufferPointer { px in
                 tapsFirstWeight.withUnsafeBufferPointer { pw in
-                    let xs = px.baseAddress!, ws = pw.baseAddress!
-                    let total = batch * frames
-                    let workers = total * channels * taps < 2_000_000 ? 1 : Swift.min(Threading.elementwiseThreads, total)
-                    let task = DepthwiseTask(x: px.baseAddress!, w: pw.baseAddress!, out: o, batch: batch, frames: frames,
-                                             channels: channels, taps: taps, dilation: dilation, residual: residual,
-                                             perWorker: (total + workers - 1) / workers)
-                    Threading.forkJoin(workers, task: task)
+                    DepthwiseFramesFirst.forward(x: px.baseAddress!, w: pw.baseAddress!, out: po.baseAddress!, batch: batch,
+                                                 frames: frames, channels: channels, taps: taps, dilation: dilation,
+                                                 residual: residual)
                 }
-            }
-        }
-    }
-
-    /// One worker's frames of the frames-first depthwise conv.
-    private struct DepthwiseTask: ParallelTask {
-        let x: UnsafePointer<Float>, w: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>
-        let batch: Int, frames: Int, channels: Int, taps: Int, dilation: Int, residual: Bool, perWorker: Int
-
-        func run(worker: Int) {
-            let total = batch * frames
-            let start = worker * perWorker, end = Swift.min(total, start + perWorker)
-            if start >= end { return }
-            for b in (start / frames)...((end - 1) / frames) {
-                let t0 = Swift.max(start - b * frames, 0), t1 = Swift.min(end - b * frames, frames)
-                DepthwiseFramesFirst.run(
-                    x: x + b * frames * channels, w: w, out: out + b * frames * channels, frames: frames,
-                    channels: channels, taps: taps, dilation: dilation, residual: residual, rows: t0..<t1)
             }
         }
     }

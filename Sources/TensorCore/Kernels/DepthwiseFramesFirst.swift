@@ -31,6 +31,104 @@ package enum DepthwiseFramesFirst {
         }
     }
 
+    /// ``run(x:w:out:frames:channels:taps:dilation:residual:rows:)`` over `batch` items `[B, T, C]`, split over
+    /// frames on the worker pool when the work is large (allocates nothing).
+    package static func forward(
+        x: UnsafePointer<Float>, w: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, batch: Int, frames: Int,
+        channels: Int, taps: Int, dilation: Int, residual: Bool
+    ) {
+        let total = batch * frames
+        guard total > 0 else { return }
+        let workers = total * channels * taps < 1_000_000 ? 1 : Swift.min(Threading.elementwiseThreads, total)
+        let task = ForwardTask(x: x, w: w, out: out, batch: batch, frames: frames, channels: channels, taps: taps,
+                               dilation: dilation, residual: residual, perWorker: (total + workers - 1) / workers)
+        Threading.forkJoin(workers, task: task)
+    }
+
+    /// One worker's frames of ``forward(x:w:out:batch:frames:channels:taps:dilation:residual:)``.
+    private struct ForwardTask: ParallelTask {
+        let x: UnsafePointer<Float>, w: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>
+        let batch: Int, frames: Int, channels: Int, taps: Int, dilation: Int, residual: Bool, perWorker: Int
+
+        func run(worker: Int) {
+            let total = batch * frames
+            let start = worker * perWorker, end = Swift.min(total, start + perWorker)
+            if start >= end { return }
+            for b in (start / frames)...((end - 1) / frames) {
+                let t0 = Swift.max(start - b * frames, 0), t1 = Swift.min(end - b * frames, frames)
+                DepthwiseFramesFirst.run(
+                    x: x + b * frames * channels, w: w, out: out + b * frames * channels, frames: frames,
+                    channels: channels, taps: taps, dilation: dilation, residual: residual, rows: t0..<t1)
+            }
+        }
+    }
+
+    /// The weight gradient of the depthwise conv, accumulated taps-first:
+    /// `dw[k, c] += Σ_b Σ_t dy[b, t, c] · x[b, t + k·dilation − pad, c]` (zero outside the signal).
+    /// Shapes: `x`, `dy` `[B, T, C]`, `dw` `[K, C]`. Split over channel blocks (no two workers share an output).
+    package static func weightGradient(
+        x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>, batch: Int, frames: Int,
+        channels: Int, taps: Int, dilation: Int
+    ) {
+        let blocks = (channels + 7) / 8
+        let work = batch * frames * channels * taps
+        let workers = work < 1_000_000 ? 1 : Swift.min(Threading.elementwiseThreads, blocks)
+        let task = WeightGradientTask(x: x, dy: dy, dw: dw, batch: batch, frames: frames, channels: channels, taps: taps,
+                                      dilation: dilation, blocksPerWorker: (blocks + workers - 1) / workers)
+        Threading.forkJoin(workers, task: task)
+    }
+
+    private struct WeightGradientTask: ParallelTask {
+        let x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>
+        let batch: Int, frames: Int, channels: Int, taps: Int, dilation: Int, blocksPerWorker: Int
+
+        func run(worker: Int) {
+            let c0 = worker * blocksPerWorker * 8, c1 = Swift.min(channels, c0 + blocksPerWorker * 8)
+            if c0 >= c1 { return }
+            let pad = dilation * (taps - 1) / 2
+            let tile = 128
+            for b in 0..<batch {
+                let xb = x + b * frames * channels, gb = dy + b * frames * channels
+                var t0 = 0
+                while t0 < frames {
+                    let t1 = Swift.min(frames, t0 + tile)
+                    for k in 0..<taps {
+                        let offset = k * dilation - pad
+                        // Frames t of this tile with 0 <= t + offset < frames.
+                        let lo = Swift.max(t0, -offset), hi = Swift.min(t1, frames - offset)
+                        if lo >= hi { continue }
+                        let wk = dw + k * channels
+                        var c = c0
+                        while c + 8 <= c1 {
+                            var a0 = SIMD4<Float>(), a1 = SIMD4<Float>(), e0 = SIMD4<Float>(), e1 = SIMD4<Float>()
+                            var t = lo
+                            while t + 2 <= hi {
+                                let g = gb + t * channels + c, s = xb + (t + offset) * channels + c
+                                a0 += load(g) * load(s); a1 += load(g + 4) * load(s + 4)
+                                e0 += load(g + channels) * load(s + channels); e1 += load(g + channels + 4) * load(s + channels + 4)
+                                t += 2
+                            }
+                            if t < hi {
+                                let g = gb + t * channels + c, s = xb + (t + offset) * channels + c
+                                a0 += load(g) * load(s); a1 += load(g + 4) * load(s + 4)
+                            }
+                            store(load(wk + c) + a0 + e0, wk + c)
+                            store(load(wk + c + 4) + a1 + e1, wk + c + 4)
+                            c += 8
+                        }
+                        while c < c1 {
+                            var s: Float = 0
+                            for t in lo..<hi { s += gb[t * channels + c] * xb[(t + offset) * channels + c] }
+                            wk[c] += s
+                            c += 1
+                        }
+                    }
+                    t0 = t1
+                }
+            }
+        }
+    }
+
     @inline(__always)
     private static func load(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
         UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
