@@ -1,3 +1,5 @@
+import RealModule
+
 /// The index map of a 1-D convolution: output frame `t`, tap `k` reads input frame
 /// `t · stride − padLeft + k · dilation` (zero outside `0..<inLength`).
 package struct ConvGeometry: Sendable, Equatable {
@@ -97,9 +99,35 @@ package enum ConvolutionKernels {
         outChannels: Range<Int>, inPerGroup: Int, outPerGroup: Int, _ g: ConvGeometry
     ) {
         let taps = g.kernel
+        // Frames where every tap reads inside the input (stride 1): 8 frames at a time accumulate all taps and
+        // input channels in registers, then are added to the output once.
+        var interior = 0..<0
+        if g.stride == 1 {
+            let lo = Swift.max(0, g.padLeft), hi = Swift.min(g.outLength, g.inLength + g.padLeft - (taps - 1) * g.dilation)
+            if hi - lo >= 8 { interior = lo..<(lo + (hi - lo) / 8 * 8) }
+        }
         for o in outChannels {
             let orow = out + o * g.outLength
             let group = o / outPerGroup
+            if !interior.isEmpty {
+                var t = interior.lowerBound
+                while t < interior.upperBound {
+                    var a0 = SIMD4<Float>(), a1 = SIMD4<Float>()
+                    for i in 0..<inPerGroup {
+                        let xc = x + (group * inPerGroup + i) * g.inLength + t - g.padLeft
+                        let wo = w + (o * inPerGroup + i) * taps
+                        for k in 0..<taps {
+                            let wv = SIMD4<Float>(repeating: wo[k]), src = xc + k * g.dilation
+                            a0 += wv * UnsafeRawPointer(src).loadUnaligned(as: SIMD4<Float>.self)
+                            a1 += wv * UnsafeRawPointer(src + 4).loadUnaligned(as: SIMD4<Float>.self)
+                        }
+                    }
+                    let o0 = UnsafeMutableRawPointer(orow + t), o1 = UnsafeMutableRawPointer(orow + t + 4)
+                    o0.storeBytes(of: o0.loadUnaligned(as: SIMD4<Float>.self) + a0, as: SIMD4<Float>.self)
+                    o1.storeBytes(of: o1.loadUnaligned(as: SIMD4<Float>.self) + a1, as: SIMD4<Float>.self)
+                    t += 8
+                }
+            }
             for i in 0..<inPerGroup {
                 let xc = x + (group * inPerGroup + i) * g.inLength
                 let wo = w + (o * inPerGroup + i) * taps
@@ -109,7 +137,12 @@ package enum ConvolutionKernels {
                     let valid = g.validRange(tap: k)
                     if g.stride == 1 {
                         let src = xc + offset
-                        for t in valid { orow[t] += wv * src[t] }
+                        if interior.isEmpty {
+                            for t in valid { orow[t] += wv * src[t] }
+                        } else {
+                            for t in valid.lowerBound..<Swift.min(valid.upperBound, interior.lowerBound) { orow[t] += wv * src[t] }
+                            for t in Swift.max(valid.lowerBound, interior.upperBound)..<valid.upperBound { orow[t] += wv * src[t] }
+                        }
                     } else {
                         for t in valid { orow[t] += wv * xc[t * g.stride + offset] }
                     }
@@ -139,11 +172,22 @@ package enum ConvolutionKernels {
                     if let dx {
                         let wv = w[widx]
                         let dxc = dx + channel * g.inLength
-                        for t in valid { dxc[t * g.stride + offset] += wv * grow[t] }
+                        if g.stride == 1 {
+                            let d = dxc + offset
+                            for t in valid { d[t] += wv * grow[t] }
+                        } else {
+                            for t in valid { dxc[t * g.stride + offset] += wv * grow[t] }
+                        }
                     }
                     if let dw {
+                        // Relaxed: lets LLVM reassociate the reduction and vectorize it.
                         var s: Float = 0
-                        for t in valid { s += grow[t] * xc[t * g.stride + offset] }
+                        if g.stride == 1 {
+                            let src = xc + offset
+                            for t in valid { s = Relaxed.multiplyAdd(grow[t], src[t], s) }
+                        } else {
+                            for t in valid { s = Relaxed.multiplyAdd(grow[t], xc[t * g.stride + offset], s) }
+                        }
                         dw[widx] += s
                     }
                 }
