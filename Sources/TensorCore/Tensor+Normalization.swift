@@ -1,3 +1,5 @@
+import RealModule
+
 // Normalization ops with fused forward and hand-written backward (statistics in Double, biased variance,
 // `eps` added to the variance inside the square root, as PyTorch's LayerNorm / GroupNorm / InstanceNorm).
 
@@ -59,9 +61,64 @@ extension Tensor {
     ///
     /// Shapes: `x [..., C]`, `gain [1]` -> `[..., C]`.
     public static func scaleNorm(_ x: Tensor, gain: Tensor, eps: Float = 1e-5) -> Tensor {
-        let scale = 1 / Float(x.shape[-1]).squareRoot()
-        let norm = (x.squared().sum(axis: -1, keepDims: true).sqrt() * scale).clamped(min: eps)
-        return x / norm * gain
+        precondition(gain.count == 1, "scaleNorm: gain must be [1], got \(gain.shape)")
+        let c = x.shape[-1]
+        let rows = x.count / Swift.max(c, 1)
+        let g = gain.item
+        // Per row: n = max(‖x‖·C^(−1/2), eps), y = x · g / n. `norms` keeps n for the backward pass.
+        var norms = [Float](repeating: 0, count: rows)
+        let values = [Float](unsafeUninitializedCapacity: x.count) { out, filled in
+            x.withUnsafeBufferPointer { px in
+                norms.withUnsafeMutableBufferPointer { pn in
+                    Threading.parallelFor(rows, grain: Swift.max(1, Threading.parallelGrain / Swift.max(c, 1))) { range in
+                        for r in range {
+                            let row = px.baseAddress! + r * c, o = out.baseAddress! + r * c
+                            var sq: Float = 0
+                            for i in 0..<c { sq = Relaxed.multiplyAdd(row[i], row[i], sq) }
+                            let rms = (sq / Float(c)).squareRoot()
+                            pn[r] = rms
+                            let scale = g / Swift.max(rms, eps)
+                            for i in 0..<c { o[i] = row[i] * scale }
+                        }
+                    }
+                }
+            }
+            filled = x.count
+        }
+        let out = Tensor(values, shape: x.shape)
+        if Autograd.shouldRecord(x, gain) {
+            out.record([x, gain]) { gradOut in
+                // dx = (g/n)·(dy − [n > eps]·x·⟨dy, x⟩/(C·n²)) per row; dgain = Σ ⟨dy, x⟩/n.
+                var dx = [Float](unsafeUninitializedCapacity: x.count) { _, n in n = x.count }
+                var dots = [Float](repeating: 0, count: rows)
+                dx.withUnsafeMutableBufferPointer { pd in
+                    dots.withUnsafeMutableBufferPointer { pdot in
+                        gradOut.withUnsafeBufferPointer { pg in
+                            x.withUnsafeBufferPointer { px in
+                                Threading.parallelFor(rows, grain: Swift.max(1, Threading.parallelGrain / Swift.max(c, 1))) { range in
+                                    for r in range {
+                                        let row = px.baseAddress! + r * c, dy = pg.baseAddress! + r * c, d = pd.baseAddress! + r * c
+                                        var dot: Float = 0
+                                        for i in 0..<c { dot = Relaxed.multiplyAdd(dy[i], row[i], dot) }
+                                        let rms = norms[r], n = Swift.max(rms, eps)
+                                        pdot[r] = dot / n
+                                        let scale = g / n
+                                        // The clamp passes the gradient where rms >= eps (as PyTorch's clamp).
+                                        let k = rms < eps ? 0 : dot / (Float(c) * n * n)
+                                        for i in 0..<c { d[i] = scale * (dy[i] - row[i] * k) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                var dgain: Float = 0
+                for v in dots { dgain += v }
+                return [x.requiresGrad ? Tensor(dx, shape: x.shape) : nil,
+                        gain.requiresGrad ? Tensor([dgain], shape: gain.shape) : nil]
+            }
+        }
+        return out
     }
 
     private static func normalize(
@@ -110,11 +167,19 @@ extension Tensor {
             out.record(parents) { g in
                 let w = weight?.scalars
                 var dx = [Float](repeating: 0, count: x.count)
-                var dw = [Float](repeating: 0, count: paramCount)
-                var db = [Float](repeating: 0, count: paramCount)
+                let workers = Swift.max(1, Swift.min(Threading.elementwiseThreads, x.count / Threading.parallelGrain, layout.rows))
+                let chunk = (layout.rows + workers - 1) / workers
+                // Worker `k` accumulates its rows' affine gradients at `k * paramCount`.
+                var dwParts = [Float](repeating: 0, count: workers * paramCount)
+                var dbParts = [Float](repeating: 0, count: workers * paramCount)
                 g.withUnsafeBufferPointer { pg in
                     x.withUnsafeBufferPointer { px in
-                        for row in 0..<layout.rows {
+                      dx.withUnsafeMutableBufferPointer { dx in
+                       dwParts.withUnsafeMutableBufferPointer { dwAll in
+                        dbParts.withUnsafeMutableBufferPointer { dbAll in
+                         Threading.forkJoin(workers) { worker in
+                          let dw = dwAll.baseAddress! + worker * paramCount, db = dbAll.baseAddress! + worker * paramCount
+                          for row in (worker * chunk)..<Swift.min(layout.rows, (worker + 1) * chunk) {
                             let base = row * n, mean = means[row], rstd = rstds[row]
                             let pbase = layout.paramBase(row)
                             var sum1 = 0.0, sum2 = 0.0
@@ -142,8 +207,16 @@ extension Tensor {
                                     dx[i] = rstd * (pg[i] * gain - m1 - xhat * m2)
                                 }
                             }
+                          }
+                         }
                         }
+                       }
+                      }
                     }
+                }
+                var dw = [Float](repeating: 0, count: paramCount), db = dw
+                for k in 0..<workers {
+                    for p in 0..<paramCount { dw[p] += dwParts[k * paramCount + p]; db[p] += dbParts[k * paramCount + p] }
                 }
                 var grads: [Tensor?] = [x.requiresGrad ? Tensor(dx, shape: x.shape) : nil]
                 if let weight { grads.append(weight.requiresGrad ? Tensor(dw, shape: weight.shape) : nil) }
