@@ -1,3 +1,5 @@
+import CKernels
+
 /// An activation applied in the output pass of a fused inference kernel.
 public enum FusedActivation: String, Sendable, Codable, CaseIterable {
     /// No activation.
@@ -99,29 +101,18 @@ public enum Inference {
         }
     }
 
-    /// `o[i] = act(o[i] + bias[i % columns])` over `count` elements (whole rows).
+    /// `o[i] = act(o[i] + bias[i % columns])` over `count` elements (whole rows), in the C kernels.
     fileprivate static func epilogue(
         _ o: UnsafeMutablePointer<Float>, count: Int, columns: Int, bias: UnsafePointer<Float>?, activation: FusedActivation
     ) {
-        let rows = count / columns
-        for r in 0..<rows {
-            let row = o + r * columns
-            if let bias {
-                switch activation {
-                case .identity: for c in 0..<columns { row[c] += bias[c] }
-                case .relu: for c in 0..<columns { row[c] = Swift.max(row[c] + bias[c], 0) }
-                case .silu: for c in 0..<columns { row[c] = FastMath.silu(row[c] + bias[c]) }
-                case .sigmoid: for c in 0..<columns { row[c] = FastMath.sigmoid(row[c] + bias[c]) }
-                }
-            } else {
-                switch activation {
-                case .identity: break
-                case .relu: for c in 0..<columns { row[c] = Swift.max(row[c], 0) }
-                case .silu: for c in 0..<columns { row[c] = FastMath.silu(row[c]) }
-                case .sigmoid: for c in 0..<columns { row[c] = FastMath.sigmoid(row[c]) }
-                }
-            }
+        let code: Int32
+        switch activation {
+        case .identity: code = 0
+        case .relu: code = 1
+        case .silu: code = 2
+        case .sigmoid: code = 3
         }
+        sk_bias_activation(o, count / columns, columns, bias, code)
     }
 
     /// Rearranges a depthwise conv weight `[C, 1, K]` to taps-first `[K, C]` for
