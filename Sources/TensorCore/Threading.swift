@@ -74,7 +74,7 @@ public enum Threading {
         let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
         let (trimThreshold, topPad, mmapThreshold): (Int32, Int32, Int32) = (-1, -2, -3)   // M_* in <malloc.h>
         _ = mallopt(mmapThreshold, 32 << 20)       // the largest value glibc accepts on 64-bit
-        _ = mallopt(trimThreshold, 1 << 30)
+        _ = mallopt(trimThreshold, -1)                  // never trim the heap top
         _ = mallopt(topPad, 64 << 20)
         return true
     }()
