@@ -23,6 +23,15 @@ void sk_depthwise_weight_gradient(const float *x, const float *dy, float *dw, lo
 /// activation: 0 identity, 1 relu, 2 silu, 3 sigmoid.
 void sk_bias_activation(float *o, long rows, long columns, const float *bias, int activation);
 
+/// One channel row of a stride-1 convolution (channels-first), accumulated:
+/// out[t] += sum_k w[k] * x[t + k * dilation - padLeft] for t < outLength, zero outside 0..<inLength.
+void sk_conv_row(const float *x, long inLength, const float *w, long taps, long dilation, long padLeft, float *out,
+                 long outLength);
+
+/// The weight gradient of sk_conv_row, accumulated: dw[k] += sum_t dy[t] * x[t + k * dilation - padLeft].
+void sk_correlate_row(const float *x, long inLength, const float *dy, long outLength, long taps, long dilation,
+                      long padLeft, float *dw);
+
 /// The name of the instruction set the kernels dispatch to ("avx512f", "avx2", "baseline").
 const char *sk_kernel_isa(void);
 

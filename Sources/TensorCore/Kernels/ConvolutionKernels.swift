@@ -1,3 +1,4 @@
+import CKernels
 import RealModule
 
 /// The index map of a 1-D convolution: output frame `t`, tap `k` reads input frame
@@ -99,53 +100,20 @@ package enum ConvolutionKernels {
         outChannels: Range<Int>, inPerGroup: Int, outPerGroup: Int, _ g: ConvGeometry
     ) {
         let taps = g.kernel
-        // Frames where every tap reads inside the input (stride 1): 8 frames at a time accumulate all taps and
-        // input channels in registers, then are added to the output once.
-        var interior = 0..<0
-        if g.stride == 1 {
-            let lo = Swift.max(0, g.padLeft), hi = Swift.min(g.outLength, g.inLength + g.padLeft - (taps - 1) * g.dilation)
-            if hi - lo >= 8 { interior = lo..<(lo + (hi - lo) / 8 * 8) }
-        }
         for o in outChannels {
             let orow = out + o * g.outLength
             let group = o / outPerGroup
-            if !interior.isEmpty {
-                var t = interior.lowerBound
-                while t < interior.upperBound {
-                    var a0 = SIMD4<Float>(), a1 = SIMD4<Float>()
-                    for i in 0..<inPerGroup {
-                        let xc = x + (group * inPerGroup + i) * g.inLength + t - g.padLeft
-                        let wo = w + (o * inPerGroup + i) * taps
-                        for k in 0..<taps {
-                            let wv = SIMD4<Float>(repeating: wo[k]), src = xc + k * g.dilation
-                            a0 += wv * UnsafeRawPointer(src).loadUnaligned(as: SIMD4<Float>.self)
-                            a1 += wv * UnsafeRawPointer(src + 4).loadUnaligned(as: SIMD4<Float>.self)
-                        }
-                    }
-                    let o0 = UnsafeMutableRawPointer(orow + t), o1 = UnsafeMutableRawPointer(orow + t + 4)
-                    o0.storeBytes(of: o0.loadUnaligned(as: SIMD4<Float>.self) + a0, as: SIMD4<Float>.self)
-                    o1.storeBytes(of: o1.loadUnaligned(as: SIMD4<Float>.self) + a1, as: SIMD4<Float>.self)
-                    t += 8
-                }
-            }
             for i in 0..<inPerGroup {
                 let xc = x + (group * inPerGroup + i) * g.inLength
                 let wo = w + (o * inPerGroup + i) * taps
+                if g.stride == 1 {
+                    sk_conv_row(xc, g.inLength, wo, taps, g.dilation, g.padLeft, orow, g.outLength)
+                    continue
+                }
                 for k in 0..<taps {
                     let wv = wo[k]
                     let offset = k * g.dilation - g.padLeft
-                    let valid = g.validRange(tap: k)
-                    if g.stride == 1 {
-                        let src = xc + offset
-                        if interior.isEmpty {
-                            for t in valid { orow[t] += wv * src[t] }
-                        } else {
-                            for t in valid.lowerBound..<Swift.min(valid.upperBound, interior.lowerBound) { orow[t] += wv * src[t] }
-                            for t in Swift.max(valid.lowerBound, interior.upperBound)..<valid.upperBound { orow[t] += wv * src[t] }
-                        }
-                    } else {
-                        for t in valid { orow[t] += wv * xc[t * g.stride + offset] }
-                    }
+                    for t in g.validRange(tap: k) { orow[t] += wv * xc[t * g.stride + offset] }
                 }
             }
         }
@@ -159,6 +127,29 @@ package enum ConvolutionKernels {
         outChannels: Range<Int>, inPerGroup: Int, outPerGroup: Int, _ g: ConvGeometry
     ) {
         let taps = g.kernel
+        if g.stride == 1 {
+            // dx is the conv of dy with the taps reversed (padding (K−1)·dilation − padLeft); dw correlates dy with x.
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: taps) { flipped in
+                for o in outChannels {
+                    let grow = dy + o * g.outLength
+                    let group = o / outPerGroup
+                    for i in 0..<inPerGroup {
+                        let channel = group * inPerGroup + i
+                        let wo = w + (o * inPerGroup + i) * taps
+                        if let dx {
+                            for k in 0..<taps { flipped[k] = wo[taps - 1 - k] }
+                            sk_conv_row(grow, g.outLength, flipped.baseAddress!, taps, g.dilation,
+                                        (taps - 1) * g.dilation - g.padLeft, dx + channel * g.inLength, g.inLength)
+                        }
+                        if let dw {
+                            sk_correlate_row(x + channel * g.inLength, g.inLength, grow, g.outLength, taps, g.dilation,
+                                             g.padLeft, dw + (o * inPerGroup + i) * taps)
+                        }
+                    }
+                }
+            }
+            return
+        }
         for o in outChannels {
             let grow = dy + o * g.outLength
             let group = o / outPerGroup
