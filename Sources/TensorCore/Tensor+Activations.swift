@@ -10,7 +10,7 @@ extension Tensor {
 
     /// `relu(x)²` (the squared ReLU of Primer / FLASH / MossFormer2 attention).
     public func squaredReLU() -> Tensor {
-        Tensor.unary(ClosureKernel { let r = Swift.max($0, 0); return r * r }, self) { g, x, _ in g * x.relu() * 2 }
+        Tensor.unary(SquaredReLUKernel(), self) { g, x, _ in Tensor.compare(x, g, SquaredReLUGradientKernel()) }
     }
 
     /// `1 / (1 + e^−x)`.

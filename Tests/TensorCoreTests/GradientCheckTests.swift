@@ -197,6 +197,16 @@ struct GradientCheckTests {
         OpCase(name: "depthwiseConv1dFramesFirst residual dilation 2 [C,1,K,1] [2,12,10]", shapes: [[2, 12, 10], [10, 1, 3, 1]],
                op: { Tensor.depthwiseConv1dFramesFirst($0[0], weight: $0[1], dilation: 2, residual: true) },
                reference: { v in depthwiseFramesFirstReference(v[0], batch: 2, frames: 12, channels: 10, v[1], kernel: 3, dilation: 2, residual: true) }),
+        // Fused ops of the MossFormer2 attention layer.
+        OpCase(name: "sigmoidGate a·b·σ(c·d)", shapes: [[2, 3, 4], [2, 3, 4], [2, 3, 4], [2, 3, 4]], low: -2, high: 2,
+               op: { Tensor.sigmoidGate($0[0], $0[1], $0[2], $0[3]) },
+               reference: { v in (0..<24).map { i in v[0][i] * v[1][i] / (1 + Float(Foundation.exp(Double(-v[2][i] * v[3][i])))) } }),
+        OpCase(name: "tokenShifted 3 of 5 features [2,4,5]", shapes: [[2, 4, 5]],
+               op: { $0[0].tokenShifted(delayedFeatures: 3) },
+               reference: { v in (0..<40).map { i in
+                   let (b, t, f) = (i / 20, (i / 5) % 4, i % 5)
+                   return f >= 3 ? v[0][i] : (t == 0 ? 0 : v[0][(b * 4 + t - 1) * 5 + f])
+               } }),
     ]
     static let cases: [OpCase] = rows0 + rows1 + rows2 + rows3 + rows4 + rows5 + rows6 + rows7 + rows8 + rows9 + rows10 + rows11 + rows12 + rows13 + rows14 + rows15 + rows16 + rows17 + rows18 + rows19
 

@@ -214,6 +214,14 @@ package struct SiLUGradientKernel: BinaryKernel {
     }
 }
 
+/// `relu(x)²`.
+package struct SquaredReLUKernel: UnaryKernel {
+    package init() {}
+    @inline(__always) package func callAsFunction(_ x: Float) -> Float { let r = Swift.max(x, 0); return r * r }
+}
+/// `2 · relu(a) · b` (squared ReLU's gradient from its input `a` and the incoming gradient `b`).
+package struct SquaredReLUGradientKernel: BinaryKernel { package init() {}; @inline(__always) package func callAsFunction(_ a: Float, _ b: Float) -> Float { b * Swift.max(a, 0) * 2 } }
+
 /// A unary kernel from a closure (for the rarely hot ops).
 package struct ClosureKernel: UnaryKernel {
     let f: (Float) -> Float
