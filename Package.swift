@@ -25,9 +25,11 @@ let package = Package(
         .target(name: "AudioIO", dependencies: ["CSndfile", "CSoxr"]),
         .target(name: "SpeechSynthesis"),
         .target(name: "DSP", dependencies: ["CFFTW", .product(name: "RealModule", package: "swift-numerics")]),
+        // Vector kernels in C (AVX-512 / AVX2 / baseline variants picked at run time; no special flags).
+        .target(name: "CKernels"),
         .target(
             name: "TensorCore",
-            dependencies: ["COpenBLAS", .product(name: "RealModule", package: "swift-numerics")]),
+            dependencies: ["COpenBLAS", "CKernels", .product(name: "RealModule", package: "swift-numerics")]),
 
         // Layer 3: corpora (synthesis in standard layouts, and loaders of the real datasets).
         .target(name: "AudioDatasets", dependencies: ["AudioIO", "SpeechSynthesis"]),

@@ -8,7 +8,10 @@ import TensorCore
 public struct Bench: ParsableCommand {
     public static let configuration = CommandConfiguration(
         abstract: "Measure the speed of the engine and the pipelines.",
-        subcommands: [BenchFeatures.self, BenchSeparate.self, BenchGEMM.self, BenchBlock.self, BenchTrainStep.self, BenchKWS.self])
+        subcommands: [
+            BenchFeatures.self, BenchSeparate.self, BenchTrainSep.self, BenchGEMM.self, BenchBlock.self, BenchTrainStep.self,
+            BenchKWS.self,
+        ])
 
     public init() {}
 }

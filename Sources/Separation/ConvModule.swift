@@ -20,6 +20,7 @@ final class ConvModule: UnaryLayer {
     }
 
     func callAsFunction(_ x: Tensor) -> Tensor {
-        x + conv(x.transposed(1, 2)).transposed(1, 2)
+        // Frames-first depthwise conv with the residual fused (no transposes; same values as the channels-first conv).
+        Tensor.depthwiseConv1dFramesFirst(x, weight: conv.weight, dilation: conv.dilation, residual: true)
     }
 }

@@ -32,6 +32,22 @@ final class FFConvM: UnaryLayer {
     }
 
     func callAsFunction(_ x: Tensor) -> Tensor {
-        dropout(convModule(linear(norm(x)).silu()))
+        if Autograd.isInferenceMode { return inference(x) }
+        return dropout(convModule(linear(norm(x)).silu()))
+    }
+
+    /// The inference path: Linear + bias + SiLU as one GEMM with a fused epilogue, then the depthwise conv with
+    /// its residual on frames-first data (``Inference`` kernels; no graph, no dropout).
+    private func inference(_ x: Tensor) -> Tensor {
+        let normed = norm(x)
+        var dims = normed.shape.dims
+        dims[dims.count - 1] = linear.weight.shape[0]
+        let hidden = Tensor.zeros(Shape(dims)), out = Tensor.zeros(Shape(dims))
+        Inference.linear(normed, weight: linear.weight, bias: linear.bias, activation: .silu, into: hidden)
+        // Taps-first weight made per call (C·K floats), so it never goes stale when training updates the weight.
+        let conv = convModule.conv
+        Inference.depthwiseConvFramesFirst(hidden, tapsFirstWeight: Inference.tapsFirst(conv.weight), dilation: conv.dilation,
+                                           residual: true, into: out)
+        return out
     }
 }

@@ -64,9 +64,10 @@ final class GatedFSMNBlock: UnaryLayer {
     }
 
     func callAsFunction(_ x: Tensor) -> Tensor {
-        let squeezed = bottleneckActivation(bottleneck(x.transposed(1, 2)))   // [B, F, S]
-        trace?("fsmn.conv1.out", squeezed)
-        let n = norm1(squeezed.transposed(1, 2))                             // [B, S, F]
+        // The 1×1 convs run as Linear layers on frames-first data (the same weights, no transposes).
+        let squeezed = bottleneckActivation(pointwise(bottleneck, x))          // [B, S, F]
+        trace?("fsmn.conv1.out", squeezed.transposed(1, 2))
+        let n = norm1(squeezed)                                               // [B, S, F]
         trace?("fsmn.norm1.out", n.transposed(1, 2))
         let a = toU(n), gate = toV(n)
         trace?("fsmn.gated_fsmn.to_u.out", a)
@@ -75,8 +76,13 @@ final class GatedFSMNBlock: UnaryLayer {
         trace?("fsmn.gated_fsmn.fsmn.out", m)
         let unit = gate * m + n
         trace?("fsmn.gated_fsmn.out", unit)
-        let normed = norm2(unit).transposed(1, 2)                            // [B, F, S]
-        trace?("fsmn.norm2.out", normed)
-        return output(normed).transposed(1, 2) + x
+        let normed = norm2(unit)                                              // [B, S, F]
+        trace?("fsmn.norm2.out", normed.transposed(1, 2))
+        return pointwise(output, normed) + x
+    }
+
+    /// A 1×1 `Conv1d` (`weight [out, in, 1]`) applied to frames-first `[B, S, in]` as a Linear: `[B, S, out]`.
+    private func pointwise(_ conv: Conv1d, _ x: Tensor) -> Tensor {
+        Tensor.linear(x, weight: conv.weight.reshaped([conv.weight.shape[0], conv.weight.shape[1]]), bias: conv.bias)
     }
 }

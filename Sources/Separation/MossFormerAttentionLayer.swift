@@ -36,12 +36,8 @@ final class MossFormerAttentionLayer: UnaryLayer {
     }
 
     func callAsFunction(_ x: Tensor) -> Tensor {
-        let d = x.shape[2]
         // Token shift: the first half of the features is delayed by one frame.
-        let halves = x.split([d / 2, d - d / 2], axis: 2)
-        let shiftedLength = x.shape[1]
-        let delayed = halves[0].padded(axis: 1, before: 1, after: 0).sliced(axis: 1, 0..<shiftedLength)
-        let shifted = Tensor.concatenated([delayed, halves[1]], axis: 2)
+        let shifted = x.tokenShifted(delayedFeatures: x.shape[2] / 2)
 
         let hidden = toHidden(shifted)
         trace?("flash.to_hidden.out", hidden)
@@ -53,7 +49,7 @@ final class MossFormerAttentionLayer: UnaryLayer {
         let (attV, attU) = attention(quadQ: heads[0], linQ: heads[1], quadK: heads[2], linK: heads[3], v: v, u: u)
         trace?("flash.att_v", attV)
         trace?("flash.att_u", attU)
-        let gated = (attU * v) * (attV * u).sigmoid()
+        let gated = Tensor.sigmoidGate(attU, v, attV, u)                  // (att_u ⊙ v) ⊙ σ(att_v ⊙ u)
         trace?("flash.gated", gated)
         return x + toOut(gated)
     }
@@ -73,7 +69,7 @@ final class MossFormerAttentionLayer: UnaryLayer {
         }
         let (qq, qk, lq, lk, gv, gu) = (grouped(quadQ), grouped(quadK), grouped(linQ), grouped(linK), grouped(v), grouped(u))
         let similarity = Tensor.matmul(qq, qk, transposeB: true) * (1 / Float(g))   // [B·G, g, g]
-        let weights = attentionDropout(similarity.relu().squared())
+        let weights = attentionDropout(similarity.squaredReLU())
         let localV = Tensor.matmul(weights, gv), localU = Tensor.matmul(weights, gu)  // [B·G, g, E]
         // Global: K^T V over every frame of every group, [B, Q, E].
         let q = lk.shape[2]

@@ -18,5 +18,12 @@ final class RotaryEmbedding: Layer {
 
     var localBuffers: [(name: String, tensor: Tensor)] { [("freqs", freqs)] }
 
-    func callAsFunction(_ x: Tensor) -> Tensor { x.rotaryEmbedding(rotaryDims: dims) }
+    /// The angle tables of the last length seen (every head of every call at one length shares them).
+    private var tables: RotaryTables?
+
+    func callAsFunction(_ x: Tensor) -> Tensor {
+        let frames = x.shape[-2]
+        if tables?.frames != frames { tables = Tensor.rotaryTables(frames: frames, rotaryDims: dims) }
+        return x.rotaryEmbedding(tables!)
+    }
 }

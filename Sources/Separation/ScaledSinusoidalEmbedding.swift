@@ -19,8 +19,15 @@ final class ScaledSinusoidalEmbedding: Layer {
     var localParameters: [(name: String, tensor: Tensor)] { [("scale", scale)] }
     var localBuffers: [(name: String, tensor: Tensor)] { [("inv_freq", inverseFrequencies)] }
 
+    /// The unscaled table of the last length seen (recomputed when the length changes).
+    private var cachedTable: (length: Int, values: [Float])?
+
     func callAsFunction(length: Int) -> Tensor {
-        let inv = inverseFrequencies.scalars, half = inv.count
+        let half = inverseFrequencies.count
+        if let cachedTable, cachedTable.length == length {
+            return Tensor(cachedTable.values, shape: [length, 2 * half]) * scale
+        }
+        let inv = inverseFrequencies.scalars
         var table = [Float](repeating: 0, count: length * 2 * half)
         for t in 0..<length {
             for j in 0..<half {
@@ -29,6 +36,7 @@ final class ScaledSinusoidalEmbedding: Layer {
                 table[t * 2 * half + half + j] = Float(cos(angle))
             }
         }
+        cachedTable = (length, table)
         return Tensor(table, shape: [length, 2 * half]) * scale
     }
 }

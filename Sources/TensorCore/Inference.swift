@@ -1,3 +1,5 @@
+import CKernels
+
 /// An activation applied in the output pass of a fused inference kernel.
 public enum FusedActivation: String, Sendable, Codable, CaseIterable {
     /// No activation.
@@ -99,29 +101,18 @@ public enum Inference {
         }
     }
 
-    /// `o[i] = act(o[i] + bias[i % columns])` over `count` elements (whole rows).
+    /// `o[i] = act(o[i] + bias[i % columns])` over `count` elements (whole rows), in the C kernels.
     fileprivate static func epilogue(
         _ o: UnsafeMutablePointer<Float>, count: Int, columns: Int, bias: UnsafePointer<Float>?, activation: FusedActivation
     ) {
-        let rows = count / columns
-        for r in 0..<rows {
-            let row = o + r * columns
-            if let bias {
-                switch activation {
-                case .identity: for c in 0..<columns { row[c] += bias[c] }
-                case .relu: for c in 0..<columns { row[c] = Swift.max(row[c] + bias[c], 0) }
-                case .silu: for c in 0..<columns { row[c] = FastMath.silu(row[c] + bias[c]) }
-                case .sigmoid: for c in 0..<columns { row[c] = FastMath.sigmoid(row[c] + bias[c]) }
-                }
-            } else {
-                switch activation {
-                case .identity: break
-                case .relu: for c in 0..<columns { row[c] = Swift.max(row[c], 0) }
-                case .silu: for c in 0..<columns { row[c] = FastMath.silu(row[c]) }
-                case .sigmoid: for c in 0..<columns { row[c] = FastMath.sigmoid(row[c]) }
-                }
-            }
+        let code: Int32
+        switch activation {
+        case .identity: code = 0
+        case .relu: code = 1
+        case .silu: code = 2
+        case .sigmoid: code = 3
         }
+        sk_bias_activation(o, count / columns, columns, bias, code)
     }
 
     /// Rearranges a depthwise conv weight `[C, 1, K]` to taps-first `[K, C]` for
@@ -150,37 +141,13 @@ public enum Inference {
                      "depthwiseConvFramesFirst: input \(x.shape), taps-first weight \(tapsFirstWeight.shape), output \(out.shape)")
         let frames = x.shape[-2]
         let batch = x.rank == 3 ? x.shape[0] : 1
-        let pad = dilation * (taps - 1) / 2
         out.withUnsafeMutableBufferPointer { po in
-            let o = po.baseAddress!
             x.withUnsafeBufferPointer { px in
                 tapsFirstWeight.withUnsafeBufferPointer { pw in
-                    let xs = px.baseAddress!, ws = pw.baseAddress!
-                    let total = batch * frames
-                    let workers = total * channels * taps < 2_000_000 ? 1 : Swift.min(Threading.elementwiseThreads, total)
-                    let task = DepthwiseTask(x: px.baseAddress!, w: pw.baseAddress!, out: o, batch: batch, frames: frames,
-                                             channels: channels, taps: taps, dilation: dilation, residual: residual,
-                                             perWorker: (total + workers - 1) / workers)
-                    Threading.forkJoin(workers, task: task)
+                    DepthwiseFramesFirst.forward(x: px.baseAddress!, w: pw.baseAddress!, out: po.baseAddress!, batch: batch,
+                                                 frames: frames, channels: channels, taps: taps, dilation: dilation,
+                                                 residual: residual)
                 }
-            }
-        }
-    }
-
-    /// One worker's frames of the frames-first depthwise conv.
-    private struct DepthwiseTask: ParallelTask {
-        let x: UnsafePointer<Float>, w: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>
-        let batch: Int, frames: Int, channels: Int, taps: Int, dilation: Int, residual: Bool, perWorker: Int
-
-        func run(worker: Int) {
-            let total = batch * frames
-            let start = worker * perWorker, end = Swift.min(total, start + perWorker)
-            if start >= end { return }
-            for b in (start / frames)...((end - 1) / frames) {
-                let t0 = Swift.max(start - b * frames, 0), t1 = Swift.min(end - b * frames, frames)
-                DepthwiseFramesFirst.run(
-                    x: x + b * frames * channels, w: w, out: out + b * frames * channels, frames: frames,
-                    channels: channels, taps: taps, dilation: dilation, residual: residual, rows: t0..<t1)
             }
         }
     }

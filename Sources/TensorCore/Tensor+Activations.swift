@@ -5,30 +5,27 @@ import RealModule
 extension Tensor {
     /// `max(x, 0)`.
     public func relu() -> Tensor {
-        Tensor.unary(ReLUKernel(), self) { g, x, _ in g * Tensor(Elementwise.map(StepKernel(), x), shape: x.shape) }
+        Tensor.unary(ReLUKernel(), self) { g, x, _ in Tensor.compare(x, g, SelectPositiveKernel()) }
     }
 
     /// `relu(x)²` (the squared ReLU of Primer / FLASH / MossFormer2 attention).
     public func squaredReLU() -> Tensor {
-        Tensor.unary(ClosureKernel { let r = Swift.max($0, 0); return r * r }, self) { g, x, _ in g * x.relu() * 2 }
+        Tensor.unary(SquaredReLUKernel(), self) { g, x, _ in Tensor.compare(x, g, SquaredReLUGradientKernel()) }
     }
 
     /// `1 / (1 + e^−x)`.
     public func sigmoid() -> Tensor {
-        Tensor.unary(SigmoidKernel(), self) { g, _, y in g * y * (1 - y) }
+        Tensor.unary(SigmoidKernel(), self) { g, _, y in Tensor.compare(y, g, SigmoidGradientKernel()) }
     }
 
     /// `tanh(x)`.
     public func tanh() -> Tensor {
-        Tensor.unary(TanhKernel(), self) { g, _, y in g * (1 - y * y) }
+        Tensor.unary(TanhKernel(), self) { g, _, y in Tensor.compare(y, g, TanhGradientKernel()) }
     }
 
     /// SiLU / swish: `x · sigmoid(x)`.
     public func silu() -> Tensor {
-        Tensor.unary(SiLUKernel(), self) { g, x, _ in
-            let s = x.sigmoid()
-            return g * s * (1 + x * (1 - s))
-        }
+        Tensor.unary(SiLUKernel(), self) { g, x, _ in Tensor.compare(x, g, SiLUGradientKernel()) }
     }
 
     /// GELU. Exact (erf) form `0.5·x·(1 + erf(x/√2))` by default, as PyTorch's `nn.GELU()`;

@@ -30,10 +30,14 @@ extension Tensor {
         let values = [Float](unsafeUninitializedCapacity: outShape.count) { out, filled in
             a.withUnsafeBufferPointer { pa in
                 b.withUnsafeBufferPointer { pb in
-                    for i in 0..<batch {
-                        BLAS.sgemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k,
-                                   a: pa.baseAddress! + i * m * k, b: pb.baseAddress! + i * k * n,
-                                   c: out.baseAddress! + i * m * n)
+                    let (a0, b0, c0) = (pa.baseAddress!, pb.baseAddress!, out.baseAddress!)
+                    let workers = batch < 2 || batch * m * n * k < Threading.gemmParallelGrain
+                        ? 1 : Swift.min(Threading.blasThreads, batch)
+                    Threading.forkJoin(workers) { w in
+                        for i in Swift.stride(from: w, to: batch, by: workers) {
+                            BLAS.sgemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k,
+                                       a: a0 + i * m * k, b: b0 + i * k * n, c: c0 + i * m * n)
+                        }
                     }
                     if k == 0 { out.initialize(repeating: 0) }
                 }

@@ -1,3 +1,5 @@
+import RealModule
+
 // Normalization ops with fused forward and hand-written backward (statistics in Double, biased variance,
 // `eps` added to the variance inside the square root, as PyTorch's LayerNorm / GroupNorm / InstanceNorm).
 
@@ -59,9 +61,64 @@ extension Tensor {
     ///
     /// Shapes: `x [..., C]`, `gain [1]` -> `[..., C]`.
     public static func scaleNorm(_ x: Tensor, gain: Tensor, eps: Float = 1e-5) -> Tensor {
-        let scale = 1 / Float(x.shape[-1]).squareRoot()
-        let norm = (x.squared().sum(axis: -1, keepDims: true).sqrt() * scale).clamped(min: eps)
-        return x / norm * gain
+        precondition(gain.count == 1, "scaleNorm: gain must be [1], got \(gain.shape)")
+        let c = x.shape[-1]
+        let rows = x.count / Swift.max(c, 1)
+        let g = gain.item
+        // Per row: n = max(‖x‖·C^(−1/2), eps), y = x · g / n. `norms` keeps n for the backward pass.
+        var norms = [Float](repeating: 0, count: rows)
+        let values = [Float](unsafeUninitializedCapacity: x.count) { out, filled in
+            x.withUnsafeBufferPointer { px in
+                norms.withUnsafeMutableBufferPointer { pn in
+                    Threading.parallelFor(rows, grain: Swift.max(1, Threading.parallelGrain / Swift.max(c, 1))) { range in
+                        for r in range {
+                            let row = px.baseAddress! + r * c, o = out.baseAddress! + r * c
+                            var sq: Float = 0
+                            for i in 0..<c { sq = Relaxed.multiplyAdd(row[i], row[i], sq) }
+                            let rms = (sq / Float(c)).squareRoot()
+                            pn[r] = rms
+                            let scale = g / Swift.max(rms, eps)
+                            for i in 0..<c { o[i] = row[i] * scale }
+                        }
+                    }
+                }
+            }
+            filled = x.count
+        }
+        let out = Tensor(values, shape: x.shape)
+        if Autograd.shouldRecord(x, gain) {
+            out.record([x, gain]) { gradOut in
+                // dx = (g/n)·(dy − [n > eps]·x·⟨dy, x⟩/(C·n²)) per row; dgain = Σ ⟨dy, x⟩/n.
+                var dx = [Float](unsafeUninitializedCapacity: x.count) { _, n in n = x.count }
+                var dots = [Float](repeating: 0, count: rows)
+                dx.withUnsafeMutableBufferPointer { pd in
+                    dots.withUnsafeMutableBufferPointer { pdot in
+                        gradOut.withUnsafeBufferPointer { pg in
+                            x.withUnsafeBufferPointer { px in
+                                Threading.parallelFor(rows, grain: Swift.max(1, Threading.parallelGrain / Swift.max(c, 1))) { range in
+                                    for r in range {
+                                        let row = px.baseAddress! + r * c, dy = pg.baseAddress! + r * c, d = pd.baseAddress! + r * c
+                                        var dot: Float = 0
+                                        for i in 0..<c { dot = Relaxed.multiplyAdd(dy[i], row[i], dot) }
+                                        let rms = norms[r], n = Swift.max(rms, eps)
+                                        pdot[r] = dot / n
+                                        let scale = g / n
+                                        // The clamp passes the gradient where rms >= eps (as PyTorch's clamp).
+                                        let k = rms < eps ? 0 : dot / (Float(c) * n * n)
+                                        for i in 0..<c { d[i] = scale * (dy[i] - row[i] * k) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                var dgain: Float = 0
+                for v in dots { dgain += v }
+                return [x.requiresGrad ? Tensor(dx, shape: x.shape) : nil,
+                        gain.requiresGrad ? Tensor([dgain], shape: gain.shape) : nil]
+            }
+        }
+        return out
     }
 
     private static func normalize(
@@ -80,15 +137,27 @@ extension Tensor {
                         Threading.parallelFor(layout.rows, grain: Swift.max(1, Threading.parallelGrain / Swift.max(n, 1))) { range in
                             for row in range {
                                 let base = row * n
-                                var sum = 0.0
-                                for i in 0..<n { sum += Double(px[base + i]) }
-                                let mean = sum / Double(Swift.max(n, 1))
-                                var sq = 0.0
-                                for i in 0..<n { let d = Double(px[base + i]) - mean; sq += d * d }
-                                let rstd = Float(1 / (sq / Double(Swift.max(n, 1)) + Double(eps)).squareRoot())
+                                let mean = blockedSum(px.baseAddress! + base, n) { $0 } / Double(Swift.max(n, 1))
                                 let m = Float(mean)
+                                let sq = blockedSum(px.baseAddress! + base, n) { ($0 - m) * ($0 - m) }
+                                let rstd = Float(1 / (sq / Double(Swift.max(n, 1)) + Double(eps)).squareRoot())
                                 pm[row] = m; pr[row] = rstd
                                 let pbase = layout.paramBase(row)
+                                if layout.segmentLength == 1 {
+                                    // Per-feature affine (LayerNorm): one vectorizable pass.
+                                    let o = out.baseAddress! + base, xr = px.baseAddress! + base
+                                    switch (w, b) {
+                                    case let (w?, b?):
+                                        w.withUnsafeBufferPointer { pw in b.withUnsafeBufferPointer { pb in
+                                            for i in 0..<n { o[i] = (xr[i] - m) * rstd * pw[pbase + i] + pb[pbase + i] }
+                                        } }
+                                    default:
+                                        for i in 0..<n {
+                                            o[i] = (xr[i] - m) * rstd * (w?[pbase + i] ?? 1) + (b?[pbase + i] ?? 0)
+                                        }
+                                    }
+                                    continue
+                                }
                                 for s in 0..<layout.segments {
                                     let gain = (w?[pbase + s] ?? 1) * rstd
                                     let shift = (b?[pbase + s] ?? 0) - m * gain
@@ -110,40 +179,74 @@ extension Tensor {
             out.record(parents) { g in
                 let w = weight?.scalars
                 var dx = [Float](repeating: 0, count: x.count)
-                var dw = [Float](repeating: 0, count: paramCount)
-                var db = [Float](repeating: 0, count: paramCount)
+                let workers = Swift.max(1, Swift.min(Threading.elementwiseThreads, x.count / Threading.parallelGrain, layout.rows))
+                let chunk = (layout.rows + workers - 1) / workers
+                // Worker `k` accumulates its rows' affine gradients at `k * paramCount`.
+                var dwParts = [Float](repeating: 0, count: workers * paramCount)
+                var dbParts = [Float](repeating: 0, count: workers * paramCount)
+                let gains = w ?? [Float](repeating: 1, count: paramCount)
+                gains.withUnsafeBufferPointer { pgain in
                 g.withUnsafeBufferPointer { pg in
                     x.withUnsafeBufferPointer { px in
-                        for row in 0..<layout.rows {
+                      dx.withUnsafeMutableBufferPointer { dx in
+                       dwParts.withUnsafeMutableBufferPointer { dwAll in
+                        dbParts.withUnsafeMutableBufferPointer { dbAll in
+                         Threading.forkJoin(workers) { worker in
+                          let dw = dwAll.baseAddress! + worker * paramCount, db = dbAll.baseAddress! + worker * paramCount
+                          for row in (worker * chunk)..<Swift.min(layout.rows, (worker + 1) * chunk) {
                             let base = row * n, mean = means[row], rstd = rstds[row]
                             let pbase = layout.paramBase(row)
+                            let xr = px.baseAddress! + base, gr = pg.baseAddress! + base, d = dx.baseAddress! + base
+                            if layout.segmentLength == 1 {
+                                // LayerNorm: every element is its own segment; vectorizable over the row.
+                                var s1: Float = 0, s2: Float = 0
+                                for i in 0..<n {
+                                    let xhat = (xr[i] - mean) * rstd
+                                    let dxhat = gr[i] * pgain[pbase + i]
+                                    s1 = Relaxed.sum(s1, dxhat)
+                                    s2 = Relaxed.multiplyAdd(dxhat, xhat, s2)
+                                    dw[pbase + i] += gr[i] * xhat
+                                    db[pbase + i] += gr[i]
+                                }
+                                let m1 = s1 / Float(n), m2 = s2 / Float(n)
+                                for i in 0..<n {
+                                    let xhat = (xr[i] - mean) * rstd
+                                    d[i] = rstd * (gr[i] * pgain[pbase + i] - m1 - xhat * m2)
+                                }
+                                continue
+                            }
                             var sum1 = 0.0, sum2 = 0.0
                             for s in 0..<layout.segments {
                                 let gain = w?[pbase + s] ?? 1
-                                var sw = 0.0, sb = 0.0
-                                let start = base + s * layout.segmentLength
-                                for i in start..<(start + layout.segmentLength) {
-                                    let xhat = (px[i] - mean) * rstd
-                                    let dxhat = Double(pg[i] * gain)
-                                    sum1 += dxhat
-                                    sum2 += dxhat * Double(xhat)
-                                    sw += Double(pg[i] * xhat)
-                                    sb += Double(pg[i])
-                                }
-                                dw[pbase + s] += Float(sw)
+                                let start = s * layout.segmentLength
+                                // Σ g and Σ g·xhat over the segment, in Float blocks accumulated in Double.
+                                let sb = blockedSum(gr + start, layout.segmentLength) { $0 }
+                                let sgx = blockedSum2(gr + start, xr + start, layout.segmentLength) { gv, xv in gv * ((xv - mean) * rstd) }
+                                sum1 += sb * Double(gain)
+                                sum2 += sgx * Double(gain)
+                                dw[pbase + s] += Float(sgx)
                                 db[pbase + s] += Float(sb)
                             }
                             let m1 = Float(sum1 / Double(n)), m2 = Float(sum2 / Double(n))
                             for s in 0..<layout.segments {
                                 let gain = w?[pbase + s] ?? 1
-                                let start = base + s * layout.segmentLength
+                                let start = s * layout.segmentLength
                                 for i in start..<(start + layout.segmentLength) {
-                                    let xhat = (px[i] - mean) * rstd
-                                    dx[i] = rstd * (pg[i] * gain - m1 - xhat * m2)
+                                    let xhat = (xr[i] - mean) * rstd
+                                    d[i] = rstd * (gr[i] * gain - m1 - xhat * m2)
                                 }
                             }
+                          }
+                         }
                         }
+                       }
+                      }
                     }
+                }
+                }
+                var dw = [Float](repeating: 0, count: paramCount), db = dw
+                for k in 0..<workers {
+                    for p in 0..<paramCount { dw[p] += dwParts[k * paramCount + p]; db[p] += dbParts[k * paramCount + p] }
                 }
                 var grads: [Tensor?] = [x.requiresGrad ? Tensor(dx, shape: x.shape) : nil]
                 if let weight { grads.append(weight.requiresGrad ? Tensor(dw, shape: weight.shape) : nil) }
@@ -153,4 +256,35 @@ extension Tensor {
         }
         return out
     }
+}
+
+/// `Σ f(x[i])` over `n` elements: Float partial sums over blocks of 512 (reassociated, so they vectorize),
+/// accumulated in Double (accurate for the 10⁵–10⁶-element rows of a global layer norm).
+@inline(__always)
+private func blockedSum(_ x: UnsafePointer<Float>, _ n: Int, _ f: (Float) -> Float) -> Double {
+    var total = 0.0
+    var start = 0
+    while start < n {
+        let end = Swift.min(n, start + 512)
+        var s: Float = 0
+        for i in start..<end { s = Relaxed.sum(s, f(x[i])) }
+        total += Double(s)
+        start = end
+    }
+    return total
+}
+
+/// `Σ f(a[i], b[i])` over `n` elements, blocked like ``blockedSum(_:_:_:)``.
+@inline(__always)
+private func blockedSum2(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int, _ f: (Float, Float) -> Float) -> Double {
+    var total = 0.0
+    var start = 0
+    while start < n {
+        let end = Swift.min(n, start + 512)
+        var s: Float = 0
+        for i in start..<end { s = Relaxed.sum(s, f(a[i], b[i])) }
+        total += Double(s)
+        start = end
+    }
+    return total
 }

@@ -47,18 +47,36 @@ extension Tensor {
     ///   - offset: the position of the first frame.
     public func rotaryEmbedding(rotaryDims: Int, base: Float = 10_000, offset: Int = 0) -> Tensor {
         precondition(rank >= 2, "rotaryEmbedding: input must be [..., T, D], got \(shape)")
-        let (t, d) = (shape[-2], shape[-1])
-        precondition(rotaryDims % 2 == 0 && rotaryDims <= d, "rotaryEmbedding: rotaryDims \(rotaryDims) must be even and <= \(d)")
+        let tables = Tensor.rotaryTables(frames: shape[-2], rotaryDims: rotaryDims, base: base, offset: offset)
+        return rotaryEmbedding(tables)
+    }
+
+    /// The angle tables of ``rotaryEmbedding(rotaryDims:base:offset:)``: `cos(t·θ_j)`, `sin(t·θ_j)` for
+    /// positions `offset ..< offset + frames`, each `[frames, rotaryDims/2]` (compute once, reuse per call).
+    public static func rotaryTables(frames: Int, rotaryDims: Int, base: Float = 10_000, offset: Int = 0) -> RotaryTables {
+        precondition(rotaryDims % 2 == 0 && rotaryDims > 0, "rotaryTables: rotaryDims \(rotaryDims) must be even and positive")
         let inv = Tensor.inverseFrequencies(dims: rotaryDims, base: base)
         let half = rotaryDims / 2
-        var cosTable = [Float](repeating: 0, count: t * half), sinTable = cosTable
-        for p in 0..<t {
+        var cosTable = [Float](repeating: 0, count: frames * half), sinTable = cosTable
+        for p in 0..<frames {
             for j in 0..<half {
                 let angle = Double(Float(p + offset) * inv[j])
                 cosTable[p * half + j] = Float(Double.cos(angle))
                 sinTable[p * half + j] = Float(Double.sin(angle))
             }
         }
+        return RotaryTables(frames: frames, rotaryDims: rotaryDims, cos: cosTable, sin: sinTable)
+    }
+
+    /// ``rotaryEmbedding(rotaryDims:base:offset:)`` with precomputed tables (`tables.frames == T`).
+    public func rotaryEmbedding(_ tables: RotaryTables) -> Tensor {
+        precondition(rank >= 2, "rotaryEmbedding: input must be [..., T, D], got \(shape)")
+        let (t, d) = (shape[-2], shape[-1])
+        let rotaryDims = tables.rotaryDims
+        precondition(tables.frames == t, "rotaryEmbedding: tables for \(tables.frames) frames, input \(shape)")
+        precondition(rotaryDims % 2 == 0 && rotaryDims <= d, "rotaryEmbedding: rotaryDims \(rotaryDims) must be even and <= \(d)")
+        let half = rotaryDims / 2
+        let cosTable = tables.cos, sinTable = tables.sin
         let rows = count / Swift.max(t * d, 1)
         func rotate(_ src: Tensor, sign: Float) -> [Float] {
             var out = src.scalars
@@ -86,4 +104,16 @@ extension Tensor {
         }
         return out
     }
+}
+
+/// Precomputed cos/sin tables of a rotary position embedding (``Tensor/rotaryTables(frames:rotaryDims:base:offset:)``).
+public struct RotaryTables: Sendable {
+    /// Positions covered.
+    public let frames: Int
+    /// Rotated features (even).
+    public let rotaryDims: Int
+    /// `cos(t·θ_j)`, `[frames, rotaryDims/2]`.
+    public let cos: [Float]
+    /// `sin(t·θ_j)`, `[frames, rotaryDims/2]`.
+    public let sin: [Float]
 }

@@ -97,7 +97,10 @@ extension Tensor {
         let inStrides = shape.strides
         let outShape = Shape(order.map { shape.dims[$0] })
         let srcStrides = order.map { inStrides[$0] }
-        let values = Tensor.permuteCopy(self, outShape: outShape, srcStrides: srcStrides)
+        let swapsLastTwo = rank >= 2 && order[rank - 1] == rank - 2 && order[rank - 2] == rank - 1
+            && order.dropLast(2).enumerated().allSatisfy { $0.offset == $0.element }
+        let values = swapsLastTwo
+            ? Tensor.transposeLastTwo(self) : Tensor.permuteCopy(self, outShape: outShape, srcStrides: srcStrides)
         let out = Tensor(values, shape: outShape)
         if Autograd.shouldRecord(self) {
             var inverse = [Int](repeating: 0, count: order.count)
@@ -112,6 +115,36 @@ extension Tensor {
         var order = Array(0..<rank)
         order.swapAt(shape.normalizedAxis(axis0), shape.normalizedAxis(axis1))
         return permuted(order)
+    }
+
+    /// `[..., R, C] -> [..., C, R]` in 16×16 tiles (both sides stay in cache), split over batch items.
+    private static func transposeLastTwo(_ x: Tensor) -> [Float] {
+        let (rows, cols) = (x.shape[-2], x.shape[-1])
+        let matrices = x.count / Swift.max(rows * cols, 1)
+        return [Float](unsafeUninitializedCapacity: x.count) { out, filled in
+            x.withUnsafeBufferPointer { src in
+                let s0 = src.baseAddress!, d0 = out.baseAddress!
+                Threading.parallelFor(matrices, grain: Swift.max(1, Threading.parallelGrain / Swift.max(rows * cols, 1))) { range in
+                    for m in range {
+                        let s = s0 + m * rows * cols, d = d0 + m * rows * cols
+                        var r0 = 0
+                        while r0 < rows {
+                            let r1 = Swift.min(rows, r0 + 16)
+                            var c0 = 0
+                            while c0 < cols {
+                                let c1 = Swift.min(cols, c0 + 16)
+                                for r in r0..<r1 {
+                                    for c in c0..<c1 { (d + c * rows + r).initialize(to: s[r * cols + c]) }
+                                }
+                                c0 = c1
+                            }
+                            r0 = r1
+                        }
+                    }
+                }
+            }
+            filled = x.count
+        }
     }
 
     private static func permuteCopy(_ x: Tensor, outShape: Shape, srcStrides: [Int]) -> [Float] {
@@ -157,6 +190,13 @@ extension Tensor {
         let outShape = Shape(dims)
         let values = [Float](unsafeUninitializedCapacity: outShape.count) { out, filled in
             withUnsafeBufferPointer { src in
+                if step == 1 {
+                    let run = length * inner
+                    for o in 0..<outer {
+                        (out.baseAddress! + o * run).initialize(from: src.baseAddress! + (o * size + range.lowerBound) * inner, count: run)
+                    }
+                    return
+                }
                 for o in 0..<outer {
                     for i in 0..<length {
                         let s = (o * size + range.lowerBound + i * step) * inner
@@ -174,6 +214,13 @@ extension Tensor {
                 var grad = [Float](repeating: 0, count: inShape.count)
                 grad.withUnsafeMutableBufferPointer { dst in
                     g.withUnsafeBufferPointer { src in
+                        if step == 1 {
+                            let run = length * inner
+                            for o in 0..<outer {
+                                (dst.baseAddress! + (o * size + range.lowerBound) * inner).update(from: src.baseAddress! + o * run, count: run)
+                            }
+                            return
+                        }
                         for o in 0..<outer {
                             for i in 0..<length {
                                 let d = (o * size + range.lowerBound + i * step) * inner
@@ -213,9 +260,7 @@ extension Tensor {
             for (t, size) in zip(tensors, sizes) {
                 t.withUnsafeBufferPointer { src in
                     for o in 0..<outer {
-                        let d = (o * total + offset) * inner
-                        let s = o * size * inner
-                        for j in 0..<(size * inner) { out[d + j] = src[s + j] }
+                        (out.baseAddress! + (o * total + offset) * inner).update(from: src.baseAddress! + o * size * inner, count: size * inner)
                     }
                 }
                 offset += size

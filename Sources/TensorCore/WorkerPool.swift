@@ -69,6 +69,9 @@ final class WorkerPool: @unchecked Sendable {
         T.invoke(pointer, worker: worker)
     }
 
+    /// Whether a job is running (a caller inside a parallel region sees true).
+    var isBusy: Bool { busy.load(ordering: .relaxed) }
+
     /// Runs `task.run(worker: w)` for `w in 0..<workers` on the calling thread and the helpers.
     /// - Returns: false (having run nothing) when the pool is busy with another caller.
     func run<T: ParallelTask>(_ workers: Int, _ task: T) -> Bool {

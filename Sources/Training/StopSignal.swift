@@ -7,8 +7,13 @@ private let receivedSignal = Atomic<Int32>(0)
 
 /// The C signal handler: records the signal and restores the default action, so a second signal ends a process
 /// that does not respond. Only async-signal-safe calls (an atomic store, `signal`).
+/// How many stop signals the process has received; a ``StopSignal`` only counts those after its creation, so
+/// creating one never hides a signal another is waiting for.
+private let receivedCount = Atomic<Int>(0)
+
 private func recordStopSignal(_ number: Int32) {
     receivedSignal.store(number, ordering: .sequentiallyConsistent)
+    receivedCount.wrappingAdd(1, ordering: .sequentiallyConsistent)
     signal(number, SIG_DFL)
 }
 
@@ -30,12 +35,13 @@ public final class StopSignal {
 
     private let requested = Flag()
     private let signals: [Int32]
+    private let countAtStart: Int
 
     /// Starts watching `signals` (SIGINT and SIGTERM by default); forgets signals received before.
     /// - Parameter signals: the signals that request a stop; pass `[]` for a flag that only ``request(_:)`` sets.
     public init(signals: [Int32] = [SIGINT, SIGTERM]) {
         self.signals = signals
-        receivedSignal.store(0, ordering: .sequentiallyConsistent)
+        countAtStart = receivedCount.load(ordering: .sequentiallyConsistent)
         for number in signals { signal(number, recordStopSignal) }
     }
 
@@ -48,6 +54,7 @@ public final class StopSignal {
     public var signalNumber: Int32? {
         let own = requested.signalNumber.load(ordering: .sequentiallyConsistent)
         if own != 0 { return own }
+        guard receivedCount.load(ordering: .sequentiallyConsistent) > countAtStart else { return nil }
         let received = receivedSignal.load(ordering: .sequentiallyConsistent)
         return received != 0 && signals.contains(received) ? received : nil
     }

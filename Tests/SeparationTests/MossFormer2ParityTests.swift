@@ -43,6 +43,21 @@ import TestSupport
         #expect(compared == 31)
     }
 
+    /// The autograd (training) path, which does not use the fused inference kernels, matches the reference too
+    /// (evaluation mode, so dropout is off), and its gradients reach every parameter.
+    @Test func trainingPathMatchesTheReference() throws {
+        let (model, io) = try Self.fixtureModel()
+        let input = try #require(io.tensors["input"])
+        let expected = try #require(io.tensors["output"])
+        let output = model(input)
+        #expect(output.requiresGrad)
+        let worst = zip(output.reshaped(expected.shape.dims).scalars, expected.scalars).map { abs($0 - $1) }.max() ?? 0
+        #expect(worst <= 1e-5, "training-path output: max abs error \(worst)")
+        output.squared().sum().backward()
+        let missing = model.namedParameters().filter { $0.tensor.gradValues == nil }.map(\.name)
+        #expect(missing.isEmpty, "no gradient for \(missing)")
+    }
+
     @Test func saveAndLoadGiveTheSameOutput() throws {
         let (model, io) = try Self.fixtureModel()
         let input = try #require(io.tensors["input"])

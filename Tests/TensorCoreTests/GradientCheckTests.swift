@@ -189,7 +189,26 @@ struct GradientCheckTests {
         OpCase(name: "rotary 4 of 6 dims [2,5,6]", shapes: [[2, 5, 6]], op: { $0[0].rotaryEmbedding(rotaryDims: 4) },
                reference: { rotaryReference($0[0]) }),
     ]
-    static let cases: [OpCase] = rows0 + rows1 + rows2 + rows3 + rows4 + rows5 + rows6 + rows7 + rows8 + rows9 + rows10 + rows11 + rows12 + rows13 + rows14 + rows15 + rows16 + rows17 + rows18
+    static let rows19: [OpCase] = [
+        // Frames-first depthwise conv (ConvModule, FSMN memory): SIMD channel blocks of 8 plus a tail, edges.
+        OpCase(name: "depthwiseConv1dFramesFirst k5 [2,13,4]", shapes: [[2, 13, 4], [4, 1, 5]],
+               op: { Tensor.depthwiseConv1dFramesFirst($0[0], weight: $0[1]) },
+               reference: { v in depthwiseFramesFirstReference(v[0], batch: 2, frames: 13, channels: 4, v[1], kernel: 5, dilation: 1, residual: false) }),
+        OpCase(name: "depthwiseConv1dFramesFirst residual dilation 2 [C,1,K,1] [2,12,10]", shapes: [[2, 12, 10], [10, 1, 3, 1]],
+               op: { Tensor.depthwiseConv1dFramesFirst($0[0], weight: $0[1], dilation: 2, residual: true) },
+               reference: { v in depthwiseFramesFirstReference(v[0], batch: 2, frames: 12, channels: 10, v[1], kernel: 3, dilation: 2, residual: true) }),
+        // Fused ops of the MossFormer2 attention layer.
+        OpCase(name: "sigmoidGate a·b·σ(c·d)", shapes: [[2, 3, 4], [2, 3, 4], [2, 3, 4], [2, 3, 4]], low: -2, high: 2,
+               op: { Tensor.sigmoidGate($0[0], $0[1], $0[2], $0[3]) },
+               reference: { v in (0..<24).map { i in v[0][i] * v[1][i] / (1 + Float(Foundation.exp(Double(-v[2][i] * v[3][i])))) } }),
+        OpCase(name: "tokenShifted 3 of 5 features [2,4,5]", shapes: [[2, 4, 5]],
+               op: { $0[0].tokenShifted(delayedFeatures: 3) },
+               reference: { v in (0..<40).map { i in
+                   let (b, t, f) = (i / 20, (i / 5) % 4, i % 5)
+                   return f >= 3 ? v[0][i] : (t == 0 ? 0 : v[0][(b * 4 + t - 1) * 5 + f])
+               } }),
+    ]
+    static let cases: [OpCase] = rows0 + rows1 + rows2 + rows3 + rows4 + rows5 + rows6 + rows7 + rows8 + rows9 + rows10 + rows11 + rows12 + rows13 + rows14 + rows15 + rows16 + rows17 + rows18 + rows19
 
     @Test(arguments: cases)
     func forwardMatchesReference(_ row: OpCase) throws {
@@ -304,5 +323,25 @@ private func splitReference(_ x: [Float]) -> [Float] {
         out.append(contentsOf: x[(r * 5 + 2)..<(r * 5 + 5)])
         for j in 0..<2 { out.append(x[r * 5 + j] * 3) }
     }
+    return out
+}
+
+/// The frames-first depthwise conv through the channels-first reference conv: transpose, conv, transpose back.
+func depthwiseFramesFirstReference(
+    _ x: [Float], batch: Int, frames: Int, channels: Int, _ w: [Float], kernel: Int, dilation: Int, residual: Bool
+) -> [Float] {
+    var channelsFirst = [Float](repeating: 0, count: x.count)
+    for b in 0..<batch { for t in 0..<frames { for c in 0..<channels {
+        channelsFirst[(b * channels + c) * frames + t] = x[(b * frames + t) * channels + c]
+    } } }
+    let pad = dilation * (kernel - 1) / 2
+    let y = ReferenceKernels.conv1d(channelsFirst, batch: batch, inChannels: channels, inLength: frames, w, outChannels: channels,
+                                    kernel: kernel, bias: nil, stride: 1, padLeft: pad, padRight: pad, dilation: dilation,
+                                    groups: channels).values
+    var out = [Float](repeating: 0, count: x.count)
+    for b in 0..<batch { for t in 0..<frames { for c in 0..<channels {
+        let i = (b * frames + t) * channels + c
+        out[i] = y[(b * channels + c) * frames + t] + (residual ? x[i] : 0)
+    } } }
     return out
 }

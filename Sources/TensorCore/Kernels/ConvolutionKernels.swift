@@ -1,3 +1,6 @@
+import CKernels
+import RealModule
+
 /// The index map of a 1-D convolution: output frame `t`, tap `k` reads input frame
 /// `t · stride − padLeft + k · dilation` (zero outside `0..<inLength`).
 package struct ConvGeometry: Sendable, Equatable {
@@ -103,16 +106,14 @@ package enum ConvolutionKernels {
             for i in 0..<inPerGroup {
                 let xc = x + (group * inPerGroup + i) * g.inLength
                 let wo = w + (o * inPerGroup + i) * taps
+                if g.stride == 1 {
+                    sk_conv_row(xc, g.inLength, wo, taps, g.dilation, g.padLeft, orow, g.outLength)
+                    continue
+                }
                 for k in 0..<taps {
                     let wv = wo[k]
                     let offset = k * g.dilation - g.padLeft
-                    let valid = g.validRange(tap: k)
-                    if g.stride == 1 {
-                        let src = xc + offset
-                        for t in valid { orow[t] += wv * src[t] }
-                    } else {
-                        for t in valid { orow[t] += wv * xc[t * g.stride + offset] }
-                    }
+                    for t in g.validRange(tap: k) { orow[t] += wv * xc[t * g.stride + offset] }
                 }
             }
         }
@@ -126,6 +127,29 @@ package enum ConvolutionKernels {
         outChannels: Range<Int>, inPerGroup: Int, outPerGroup: Int, _ g: ConvGeometry
     ) {
         let taps = g.kernel
+        if g.stride == 1 {
+            // dx is the conv of dy with the taps reversed (padding (K−1)·dilation − padLeft); dw correlates dy with x.
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: taps) { flipped in
+                for o in outChannels {
+                    let grow = dy + o * g.outLength
+                    let group = o / outPerGroup
+                    for i in 0..<inPerGroup {
+                        let channel = group * inPerGroup + i
+                        let wo = w + (o * inPerGroup + i) * taps
+                        if let dx {
+                            for k in 0..<taps { flipped[k] = wo[taps - 1 - k] }
+                            sk_conv_row(grow, g.outLength, flipped.baseAddress!, taps, g.dilation,
+                                        (taps - 1) * g.dilation - g.padLeft, dx + channel * g.inLength, g.inLength)
+                        }
+                        if let dw {
+                            sk_correlate_row(x + channel * g.inLength, g.inLength, grow, g.outLength, taps, g.dilation,
+                                             g.padLeft, dw + (o * inPerGroup + i) * taps)
+                        }
+                    }
+                }
+            }
+            return
+        }
         for o in outChannels {
             let grow = dy + o * g.outLength
             let group = o / outPerGroup
@@ -139,11 +163,22 @@ package enum ConvolutionKernels {
                     if let dx {
                         let wv = w[widx]
                         let dxc = dx + channel * g.inLength
-                        for t in valid { dxc[t * g.stride + offset] += wv * grow[t] }
+                        if g.stride == 1 {
+                            let d = dxc + offset
+                            for t in valid { d[t] += wv * grow[t] }
+                        } else {
+                            for t in valid { dxc[t * g.stride + offset] += wv * grow[t] }
+                        }
                     }
                     if let dw {
+                        // Relaxed: lets LLVM reassociate the reduction and vectorize it.
                         var s: Float = 0
-                        for t in valid { s += grow[t] * xc[t * g.stride + offset] }
+                        if g.stride == 1 {
+                            let src = xc + offset
+                            for t in valid { s = Relaxed.multiplyAdd(grow[t], src[t], s) }
+                        } else {
+                            for t in valid { s = Relaxed.multiplyAdd(grow[t], xc[t * g.stride + offset], s) }
+                        }
                         dw[widx] += s
                     }
                 }

@@ -199,6 +199,29 @@ package struct GreaterEqualKernel: BinaryKernel { package init() {}; @inline(__a
 /// `1` where `a > b`, else 0.
 package struct GreaterKernel: BinaryKernel { package init() {}; @inline(__always) package func callAsFunction(_ a: Float, _ b: Float) -> Float { a > b ? 1 : 0 } }
 
+/// `b` where `a > 0`, else 0 (ReLU's gradient: `a` the input, `b` the incoming gradient).
+package struct SelectPositiveKernel: BinaryKernel { package init() {}; @inline(__always) package func callAsFunction(_ a: Float, _ b: Float) -> Float { a > 0 ? b : 0 } }
+/// `b · a · (1 − a)` (sigmoid's gradient from its output `a` and the incoming gradient `b`).
+package struct SigmoidGradientKernel: BinaryKernel { package init() {}; @inline(__always) package func callAsFunction(_ a: Float, _ b: Float) -> Float { b * a * (1 - a) } }
+/// `b · (1 − a²)` (tanh's gradient from its output `a` and the incoming gradient `b`).
+package struct TanhGradientKernel: BinaryKernel { package init() {}; @inline(__always) package func callAsFunction(_ a: Float, _ b: Float) -> Float { b * (1 - a * a) } }
+/// `b · s · (1 + a · (1 − s))`, `s = sigmoid(a)` (SiLU's gradient from its input `a` and the incoming gradient `b`).
+package struct SiLUGradientKernel: BinaryKernel {
+    package init() {}
+    @inline(__always) package func callAsFunction(_ a: Float, _ b: Float) -> Float {
+        let s = FastMath.sigmoid(a)
+        return b * s * (1 + a * (1 - s))
+    }
+}
+
+/// `relu(x)²`.
+package struct SquaredReLUKernel: UnaryKernel {
+    package init() {}
+    @inline(__always) package func callAsFunction(_ x: Float) -> Float { let r = Swift.max(x, 0); return r * r }
+}
+/// `2 · relu(a) · b` (squared ReLU's gradient from its input `a` and the incoming gradient `b`).
+package struct SquaredReLUGradientKernel: BinaryKernel { package init() {}; @inline(__always) package func callAsFunction(_ a: Float, _ b: Float) -> Float { b * Swift.max(a, 0) * 2 } }
+
 /// A unary kernel from a closure (for the rarely hot ops).
 package struct ClosureKernel: UnaryKernel {
     let f: (Float) -> Float

@@ -1,0 +1,42 @@
+// SepKWS vector kernels in C: compiled for AVX-512F, AVX2+FMA and the baseline ISA, chosen once at load time
+// from the CPU's features (__builtin_cpu_supports), so the package needs no special compiler flags.
+// Layouts are frames-first rows: element (t, c) of a [frames, channels] block is at t * channels + c.
+#ifndef SEPKWS_CKERNELS_H
+#define SEPKWS_CKERNELS_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Depthwise conv over time, "same" zero padding pad = dilation * (taps - 1) / 2, for output frames [t0, t1)
+/// of one batch item: out[t, c] = (residual ? x[t, c] : 0) + sum_k w[k, c] * x[t + k * dilation - pad, c].
+/// x, out: [frames, channels]; w: taps-first [taps, channels]. out must not alias x.
+void sk_depthwise_forward(const float *x, const float *w, float *out, long frames, long channels, long taps,
+                          long dilation, int residual, long t0, long t1);
+
+/// Weight gradient of sk_depthwise_forward for channels [c0, c1) of one batch item, accumulated:
+/// dw[k, c] += sum_t dy[t, c] * x[t + k * dilation - pad, c] (zero outside the signal). dw: [taps, channels].
+void sk_depthwise_weight_gradient(const float *x, const float *dy, float *dw, long frames, long channels, long taps,
+                                  long dilation, long c0, long c1);
+
+/// Fused epilogue of a Linear: for rows r < rows, o[r, c] = act(o[r, c] + bias[c]) (bias may be NULL).
+/// activation: 0 identity, 1 relu, 2 silu, 3 sigmoid.
+void sk_bias_activation(float *o, long rows, long columns, const float *bias, int activation);
+
+/// One channel row of a stride-1 convolution (channels-first), accumulated:
+/// out[t] += sum_k w[k] * x[t + k * dilation - padLeft] for t < outLength, zero outside 0..<inLength.
+void sk_conv_row(const float *x, long inLength, const float *w, long taps, long dilation, long padLeft, float *out,
+                 long outLength);
+
+/// The weight gradient of sk_conv_row, accumulated: dw[k] += sum_t dy[t] * x[t + k * dilation - padLeft].
+void sk_correlate_row(const float *x, long inLength, const float *dy, long outLength, long taps, long dilation,
+                      long padLeft, float *dw);
+
+/// The name of the instruction set the kernels dispatch to ("avx512f", "avx2", "baseline").
+const char *sk_kernel_isa(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,288 @@
+// Each kernel body is written once as a static inline function with plain loops over the contiguous channel
+// axis (so the loop vectorizer handles them), then instantiated for three targets with the `target` attribute.
+#include "CKernels.h"
+#include <string.h>
+
+#define SK_INLINE static inline __attribute__((always_inline))
+
+// ---------------------------------------------------------------------------------------------------------
+// Bodies.
+
+// Channel chunks of SK_CHUNK floats stay in registers across all taps (the constant-size inner loops are fully
+// unrolled into vector registers); the tail chunk uses the same code with a variable width.
+#define SK_CHUNK 64
+
+SK_INLINE void depthwise_forward_body(const float *restrict x, const float *restrict w, float *restrict out,
+                                      long frames, long channels, long taps, long dilation, int residual,
+                                      long t0, long t1) {
+    const long pad = dilation * (taps - 1) / 2;
+    for (long t = t0; t < t1; t++) {
+        float *restrict o = out + t * channels;
+        // Taps whose source frame is inside the signal: k in [k0, k1).
+        long k0 = pad - t > 0 ? (pad - t + dilation - 1) / dilation : 0;
+        long k1 = (frames - 1 - t + pad) / dilation + 1;
+        if (k1 > taps) k1 = taps;
+        long c = 0;
+        for (; c + SK_CHUNK <= channels; c += SK_CHUNK) {
+            float acc[SK_CHUNK];
+            for (int j = 0; j < SK_CHUNK; j++) acc[j] = residual ? x[t * channels + c + j] : 0.0f;
+            for (long k = k0; k < k1; k++) {
+                const float *restrict xs = x + (t + k * dilation - pad) * channels + c;
+                const float *restrict wk = w + k * channels + c;
+                for (int j = 0; j < SK_CHUNK; j++) acc[j] += wk[j] * xs[j];
+            }
+            for (int j = 0; j < SK_CHUNK; j++) o[c + j] = acc[j];
+        }
+        if (c < channels) {
+            const long n = channels - c;
+            for (long j = 0; j < n; j++) o[c + j] = residual ? x[t * channels + c + j] : 0.0f;
+            for (long k = k0; k < k1; k++) {
+                const float *restrict xs = x + (t + k * dilation - pad) * channels + c;
+                const float *restrict wk = w + k * channels + c;
+                for (long j = 0; j < n; j++) o[c + j] += wk[j] * xs[j];
+            }
+        }
+    }
+}
+
+SK_INLINE void depthwise_weight_gradient_body(const float *restrict x, const float *restrict dy, float *restrict dw,
+                                              long frames, long channels, long taps, long dilation, long c0, long c1) {
+    const long pad = dilation * (taps - 1) / 2;
+    const long tile = 64;  // frames per tile: the tile's dy and x rows stay in cache across all taps
+    for (long t0 = 0; t0 < frames; t0 += tile) {
+        const long t1 = t0 + tile < frames ? t0 + tile : frames;
+        for (long k = 0; k < taps; k++) {
+            const long offset = k * dilation - pad;
+            const long lo = t0 > -offset ? t0 : -offset;
+            const long hi = t1 < frames - offset ? t1 : frames - offset;
+            if (lo >= hi) continue;
+            float *restrict dwk = dw + k * channels;
+            long c = c0;
+            for (; c + SK_CHUNK <= c1; c += SK_CHUNK) {
+                float acc[SK_CHUNK];
+                for (int j = 0; j < SK_CHUNK; j++) acc[j] = dwk[c + j];
+                for (long t = lo; t < hi; t++) {
+                    const float *restrict g = dy + t * channels + c;
+                    const float *restrict xs = x + (t + offset) * channels + c;
+                    for (int j = 0; j < SK_CHUNK; j++) acc[j] += g[j] * xs[j];
+                }
+                for (int j = 0; j < SK_CHUNK; j++) dwk[c + j] = acc[j];
+            }
+            for (long t = lo; t < hi && c < c1; t++) {
+                const float *restrict g = dy + t * channels;
+                const float *restrict xs = x + (t + offset) * channels;
+                for (long j = c; j < c1; j++) dwk[j] += g[j] * xs[j];
+            }
+        }
+    }
+}
+
+// One channel row of a stride-1 convolution, accumulated: out[t] += sum_k w[k] * x[t + k * dilation - padLeft]
+// for t < outLength (zero outside 0..<inLength). Frames whose taps are all inside run 16 at a time with the sums
+// in registers.
+SK_INLINE void conv_row_body(const float *restrict x, long inLength, const float *restrict w, long taps,
+                             long dilation, long padLeft, float *restrict out, long outLength) {
+    long lo = padLeft;  // first frame with every tap inside
+    long hi = inLength + padLeft - (taps - 1) * dilation;
+    if (hi > outLength) hi = outLength;
+    if (lo > hi) lo = hi = 0;
+    for (long t = 0; t < outLength; t++) {
+        if (t == lo) {
+            for (; t + 16 <= hi; t += 16) {
+                float acc[16];
+                for (int j = 0; j < 16; j++) acc[j] = out[t + j];
+                for (long k = 0; k < taps; k++) {
+                    const float wk = w[k];
+                    const float *restrict xs = x + t + k * dilation - padLeft;
+                    for (int j = 0; j < 16; j++) acc[j] += wk * xs[j];
+                }
+                for (int j = 0; j < 16; j++) out[t + j] = acc[j];
+            }
+            if (t >= outLength) break;
+        }
+        float s = out[t];
+        for (long k = 0; k < taps; k++) {
+            const long i = t + k * dilation - padLeft;
+            if (i >= 0 && i < inLength) s += w[k] * x[i];
+        }
+        out[t] = s;
+    }
+}
+
+// The weight gradient of conv_row_body, accumulated: dw[k] += sum_t dy[t] * x[t + k * dilation - padLeft].
+SK_INLINE void correlate_row_body(const float *restrict x, long inLength, const float *restrict dy, long outLength,
+                                  long taps, long dilation, long padLeft, float *restrict dw) {
+#if defined(__clang__)
+#pragma clang fp reassociate(on)
+#endif
+    for (long k = 0; k < taps; k++) {
+        const long offset = k * dilation - padLeft;
+        long lo = offset < 0 ? -offset : 0;
+        long hi = inLength - offset < outLength ? inLength - offset : outLength;
+        float s = 0.0f;
+        for (long t = lo; t < hi; t++) s += dy[t] * x[t + offset];
+        dw[k] += s;
+    }
+}
+
+// e^x, Cephes expf polynomial with Cody-Waite reduction, branch-free (vectorizes); inputs clamped to
+// [-87.3, 88.3]. The same approximation as TensorCore's FastMath.exp.
+SK_INLINE float fast_exp(float x) {
+    float xc = x < -87.3f ? -87.3f : (x > 88.3f ? 88.3f : x);
+    const float magic = 12582912.0f;
+    float shifted = xc * 1.44269504f + magic;
+    float n = shifted - magic;
+    float r = (xc - n * 0.693359375f) + n * 2.1219444e-4f;
+    float p = 1.98756915e-4f;
+    p = p * r + 1.39819995e-3f;
+    p = p * r + 8.3334519e-3f;
+    p = p * r + 4.16665796e-2f;
+    p = p * r + 1.66666655e-1f;
+    p = p * r + 5.00000012e-1f;
+    float y = p * (r * r) + r + 1.0f;
+    union { float f; unsigned u; } s = {shifted}, m = {magic}, scale;
+    scale.u = (s.u - m.u + 127u) << 23;
+    return y * scale.f;
+}
+
+SK_INLINE void bias_activation_body(float *restrict o, long rows, long columns, const float *restrict bias,
+                                    int activation) {
+    for (long r = 0; r < rows; r++) {
+        float *restrict row = o + r * columns;
+        if (bias) {
+            for (long c = 0; c < columns; c++) row[c] += bias[c];
+        }
+        switch (activation) {
+        case 1:
+            for (long c = 0; c < columns; c++) row[c] = row[c] > 0 ? row[c] : 0;
+            break;
+        case 2:
+            for (long c = 0; c < columns; c++) row[c] = row[c] / (1.0f + fast_exp(-row[c]));
+            break;
+        case 3:
+            for (long c = 0; c < columns; c++) row[c] = 1.0f / (1.0f + fast_exp(-row[c]));
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Instantiations per instruction set.
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#define SK_X86 1
+#define SK_VARIANTS(X) X(avx512, "avx512f,avx2,fma") X(avx2, "avx2,fma")
+#else
+#define SK_X86 0
+#define SK_VARIANTS(X)
+#endif
+
+#define SK_DEFINE(name, isa)                                                                                   \
+    __attribute__((target(isa))) static void depthwise_forward_##name(                                        \
+        const float *x, const float *w, float *out, long frames, long channels, long taps, long dilation,       \
+        int residual, long t0, long t1) {                                                                      \
+        depthwise_forward_body(x, w, out, frames, channels, taps, dilation, residual, t0, t1);                \
+    }                                                                                                          \
+    __attribute__((target(isa))) static void depthwise_weight_gradient_##name(                                \
+        const float *x, const float *dy, float *dw, long frames, long channels, long taps, long dilation,       \
+        long c0, long c1) {                                                                                    \
+        depthwise_weight_gradient_body(x, dy, dw, frames, channels, taps, dilation, c0, c1);                  \
+    }                                                                                                          \
+    __attribute__((target(isa))) static void bias_activation_##name(float *o, long rows, long columns,        \
+                                                                    const float *bias, int activation) {      \
+        bias_activation_body(o, rows, columns, bias, activation);                                              \
+    }                                                                                                          \
+    __attribute__((target(isa))) static void conv_row_##name(const float *x, long inLength, const float *w,    \
+                                                             long taps, long dilation, long padLeft, float *out, \
+                                                             long outLength) {                                 \
+        conv_row_body(x, inLength, w, taps, dilation, padLeft, out, outLength);                               \
+    }                                                                                                          \
+    __attribute__((target(isa))) static void correlate_row_##name(const float *x, long inLength, const float *dy, \
+                                                                  long outLength, long taps, long dilation,    \
+                                                                  long padLeft, float *dw) {                   \
+        correlate_row_body(x, inLength, dy, outLength, taps, dilation, padLeft, dw);                          \
+    }
+
+SK_VARIANTS(SK_DEFINE)
+
+static void depthwise_forward_baseline(const float *x, const float *w, float *out, long frames, long channels,
+                                       long taps, long dilation, int residual, long t0, long t1) {
+    depthwise_forward_body(x, w, out, frames, channels, taps, dilation, residual, t0, t1);
+}
+static void depthwise_weight_gradient_baseline(const float *x, const float *dy, float *dw, long frames,
+                                               long channels, long taps, long dilation, long c0, long c1) {
+    depthwise_weight_gradient_body(x, dy, dw, frames, channels, taps, dilation, c0, c1);
+}
+static void bias_activation_baseline(float *o, long rows, long columns, const float *bias, int activation) {
+    bias_activation_body(o, rows, columns, bias, activation);
+}
+static void conv_row_baseline(const float *x, long inLength, const float *w, long taps, long dilation, long padLeft,
+                              float *out, long outLength) {
+    conv_row_body(x, inLength, w, taps, dilation, padLeft, out, outLength);
+}
+static void correlate_row_baseline(const float *x, long inLength, const float *dy, long outLength, long taps,
+                                   long dilation, long padLeft, float *dw) {
+    correlate_row_body(x, inLength, dy, outLength, taps, dilation, padLeft, dw);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Dispatch, resolved once when the library is loaded.
+
+static void (*forward_impl)(const float *, const float *, float *, long, long, long, long, int, long, long) =
+    depthwise_forward_baseline;
+static void (*weight_gradient_impl)(const float *, const float *, float *, long, long, long, long, long, long) =
+    depthwise_weight_gradient_baseline;
+static void (*bias_activation_impl)(float *, long, long, const float *, int) = bias_activation_baseline;
+static void (*conv_row_impl)(const float *, long, const float *, long, long, long, float *, long) = conv_row_baseline;
+static void (*correlate_row_impl)(const float *, long, const float *, long, long, long, long, float *) =
+    correlate_row_baseline;
+static const char *isa_name = "baseline";
+
+__attribute__((constructor)) static void sk_select_kernels(void) {
+#if SK_X86
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) {
+        forward_impl = depthwise_forward_avx512;
+        weight_gradient_impl = depthwise_weight_gradient_avx512;
+        bias_activation_impl = bias_activation_avx512;
+        conv_row_impl = conv_row_avx512;
+        correlate_row_impl = correlate_row_avx512;
+        isa_name = "avx512f";
+    } else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        forward_impl = depthwise_forward_avx2;
+        weight_gradient_impl = depthwise_weight_gradient_avx2;
+        bias_activation_impl = bias_activation_avx2;
+        conv_row_impl = conv_row_avx2;
+        correlate_row_impl = correlate_row_avx2;
+        isa_name = "avx2";
+    }
+#endif
+}
+
+void sk_depthwise_forward(const float *x, const float *w, float *out, long frames, long channels, long taps,
+                          long dilation, int residual, long t0, long t1) {
+    forward_impl(x, w, out, frames, channels, taps, dilation, residual, t0, t1);
+}
+
+void sk_depthwise_weight_gradient(const float *x, const float *dy, float *dw, long frames, long channels, long taps,
+                                  long dilation, long c0, long c1) {
+    weight_gradient_impl(x, dy, dw, frames, channels, taps, dilation, c0, c1);
+}
+
+void sk_bias_activation(float *o, long rows, long columns, const float *bias, int activation) {
+    bias_activation_impl(o, rows, columns, bias, activation);
+}
+
+void sk_conv_row(const float *x, long inLength, const float *w, long taps, long dilation, long padLeft, float *out,
+                 long outLength) {
+    conv_row_impl(x, inLength, w, taps, dilation, padLeft, out, outLength);
+}
+
+void sk_correlate_row(const float *x, long inLength, const float *dy, long outLength, long taps, long dilation,
+                      long padLeft, float *dw) {
+    correlate_row_impl(x, inLength, dy, outLength, taps, dilation, padLeft, dw);
+}
+
+const char *sk_kernel_isa(void) { return isa_name; }
