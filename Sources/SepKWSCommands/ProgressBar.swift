@@ -7,6 +7,8 @@ final class ProgressBar {
     private let unit: String
     private let start = Date()
     private var lastDraw = Date.distantPast
+    /// The count at the first update (a resumed job starts part-way), for the rate and ETA.
+    private var firstDone: Int?
     private let interactive = isatty(STDERR_FILENO) != 0
 
     init(label: String, unit: String = "items") {
@@ -17,11 +19,12 @@ final class ProgressBar {
     /// Shows `done` of `total`; `extra` is appended (for example a loss).
     func update(done: Int, total: Int, extra: String = "") {
         let now = Date()
+        if firstDone == nil { firstDone = done }
         let finished = done >= total
         guard finished || now.timeIntervalSince(lastDraw) >= (interactive ? 0.2 : 10) else { return }
         lastDraw = now
         let elapsed = now.timeIntervalSince(start)
-        let rate = elapsed > 0 ? Double(done) / elapsed : 0
+        let rate = elapsed > 0 ? Double(done - (firstDone ?? 0)) / elapsed : 0
         let eta = rate > 0 ? Double(total - done) / rate : 0
         let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1
         let filled = Int(fraction * 24)
