@@ -168,6 +168,62 @@ SK_INLINE void bias_activation_body(float *restrict o, long rows, long columns, 
     }
 }
 
+SK_INLINE float fast_sigmoid(float x) { return 1.0f / (1.0f + fast_exp(-x)); }
+
+SK_INLINE void sigmoid_gate_body(const float *restrict a, const float *restrict b, const float *restrict c,
+                                 const float *restrict d, float *restrict out, long n) {
+    for (long i = 0; i < n; i++) out[i] = a[i] * b[i] * fast_sigmoid(c[i] * d[i]);
+}
+
+SK_INLINE void sigmoid_gate_backward_body(const float *restrict g, const float *restrict a, const float *restrict b,
+                                          const float *restrict c, const float *restrict d, float *restrict da,
+                                          float *restrict db, float *restrict dc, float *restrict dd, long n) {
+    for (long i = 0; i < n; i++) {
+        const float s = fast_sigmoid(c[i] * d[i]);
+        const float gs = g[i] * s;
+        da[i] = gs * b[i];
+        db[i] = gs * a[i];
+        const float t = gs * a[i] * b[i] * (1.0f - s);
+        dc[i] = t * d[i];
+        dd[i] = t * c[i];
+    }
+}
+
+SK_INLINE void activation_body(const float *restrict x, float *restrict y, long n, int activation) {
+    switch (activation) {
+    case 2:
+        for (long i = 0; i < n; i++) y[i] = x[i] / (1.0f + fast_exp(-x[i]));
+        break;
+    case 3:
+        for (long i = 0; i < n; i++) y[i] = fast_sigmoid(x[i]);
+        break;
+    default:
+        for (long i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : 0;
+        break;
+    }
+}
+
+SK_INLINE void activation_gradient_body(const float *restrict x, const float *restrict g, float *restrict dx, long n,
+                                        int activation) {
+    switch (activation) {
+    case 2:
+        for (long i = 0; i < n; i++) {
+            const float s = fast_sigmoid(x[i]);
+            dx[i] = g[i] * s * (1.0f + x[i] * (1.0f - s));
+        }
+        break;
+    case 3:
+        for (long i = 0; i < n; i++) {
+            const float s = fast_sigmoid(x[i]);
+            dx[i] = g[i] * s * (1.0f - s);
+        }
+        break;
+    default:
+        for (long i = 0; i < n; i++) dx[i] = x[i] > 0 ? g[i] : 0;
+        break;
+    }
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Instantiations per instruction set.
 
@@ -199,6 +255,22 @@ SK_INLINE void bias_activation_body(float *restrict o, long rows, long columns, 
                                                              long outLength) {                                 \
         conv_row_body(x, inLength, w, taps, dilation, padLeft, out, outLength);                               \
     }                                                                                                          \
+    __attribute__((target(isa))) static void sigmoid_gate_##name(const float *a, const float *b, const float *c, \
+                                                                 const float *d, float *out, long n) {         \
+        sigmoid_gate_body(a, b, c, d, out, n);                                                                 \
+    }                                                                                                          \
+    __attribute__((target(isa))) static void sigmoid_gate_backward_##name(                                    \
+        const float *g, const float *a, const float *b, const float *c, const float *d, float *da, float *db,   \
+        float *dc, float *dd, long n) {                                                                        \
+        sigmoid_gate_backward_body(g, a, b, c, d, da, db, dc, dd, n);                                          \
+    }                                                                                                          \
+    __attribute__((target(isa))) static void activation_##name(const float *x, float *y, long n, int act) {    \
+        activation_body(x, y, n, act);                                                                         \
+    }                                                                                                          \
+    __attribute__((target(isa))) static void activation_gradient_##name(const float *x, const float *g,       \
+                                                                        float *dx, long n, int act) {          \
+        activation_gradient_body(x, g, dx, n, act);                                                            \
+    }                                                                                                          \
     __attribute__((target(isa))) static void correlate_row_##name(const float *x, long inLength, const float *dy, \
                                                                   long outLength, long taps, long dilation,    \
                                                                   long padLeft, float *dw) {                   \
@@ -222,6 +294,17 @@ static void conv_row_baseline(const float *x, long inLength, const float *w, lon
                               float *out, long outLength) {
     conv_row_body(x, inLength, w, taps, dilation, padLeft, out, outLength);
 }
+static void sigmoid_gate_baseline(const float *a, const float *b, const float *c, const float *d, float *out, long n) {
+    sigmoid_gate_body(a, b, c, d, out, n);
+}
+static void sigmoid_gate_backward_baseline(const float *g, const float *a, const float *b, const float *c,
+                                           const float *d, float *da, float *db, float *dc, float *dd, long n) {
+    sigmoid_gate_backward_body(g, a, b, c, d, da, db, dc, dd, n);
+}
+static void activation_baseline(const float *x, float *y, long n, int act) { activation_body(x, y, n, act); }
+static void activation_gradient_baseline(const float *x, const float *g, float *dx, long n, int act) {
+    activation_gradient_body(x, g, dx, n, act);
+}
 static void correlate_row_baseline(const float *x, long inLength, const float *dy, long outLength, long taps,
                                    long dilation, long padLeft, float *dw) {
     correlate_row_body(x, inLength, dy, outLength, taps, dilation, padLeft, dw);
@@ -238,6 +321,12 @@ static void (*bias_activation_impl)(float *, long, long, const float *, int) = b
 static void (*conv_row_impl)(const float *, long, const float *, long, long, long, float *, long) = conv_row_baseline;
 static void (*correlate_row_impl)(const float *, long, const float *, long, long, long, long, float *) =
     correlate_row_baseline;
+static void (*sigmoid_gate_impl)(const float *, const float *, const float *, const float *, float *, long) =
+    sigmoid_gate_baseline;
+static void (*sigmoid_gate_backward_impl)(const float *, const float *, const float *, const float *, const float *,
+                                          float *, float *, float *, float *, long) = sigmoid_gate_backward_baseline;
+static void (*activation_impl)(const float *, float *, long, int) = activation_baseline;
+static void (*activation_gradient_impl)(const float *, const float *, float *, long, int) = activation_gradient_baseline;
 static const char *isa_name = "baseline";
 
 __attribute__((constructor)) static void sk_select_kernels(void) {
@@ -249,6 +338,10 @@ __attribute__((constructor)) static void sk_select_kernels(void) {
         bias_activation_impl = bias_activation_avx512;
         conv_row_impl = conv_row_avx512;
         correlate_row_impl = correlate_row_avx512;
+        sigmoid_gate_impl = sigmoid_gate_avx512;
+        activation_impl = activation_avx512;
+        activation_gradient_impl = activation_gradient_avx512;
+        sigmoid_gate_backward_impl = sigmoid_gate_backward_avx512;
         isa_name = "avx512f";
     } else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
         forward_impl = depthwise_forward_avx2;
@@ -256,6 +349,10 @@ __attribute__((constructor)) static void sk_select_kernels(void) {
         bias_activation_impl = bias_activation_avx2;
         conv_row_impl = conv_row_avx2;
         correlate_row_impl = correlate_row_avx2;
+        sigmoid_gate_impl = sigmoid_gate_avx2;
+        activation_impl = activation_avx2;
+        activation_gradient_impl = activation_gradient_avx2;
+        sigmoid_gate_backward_impl = sigmoid_gate_backward_avx2;
         isa_name = "avx2";
     }
 #endif
@@ -283,6 +380,21 @@ void sk_conv_row(const float *x, long inLength, const float *w, long taps, long 
 void sk_correlate_row(const float *x, long inLength, const float *dy, long outLength, long taps, long dilation,
                       long padLeft, float *dw) {
     correlate_row_impl(x, inLength, dy, outLength, taps, dilation, padLeft, dw);
+}
+
+void sk_sigmoid_gate(const float *a, const float *b, const float *c, const float *d, float *out, long n) {
+    sigmoid_gate_impl(a, b, c, d, out, n);
+}
+
+void sk_sigmoid_gate_backward(const float *g, const float *a, const float *b, const float *c, const float *d,
+                              float *da, float *db, float *dc, float *dd, long n) {
+    sigmoid_gate_backward_impl(g, a, b, c, d, da, db, dc, dd, n);
+}
+
+void sk_activation(const float *x, float *y, long n, int activation) { activation_impl(x, y, n, activation); }
+
+void sk_activation_gradient(const float *x, const float *g, float *dx, long n, int activation) {
+    activation_gradient_impl(x, g, dx, n, activation);
 }
 
 const char *sk_kernel_isa(void) { return isa_name; }

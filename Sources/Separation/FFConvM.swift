@@ -42,7 +42,7 @@ final class FFConvM: UnaryLayer {
         let normed = norm(x)
         var dims = normed.shape.dims
         dims[dims.count - 1] = linear.weight.shape[0]
-        let hidden = Tensor.zeros(Shape(dims)), out = Tensor.zeros(Shape(dims))
+        let hidden = Tensor.uninitialized(Shape(dims)), out = Tensor.uninitialized(Shape(dims))
         Inference.linear(normed, weight: linear.weight, bias: linear.bias, activation: .silu, into: hidden)
         // Taps-first weight made per call (C·K floats), so it never goes stale when training updates the weight.
         let conv = convModule.conv

@@ -69,8 +69,8 @@ public enum Inference {
             BLAS.sgemm(transB: true, m: rows, n: outFeatures, k: inFeatures, a: x, b: w, c: out)
             return
         }
-        // Row-split: each worker runs single-threaded GEMMs on tiles of its rows and applies the epilogue
-        // while the tile is in cache (OpenBLAS threads would otherwise spin on the cores the epilogue needs).
+        // Row-split: each worker runs single-threaded GEMMs on tiles of its rows (inside the pool, BLAS does not
+        // split again) and applies the epilogue while the tile is in cache.
         let flops = 2 * rows * inFeatures * outFeatures
         let workers = flops < 4_000_000 ? 1 : Swift.min(Threading.elementwiseThreads, Swift.max(1, rows / 16))
         let task = LinearRowsTask(x: x, w: w, bias: bias, out: out, rows: rows, inFeatures: inFeatures,
@@ -79,7 +79,7 @@ public enum Inference {
         if workers == 1 {
             task.run(worker: 0)
         } else {
-            Threading.withBLASThreads(1) { Threading.forkJoin(workers, task: task) }
+            Threading.forkJoin(workers, task: task)
         }
     }
 

@@ -1,8 +1,40 @@
+import CKernels
 import RealModule
 
 // Activation functions and dropout. All preserve the shape.
 
 extension Tensor {
+    /// An activation through the C kernels (`sk_activation`, code 2 SiLU, 3 sigmoid), split over cores; the
+    /// gradient (`sk_activation_gradient`) is computed from the saved input in one pass.
+    private static func vectorActivation(_ x: Tensor, code: Int32) -> Tensor {
+        let n = x.count
+        let values = [Float](unsafeUninitializedCapacity: n) { out, filled in
+            x.withUnsafeBufferPointer { px in
+                let (src, dst) = (px.baseAddress!, out.baseAddress!)
+                Threading.parallelFor(n) { r in sk_activation(src + r.lowerBound, dst + r.lowerBound, r.count, code) }
+            }
+            filled = n
+        }
+        let out = Tensor(values, shape: x.shape)
+        if Autograd.shouldRecord(x) {
+            out.record([x]) { g in
+                let grad = [Float](unsafeUninitializedCapacity: n) { out, filled in
+                    x.withUnsafeBufferPointer { px in
+                        g.withUnsafeBufferPointer { pg in
+                            let (src, gs, dst) = (px.baseAddress!, pg.baseAddress!, out.baseAddress!)
+                            Threading.parallelFor(n) { r in
+                                sk_activation_gradient(src + r.lowerBound, gs + r.lowerBound, dst + r.lowerBound, r.count, code)
+                            }
+                        }
+                    }
+                    filled = n
+                }
+                return [Tensor(grad, shape: x.shape)]
+            }
+        }
+        return out
+    }
+
     /// `max(x, 0)`.
     public func relu() -> Tensor {
         Tensor.unary(ReLUKernel(), self) { g, x, _ in Tensor.compare(x, g, SelectPositiveKernel()) }
@@ -15,7 +47,7 @@ extension Tensor {
 
     /// `1 / (1 + e^−x)`.
     public func sigmoid() -> Tensor {
-        Tensor.unary(SigmoidKernel(), self) { g, _, y in Tensor.compare(y, g, SigmoidGradientKernel()) }
+        Tensor.vectorActivation(self, code: 3)
     }
 
     /// `tanh(x)`.
@@ -25,7 +57,7 @@ extension Tensor {
 
     /// SiLU / swish: `x · sigmoid(x)`.
     public func silu() -> Tensor {
-        Tensor.unary(SiLUKernel(), self) { g, x, _ in Tensor.compare(x, g, SiLUGradientKernel()) }
+        Tensor.vectorActivation(self, code: 2)
     }
 
     /// GELU. Exact (erf) form `0.5·x·(1 + erf(x/√2))` by default, as PyTorch's `nn.GELU()`;

@@ -7,6 +7,12 @@ extension Tensor {
         Tensor([Float](repeating: 0, count: shape.count), shape: shape, requiresGrad: requiresGrad)
     }
 
+    /// A tensor whose elements are unspecified (no zero fill): an output buffer for the `into:` kernels of
+    /// ``Inference``, which overwrite every element.
+    public static func uninitialized(_ shape: Shape) -> Tensor {
+        Tensor([Float](unsafeUninitializedCapacity: shape.count) { _, n in n = shape.count }, shape: shape)
+    }
+
     /// A tensor of ones.
     /// - Parameters:
     ///   - shape: the dimensions.

@@ -1,3 +1,5 @@
+import CKernels
+
 // Fused elementwise ops of the MossFormer2 attention layer: each replaces several passes (and tensors) of the
 // generic ops, forward and backward.
 
@@ -11,8 +13,10 @@ extension Tensor {
         let n = a.count
         let values = [Float](unsafeUninitializedCapacity: n) { out, filled in
             withPointers(a, b, c, d) { pa, pb, pc, pd in
-                Threading.parallelFor(n) { range in
-                    for i in range { out[i] = pa[i] * pb[i] * FastMath.sigmoid(pc[i] * pd[i]) }
+                let (a0, b0, c0, d0, o0) = (pa.baseAddress!, pb.baseAddress!, pc.baseAddress!, pd.baseAddress!, out.baseAddress!)
+                Threading.parallelFor(n) { r in
+                    sk_sigmoid_gate(a0 + r.lowerBound, b0 + r.lowerBound, c0 + r.lowerBound, d0 + r.lowerBound,
+                                    o0 + r.lowerBound, r.count)
                 }
             }
             filled = n
@@ -27,16 +31,12 @@ extension Tensor {
                     dc.withUnsafeMutableBufferPointer { gc in dd.withUnsafeMutableBufferPointer { gd in
                         g.withUnsafeBufferPointer { pg in
                             withPointers(a, b, c, d) { pa, pb, pc, pd in
-                                Threading.parallelFor(n) { range in
-                                    for i in range {
-                                        let s = FastMath.sigmoid(pc[i] * pd[i])
-                                        let gs = pg[i] * s
-                                        ga[i] = gs * pb[i]
-                                        gb[i] = gs * pa[i]
-                                        let t = gs * pa[i] * pb[i] * (1 - s)
-                                        gc[i] = t * pd[i]
-                                        gd[i] = t * pc[i]
-                                    }
+                                Threading.parallelFor(n) { r in
+                                    let i = r.lowerBound
+                                    sk_sigmoid_gate_backward(
+                                        pg.baseAddress! + i, pa.baseAddress! + i, pb.baseAddress! + i, pc.baseAddress! + i,
+                                        pd.baseAddress! + i, ga.baseAddress! + i, gb.baseAddress! + i, gc.baseAddress! + i,
+                                        gd.baseAddress! + i, r.count)
                                 }
                             }
                         }

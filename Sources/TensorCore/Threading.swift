@@ -4,10 +4,10 @@ import Glibc
 #endif
 import Synchronization
 
-/// Thread settings: the OpenBLAS thread count and the split of large elementwise loops over cores.
+/// Thread settings: how many threads large GEMMs and elementwise loops are split over. All of them run on one
+/// persistent ``WorkerPool`` (OpenBLAS stays single-threaded), so there is one level of parallelism at a time.
 ///
-/// Set both once, at start-up (the CLI's `--threads`). One level of parallelism at a time: when tasks run
-/// in parallel over files, set both to 1.
+/// Set both once, at start-up (the CLI's `--threads`). When tasks run in parallel over files, set both to 1.
 public enum Threading {
     /// How many chunks large elementwise kernels are split into (default: the active processor count).
     private static let elementwiseThreadCount = Atomic<Int>(0)
@@ -107,15 +107,6 @@ public enum Threading {
         #else
         return 1
         #endif
-    }
-
-    /// Runs `body` with OpenBLAS restricted to `count` threads, then restores the previous count.
-    ///
-    /// Used by kernels that parallelize over rows themselves and call BLAS from each worker (one level of
-    /// parallelism at a time: OpenBLAS worker threads would otherwise spin on the cores the row workers need).
-    package static func withBLASThreads<R>(_ count: Int, _ body: () throws -> R) rethrows -> R {
-        // OpenBLAS is always single-threaded (setBLASThreads); the callers' own workers are the parallelism.
-        try body()
     }
 
     /// Runs `body(worker)` for `worker in 0..<workers` concurrently and returns when all are done

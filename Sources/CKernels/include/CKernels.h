@@ -32,6 +32,19 @@ void sk_conv_row(const float *x, long inLength, const float *w, long taps, long 
 void sk_correlate_row(const float *x, long inLength, const float *dy, long outLength, long taps, long dilation,
                       long padLeft, float *dw);
 
+/// out[i] = a[i] * b[i] * sigmoid(c[i] * d[i]) for i < n.
+void sk_sigmoid_gate(const float *a, const float *b, const float *c, const float *d, float *out, long n);
+
+/// Gradients of sk_sigmoid_gate from the incoming gradient g (each output written, not accumulated).
+void sk_sigmoid_gate_backward(const float *g, const float *a, const float *b, const float *c, const float *d,
+                              float *da, float *db, float *dc, float *dd, long n);
+
+/// y[i] = act(x[i]) for i < n; activation: 1 relu, 2 silu, 3 sigmoid (the codes of sk_bias_activation).
+void sk_activation(const float *x, float *y, long n, int activation);
+
+/// dx[i] = g[i] * act'(x[i]) for i < n, from the activation's input x (codes as sk_activation).
+void sk_activation_gradient(const float *x, const float *g, float *dx, long n, int activation);
+
 /// The name of the instruction set the kernels dispatch to ("avx512f", "avx2", "baseline").
 const char *sk_kernel_isa(void);
 

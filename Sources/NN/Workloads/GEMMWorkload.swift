@@ -33,7 +33,8 @@ package struct GEMMWorkload {
     /// Floating-point operations of one product (`2·m·k·n`).
     package var flops: Double { 2 * Double(m) * Double(k) * Double(n) }
 
-    /// Seconds per call of bare `cblas_sgemm`, `Inference.linear` (bias, no activation, preallocated output)
+    /// Seconds per call of the bare GEMM (`BLAS.sgemm`: single-threaded OpenBLAS calls, split in panels over the
+    /// worker pool), `Inference.linear` (bias, no activation, preallocated output)
     /// and `Tensor.linear` (allocating, no-grad), each the median of `runs` timed calls after a warm-up.
     package func measure(runs: Int) -> (bare: Double, inference: Double, tensor: Double) {
         var rng = SplitMix64(seed: 1)

@@ -201,19 +201,8 @@ package struct GreaterKernel: BinaryKernel { package init() {}; @inline(__always
 
 /// `b` where `a > 0`, else 0 (ReLU's gradient: `a` the input, `b` the incoming gradient).
 package struct SelectPositiveKernel: BinaryKernel { package init() {}; @inline(__always) package func callAsFunction(_ a: Float, _ b: Float) -> Float { a > 0 ? b : 0 } }
-/// `b · a · (1 − a)` (sigmoid's gradient from its output `a` and the incoming gradient `b`).
-package struct SigmoidGradientKernel: BinaryKernel { package init() {}; @inline(__always) package func callAsFunction(_ a: Float, _ b: Float) -> Float { b * a * (1 - a) } }
 /// `b · (1 − a²)` (tanh's gradient from its output `a` and the incoming gradient `b`).
 package struct TanhGradientKernel: BinaryKernel { package init() {}; @inline(__always) package func callAsFunction(_ a: Float, _ b: Float) -> Float { b * (1 - a * a) } }
-/// `b · s · (1 + a · (1 − s))`, `s = sigmoid(a)` (SiLU's gradient from its input `a` and the incoming gradient `b`).
-package struct SiLUGradientKernel: BinaryKernel {
-    package init() {}
-    @inline(__always) package func callAsFunction(_ a: Float, _ b: Float) -> Float {
-        let s = FastMath.sigmoid(a)
-        return b * s * (1 + a * (1 - s))
-    }
-}
-
 /// `relu(x)²`.
 package struct SquaredReLUKernel: UnaryKernel {
     package init() {}
@@ -238,8 +227,6 @@ package struct SignKernel: UnaryKernel { package init() {}; @inline(__always) pa
 package struct SquareKernel: UnaryKernel { package init() {}; @inline(__always) package func callAsFunction(_ x: Float) -> Float { x * x } }
 package struct ReLUKernel: UnaryKernel { package init() {}; @inline(__always) package func callAsFunction(_ x: Float) -> Float { Swift.max(x, 0) } }
 package struct StepKernel: UnaryKernel { package init() {}; @inline(__always) package func callAsFunction(_ x: Float) -> Float { x > 0 ? 1 : 0 } }
-package struct SigmoidKernel: UnaryKernel { package init() {}; @inline(__always) package func callAsFunction(_ x: Float) -> Float { FastMath.sigmoid(x) } }
-package struct SiLUKernel: UnaryKernel { package init() {}; @inline(__always) package func callAsFunction(_ x: Float) -> Float { FastMath.silu(x) } }
 package struct TanhKernel: UnaryKernel { package init() {}; @inline(__always) package func callAsFunction(_ x: Float) -> Float { .tanh(x) } }
 package struct ScaleShiftKernel: UnaryKernel {
     let scale: Float, shift: Float
