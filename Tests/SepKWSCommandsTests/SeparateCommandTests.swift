@@ -78,6 +78,15 @@ import TestSupport
         #expect(try String(contentsOfFile: dir.file("u.csv"), encoding: .utf8).split(separator: "\n").count == 3)
     }
 
+    @Test func theShippedSeparatorLoadsAndSeparatesTheBundledExample() throws {
+        let directory = try #require(ModelLocator.shipped(ModelLocator.defaultSeparator), "Models/mossformer2-8k not found")
+        let model = try MossFormer2Separator(directory: directory)
+        #expect(model.configuration.sampleRate == 8_000 && model.configuration.numSpks == 2)
+        let mixture = try AudioFileReader.read(path: "Datasets/examples/mixture.wav").channels[0]
+        let sources = model.separate(Array(mixture.prefix(4_000)))
+        #expect(sources.count == 2 && sources.allSatisfy { $0.count == 4_000 && $0.allSatisfy(\.isFinite) })
+    }
+
     @Test func badModelsAndInputsAreClearErrors() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
