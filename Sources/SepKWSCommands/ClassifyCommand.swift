@@ -14,13 +14,7 @@ enum DefaultModels {
     static func keywordSpotterDirectory() throws -> String {
         let environment = ProcessInfo.processInfo.environment
         if let path = environment["SEPKWS_KWS_MODEL"], !path.isEmpty { return path }
-        var roots: [String] = []
-        if let models = environment["SEPKWS_MODELS"], !models.isEmpty { roots.append(models) }
-        roots.append((FileManager.default.currentDirectoryPath as NSString).appendingPathComponent("Models"))
-        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-        roots.append(executable.appendingPathComponent("Models").path)
-        roots.append(executable.appendingPathComponent("../../Models").standardizedFileURL.path)   // .build/<config>/sepkws
-        roots.append(executable.appendingPathComponent("../../../Models").standardizedFileURL.path) // .build/<triple>/<config>/sepkws
+        let roots = ModelLocator.searchPath
         for root in roots {
             let candidate = (root as NSString).appendingPathComponent(keywordSpotter)
             if FileManager.default.fileExists(atPath: (candidate as NSString).appendingPathComponent(KeywordSpotter.configurationFile)) {

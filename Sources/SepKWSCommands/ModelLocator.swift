@@ -1,7 +1,7 @@
 import Foundation
 
-/// Finds shipped models: `$SEPKWS_MODELS`, then `Models/` in the current folder, then `Models/` beside the package
-/// the binary was built in (`.build/<config>/sepkws` -> `../../Models`).
+/// Finds shipped models: `$SEPKWS_MODELS`, then `Models/` in the current folder, then `Models/` beside the binary or
+/// in the package it was built in (`.build/<config>/sepkws` -> `../../Models`). Used for every default model.
 enum ModelLocator {
     /// The shipped separation model `sepkws separate` uses by default.
     static let defaultSeparator = "mossformer2-8k"
@@ -11,8 +11,9 @@ enum ModelLocator {
         var folders: [String] = []
         if let env = ProcessInfo.processInfo.environment["SEPKWS_MODELS"], !env.isEmpty { folders.append(env) }
         folders.append(FileManager.default.currentDirectoryPath + "/Models")
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var folder = executable.deletingLastPathComponent()
+        // The running binary (found through /proc even when run from $PATH), and the package it was built in:
+        // .build/<config>/sepkws or .build/<triple>/<config>/sepkws.
+        var folder = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<4 {
             folders.append(folder.appendingPathComponent("Models").path)
             folder = folder.deletingLastPathComponent()
