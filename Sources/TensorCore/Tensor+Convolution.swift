@@ -82,16 +82,7 @@ extension Tensor {
                     }
                 }
             }
-            if let bias {
-                bias.withUnsafeBufferPointer { pb in
-                    for b in 0..<batch {
-                        for c in 0..<cout {
-                            let row = (b * cout + c) * tout, v = pb[c]
-                            for t in 0..<tout { out[row + t] += v }
-                        }
-                    }
-                }
-            }
+            if let bias { addChannelBias(bias, to: out, batch: batch, channels: cout, length: tout) }
         }
         let out = Tensor(values, shape: [batch, cout, tout])
         var parents = [x, w]
@@ -212,16 +203,7 @@ extension Tensor {
                     }
                 }
             }
-            if let bias {
-                bias.withUnsafeBufferPointer { pb in
-                    for b in 0..<batch {
-                        for c in 0..<cout {
-                            let row = (b * cout + c) * tout, v = pb[c]
-                            for t in 0..<tout { out[row + t] += v }
-                        }
-                    }
-                }
-            }
+            if let bias { addChannelBias(bias, to: out, batch: batch, channels: cout, length: tout) }
         }
         let out = Tensor(values, shape: [batch, cout, tout])
         var parents = [x, weight]
@@ -277,4 +259,16 @@ private func withOptionalMutablePointers(
         if x == nil { inner(nil) } else { x!.withUnsafeMutableBufferPointer { inner($0.baseAddress) } }
     }
     withOne(&a) { pa in withOne(&b) { pb in body(pa, pb) } }
+}
+
+/// `out[b, c, t] += bias[c]` over a `[batch, channels, length]` buffer (the bias pass of both convolutions).
+private func addChannelBias(_ bias: Tensor, to out: UnsafeMutableBufferPointer<Float>, batch: Int, channels: Int, length: Int) {
+    bias.withUnsafeBufferPointer { pb in
+        for b in 0..<batch {
+            for c in 0..<channels {
+                let row = (b * channels + c) * length, v = pb[c]
+                for t in 0..<length { out[row + t] += v }
+            }
+        }
+    }
 }
