@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "KeywordSpotting", dependencies: ["NN", "TensorCore", "DSP", "AudioIO"]),
 
         // Layer 4: streaming executors (chunked separation; streaming keyword spotting).
-        .target(name: "Streaming", dependencies: ["Separation"]),
+        .target(name: "Streaming", dependencies: ["Separation", "KeywordSpotting", "AudioIO", "DSP", "TensorCore"]),
 
         // Layer 5: training machinery shared by the trainers (checkpoints, logs, signals, augmentation, samplers).
         .target(name: "Training", dependencies: ["NN", "TensorCore", "AudioIO", "AudioDatasets", "Separation"]),
@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
         .testTarget(name: "AudioDatasetsTests", dependencies: ["AudioDatasets", "SpeechSynthesis", "AudioIO", "TensorCore", "TestSupport"]),
         .testTarget(name: "SeparationTests", dependencies: ["Separation", "NN", "TensorCore", "TestSupport"]),
-        .testTarget(name: "StreamingTests", dependencies: ["Streaming", "TestSupport"]),
+        .testTarget(name: "StreamingTests", dependencies: ["Streaming", "KeywordSpotting", "AudioIO", "TensorCore", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Separation", "NN", "TensorCore", "AudioIO", "AudioDatasets", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "AudioIO", "AudioDatasets", "TestSupport"]),

@@ -129,10 +129,17 @@ public final class KeywordSpotter {
     /// Class probabilities of windows (each fitted to `clip_samples`): `[B][classes]`.
     public func probabilities(_ clips: [[Float]]) -> [[Float]] {
         guard !clips.isEmpty else { return [] }
-        let features = frontEnd.batch(clips)
+        return probabilities(features: frontEnd.batch(clips))
+    }
+
+    /// Class probabilities of windows given as log-mel features `[B, frames, mels]` (the front end's output):
+    /// `[B][classes]`. The streaming spotter computes its features incrementally and classifies them here.
+    public func probabilities(features: Tensor) -> [[Float]] {
+        precondition(features.shape.rank == 3 && features.shape.dims[1] == configuration.frontEnd.frameCount
+            && features.shape.dims[2] == configuration.frontEnd.melCount, "features must be [B, frames, mels]")
         let probabilities = Autograd.withInferenceMode { model(features).softmax(axis: -1) }.scalars
         let c = configuration.classCount
-        return (0..<clips.count).map { Array(probabilities[($0 * c)..<(($0 + 1) * c)]) }
+        return (0..<features.shape.dims[0]).map { Array(probabilities[($0 * c)..<(($0 + 1) * c)]) }
     }
 
     /// The most probable label of each window.

@@ -2,10 +2,13 @@
 public enum StreamingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A window, hop or overlap that cannot work; `reason` says why.
     case invalidPlan(window: Int, overlap: Int, reason: String)
+    /// Detection rules that cannot work; the text says why.
+    case invalidDetectionSettings(String)
 
     public var description: String {
         switch self {
         case .invalidPlan(let window, let overlap, let reason): "invalid chunk plan (window \(window), overlap \(overlap) samples): \(reason)"
+        case .invalidDetectionSettings(let reason): "invalid detection settings: \(reason)"
         }
     }
 }
