@@ -29,6 +29,10 @@ public final class PCMStreamReader {
     public private(set) var droppedTrailingBytes = 0
     /// Whether end of input has been reached.
     public private(set) var isFinished = false
+    /// Asked while waiting for input (every 100 ms, and when a read is interrupted by a signal): returning true ends
+    /// the input there, as end of file would, so that a stop signal ends a wait on a live pipe whichever thread the
+    /// signal was delivered to. Without it, reads simply block.
+    public var shouldStop: (() -> Bool)?
     private let descriptor: Int32
     private let ownsDescriptor: Bool
     private var pending: [UInt8] = []
@@ -78,6 +82,17 @@ public final class PCMStreamReader {
 
     deinit { if ownsDescriptor { close(descriptor) } }
 
+    /// Waits until the descriptor is readable (or at its end); false if `shouldStop` said to stop first.
+    private func waitForInput(_ shouldStop: () -> Bool) -> Bool {
+        var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        while true {
+            if shouldStop() { return false }
+            let ready = poll(&entry, 1, 100)
+            if ready > 0 { return true }
+            if ready < 0 && errno != EINTR && errno != EAGAIN { return true }  // let read() report the error
+        }
+    }
+
     /// Blocks until at least one whole frame is available (or end of input), then returns up to `maxFrames` frames.
     /// - Returns: `[channelCount][1...maxFrames]`, or `nil` at end of input.
     /// - Throws: ``AudioIOError/streamFailed(source:reason:)`` on a read error.
@@ -85,9 +100,17 @@ public final class PCMStreamReader {
         precondition(maxFrames > 0)
         let frameBytes = format.bytesPerSample * channelCount
         while pending.count < frameBytes && !isFinished {
+            if let shouldStop, !waitForInput(shouldStop) {
+                isFinished = true
+                break
+            }
             let want = min(chunk.count, max(frameBytes, maxFrames * frameBytes - pending.count))
             let got = chunk.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress, want) }
             if got < 0 {
+                if errno == EINTR, shouldStop?() == true {
+                    isFinished = true
+                    break
+                }
                 if errno == EINTR || errno == EAGAIN { continue }
                 throw .streamFailed(source: source, reason: String(cString: strerror(errno)))
             }

@@ -76,33 +76,73 @@ public enum KeywordMetrics {
         labels: [KeywordInterval], events: [DetectionEvent], durationSeconds: Double,
         toleranceSeconds: Double = defaultToleranceSeconds, targets: [Double] = defaultTargets
     ) throws(EvaluationError) -> StreamingDetectionReport {
-        for target in targets where !(target >= 0 && target.isFinite) {
-            throw .invalidParameter(name: "false accepts per hour", value: "\(target)", reason: "must be a finite number >= 0")
-        }
+        try validate(targets: targets)
         try validate(labels: labels, events: events, durationSeconds: durationSeconds, toleranceSeconds: toleranceSeconds)
         let matcher = Matcher(labels: labels, events: events, toleranceSeconds: toleranceSeconds)
-        var matchings: [DetectionMatching] = []
-        var curve: [DetectionOperatingPoint] = []
-        for threshold in thresholds(events) {
-            let matching = matcher.match(threshold: threshold)
-            matchings.append(matching)
-            curve.append(point(matching, threshold: threshold, durationSeconds: durationSeconds))
+        return report(
+            labels: labels, outcomes: thresholds(events).map { ($0, matcher.match(threshold: $0)) },
+            all: (-.infinity, matcher.match(threshold: -.infinity)), eventCount: events.count,
+            durationSeconds: durationSeconds, toleranceSeconds: toleranceSeconds, targets: targets)
+    }
+
+    /// The streaming evaluation of a detector run once per threshold: each entry holds the events the detector
+    /// produced at that threshold (a detector with smoothing, trigger counts and a refractory period does not produce
+    /// a subset of its low-threshold events at a higher threshold, so such sweeps cannot be made by filtering scores).
+    /// - Parameters:
+    ///   - labels: `[L]` keyword intervals, at least one.
+    ///   - sweep: `[S]` (threshold, events at that threshold), any order; every event of an entry counts.
+    ///   - durationSeconds: the stream's length (s).
+    ///   - toleranceSeconds: see the matching rule.
+    ///   - targets: false accepts per hour to report the false-reject rate at.
+    /// - Returns: the report; its curve starts at `+infinity` (nothing accepted) and follows the sweep by decreasing
+    ///   threshold, and "all events" is the lowest threshold's outcome.
+    /// - Throws: as ``evaluateStream(labels:events:durationSeconds:toleranceSeconds:targets:)``, and for an empty sweep.
+    public static func evaluateSweep(
+        labels: [KeywordInterval], sweep: [(threshold: Double, events: [DetectionEvent])], durationSeconds: Double,
+        toleranceSeconds: Double = defaultToleranceSeconds, targets: [Double] = defaultTargets
+    ) throws(EvaluationError) -> StreamingDetectionReport {
+        try validate(targets: targets)
+        guard !sweep.isEmpty else { throw .emptyInput(what: "thresholds") }
+        let ordered = sweep.sorted { $0.threshold > $1.threshold }
+        var outcomes: [(Double, DetectionMatching)] = []
+        if ordered[0].threshold < .infinity {
+            outcomes.append((.infinity, Matcher(labels: labels, events: [], toleranceSeconds: toleranceSeconds).match(threshold: -.infinity)))
         }
+        for entry in ordered {
+            try validate(labels: labels, events: entry.events, durationSeconds: durationSeconds, toleranceSeconds: toleranceSeconds)
+            outcomes.append((entry.threshold, Matcher(labels: labels, events: entry.events, toleranceSeconds: toleranceSeconds).match(threshold: -.infinity)))
+        }
+        return report(
+            labels: labels, outcomes: outcomes, all: outcomes[outcomes.count - 1], eventCount: ordered[ordered.count - 1].events.count,
+            durationSeconds: durationSeconds, toleranceSeconds: toleranceSeconds, targets: targets)
+    }
+
+    /// Builds the report from the matching at each threshold (by decreasing threshold, the first at `+infinity`).
+    private static func report(
+        labels: [KeywordInterval], outcomes: [(Double, DetectionMatching)], all: (Double, DetectionMatching), eventCount: Int,
+        durationSeconds: Double, toleranceSeconds: Double, targets: [Double]
+    ) -> StreamingDetectionReport {
+        let curve = outcomes.map { point($0.1, threshold: $0.0, durationSeconds: durationSeconds) }
         let results = targets.map { target in
             var best = 0  // the +infinity threshold always meets a budget
             for (i, p) in curve.enumerated() where p.falseAcceptsPerHour <= target * (1 + 1e-12) && p.falseRejectRate < curve[best].falseRejectRate {
                 best = i
             }
-            return DetectionTargetResult(targetFalseAcceptsPerHour: target, point: curve[best], latency: LatencySummary(matchings[best].latencies))
+            return DetectionTargetResult(targetFalseAcceptsPerHour: target, point: curve[best], latency: LatencySummary(outcomes[best].1.latencies))
         }
-        let all = matcher.match(threshold: -.infinity)
         return StreamingDetectionReport(
-            durationSeconds: durationSeconds, labelCount: labels.count, eventCount: events.count,
+            durationSeconds: durationSeconds, labelCount: labels.count, eventCount: eventCount,
             toleranceSeconds: toleranceSeconds, targets: results,
             allEvents: DetectionTargetResult(
-                targetFalseAcceptsPerHour: .infinity, point: point(all, threshold: -.infinity, durationSeconds: durationSeconds),
-                latency: LatencySummary(all.latencies)),
+                targetFalseAcceptsPerHour: .infinity, point: point(all.1, threshold: all.0, durationSeconds: durationSeconds),
+                latency: LatencySummary(all.1.latencies)),
             curve: curve)
+    }
+
+    private static func validate(targets: [Double]) throws(EvaluationError) {
+        for target in targets where !(target >= 0 && target.isFinite) {
+            throw .invalidParameter(name: "false accepts per hour", value: "\(target)", reason: "must be a finite number >= 0")
+        }
     }
 
     private static func validate(

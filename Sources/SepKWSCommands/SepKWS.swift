@@ -12,7 +12,7 @@ public struct SepKWS: ParsableCommand {
         version: version,
         subcommands: [
             Info.self, Features.self, Resample.self, Separate.self, Classify.self, Synth.self, TrainSep.self, EvalSep.self,
-            Pretrain.self, TrainKWS.self, EvalKWS.self, Bench.self,
+            Pretrain.self, TrainKWS.self, EvalKWS.self, Detect.self, EvalStream.self, Bench.self,
         ])
 
     public init() {}
@@ -20,6 +20,13 @@ public struct SepKWS: ParsableCommand {
     /// Runs the command line and exits: 0 on success, 1 when the work failed (a file, a model), 2 for usage errors.
     public static func main() {
         signal(SIGPIPE, SIG_IGN)
+        // A parent may have left SIGINT/SIGTERM blocked (some process launchers do); commands that stop cleanly on
+        // them need them delivered.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGINT)
+        sigaddset(&stopSignals, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
         Foundation.exit(run(Array(CommandLine.arguments.dropFirst())))
     }
 

@@ -116,14 +116,14 @@ struct Separate: ParsableCommand {
     private func separateFile(_ file: String, with separator: MossFormer2Separator) throws {
         let start = Date()
         let modelRate = separator.configuration.sampleRate
-        let source: BlockSource
+        let source: MonoBlockSource
         let stem: String
         if file == "-" {
-            source = try BlockSource(stdin: PCMStreamReader(
+            source = try MonoBlockSource(stdin: PCMStreamReader(
                 descriptor: STDIN_FILENO, source: "stdin", format: pcmFormat, sampleRate: rate, channelCount: channels), modelRate: modelRate)
             stem = "stdin"
         } else {
-            source = try BlockSource(file: MonoReader(path: file, sampleRate: modelRate))
+            source = try MonoBlockSource(file: MonoReader(path: file, sampleRate: modelRate))
             stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
         }
         let folder = outDir ?? (file == "-" ? "." : (file as NSString).deletingLastPathComponent)
@@ -187,47 +187,6 @@ struct Separate: ParsableCommand {
             try Console.line("\(file): \(destinations.joined(separator: ", ")) (\(String(format: "%.2f", seconds)) s of audio, real-time factor \(String(format: "%.3f", elapsed / max(seconds, 1e-9))))")
         }
     }
-}
-
-/// Mono blocks at the model rate from a file or from raw PCM on stdin.
-private final class BlockSource {
-    /// The rate outputs are written at (the input's own).
-    let inputRate: Int
-    private let file: MonoReader?
-    private let stdin: PCMStreamReader?
-    private let resampler: Resampler?
-
-    init(file: MonoReader) {
-        self.file = file
-        stdin = nil
-        resampler = nil
-        inputRate = file.info.sampleRate
-    }
-
-    init(stdin: PCMStreamReader, modelRate: Int) throws {
-        self.stdin = stdin
-        file = nil
-        inputRate = stdin.sampleRate
-        resampler = stdin.sampleRate == modelRate ? nil : try Resampler(inputRate: stdin.sampleRate, outputRate: modelRate)
-    }
-
-    /// The next block, `[n]` at the model rate, or nil at the end.
-    func next() throws -> [Float]? {
-        if let file { return try file.read() }
-        guard let stdin else { return nil }
-        if let block = try stdin.read(maxFrames: 8_192) {
-            let mono = block.mixedToMono()
-            return try resampler.map { try $0.process([mono])[0] } ?? mono
-        }
-        if let resampler, !stdin.isFinished || !flushed {
-            flushed = true
-            let tail = try resampler.flush()[0]
-            return tail.isEmpty ? nil : tail
-        }
-        return nil
-    }
-
-    private var flushed = false
 }
 
 /// Running RMS and peak of a signal seen in blocks.

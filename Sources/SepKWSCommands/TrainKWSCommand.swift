@@ -25,12 +25,15 @@ struct TrainKWSSettings: Codable {
     var silenceShare: Double
     var unknownShare: Double
     var validationLimit: Int
+    /// Folders of running speech for stream-context augmentation (`--context`), or nil.
+    var contextFolders: [String]?
+    var context: StreamContextSettings?
 
     enum CodingKeys: String, CodingKey {
         case data, labels, initialization = "init", labelFraction = "label_fraction", batchSize = "batch_size"
         case learningRate = "learning_rate", warmupSteps = "warmup_steps", weightDecay = "weight_decay"
         case labelSmoothing = "label_smoothing", seed, schedule, model, augmentation, silenceShare = "silence_share"
-        case unknownShare = "unknown_share", validationLimit = "validation_limit"
+        case unknownShare = "unknown_share", validationLimit = "validation_limit", contextFolders = "context_folders", context
     }
 
     func json() -> String {
@@ -88,6 +91,11 @@ struct TrainKWS: ParsableCommand {
             0.9-1.1, gain +-6 dB, shift +-100 ms; in the 12-class task 10% of each batch is _silence_ (noise crops) and \
             10% _unknown_ (the other words). Validation on the dev split (balanced like the standard test set) keeps the \
             best model in RUN/model. SIGINT or SIGTERM saves a checkpoint and exits with status 0.
+
+            With --context DIR (folders of running speech, no labels needed), examples also look like windows of a \
+            live stream: half the keywords get speech before and after them (0.15-0.5 s away, +-6 dB), 20% of \
+            examples a competing talker at 0-15 dB SIR, and _unknown_ examples are 20% instead of 10%, half of them \
+            windows of running speech. This is what keeps `sepkws detect` quiet on conversation and awake after a sentence.
             """)
 
     @Option(help: "Speech Commands folder (word folders, validation_list.txt, testing_list.txt, _background_noise_).")
@@ -105,13 +113,17 @@ struct TrainKWS: ParsableCommand {
     @Option(help: "Label smoothing of the cross-entropy (default 0.1).")
     var labelSmoothing: Float?
 
+    @Option(help: "Folder of running speech (any audio, no labels) for stream-context augmentation; repeatable.")
+    var context: [String] = []
+
     @OptionGroup var training: TrainingRunOptions
     @OptionGroup var size: ModelSizeOptions
     @OptionGroup var threading: ThreadOptions
 
     mutating func validate() throws {
         let given = size.given + [("--data", data != nil), ("--labels", labels != nil), ("--init", initialization != nil),
-                                  ("--label-fraction", labelFraction != nil), ("--label-smoothing", labelSmoothing != nil)]
+                                  ("--label-fraction", labelFraction != nil), ("--label-smoothing", labelSmoothing != nil),
+                                  ("--context", !context.isEmpty)]
         try training.validateRun(otherFixed: given)
         guard training.resume == nil else { return }
         guard data != nil else { throw ValidationError("give --data SPEECH_COMMANDS_DIR") }
@@ -148,7 +160,8 @@ struct TrainKWS: ParsableCommand {
                 data: data!, labels: labelSet.rawValue, initialization: initialization, labelFraction: labelFraction ?? 1,
                 batchSize: training.batchSize ?? 64, learningRate: training.learningRate ?? 2e-3, warmupSteps: training.warmup ?? min(200, schedule.totalSteps / 10),
                 weightDecay: 0.01, labelSmoothing: labelSmoothing ?? 0.1, seed: training.seed ?? 1, schedule: schedule, model: model,
-                augmentation: AugmentationSettings(), silenceShare: 0.1, unknownShare: 0.1, validationLimit: 3000)
+                augmentation: AugmentationSettings(), silenceShare: 0.1, unknownShare: context.isEmpty ? 0.1 : 0.2, validationLimit: 3000,
+                contextFolders: context.isEmpty ? nil : context, context: context.isEmpty ? nil : StreamContextSettings())
         }
         let runDirectory = training.resume ?? training.out!
         let labelSet: KeywordLabelSet = settings.labels == 35 ? .thirtyFive : .twelve
@@ -160,6 +173,12 @@ struct TrainKWS: ParsableCommand {
             seed: settings.seed)
         let bank = try NoiseBank(files: dataset.noiseFiles, sampleRate: rate, minimumLength: length)
         let augmenter = WaveformAugmenter(settings: settings.augmentation, sampleRate: rate, noises: bank)
+        var streamContext: StreamContextAugmenter?
+        if let folders = settings.contextFolders, let contextSettings = settings.context {
+            let pool = try UnlabeledAudioPool(folders: folders, sampleRate: rate, minimumLength: length)
+            streamContext = StreamContextAugmenter(settings: contextSettings, pool: pool)
+            Console.error(String(format: "train-kws: stream context from %d files (%.1f min of running speech)", pool.files.count, pool.totalSeconds / 60))
+        }
         Console.error("train-kws: \(trainingSet.clipCount) labelled training clips (\(Int(settings.labelFraction * 100))%), \(bank.signals.count) noises")
 
         if training.resume == nil && initial == nil {
@@ -207,7 +226,14 @@ struct TrainKWS: ParsableCommand {
                     let draw = trainingSet.draw(using: &rng)
                     if let path = draw.path {
                         let clip = try KeywordClips.load(path: path, cropStart: nil, sampleRate: rate, length: length)
-                        windows.append(try augmenter.view(of: clip, center: length / 2, length: length, using: &rng))
+                        var source = clip
+                        if let streamContext {
+                            source = draw.label == trainingSet.unknownLabel && Double(rng.nextUniform()) < streamContext.settings.runningUnknownShare
+                                ? streamContext.runningSpeech(length: length, using: &rng) : streamContext.surround(clip, using: &rng)
+                        }
+                        var view = try augmenter.view(of: source, center: source.count / 2, length: length, using: &rng)
+                        streamContext?.addCompetingTalker(to: &view, using: &rng)
+                        windows.append(view)
                     } else {
                         let level = Double(-60 + 40 * rng.nextUniform())
                         windows.append(SignalLevel.scaled(bank.crop(length: length, using: &rng), toRMS: level))

@@ -3,9 +3,11 @@
 ///
 /// Rules, per talker and watched keyword: the smoothed score is the mean of the last `smoothingHops` probabilities;
 /// an event fires when it has been at or above the keyword's threshold for `triggerCount` consecutive hops, the
-/// keyword is armed, and no event fired in the last `refractoryHops` hops (any keyword, any talker). Firing disarms the
-/// keyword, and so does a trigger suppressed by the refractory period; it is re-armed once its smoothed score drops
-/// below the threshold. So one spoken keyword fires once, however long it stays above the threshold.
+/// keyword is armed, and no event fired in the last `refractoryHops` hops (any keyword, any talker). When several
+/// trigger in one hop, the best score fires. Firing disarms every keyword that triggered in that hop; each is
+/// re-armed once its smoothed score drops below its threshold. So one spoken keyword fires once, however long it stays
+/// above the threshold, while a keyword held back by the refractory period still fires when the period ends (a
+/// false accept just before a real keyword does not swallow it).
 ///
 /// Deterministic and cheap: a threshold sweep replays recorded scores through a new trigger per threshold.
 /// ```swift
@@ -62,7 +64,6 @@ public final class KeywordTrigger {
                 }
                 runs[cell] += 1
                 guard runs[cell] >= settings.triggerCount, armed[cell] else { continue }
-                armed[cell] = false
                 candidates.append(KeywordEvent(
                     endSample: hop[talker].endSample, classIndex: classIndex, keyword: labels[classIndex], score: smoothed, talker: talker))
             }
@@ -72,6 +73,8 @@ public final class KeywordTrigger {
         // Triggers in the same hop are one spoken word heard as several keywords (or by several talkers): the best wins.
         guard quiet, let best = candidates.max(by: { $0.score < $1.score }) else { return [] }
         lastEventHop = hopsSeen
+        // The hop's other triggers were the same spoken word: they stay silent until their scores drop.
+        for candidate in candidates { armed[candidate.talker * k + settings.keywords.firstIndex(of: candidate.classIndex)!] = false }
         return [best]
     }
 }

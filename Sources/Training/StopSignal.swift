@@ -42,7 +42,14 @@ public final class StopSignal {
     public init(signals: [Int32] = [SIGINT, SIGTERM]) {
         self.signals = signals
         countAtStart = receivedCount.load(ordering: .sequentiallyConsistent)
-        for number in signals { signal(number, recordStopSignal) }
+        for number in signals {
+            // Without SA_RESTART, so that a blocking read (a live pipe) returns EINTR and its loop can look at the flag.
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = recordStopSignal
+            action.sa_flags = 0
+            sigemptyset(&action.sa_mask)
+            sigaction(number, &action, nil)
+        }
     }
 
     deinit { cancel() }

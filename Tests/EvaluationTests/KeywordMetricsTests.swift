@@ -90,6 +90,22 @@ import TestSupport
         #expect(try KeywordMetrics.detectionCurve(labels: labels, events: events, durationSeconds: 3_600) == report.curve)
     }
 
+    @Test func sweepOfSeparateRunsEqualsFilteringWhenTheEventsAreNested() throws {
+        // A detector without refractory behaviour: its events at threshold t are those of the lowest run with score >= t.
+        let thresholds = [0.3, 0.4, 0.7, 0.8, 0.9, 0.95, 0.99]
+        let sweep = thresholds.map { t in (threshold: t, events: events.filter { $0.score >= t }) }
+        let swept = try KeywordMetrics.evaluateSweep(labels: labels, sweep: sweep.reversed(), durationSeconds: 3_600)
+        let filtered = try KeywordMetrics.evaluateStream(labels: labels, events: events, durationSeconds: 3_600)
+        #expect(swept.curve == filtered.curve)
+        #expect(swept.targets == filtered.targets)
+        #expect(swept.allEvents.point.hits == 3 && swept.allEvents.point.threshold == 0.3 && swept.eventCount == events.count)
+        // A run that is not a subset of the lower one (a trigger that fires later at a higher threshold) counts as given.
+        let late = [DetectionEvent(timeSeconds: 100, keyword: "zzz", score: 0.5)]
+        let odd = try KeywordMetrics.evaluateSweep(labels: labels, sweep: [(0.5, late), (0.2, [])], durationSeconds: 3_600)
+        #expect(odd.curve.map(\.falseAccepts) == [0, 1, 0])
+        #expect(throws: EvaluationError.self) { try KeywordMetrics.evaluateSweep(labels: labels, sweep: [], durationSeconds: 3_600) }
+    }
+
     @Test func streamErrorsAreExplicit() throws {
         #expect(throws: EvaluationError.emptyInput(what: "keyword labels")) {
             try KeywordMetrics.evaluateStream(labels: [], events: events, durationSeconds: 10)

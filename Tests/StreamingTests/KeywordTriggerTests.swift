@@ -45,12 +45,15 @@ import Testing
         #expect(Self.fire([0.9, 0.9, 0.9, 0.9], settings: s).map(\.hop) == [2])
     }
 
-    @Test func refractoryPeriodSilencesEveryKeywordAndDisarmsIt() throws {
-        let yes: [Float] = [0.9, 0, 0, 0, 0, 0.9, 0]
-        let no: [Float] = [0, 0.9, 0.9, 0.9, 0, 0, 0]
-        // "no" rises during the 3-hop refractory period: it is suppressed and stays disarmed until it drops.
-        #expect(Self.fire(yes, no, settings: try Self.settings(refractory: 3)).map(\.hop) == [0, 5])
-        #expect(Self.fire(yes, no, settings: try Self.settings(refractory: 0)).map { "\($0.hop)\($0.keyword)" } == ["0yes", "1no", "5yes"])
+    @Test func refractoryPeriodHoldsEveryKeywordBackUntilItEnds() throws {
+        let yes: [Float] = [0.9, 0, 0, 0, 0, 0, 0, 0, 0.9]
+        let no: [Float] = [0, 0.9, 0.9, 0.9, 0.9, 0.9, 0, 0, 0]
+        // "no" rises during the 3-hop refractory period after "yes": it fires when the period ends, once.
+        #expect(Self.fire(yes, no, settings: try Self.settings(refractory: 3)).map { "\($0.hop)\($0.keyword)" } == ["0yes", "4no", "8yes"])
+        // A keyword that drops before the period ends never fires.
+        let brief: [Float] = [0, 0.9, 0.9, 0, 0, 0, 0, 0, 0]
+        #expect(Self.fire(yes, brief, settings: try Self.settings(refractory: 3)).map(\.hop) == [0, 8])
+        #expect(Self.fire(yes, brief, settings: try Self.settings(refractory: 0)).map { "\($0.hop)\($0.keyword)" } == ["0yes", "1no", "8yes"])
     }
 
     @Test func bestTriggerOfAHopWinsAndThresholdsArePerKeyword() throws {

@@ -1,0 +1,44 @@
+import AudioIO
+import Foundation
+
+/// Mono blocks at a model's rate from an audio file (any format libsndfile reads) or from raw PCM on stdin, resampled
+/// and mixed down on the way; memory is one block whatever the input's length.
+final class MonoBlockSource {
+    /// The rate outputs are written at (the input's own).
+    let inputRate: Int
+    private let file: MonoReader?
+    private let stdin: PCMStreamReader?
+    private let resampler: Resampler?
+
+    init(file: MonoReader) {
+        self.file = file
+        stdin = nil
+        resampler = nil
+        inputRate = file.info.sampleRate
+    }
+
+    init(stdin: PCMStreamReader, modelRate: Int) throws {
+        self.stdin = stdin
+        file = nil
+        inputRate = stdin.sampleRate
+        resampler = stdin.sampleRate == modelRate ? nil : try Resampler(inputRate: stdin.sampleRate, outputRate: modelRate)
+    }
+
+    /// The next block, `[n]` at the model rate, or nil at the end.
+    func next() throws -> [Float]? {
+        if let file { return try file.read() }
+        guard let stdin else { return nil }
+        if let block = try stdin.read(maxFrames: 8_192) {
+            let mono = block.mixedToMono()
+            return try resampler.map { try $0.process([mono])[0] } ?? mono
+        }
+        if let resampler, !stdin.isFinished || !flushed {
+            flushed = true
+            let tail = try resampler.flush()[0]
+            return tail.isEmpty ? nil : tail
+        }
+        return nil
+    }
+
+    private var flushed = false
+}

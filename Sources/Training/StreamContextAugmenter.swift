@@ -1,0 +1,84 @@
+import AudioDatasets
+import Foundation
+import TensorCore
+
+/// Puts keyword clips in the context a live stream gives them (``StreamContextSettings``), drawing running speech
+/// from a pool of unlabelled recordings. All choices come from the generator passed in.
+///
+/// ```swift
+/// let context = StreamContextAugmenter(settings: StreamContextSettings(), pool: pool)
+/// let source = context.surround(clip, using: &rng)                  // [3 · clip.count], the word in the middle third
+/// var view = try augmenter.view(of: source, center: source.count / 2, length: 16_000, using: &rng)
+/// context.addCompetingTalker(to: &view, using: &rng)
+/// ```
+public struct StreamContextAugmenter {
+    /// The ranges.
+    public let settings: StreamContextSettings
+    /// Running speech (its rate is the clips').
+    public let pool: UnlabeledAudioPool
+
+    public init(settings: StreamContextSettings, pool: UnlabeledAudioPool) {
+        self.settings = settings
+        self.pool = pool
+    }
+
+    /// The samples where `clip` is active: from the first to the last 10 ms frame within 20 dB of the loudest
+    /// frame, or nil for a silent clip.
+    /// - Parameter clip: `[n]`.
+    public func activeRegion(of clip: [Float]) -> Range<Int>? {
+        let frame = max(1, pool.sampleRate / 100)
+        let energies = stride(from: 0, to: clip.count, by: frame).map { start in
+            clip[start..<min(clip.count, start + frame)].reduce(Float(0)) { $0 + $1 * $1 }
+        }
+        guard let loudest = energies.max(), loudest > 0 else { return nil }
+        guard let first = energies.firstIndex(where: { $0 >= loudest / 100 }), let last = energies.lastIndex(where: { $0 >= loudest / 100 }) else { return nil }
+        return (first * frame)..<min(clip.count, (last + 1) * frame)
+    }
+
+    /// `clip` (`[n]`) in the middle of a source of `3n` samples, with running speech before the word and after it
+    /// (with probability ``StreamContextSettings/surroundProbability``; otherwise silence), kept clear of the word by
+    /// a gap. A clip whose word fills it (loud noise) is returned padded with silence only.
+    /// - Returns: `[3n]`.
+    public func surround(_ clip: [Float], using rng: inout SplitMix64) -> [Float] {
+        let n = clip.count
+        var source = [Float](repeating: 0, count: 3 * n)
+        for i in 0..<n { source[n + i] = clip[i] }
+        guard Double(rng.nextUniform()) < settings.surroundProbability, let word = activeRegion(of: clip) else { return source }
+        let wordLevel = SignalLevel.rms(Array(clip[word]))
+        guard wordLevel > 0 else { return source }
+        for side in 0..<2 {
+            let gap = Int(uniform(settings.gapMinSeconds, settings.gapMaxSeconds, &rng) * Double(pool.sampleRate))
+            let level = 20 * log10(wordLevel) + uniform(settings.levelMinDB, settings.levelMaxDB, &rng)
+            let speech = SignalLevel.scaled(pool.crop(length: n, margin: 0, using: &rng), toRMS: level)
+            if side == 0 {
+                let end = n + word.lowerBound - gap   // speech ends `gap` before the word
+                for i in 0..<n where end - n + i >= 0 && end - n + i < end { source[end - n + i] += speech[i] }
+            } else {
+                let start = n + word.upperBound + gap
+                for i in 0..<n where start + i < source.count { source[start + i] += speech[i] }
+            }
+        }
+        return source
+    }
+
+    /// A window of running speech for an `_unknown_` example, `[length]`.
+    public func runningSpeech(length: Int, using rng: inout SplitMix64) -> [Float] {
+        pool.crop(length: length, margin: 0, using: &rng)
+    }
+
+    /// With probability ``StreamContextSettings/competingProbability``, adds running speech over the whole view at a
+    /// signal-to-interference ratio drawn from the settings (a silent view is left alone).
+    /// - Parameter view: `[length]`.
+    public func addCompetingTalker(to view: inout [Float], using rng: inout SplitMix64) {
+        guard Double(rng.nextUniform()) < settings.competingProbability else { return }
+        let ratio = uniform(settings.competingMinDB, settings.competingMaxDB, &rng)
+        let level = SignalLevel.rms(view)
+        guard level > 0 else { return }
+        let talker = SignalLevel.scaled(pool.crop(length: view.count, margin: 0, using: &rng), toRMS: 20 * log10(level) - ratio)
+        for i in view.indices { view[i] += talker[i] }
+    }
+
+    private func uniform(_ low: Double, _ high: Double, _ rng: inout SplitMix64) -> Double {
+        low == high ? low : low + (high - low) * Double(rng.nextUniform())
+    }
+}

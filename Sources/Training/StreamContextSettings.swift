@@ -1,0 +1,36 @@
+/// How keyword training examples are made to look like windows of a live stream (``StreamContextAugmenter``): speech
+/// before and after the keyword, a competing talker over it, and windows of running speech as `_unknown_`.
+/// A classifier trained on isolated 1 s clips sees none of these, and in a stream it fires on running speech and
+/// misses keywords that follow a sentence.
+public struct StreamContextSettings: Sendable, Codable, Equatable {
+    /// Chance that a keyword example gets running speech before and after the word.
+    public var surroundProbability: Double
+    /// Silence kept between the word and the surrounding speech (seconds).
+    public var gapMinSeconds: Double, gapMaxSeconds: Double
+    /// Level of the surrounding speech relative to the word (dB).
+    public var levelMinDB: Double, levelMaxDB: Double
+    /// Chance that any example gets a competing talker over the whole window.
+    public var competingProbability: Double
+    /// Signal-to-interference ratio of the competing talker (dB).
+    public var competingMinDB: Double, competingMaxDB: Double
+    /// Share of `_unknown_` examples that are windows of running speech instead of other words.
+    public var runningUnknownShare: Double
+
+    enum CodingKeys: String, CodingKey {
+        case surroundProbability = "surround_probability", gapMinSeconds = "gap_min_seconds", gapMaxSeconds = "gap_max_seconds"
+        case levelMinDB = "level_min_db", levelMaxDB = "level_max_db", competingProbability = "competing_probability"
+        case competingMinDB = "competing_min_db", competingMaxDB = "competing_max_db", runningUnknownShare = "running_unknown_share"
+    }
+
+    /// The defaults: half the keywords surrounded by speech (gaps 0.15-0.5 s, ±6 dB), a competing talker on 20% of
+    /// examples at 0-15 dB SIR, half the unknowns from running speech.
+    public init(
+        surroundProbability: Double = 0.5, gapMinSeconds: Double = 0.15, gapMaxSeconds: Double = 0.5, levelMinDB: Double = -6,
+        levelMaxDB: Double = 6, competingProbability: Double = 0.2, competingMinDB: Double = 0, competingMaxDB: Double = 15,
+        runningUnknownShare: Double = 0.5
+    ) {
+        self.surroundProbability = surroundProbability; self.gapMinSeconds = gapMinSeconds; self.gapMaxSeconds = gapMaxSeconds
+        self.levelMinDB = levelMinDB; self.levelMaxDB = levelMaxDB; self.competingProbability = competingProbability
+        self.competingMinDB = competingMinDB; self.competingMaxDB = competingMaxDB; self.runningUnknownShare = runningUnknownShare
+    }
+}
