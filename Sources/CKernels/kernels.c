@@ -1,9 +1,8 @@
 // Each kernel body is written once as a static inline function with plain loops over the contiguous channel
 // axis (so the loop vectorizer handles them), then instantiated for three targets with the `target` attribute.
 #include "CKernels.h"
+#include "dispatch.h"
 #include <string.h>
-
-#define SK_INLINE static inline __attribute__((always_inline))
 
 // ---------------------------------------------------------------------------------------------------------
 // Bodies.
@@ -25,7 +24,8 @@ SK_INLINE void depthwise_forward_body(const float *restrict x, const float *rest
         long c = 0;
         for (; c + SK_CHUNK <= channels; c += SK_CHUNK) {
             float acc[SK_CHUNK];
-            for (int j = 0; j < SK_CHUNK; j++) acc[j] = residual ? x[t * channels + c + j] : 0.0f;
+            for (int j = 0; j < SK_CHUNK; j++)
+                acc[j] = ((residual & 1) ? x[t * channels + c + j] : 0.0f) + ((residual & 2) ? o[c + j] : 0.0f);
             for (long k = k0; k < k1; k++) {
                 const float *restrict xs = x + (t + k * dilation - pad) * channels + c;
                 const float *restrict wk = w + k * channels + c;
@@ -35,7 +35,8 @@ SK_INLINE void depthwise_forward_body(const float *restrict x, const float *rest
         }
         if (c < channels) {
             const long n = channels - c;
-            for (long j = 0; j < n; j++) o[c + j] = residual ? x[t * channels + c + j] : 0.0f;
+            for (long j = 0; j < n; j++)
+                o[c + j] = ((residual & 1) ? x[t * channels + c + j] : 0.0f) + ((residual & 2) ? o[c + j] : 0.0f);
             for (long k = k0; k < k1; k++) {
                 const float *restrict xs = x + (t + k * dilation - pad) * channels + c;
                 const float *restrict wk = w + k * channels + c;
@@ -146,7 +147,7 @@ SK_INLINE float fast_exp(float x) {
 }
 
 SK_INLINE void bias_activation_body(float *restrict o, long rows, long columns, const float *restrict bias,
-                                    int activation) {
+                                    int activation, float slope) {
     for (long r = 0; r < rows; r++) {
         float *restrict row = o + r * columns;
         if (bias) {
@@ -161,6 +162,12 @@ SK_INLINE void bias_activation_body(float *restrict o, long rows, long columns, 
             break;
         case 3:
             for (long c = 0; c < columns; c++) row[c] = 1.0f / (1.0f + fast_exp(-row[c]));
+            break;
+        case 4:
+            for (long c = 0; c < columns; c++) row[c] = row[c] > 0 ? row[c] * row[c] : 0;
+            break;
+        case 5:
+            for (long c = 0; c < columns; c++) row[c] = row[c] > 0 ? row[c] : slope * row[c];
             break;
         default:
             break;
@@ -227,11 +234,9 @@ SK_INLINE void activation_gradient_body(const float *restrict x, const float *re
 // ---------------------------------------------------------------------------------------------------------
 // Instantiations per instruction set.
 
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-#define SK_X86 1
+#if SK_X86
 #define SK_VARIANTS(X) X(avx512, "avx512f,avx2,fma") X(avx2, "avx2,fma")
 #else
-#define SK_X86 0
 #define SK_VARIANTS(X)
 #endif
 
@@ -247,8 +252,9 @@ SK_INLINE void activation_gradient_body(const float *restrict x, const float *re
         depthwise_weight_gradient_body(x, dy, dw, frames, channels, taps, dilation, c0, c1);                  \
     }                                                                                                          \
     __attribute__((target(isa))) static void bias_activation_##name(float *o, long rows, long columns,        \
-                                                                    const float *bias, int activation) {      \
-        bias_activation_body(o, rows, columns, bias, activation);                                              \
+                                                                    const float *bias, int activation,        \
+                                                                    float slope) {                            \
+        bias_activation_body(o, rows, columns, bias, activation, slope);                                       \
     }                                                                                                          \
     __attribute__((target(isa))) static void conv_row_##name(const float *x, long inLength, const float *w,    \
                                                              long taps, long dilation, long padLeft, float *out, \
@@ -287,8 +293,9 @@ static void depthwise_weight_gradient_baseline(const float *x, const float *dy, 
                                                long channels, long taps, long dilation, long c0, long c1) {
     depthwise_weight_gradient_body(x, dy, dw, frames, channels, taps, dilation, c0, c1);
 }
-static void bias_activation_baseline(float *o, long rows, long columns, const float *bias, int activation) {
-    bias_activation_body(o, rows, columns, bias, activation);
+static void bias_activation_baseline(float *o, long rows, long columns, const float *bias, int activation,
+                                     float slope) {
+    bias_activation_body(o, rows, columns, bias, activation, slope);
 }
 static void conv_row_baseline(const float *x, long inLength, const float *w, long taps, long dilation, long padLeft,
                               float *out, long outLength) {
@@ -317,7 +324,7 @@ static void (*forward_impl)(const float *, const float *, float *, long, long, l
     depthwise_forward_baseline;
 static void (*weight_gradient_impl)(const float *, const float *, float *, long, long, long, long, long, long) =
     depthwise_weight_gradient_baseline;
-static void (*bias_activation_impl)(float *, long, long, const float *, int) = bias_activation_baseline;
+static void (*bias_activation_impl)(float *, long, long, const float *, int, float) = bias_activation_baseline;
 static void (*conv_row_impl)(const float *, long, const float *, long, long, long, float *, long) = conv_row_baseline;
 static void (*correlate_row_impl)(const float *, long, const float *, long, long, long, long, float *) =
     correlate_row_baseline;
@@ -368,8 +375,8 @@ void sk_depthwise_weight_gradient(const float *x, const float *dy, float *dw, lo
     weight_gradient_impl(x, dy, dw, frames, channels, taps, dilation, c0, c1);
 }
 
-void sk_bias_activation(float *o, long rows, long columns, const float *bias, int activation) {
-    bias_activation_impl(o, rows, columns, bias, activation);
+void sk_bias_activation(float *o, long rows, long columns, const float *bias, int activation, float slope) {
+    bias_activation_impl(o, rows, columns, bias, activation, slope);
 }
 
 void sk_conv_row(const float *x, long inLength, const float *w, long taps, long dilation, long padLeft, float *out,
