@@ -11,36 +11,54 @@
 // unrolled into vector registers); the tail chunk uses the same code with a variable width.
 #define SK_CHUNK 64
 
+// Frames per tile of depthwise_forward_body: a channel chunk of the tile's source frames (with the taps' reach on
+// both sides) and of the weights is copied to contiguous local rows first. Frames-first rows of 1024 floats are
+// 4 KiB apart, so the taps of one output would otherwise all fall into the same L1 cache set and thrash it.
+#define SK_TILE 64
+
 SK_INLINE void depthwise_forward_body(const float *restrict x, const float *restrict w, float *restrict out,
                                       long frames, long channels, long taps, long dilation, int residual,
                                       long t0, long t1) {
     const long pad = dilation * (taps - 1) / 2;
-    for (long t = t0; t < t1; t++) {
-        float *restrict o = out + t * channels;
-        // Taps whose source frame is inside the signal: k in [k0, k1).
-        long k0 = pad - t > 0 ? (pad - t + dilation - 1) / dilation : 0;
-        long k1 = (frames - 1 - t + pad) / dilation + 1;
-        if (k1 > taps) k1 = taps;
-        long c = 0;
-        for (; c + SK_CHUNK <= channels; c += SK_CHUNK) {
-            float acc[SK_CHUNK];
-            for (int j = 0; j < SK_CHUNK; j++)
-                acc[j] = ((residual & 1) ? x[t * channels + c + j] : 0.0f) + ((residual & 2) ? o[c + j] : 0.0f);
-            for (long k = k0; k < k1; k++) {
-                const float *restrict xs = x + (t + k * dilation - pad) * channels + c;
-                const float *restrict wk = w + k * channels + c;
-                for (int j = 0; j < SK_CHUNK; j++) acc[j] += wk[j] * xs[j];
-            }
-            for (int j = 0; j < SK_CHUNK; j++) o[c + j] = acc[j];
-        }
-        if (c < channels) {
-            const long n = channels - c;
-            for (long j = 0; j < n; j++)
-                o[c + j] = ((residual & 1) ? x[t * channels + c + j] : 0.0f) + ((residual & 2) ? o[c + j] : 0.0f);
-            for (long k = k0; k < k1; k++) {
-                const float *restrict xs = x + (t + k * dilation - pad) * channels + c;
-                const float *restrict wk = w + k * channels + c;
-                for (long j = 0; j < n; j++) o[c + j] += wk[j] * xs[j];
+    float wl[taps][SK_CHUNK];
+    float xl[SK_TILE + 2 * pad][SK_CHUNK];
+    for (long c = 0; c < channels; c += SK_CHUNK) {
+        const long n = channels - c < SK_CHUNK ? channels - c : SK_CHUNK;
+        for (long k = 0; k < taps; k++)
+            for (long j = 0; j < n; j++) wl[k][j] = w[k * channels + c + j];
+        for (long tt = t0; tt < t1; tt += SK_TILE) {
+            const long te = tt + SK_TILE < t1 ? tt + SK_TILE : t1;
+            // Local row i holds source frame tt - pad + i (frames outside the signal are never read).
+            const long s0 = tt - pad > 0 ? tt - pad : 0, s1 = te + pad < frames ? te + pad : frames;
+            for (long sf = s0; sf < s1; sf++)
+                for (long j = 0; j < n; j++) xl[sf - (tt - pad)][j] = x[sf * channels + c + j];
+            for (long t = tt; t < te; t++) {
+                float *restrict o = out + t * channels + c;
+                const float *restrict xt = x + t * channels + c;
+                // Taps whose source frame is inside the signal: k in [k0, k1).
+                long k0 = pad - t > 0 ? (pad - t + dilation - 1) / dilation : 0;
+                long k1 = (frames - 1 - t + pad) / dilation + 1;
+                if (k1 > taps) k1 = taps;
+                const long base = t - tt;   // local row of tap k: base + k * dilation
+                if (n == SK_CHUNK) {
+                    float acc[SK_CHUNK];
+                    for (int j = 0; j < SK_CHUNK; j++)
+                        acc[j] = ((residual & 1) ? xt[j] : 0.0f) + ((residual & 2) ? o[j] : 0.0f);
+                    for (long k = k0; k < k1; k++) {
+                        const float *restrict xs = xl[base + k * dilation];
+                        const float *restrict wk = wl[k];
+                        for (int j = 0; j < SK_CHUNK; j++) acc[j] += wk[j] * xs[j];
+                    }
+                    for (int j = 0; j < SK_CHUNK; j++) o[j] = acc[j];
+                } else {
+                    for (long j = 0; j < n; j++)
+                        o[j] = ((residual & 1) ? xt[j] : 0.0f) + ((residual & 2) ? o[j] : 0.0f);
+                    for (long k = k0; k < k1; k++) {
+                        const float *restrict xs = xl[base + k * dilation];
+                        const float *restrict wk = wl[k];
+                        for (long j = 0; j < n; j++) o[j] += wk[j] * xs[j];
+                    }
+                }
             }
         }
     }
