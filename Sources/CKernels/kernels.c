@@ -1,9 +1,8 @@
 // Each kernel body is written once as a static inline function with plain loops over the contiguous channel
 // axis (so the loop vectorizer handles them), then instantiated for three targets with the `target` attribute.
 #include "CKernels.h"
+#include "dispatch.h"
 #include <string.h>
-
-#define SK_INLINE static inline __attribute__((always_inline))
 
 // ---------------------------------------------------------------------------------------------------------
 // Bodies.
@@ -12,34 +11,54 @@
 // unrolled into vector registers); the tail chunk uses the same code with a variable width.
 #define SK_CHUNK 64
 
+// Frames per tile of depthwise_forward_body: a channel chunk of the tile's source frames (with the taps' reach on
+// both sides) and of the weights is copied to contiguous local rows first. Frames-first rows of 1024 floats are
+// 4 KiB apart, so the taps of one output would otherwise all fall into the same L1 cache set and thrash it.
+#define SK_TILE 64
+
 SK_INLINE void depthwise_forward_body(const float *restrict x, const float *restrict w, float *restrict out,
                                       long frames, long channels, long taps, long dilation, int residual,
                                       long t0, long t1) {
     const long pad = dilation * (taps - 1) / 2;
-    for (long t = t0; t < t1; t++) {
-        float *restrict o = out + t * channels;
-        // Taps whose source frame is inside the signal: k in [k0, k1).
-        long k0 = pad - t > 0 ? (pad - t + dilation - 1) / dilation : 0;
-        long k1 = (frames - 1 - t + pad) / dilation + 1;
-        if (k1 > taps) k1 = taps;
-        long c = 0;
-        for (; c + SK_CHUNK <= channels; c += SK_CHUNK) {
-            float acc[SK_CHUNK];
-            for (int j = 0; j < SK_CHUNK; j++) acc[j] = residual ? x[t * channels + c + j] : 0.0f;
-            for (long k = k0; k < k1; k++) {
-                const float *restrict xs = x + (t + k * dilation - pad) * channels + c;
-                const float *restrict wk = w + k * channels + c;
-                for (int j = 0; j < SK_CHUNK; j++) acc[j] += wk[j] * xs[j];
-            }
-            for (int j = 0; j < SK_CHUNK; j++) o[c + j] = acc[j];
-        }
-        if (c < channels) {
-            const long n = channels - c;
-            for (long j = 0; j < n; j++) o[c + j] = residual ? x[t * channels + c + j] : 0.0f;
-            for (long k = k0; k < k1; k++) {
-                const float *restrict xs = x + (t + k * dilation - pad) * channels + c;
-                const float *restrict wk = w + k * channels + c;
-                for (long j = 0; j < n; j++) o[c + j] += wk[j] * xs[j];
+    float wl[taps][SK_CHUNK];
+    float xl[SK_TILE + 2 * pad][SK_CHUNK];
+    for (long c = 0; c < channels; c += SK_CHUNK) {
+        const long n = channels - c < SK_CHUNK ? channels - c : SK_CHUNK;
+        for (long k = 0; k < taps; k++)
+            for (long j = 0; j < n; j++) wl[k][j] = w[k * channels + c + j];
+        for (long tt = t0; tt < t1; tt += SK_TILE) {
+            const long te = tt + SK_TILE < t1 ? tt + SK_TILE : t1;
+            // Local row i holds source frame tt - pad + i (frames outside the signal are never read).
+            const long s0 = tt - pad > 0 ? tt - pad : 0, s1 = te + pad < frames ? te + pad : frames;
+            for (long sf = s0; sf < s1; sf++)
+                for (long j = 0; j < n; j++) xl[sf - (tt - pad)][j] = x[sf * channels + c + j];
+            for (long t = tt; t < te; t++) {
+                float *restrict o = out + t * channels + c;
+                const float *restrict xt = x + t * channels + c;
+                // Taps whose source frame is inside the signal: k in [k0, k1).
+                long k0 = pad - t > 0 ? (pad - t + dilation - 1) / dilation : 0;
+                long k1 = (frames - 1 - t + pad) / dilation + 1;
+                if (k1 > taps) k1 = taps;
+                const long base = t - tt;   // local row of tap k: base + k * dilation
+                if (n == SK_CHUNK) {
+                    float acc[SK_CHUNK];
+                    for (int j = 0; j < SK_CHUNK; j++)
+                        acc[j] = ((residual & 1) ? xt[j] : 0.0f) + ((residual & 2) ? o[j] : 0.0f);
+                    for (long k = k0; k < k1; k++) {
+                        const float *restrict xs = xl[base + k * dilation];
+                        const float *restrict wk = wl[k];
+                        for (int j = 0; j < SK_CHUNK; j++) acc[j] += wk[j] * xs[j];
+                    }
+                    for (int j = 0; j < SK_CHUNK; j++) o[j] = acc[j];
+                } else {
+                    for (long j = 0; j < n; j++)
+                        o[j] = ((residual & 1) ? xt[j] : 0.0f) + ((residual & 2) ? o[j] : 0.0f);
+                    for (long k = k0; k < k1; k++) {
+                        const float *restrict xs = xl[base + k * dilation];
+                        const float *restrict wk = wl[k];
+                        for (long j = 0; j < n; j++) o[j] += wk[j] * xs[j];
+                    }
+                }
             }
         }
     }
@@ -146,7 +165,7 @@ SK_INLINE float fast_exp(float x) {
 }
 
 SK_INLINE void bias_activation_body(float *restrict o, long rows, long columns, const float *restrict bias,
-                                    int activation) {
+                                    int activation, float slope) {
     for (long r = 0; r < rows; r++) {
         float *restrict row = o + r * columns;
         if (bias) {
@@ -161,6 +180,12 @@ SK_INLINE void bias_activation_body(float *restrict o, long rows, long columns, 
             break;
         case 3:
             for (long c = 0; c < columns; c++) row[c] = 1.0f / (1.0f + fast_exp(-row[c]));
+            break;
+        case 4:
+            for (long c = 0; c < columns; c++) row[c] = row[c] > 0 ? row[c] * row[c] : 0;
+            break;
+        case 5:
+            for (long c = 0; c < columns; c++) row[c] = row[c] > 0 ? row[c] : slope * row[c];
             break;
         default:
             break;
@@ -227,11 +252,9 @@ SK_INLINE void activation_gradient_body(const float *restrict x, const float *re
 // ---------------------------------------------------------------------------------------------------------
 // Instantiations per instruction set.
 
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-#define SK_X86 1
+#if SK_X86
 #define SK_VARIANTS(X) X(avx512, "avx512f,avx2,fma") X(avx2, "avx2,fma")
 #else
-#define SK_X86 0
 #define SK_VARIANTS(X)
 #endif
 
@@ -247,8 +270,9 @@ SK_INLINE void activation_gradient_body(const float *restrict x, const float *re
         depthwise_weight_gradient_body(x, dy, dw, frames, channels, taps, dilation, c0, c1);                  \
     }                                                                                                          \
     __attribute__((target(isa))) static void bias_activation_##name(float *o, long rows, long columns,        \
-                                                                    const float *bias, int activation) {      \
-        bias_activation_body(o, rows, columns, bias, activation);                                              \
+                                                                    const float *bias, int activation,        \
+                                                                    float slope) {                            \
+        bias_activation_body(o, rows, columns, bias, activation, slope);                                       \
     }                                                                                                          \
     __attribute__((target(isa))) static void conv_row_##name(const float *x, long inLength, const float *w,    \
                                                              long taps, long dilation, long padLeft, float *out, \
@@ -287,8 +311,9 @@ static void depthwise_weight_gradient_baseline(const float *x, const float *dy, 
                                                long channels, long taps, long dilation, long c0, long c1) {
     depthwise_weight_gradient_body(x, dy, dw, frames, channels, taps, dilation, c0, c1);
 }
-static void bias_activation_baseline(float *o, long rows, long columns, const float *bias, int activation) {
-    bias_activation_body(o, rows, columns, bias, activation);
+static void bias_activation_baseline(float *o, long rows, long columns, const float *bias, int activation,
+                                     float slope) {
+    bias_activation_body(o, rows, columns, bias, activation, slope);
 }
 static void conv_row_baseline(const float *x, long inLength, const float *w, long taps, long dilation, long padLeft,
                               float *out, long outLength) {
@@ -317,7 +342,7 @@ static void (*forward_impl)(const float *, const float *, float *, long, long, l
     depthwise_forward_baseline;
 static void (*weight_gradient_impl)(const float *, const float *, float *, long, long, long, long, long, long) =
     depthwise_weight_gradient_baseline;
-static void (*bias_activation_impl)(float *, long, long, const float *, int) = bias_activation_baseline;
+static void (*bias_activation_impl)(float *, long, long, const float *, int, float) = bias_activation_baseline;
 static void (*conv_row_impl)(const float *, long, const float *, long, long, long, float *, long) = conv_row_baseline;
 static void (*correlate_row_impl)(const float *, long, const float *, long, long, long, long, float *) =
     correlate_row_baseline;
@@ -368,8 +393,8 @@ void sk_depthwise_weight_gradient(const float *x, const float *dy, float *dw, lo
     weight_gradient_impl(x, dy, dw, frames, channels, taps, dilation, c0, c1);
 }
 
-void sk_bias_activation(float *o, long rows, long columns, const float *bias, int activation) {
-    bias_activation_impl(o, rows, columns, bias, activation);
+void sk_bias_activation(float *o, long rows, long columns, const float *bias, int activation, float slope) {
+    bias_activation_impl(o, rows, columns, bias, activation, slope);
 }
 
 void sk_conv_row(const float *x, long inLength, const float *w, long taps, long dilation, long padLeft, float *out,

@@ -33,7 +33,13 @@ final class MaskNet: Layer {
         }
     }
 
+    /// The fused inference path's buffers (``MossFormer2Workspace``), made on first use (the model is not
+    /// `Sendable`, so one thread at a time uses them).
+    private var workspace: MossFormer2Workspace?
+    private let configuration: MossFormer2Configuration
+
     init(configuration c: MossFormer2Configuration, dropout: Float, rng: inout SplitMix64) {
+        configuration = c
         let n = c.encoderEmbeddingDim, d = c.mossformerSequenceDim
         norm = GroupNorm(groups: 1, channels: n, eps: 1e-8)
         inputConv = Conv1d(inputChannels: n, outputChannels: d, kernelSize: 1, bias: false, rng: &rng)
@@ -74,11 +80,15 @@ final class MaskNet: Layer {
         let skip = projected + table.transposed(0, 1).unsqueezed(0)
         trace?("masknet.posenc_added.out", skip)
         var x = skip.transposed(1, 2)                                        // [B, S, D]
-        for (i, (attention, fsmn)) in zip(attentionLayers, fsmnBlocks).enumerated() {
-            x = attention(x)
-            trace?("block\(i).flash.out", x)
-            x = fsmn(x)
-            trace?("block\(i).fsmn.out", x)
+        if Autograd.isInferenceMode {
+            x = inferBlocks(x)
+        } else {
+            for (i, (attention, fsmn)) in zip(attentionLayers, fsmnBlocks).enumerated() {
+                x = attention(x)
+                trace?("block\(i).flash.out", x)
+                x = fsmn(x)
+                trace?("block\(i).fsmn.out", x)
+            }
         }
         x = finalNorm(x)
         trace?("masknet.mossformerM.out", x)
@@ -94,5 +104,29 @@ final class MaskNet: Layer {
         trace?("masknet.gated_out", y)
         let masks = decoderConv(y).reshaped([b, speakers, n, s]).relu()
         return masks.transposed(0, 1)                                        // [C, B, N, S]
+    }
+
+    /// The R blocks in inference mode through the fused, allocation-free path (``MossFormerAttentionLayer``'s and
+    /// ``GatedFSMNBlock``'s `infer`), one batch item at a time on the workspace's frames-first stream.
+    /// Shapes: `[B, S, D] -> [B, S, D]`.
+    private func inferBlocks(_ x: Tensor) -> Tensor {
+        let (b, s, d) = (x.shape[0], x.shape[1], x.shape[2])
+        let out = Tensor.uninitialized([b, s, d])
+        do {
+            let ws = workspace ?? MossFormer2Workspace(configuration: configuration)
+            workspace = ws
+            ws.prepare(frames: s)
+            for item in 0..<b {
+                x.withUnsafeBufferPointer { px in ws.stream.update(from: px.baseAddress! + item * s * d, count: s * d) }
+                for (i, (attention, fsmn)) in zip(attentionLayers, fsmnBlocks).enumerated() {
+                    attention.infer(ws.stream, frames: s, workspace: ws)
+                    trace?("block\(i).flash.out", MossFormer2Workspace.tensor(ws.stream, rows: s, cols: d, ld: d))
+                    fsmn.infer(ws.stream, frames: s, workspace: ws)
+                    trace?("block\(i).fsmn.out", MossFormer2Workspace.tensor(ws.stream, rows: s, cols: d, ld: d))
+                }
+                out.withUnsafeMutableBufferPointer { po in (po.baseAddress! + item * s * d).update(from: ws.stream, count: s * d) }
+            }
+        }
+        return out
     }
 }

@@ -22,8 +22,14 @@ final class RotaryEmbedding: Layer {
     private var tables: RotaryTables?
 
     func callAsFunction(_ x: Tensor) -> Tensor {
-        let frames = x.shape[-2]
-        if tables?.frames != frames { tables = Tensor.rotaryTables(frames: frames, rotaryDims: dims) }
-        return x.rotaryEmbedding(tables!)
+        x.rotaryEmbedding(tables(frames: x.shape[-2]))
+    }
+
+    /// The cos/sin tables for positions `0 ..< frames` (cached for the last length).
+    func tables(frames: Int) -> RotaryTables {
+        if let tables, tables.frames == frames { return tables }
+        let made = Tensor.rotaryTables(frames: frames, rotaryDims: dims)
+        tables = made
+        return made
     }
 }

@@ -10,6 +10,19 @@ public enum FusedActivation: String, Sendable, Codable, CaseIterable {
     case silu
     /// `1 / (1 + e^−x)`.
     case sigmoid
+    /// `max(x, 0)²` (FLASH attention weights).
+    case squaredReLU
+
+    /// The code of the C epilogue (`sk_bias_activation`).
+    package var kernelCode: Int32 {
+        switch self {
+        case .identity: 0
+        case .relu: 1
+        case .silu: 2
+        case .sigmoid: 3
+        case .squaredReLU: 4
+        }
+    }
 }
 
 /// Allocation-free inference kernels that write into preallocated tensors.
@@ -49,8 +62,9 @@ public enum Inference {
             x.withUnsafeBufferPointer { px in
                 weight.withUnsafeBufferPointer { pw in
                     withOptionalPointer(bias) { pb in
-                        linearRows(px.baseAddress!, pw.baseAddress!, pb, po.baseAddress!, rows: rows,
-                                   inFeatures: inFeatures, outFeatures: outFeatures, activation: activation)
+                        linear(px.baseAddress!, lda: inFeatures, weight: pw.baseAddress!, bias: pb, into: po.baseAddress!,
+                               ldc: outFeatures, rows: rows, inFeatures: inFeatures, outFeatures: outFeatures,
+                               activation: activation)
                     }
                 }
             }
@@ -61,58 +75,166 @@ public enum Inference {
     /// bias/activation pass.
     static func tileRows(outFeatures: Int) -> Int { Swift.max(16, 131_072 / Swift.max(outFeatures, 1)) }
 
-    private static func linearRows(
-        _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?, _ out: UnsafeMutablePointer<Float>,
-        rows: Int, inFeatures: Int, outFeatures: Int, activation: FusedActivation
+    /// The pointer form of ``linear(_:weight:bias:activation:into:)`` for the fused model paths:
+    /// `out = act(alpha · x · Wᵀ + beta · out + b)`, rows split over the worker pool, allocation-free.
+    ///
+    /// Shapes: `x [rows, in]` with row stride `lda`, `weight [out, in]`, `bias [out]`, `out [rows, out]` with row
+    /// stride `ldc`.
+    /// - Parameters:
+    ///   - alpha: scales the product (a ScaleNorm gain folded into the GEMM).
+    ///   - beta: 1 adds the product onto `out` (a residual folded into the GEMM).
+    ///   - preluSlope: when set (with `activation == .identity`), the epilogue is a PReLU with this one slope.
+    package static func linear(
+        _ x: UnsafePointer<Float>, lda: Int, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        into out: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, inFeatures: Int, outFeatures: Int, alpha: Float = 1,
+        beta: Float = 0, activation: FusedActivation = .identity, preluSlope: Float? = nil
     ) {
-        if bias == nil && activation == .identity {
-            BLAS.sgemm(transB: true, m: rows, n: outFeatures, k: inFeatures, a: x, b: w, c: out)
+        let epilogue = Epilogue(activation: activation, preluSlope: preluSlope)
+        if bias == nil && epilogue.code == 0 {
+            BLAS.sgemm(transB: true, m: rows, n: outFeatures, k: inFeatures, alpha: alpha, a: x, lda: lda, b: weight,
+                       beta: beta, c: out, ldc: ldc)
             return
         }
-        // Row-split: each worker runs single-threaded GEMMs on tiles of its rows (inside the pool, BLAS does not
-        // split again) and applies the epilogue while the tile is in cache.
+        let task = LinearRowsTask(
+            gemm: RowGEMM(x: x, lda: lda, w: weight, bias: bias, out: out, ldc: ldc, inFeatures: inFeatures,
+                          outFeatures: outFeatures, alpha: alpha, beta: beta, epilogue: epilogue),
+            rows: rows, split: RowSplit(rows: rows, workers: workers(rows: rows, inFeatures: inFeatures, outFeatures: outFeatures)),
+            tile: tileRows(outFeatures: outFeatures))
+        Threading.forkJoin(task.split.workers, task: task)
+    }
+
+    /// A Linear followed by a depthwise conv over time, fused: `out = (accumulate ? out : 0) + (residual ? h : 0) +
+    /// dwconv(h)` with `h = act(alpha · x · Wᵀ + b)` (MossFormer2's FFConvM without its norm). Each worker convolves
+    /// its GEMM tiles while they are still in cache; the few frames at the seams between workers follow the join.
+    ///
+    /// Shapes: `x [rows, in]` (row stride `lda`), `weight [out, in]`, `bias [out]`, `tapsFirst [taps, out]` (taps
+    /// odd), `hidden` and `out` `[rows, out]` contiguous (`hidden` is scratch; `out` must not alias it).
+    package static func linearDepthwise(
+        _ x: UnsafePointer<Float>, lda: Int, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, alpha: Float = 1,
+        activation: FusedActivation, tapsFirst: UnsafePointer<Float>, taps: Int, dilation: Int = 1, residual: Bool,
+        accumulate: Bool, hidden: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>, rows: Int,
+        inFeatures: Int, outFeatures: Int
+    ) {
+        precondition(taps % 2 == 1 && UnsafePointer(out) != UnsafePointer(hidden), "linearDepthwise: odd taps, out must not alias hidden")
+        let gemm = RowGEMM(x: x, lda: lda, w: weight, bias: bias, out: hidden, ldc: outFeatures, inFeatures: inFeatures,
+                           outFeatures: outFeatures, alpha: alpha, beta: 0, epilogue: Epilogue(activation: activation, preluSlope: nil))
+        let conv = DepthwiseRows(hidden: hidden, w: tapsFirst, out: out, frames: rows, channels: outFeatures, taps: taps,
+                                 dilation: dilation, flags: (residual ? 1 : 0) | (accumulate ? 2 : 0))
+        let task = LinearDepthwiseTask(gemm: gemm, conv: conv,
+                                       split: RowSplit(rows: rows, workers: workers(rows: rows, inFeatures: inFeatures, outFeatures: outFeatures)),
+                                       tile: tileRows(outFeatures: outFeatures))
+        Threading.forkJoin(task.split.workers, task: task)
+        // The seams: frames whose taps reach into a neighbour's rows.
+        for worker in 0..<task.split.workers {
+            let (start, end) = task.split.range(worker)
+            let (lo, hi) = task.convRange(start: start, end: end)
+            if lo >= hi {
+                conv.run(start..<end)
+            } else {
+                conv.run(start..<lo)
+                conv.run(hi..<end)
+            }
+        }
+    }
+
+    /// How many workers a Linear of this size is split over.
+    private static func workers(rows: Int, inFeatures: Int, outFeatures: Int) -> Int {
         let flops = 2 * rows * inFeatures * outFeatures
-        let workers = flops < 4_000_000 ? 1 : Swift.min(Threading.elementwiseThreads, Swift.max(1, rows / 16))
-        let task = LinearRowsTask(x: x, w: w, bias: bias, out: out, rows: rows, inFeatures: inFeatures,
-                                  outFeatures: outFeatures, activation: activation,
-                                  perWorker: (rows + workers - 1) / workers, tile: tileRows(outFeatures: outFeatures))
-        if workers == 1 {
-            task.run(worker: 0)
-        } else {
-            Threading.forkJoin(workers, task: task)
+        return flops < 4_000_000 ? 1 : Swift.min(Threading.elementwiseThreads, Swift.max(1, rows / 16))
+    }
+
+    /// The bias + activation pass of a fused Linear (`sk_bias_activation`).
+    private struct Epilogue {
+        let code: Int32, slope: Float
+        init(activation: FusedActivation, preluSlope: Float?) {
+            if let preluSlope {
+                precondition(activation == .identity, "Inference.linear: a PReLU epilogue replaces the activation")
+                code = 5; slope = preluSlope
+            } else {
+                code = activation.kernelCode; slope = 0
+            }
+        }
+    }
+
+    /// Contiguous row ranges of `rows` split over `workers`.
+    private struct RowSplit {
+        let rows: Int, workers: Int
+        func range(_ worker: Int) -> (Int, Int) {
+            let per = (rows + workers - 1) / workers
+            return (Swift.min(rows, worker * per), Swift.min(rows, (worker + 1) * per))
+        }
+    }
+
+    /// One GEMM tile of a fused Linear on this thread: `out[r0 ..< r0+n] = epilogue(alpha · x·Wᵀ + beta · out)`.
+    private struct RowGEMM {
+        let x: UnsafePointer<Float>, lda: Int, w: UnsafePointer<Float>, bias: UnsafePointer<Float>?
+        let out: UnsafeMutablePointer<Float>, ldc: Int, inFeatures: Int, outFeatures: Int, alpha: Float, beta: Float
+        let epilogue: Epilogue
+
+        func run(_ r0: Int, _ n: Int) {
+            let o = out + r0 * ldc
+            BLAS.sgemm(transB: true, m: n, n: outFeatures, k: inFeatures, alpha: alpha, a: x + r0 * lda, lda: lda, b: w,
+                       beta: beta, c: o, ldc: ldc)
+            if epilogue.code == 0 && bias == nil { return }
+            if ldc == outFeatures {
+                sk_bias_activation(o, n, outFeatures, bias, epilogue.code, epilogue.slope)
+            } else {
+                for r in 0..<n { sk_bias_activation(o + r * ldc, 1, outFeatures, bias, epilogue.code, epilogue.slope) }
+            }
+        }
+    }
+
+    /// The depthwise conv part of ``linearDepthwise(_:lda:weight:bias:alpha:activation:tapsFirst:taps:dilation:residual:accumulate:hidden:into:rows:inFeatures:outFeatures:)``.
+    private struct DepthwiseRows {
+        let hidden: UnsafeMutablePointer<Float>, w: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>
+        let frames: Int, channels: Int, taps: Int, dilation: Int, flags: Int32
+        var reach: Int { dilation * (taps - 1) / 2 }
+
+        func run(_ range: Range<Int>) {
+            if range.isEmpty { return }
+            sk_depthwise_forward(hidden, w, out, frames, channels, taps, dilation, flags, range.lowerBound, range.upperBound)
         }
     }
 
     /// One worker's rows of the fused Linear: single-threaded GEMM tiles, each followed by the epilogue.
     private struct LinearRowsTask: ParallelTask {
-        let x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>
-        let rows: Int, inFeatures: Int, outFeatures: Int, activation: FusedActivation, perWorker: Int, tile: Int
+        let gemm: RowGEMM, rows: Int, split: RowSplit, tile: Int
 
         func run(worker: Int) {
-            var r0 = worker * perWorker
-            let end = Swift.min(rows, r0 + perWorker)
+            var (r0, end) = split.range(worker)
             while r0 < end {
                 let n = Swift.min(tile, end - r0)
-                let o = out + r0 * outFeatures
-                BLAS.sgemm(transB: true, m: n, n: outFeatures, k: inFeatures, a: x + r0 * inFeatures, b: w, c: o)
-                Inference.epilogue(o, count: n * outFeatures, columns: outFeatures, bias: bias, activation: activation)
+                gemm.run(r0, n)
                 r0 += n
             }
         }
     }
 
-    /// `o[i] = act(o[i] + bias[i % columns])` over `count` elements (whole rows), in the C kernels.
-    fileprivate static func epilogue(
-        _ o: UnsafeMutablePointer<Float>, count: Int, columns: Int, bias: UnsafePointer<Float>?, activation: FusedActivation
-    ) {
-        let code: Int32
-        switch activation {
-        case .identity: code = 0
-        case .relu: code = 1
-        case .silu: code = 2
-        case .sigmoid: code = 3
+    /// One worker's rows of the fused Linear + depthwise conv: after each GEMM tile, the conv rows whose taps are
+    /// all computed and owned by this worker.
+    private struct LinearDepthwiseTask: ParallelTask {
+        let gemm: RowGEMM, conv: DepthwiseRows, split: RowSplit, tile: Int
+
+        /// The conv rows worker `[start, end)` can do alone.
+        func convRange(start: Int, end: Int) -> (Int, Int) {
+            (start == 0 ? 0 : start + conv.reach, end == conv.frames ? end : end - conv.reach)
         }
-        sk_bias_activation(o, count / columns, columns, bias, code)
+
+        func run(worker: Int) {
+            var (r0, end) = split.range(worker)
+            let (lo, hi) = convRange(start: r0, end: end)
+            var done = lo
+            while r0 < end {
+                let n = Swift.min(tile, end - r0)
+                gemm.run(r0, n)
+                r0 += n
+                let ready = r0 == conv.frames ? hi : Swift.min(hi, r0 - conv.reach)
+                if ready > done {
+                    conv.run(done..<ready)
+                    done = ready
+                }
+            }
+        }
     }
 
     /// Rearranges a depthwise conv weight `[C, 1, K]` to taps-first `[K, C]` for
@@ -120,6 +242,22 @@ public enum Inference {
     public static func tapsFirst(_ weight: Tensor) -> Tensor {
         precondition(weight.rank == 3 && weight.shape[1] == 1, "tapsFirst: expected a depthwise weight [C, 1, K], got \(weight.shape)")
         return Autograd.withNoGrad { weight.reshaped([weight.shape[0], weight.shape[2]]).transposed(0, 1) }
+    }
+
+    /// Writes a grouped conv weight `[C, G, K]` (or `[C, G, K, 1]`) taps-first: `out[k·ld + j·C + c] = w[c, j, k]`, so
+    /// input `j` of every group becomes a block of `C` columns (`G == 1`: the depthwise layout of
+    /// ``tapsFirst(_:)``). `ld >= G·C` leaves room for other blocks beside it.
+    package static func tapsFirst(_ weight: Tensor, into out: UnsafeMutablePointer<Float>, ld: Int) {
+        let (channels, group, taps) = (weight.shape[0], weight.shape[1], weight.shape[2])
+        precondition(weight.count == channels * group * taps && ld >= group * channels, "tapsFirst: weight \(weight.shape), ld \(ld)")
+        weight.withUnsafeBufferPointer { w in
+            for c in 0..<channels {
+                for j in 0..<group {
+                    let src = w.baseAddress! + (c * group + j) * taps
+                    for k in 0..<taps { out[k * ld + j * channels + c] = src[k] }
+                }
+            }
+        }
     }
 
     /// Depthwise convolution over time with symmetric "same" zero padding (`dilation·(K−1)/2` each side),

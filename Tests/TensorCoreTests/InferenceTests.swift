@@ -20,6 +20,7 @@ struct InferenceTests {
         case .relu: expected = y.relu()
         case .silu: expected = y.silu()
         case .sigmoid: expected = y.sigmoid()
+        case .squaredReLU: expected = y.squaredReLU()
         }
         #expect(TensorAssertions.maxRelativeError(out.scalars, expected.scalars) < 1e-5)
     }

@@ -1,7 +1,8 @@
 import TensorCore
 
 /// The MossFormer2 FFConvM hot path in inference mode: `Linear -> SiLU -> (x + depthwise conv_k(x))`,
-/// frames-first, into preallocated buffers (allocates nothing per call after construction).
+/// frames-first, into preallocated buffers (allocates nothing per call after construction): one fused call that
+/// convolves each GEMM tile while it is in cache (``Inference``'s `linearDepthwise`).
 ///
 /// Shapes: input `[T, in]`, hidden and output `[T, out]`; weights `[out, in]`, `[out]`, depthwise `[out, 1, K]`.
 package final class FeedForwardConvBlock {
@@ -28,7 +29,24 @@ package final class FeedForwardConvBlock {
 
     /// Runs the block on `x [T, in]`; the result is in ``output``.
     package func callAsFunction(_ x: Tensor) {
-        Inference.linear(x, weight: weight, bias: bias, activation: .silu, into: hidden)
-        Inference.depthwiseConvFramesFirst(hidden, tapsFirstWeight: tapsFirst, residual: true, into: output)
+        let (rows, inFeatures, outFeatures) = (hidden.shape[0], weight.shape[1], weight.shape[0])
+        precondition(x.shape == [rows, inFeatures], "FeedForwardConvBlock: input \(x.shape), expected [\(rows), \(inFeatures)]")
+        x.withUnsafeBufferPointer { px in
+            weight.withUnsafeBufferPointer { pw in
+                bias.withUnsafeBufferPointer { pb in
+                    tapsFirst.withUnsafeBufferPointer { pt in
+                        hidden.withUnsafeMutableBufferPointer { ph in
+                            output.withUnsafeMutableBufferPointer { po in
+                                Inference.linearDepthwise(
+                                    px.baseAddress!, lda: inFeatures, weight: pw.baseAddress!, bias: pb.baseAddress!,
+                                    activation: .silu, tapsFirst: pt.baseAddress!, taps: tapsFirst.shape[0], residual: true,
+                                    accumulate: false, hidden: ph.baseAddress!, into: po.baseAddress!, rows: rows,
+                                    inFeatures: inFeatures, outFeatures: outFeatures)
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -1,0 +1,102 @@
+import TensorCore
+
+/// The preallocated buffers of MossFormer2's fused inference path (``MaskNet`` owns one): frames-first scratch rows
+/// for one batch item, grown when a longer input arrives and reused across calls, so the steady state allocates
+/// nothing. The attention layer and the FSMN block run one after the other and share the scratch arena.
+///
+/// Shapes (`S` frames): `stream [S, D]` (the residual stream, updated in place by every block); attention:
+/// `normed [S, 2D]`, `hidden [S, 4D]` (v | u), `attention [S, 4D]` (att_v | att_u), `z [S, Q]`,
+/// `heads [4, S, Q]` (quad_q, lin_q, quad_k, lin_k), `gated [S, 2D]`; FSMN: ten `[S, F]` and four `[S, 2F]` rows.
+final class MossFormer2Workspace {
+    let d: Int, q: Int, f: Int, groupSize: Int
+    private(set) var frames = 0
+    private var capacity = 0
+    private var arena: UnsafeMutablePointer<Float>
+    /// Taps-first conv weights made per call (so they never go stale after a training step): `[K, max(4D, 2F)]`.
+    let taps: UnsafeMutablePointer<Float>
+    /// The dilated memory's taps-first weights: `[2L−1, F]` and `[2L−1, 2F]` (group inputs side by side).
+    let denseTaps1: UnsafeMutablePointer<Float>, denseTaps2: UnsafeMutablePointer<Float>
+    /// to_u and to_v as one Linear `[2F, F]` with their LayerNorm affines folded in, and its bias `[2F]`.
+    let weightUV: UnsafeMutablePointer<Float>, biasUV: UnsafeMutablePointer<Float>
+    /// The linear attention's `lin_kᵀ·[v | u] / S`, `[Q, 4D]`.
+    let keyValues: UnsafeMutablePointer<Float>
+    /// One `[g, g]` attention matrix per worker.
+    let scores: UnsafeMutablePointer<Float>
+    let workers: Int
+    private let smallCount: Int
+
+    init(configuration c: MossFormer2Configuration) {
+        d = c.mossformerSequenceDim; q = c.queryKeyDim; f = c.fsmnInnerChannels; groupSize = c.groupSize
+        workers = Swift.max(1, Threading.elementwiseThreads)
+        let kernel = c.convKernelSize, dense = 2 * c.fsmnLorder - 1
+        let sizes = [kernel * Swift.max(4 * d, 2 * f), dense * f, dense * 2 * f, 2 * f * f, 2 * f, q * 4 * d,
+                     workers * groupSize * groupSize]
+        smallCount = sizes.reduce(0, +)
+        var p = UnsafeMutablePointer<Float>.allocate(capacity: smallCount)
+        taps = p; p += sizes[0]
+        denseTaps1 = p; p += sizes[1]
+        denseTaps2 = p; p += sizes[2]
+        weightUV = p; p += sizes[3]
+        biasUV = p; p += sizes[4]
+        keyValues = p; p += sizes[5]
+        scores = p
+        arena = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    }
+
+    deinit {
+        taps.deallocate()
+        arena.deallocate()
+    }
+
+    /// Floats per frame of the scratch arena: the larger of the attention's and the FSMN's needs.
+    private var scratchPerFrame: Int { Swift.max(12 * d + 5 * q, 18 * f) }
+
+    /// Makes room for `frames` frames (allocates only when the arena must grow).
+    func prepare(frames: Int) {
+        let needed = frames * (d + scratchPerFrame)
+        if needed > capacity {
+            arena.deallocate()
+            arena = UnsafeMutablePointer<Float>.allocate(capacity: needed)
+            capacity = needed
+        }
+        self.frames = frames
+    }
+
+    /// The residual stream `[S, D]`.
+    var stream: UnsafeMutablePointer<Float> { arena }
+
+    /// The attention layer's buffers for the prepared frame count.
+    var attention: AttentionBuffers {
+        let s = frames
+        var p = arena + s * d
+        func take(_ width: Int) -> UnsafeMutablePointer<Float> { defer { p += s * width }; return p }
+        return AttentionBuffers(normed: take(2 * d), hidden: take(4 * d), attention: take(4 * d), z: take(q),
+                                heads: take(4 * q), gated: take(2 * d))
+    }
+
+    /// The FSMN block's buffers for the prepared frame count.
+    var fsmn: FSMNBuffers {
+        let s = frames
+        var p = arena + s * d
+        func take(_ width: Int) -> UnsafeMutablePointer<Float> { defer { p += s * width }; return p }
+        return FSMNBuffers(squeezed: take(f), normed: take(f), standardized: take(f), hidden: take(f), projected: take(f),
+                           memory1: take(f), activated1: take(f), memory2: take(f), unit: take(f), normed2: take(f),
+                           uv: take(2 * f), uvScratch: take(2 * f), pairs: take(2 * f), pairSums: take(2 * f))
+    }
+
+    struct AttentionBuffers {
+        let normed, hidden, attention, z, heads, gated: UnsafeMutablePointer<Float>
+    }
+
+    struct FSMNBuffers {
+        let squeezed, normed, standardized, hidden, projected, memory1, activated1, memory2, unit, normed2: UnsafeMutablePointer<Float>
+        let uv, uvScratch, pairs, pairSums: UnsafeMutablePointer<Float>
+    }
+
+    /// A copy of `rows × cols` values (row stride `ld`) as a `[1, rows, cols]` tensor, for traces.
+    static func tensor(_ p: UnsafePointer<Float>, rows: Int, cols: Int, ld: Int) -> Tensor {
+        var values = [Float](repeating: 0, count: rows * cols)
+        for r in 0..<rows { for c in 0..<cols { values[r * cols + c] = p[r * ld + c] } }
+        return Tensor(values, shape: [1, rows, cols])
+    }
+}
