@@ -10,7 +10,7 @@ public struct Bench: ParsableCommand {
         abstract: "Measure the speed of the engine and the pipelines.",
         subcommands: [
             BenchFeatures.self, BenchSeparate.self, BenchTrainSep.self, BenchGEMM.self, BenchBlock.self, BenchTrainStep.self,
-            BenchKWS.self,
+            BenchKWS.self, BenchDetect.self, BenchSeparateLong.self,
         ])
 
     public init() {}
