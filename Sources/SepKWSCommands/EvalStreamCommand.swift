@@ -45,9 +45,19 @@ struct EvalStream: ParsableCommand {
     @Option(help: "Worker threads.")
     var threads = 1
 
-    /// Thresholds of the sweep: 0.01 ... 0.79, steps of 0.0025 up to 0.9975 (where a model's top scores sit and
-    /// false accepts become rare), then finer towards 1.
-    static let sweep: [Float] = (1...79).map { Float($0) / 100 } + (320...399).map { Float($0) / 400 } + (9_981...9_999).map { Float($0) / 10_000 }
+    /// Thresholds of the sweep: a fixed grid (0.01 ... 0.99) and, where the stream's scores actually lie near the
+    /// top, 300 more at evenly spaced ranks of the highest 5% of hop scores (each hop's best watched keyword), so that
+    /// the low false-accept end of the curve is resolved whatever range a model's top scores occupy.
+    /// - Parameter hopScores: each hop's highest watched-keyword probability (any talker).
+    static func sweep(hopScores: [Float]) -> [Float] {
+        var thresholds = Set((1...99).map { Float($0) / 100 })
+        let top = hopScores.sorted(by: >).prefix(max(1, hopScores.count / 20))
+        if !top.isEmpty {
+            let ranked = Array(top)
+            for i in 0..<300 { thresholds.insert(ranked[i * (ranked.count - 1) / 299]) }
+        }
+        return thresholds.filter { $0 > 0 && $0 <= 1 }.sorted()
+    }
 
     func run() throws {
         configureThreads(threads)
@@ -95,7 +105,8 @@ struct EvalStream: ParsableCommand {
                 DetectionEvent(timeSeconds: Double($0.endSample) / rate, keyword: $0.keyword, score: Double($0.score))
             }
         }
-        let sweep = Self.sweep.map { (threshold: Double($0), events: events(settings.withThreshold($0))) }
+        let hopScores = hops.map { hop in hop.flatMap { s in settings.keywords.map { s.probabilities[$0] } }.max() ?? 0 }
+        let sweep = Self.sweep(hopScores: hopScores).map { (threshold: Double($0), events: events(settings.withThreshold($0))) }
         let result = try KeywordMetrics.evaluateSweep(
             labels: intervals, sweep: sweep, durationSeconds: duration, toleranceSeconds: tolerance, targets: budgets)
         if let scores {
