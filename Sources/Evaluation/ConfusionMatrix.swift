@@ -71,7 +71,7 @@ public struct ConfusionMatrix: Sendable, Equatable, Codable {
     }
 
     /// The matrix as aligned text: one row per true class, one column per predicted class, then the row's
-    /// accuracy; a last line with the overall accuracy.
+    /// accuracy and its number of examples; a last line with the overall accuracy.
     public func textTable() -> String {
         let corner = "true \\ predicted"
         let nameWidth = max(corner.count, labels.map(\.count).max() ?? 0)
@@ -80,10 +80,11 @@ public struct ConfusionMatrix: Sendable, Equatable, Codable {
             let fill = String(repeating: " ", count: max(0, w - s.count))
             return left ? s + fill : fill + s
         }
-        var lines = [pad(corner, nameWidth, left: true) + "  " + labels.indices.map { pad(labels[$0], widths[$0]) }.joined(separator: " ") + "  accuracy"]
+        var lines = [pad(corner, nameWidth, left: true) + "  " + labels.indices.map { pad(labels[$0], widths[$0]) }.joined(separator: " ") + "  accuracy  examples"]
         for (t, label) in labels.enumerated() {
             let accuracy = perClassAccuracy[t].map { String(format: "%.1f%%", 100 * $0) } ?? "-"
-            lines.append(pad(label, nameWidth, left: true) + "  " + labels.indices.map { pad(String(counts[t][$0]), widths[$0]) }.joined(separator: " ") + "  " + pad(accuracy, 8))
+            lines.append(pad(label, nameWidth, left: true) + "  " + labels.indices.map { pad(String(counts[t][$0]), widths[$0]) }.joined(separator: " ") + "  " + pad(accuracy, 8)
+                + "  " + pad(String(counts[t].reduce(0, +)), 8))
         }
         lines.append(String(format: "accuracy %.2f%% (%d of %d), balanced %.2f%%", 100 * accuracy, correct, total, 100 * balancedAccuracy))
         return lines.joined(separator: "\n") + "\n"

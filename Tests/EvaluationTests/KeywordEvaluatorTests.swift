@@ -55,6 +55,62 @@ import TestSupport
         #expect(try SVGTests.isWellFormed(String(contentsOfFile: dir.file("cm.svg"), encoding: .utf8)))
     }
 
+    /// Batches give the clips in order and the same report as one clip per call; named subsets get their own
+    /// accuracy in the report, its text and its JSON, next to the caller's metadata.
+    @Test func batchesAndSubsets() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let examples = try examples(dir)
+        let evaluator = KeywordEvaluator(labels: labels)
+        let noisy: (KeywordExample) -> String? = { $0.cropStart != nil ? nil : $0.path.contains("quiet") ? "clean" : "noisy" }
+        var batchSizes: [Int] = [], done: [Int] = []
+        let report = try evaluator.evaluate(examples, batchSize: 3, subset: noisy, classifyBatch: { clips in
+            batchSizes.append(clips.count)
+            return try clips.map(byLevel)
+        }, progress: { finished, total in done.append(finished); #expect(total == 4) })
+        #expect(batchSizes == [3, 1] && done == [3, 4])
+        let oneByOne = try evaluator.evaluate(examples, subset: noisy, classify: byLevel)
+        #expect(report.confusion == oneByOne.confusion && report.predictions == oneByOne.predictions)
+        #expect(report.predictions.map(\.subset) == ["noisy", "clean", "noisy", nil])
+        // loud.wav right, quiet.wav right, loud2.wav wrong (a quiet "no" heard as loud).
+        #expect(report.subsetAccuracies == [
+            KeywordSubsetAccuracy(name: "clean", examples: 1, correct: 1), KeywordSubsetAccuracy(name: "noisy", examples: 2, correct: 1),
+        ])
+        #expect(report.subsetAccuracies[1].accuracy == 0.5)
+        #expect(report.textTable().hasSuffix("accuracy 75.00% (3 of 4), balanced 83.33%\n  clean 100.00% (1 of 1)\n  noisy 50.00% (1 of 2)\n"))
+        #expect(report.windowsPerSecond > 0)
+
+        let json = try #require(try JSONSerialization.jsonObject(with: report.summaryJSON(metadata: ["model": "m", "split": "test"])) as? [String: Any])
+        #expect(json["model"] as? String == "m" && json["split"] as? String == "test")
+        #expect(json["examples"] as? Int == 4 && json["accuracy"] as? Double == 0.75)
+        let subsets = try #require(json["subsets"] as? [[String: Any]])
+        #expect(subsets.map { $0["name"] as? String } == ["clean", "noisy"])
+        #expect(subsets[1]["examples"] as? Int == 2 && subsets[1]["correct"] as? Int == 1 && subsets[1]["accuracy"] as? Double == 0.5)
+        #expect(abs((json["windows_per_second"] as? Double ?? 0) - report.windowsPerSecond) <= 1e-9 * report.windowsPerSecond)
+        let decoded = try JSONDecoder().decode([KeywordSubsetAccuracy].self, from: JSONSerialization.data(withJSONObject: subsets))
+        #expect(decoded == report.subsetAccuracies)
+        #expect(throws: EvaluationError.invalidParameter(name: "report metadata key", value: "accuracy", reason: "the summary already has this field")) {
+            try report.summaryJSON(metadata: ["accuracy": "1"])
+        }
+        #expect(try evaluator.evaluate(examples, classify: byLevel).subsetAccuracies.isEmpty)
+        let svg = report.heatMapSVG(title: "test split")
+        #expect(try SVGTests.isWellFormed(svg) && svg.contains(">test split</text>"))
+    }
+
+    @Test func batchFailuresNameTheBatch() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let examples = try examples(dir)
+        let evaluator = KeywordEvaluator(labels: labels)
+        #expect(throws: EvaluationError.classificationFailed(
+            item: dir.file("loud.wav") + " (and the 1 other clips of its batch)", reason: "1 class indices for 2 clips")) {
+            try evaluator.evaluate(examples, batchSize: 2, classifyBatch: { _ in [0] })
+        }
+        #expect(throws: EvaluationError.invalidParameter(name: "batch size", value: "0", reason: "must be at least 1")) {
+            try evaluator.evaluate(examples, batchSize: 0, classifyBatch: { $0.map { _ in 0 } })
+        }
+    }
+
     @Test func failuresNameTheClip() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

@@ -12,10 +12,10 @@ import TestSupport
         #expect(matrix.perClassAccuracy == [2.0 / 3.0, 0.5, 1.0])
         #expect(try KeywordMetrics.accuracy(truth: [0, 0, 0, 1, 1, 2], predictions: [0, 0, 1, 1, 2, 2]) == 4.0 / 6.0)
         #expect(matrix.textTable() == """
-            true \\ predicted  yes no _silence_  accuracy
-            yes                 2  1         0     66.7%
-            no                  0  1         1     50.0%
-            _silence_           0  0         1    100.0%
+            true \\ predicted  yes no _silence_  accuracy  examples
+            yes                 2  1         0     66.7%         3
+            no                  0  1         1     50.0%         2
+            _silence_           0  0         1    100.0%         1
             accuracy 66.67% (4 of 6), balanced 72.22%
 
             """)

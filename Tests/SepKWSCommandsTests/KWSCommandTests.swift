@@ -58,7 +58,8 @@ struct KWSCommandTests {
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("r.json")))) as! [String: Any]
         #expect(report["examples"] as? Int == 12)   // 10 words + 1 unknown + 1 silence (balanced to one per class)
         #expect((report["confusion"] as? [[Int]])?.count == 12)
-        #expect(try String(contentsOfFile: dir.file("c.svg"), encoding: .utf8).hasPrefix("<svg"))
+        let svg = try String(contentsOfFile: dir.file("c.svg"), encoding: .utf8)   // the Evaluation heat map: XML declaration, then <svg>
+        #expect(svg.hasPrefix("<?xml") && svg.contains("<svg xmlns") && svg.hasSuffix("</svg>\n"))
 
         // Fine-tuning from that model's encoder.
         #expect(SepKWS.run(["train-kws", "--data", data, "--labels", "35", "--init", model, "--out", dir.file("run35"), "--steps", "1",
