@@ -14,14 +14,9 @@ enum DefaultModels {
     static func keywordSpotterDirectory() throws -> String {
         let environment = ProcessInfo.processInfo.environment
         if let path = environment["SEPKWS_KWS_MODEL"], !path.isEmpty { return path }
-        let roots = ModelLocator.searchPath
-        for root in roots {
-            let candidate = (root as NSString).appendingPathComponent(keywordSpotter)
-            if FileManager.default.fileExists(atPath: (candidate as NSString).appendingPathComponent(KeywordSpotter.configurationFile)) {
-                return candidate
-            }
-        }
-        throw KeywordSpottingError.modelDirectoryMissing(path: "\(keywordSpotter) (searched $SEPKWS_KWS_MODEL, $SEPKWS_MODELS, \(roots.joined(separator: ", ")); give --model DIR)")
+        if let shipped = ModelLocator.shipped(keywordSpotter) { return shipped }
+        throw KeywordSpottingError.modelDirectoryMissing(
+            path: "\(keywordSpotter) (searched $SEPKWS_KWS_MODEL, $SEPKWS_MODELS, \(ModelLocator.searchPath.joined(separator: ", ")); give --model DIR)")
     }
 }
 

@@ -26,7 +26,7 @@ struct DetectionOptions: ParsableArguments {
     var triggerCount = 2
 
     @Option(help: "Quiet time after an event, for every keyword (ms), so that one spoken keyword fires once.")
-    var refractoryMs = 1_000
+    var refractoryMs = 500
 
     @Flag(help: "Separate the talkers first (the shipped separator, or --separator-model) and spot keywords in each; events say which talker.")
     var separate = false

@@ -18,7 +18,8 @@ enum ModelLocator {
             folders.append(folder.appendingPathComponent("Models").path)
             folder = folder.deletingLastPathComponent()
         }
-        return folders
+        var seen = Set<String>()
+        return folders.filter { seen.insert($0).inserted }
     }
 
     /// The directory of the shipped model `name`, or `nil`.
