@@ -94,8 +94,9 @@ struct TrainKWS: ParsableCommand {
 
             With --context DIR (folders of running speech, no labels needed), examples also look like windows of a \
             live stream: half the keywords get speech before and after them (0.15-0.5 s away, +-6 dB), 20% of \
-            examples a competing talker at 0-15 dB SIR, and _unknown_ examples are 20% instead of 10%, half of them \
-            windows of running speech. This is what keeps `sepkws detect` quiet on conversation and awake after a sentence.
+            examples a competing talker at 0-15 dB SIR, _unknown_ examples are 20% instead of 10%, half of them \
+            windows of running speech, and a quarter of all examples are band-limited to 4 kHz (telephone audio, an 8 kHz \
+            separator's output). This is what keeps `sepkws detect` quiet on conversation and awake after a sentence.
             """)
 
     @Option(help: "Speech Commands folder (word folders, validation_list.txt, testing_list.txt, _background_noise_).")
@@ -233,10 +234,13 @@ struct TrainKWS: ParsableCommand {
                         }
                         var view = try augmenter.view(of: source, center: source.count / 2, length: length, using: &rng)
                         streamContext?.addCompetingTalker(to: &view, using: &rng)
+                        try streamContext?.limitBand(&view, using: &rng)
                         windows.append(view)
                     } else {
                         let level = Double(-60 + 40 * rng.nextUniform())
-                        windows.append(SignalLevel.scaled(bank.crop(length: length, using: &rng), toRMS: level))
+                        var view = SignalLevel.scaled(bank.crop(length: length, using: &rng), toRMS: level)
+                        try streamContext?.limitBand(&view, using: &rng)
+                        windows.append(view)
                     }
                     targets.append(draw.label)
                 }

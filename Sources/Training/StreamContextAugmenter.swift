@@ -1,4 +1,5 @@
 import AudioDatasets
+import AudioIO
 import Foundation
 import TensorCore
 
@@ -76,6 +77,17 @@ public struct StreamContextAugmenter {
         guard level > 0 else { return }
         let talker = SignalLevel.scaled(pool.crop(length: view.count, margin: 0, using: &rng), toRMS: 20 * log10(level) - ratio)
         for i in view.indices { view[i] += talker[i] }
+    }
+
+    /// With probability ``StreamContextSettings/narrowbandProbability``, limits the view to 4 kHz by resampling it to
+    /// 8 kHz and back (libsoxr), as telephone audio and an 8 kHz separator's output are.
+    /// - Parameter view: `[length]` at the pool's rate (left alone at 8 kHz or below).
+    /// - Throws: `AudioIOError` if resampling fails.
+    public func limitBand(_ view: inout [Float], using rng: inout SplitMix64) throws {
+        guard Double(rng.nextUniform()) < settings.narrowbandProbability, pool.sampleRate > 8_000 else { return }
+        let narrow = try Resampler.resample(AudioBuffer(sampleRate: pool.sampleRate, mono: view), to: 8_000)
+        let back = try Resampler.resample(narrow, to: pool.sampleRate).channels[0]
+        for i in view.indices { view[i] = i < back.count ? back[i] : 0 }
     }
 
     private func uniform(_ low: Double, _ high: Double, _ rng: inout SplitMix64) -> Double {

@@ -15,22 +15,42 @@ public struct StreamContextSettings: Sendable, Codable, Equatable {
     public var competingMinDB: Double, competingMaxDB: Double
     /// Share of `_unknown_` examples that are windows of running speech instead of other words.
     public var runningUnknownShare: Double
+    /// Chance that an example is band-limited to 4 kHz (resampled to 8 kHz and back), as telephone audio and the
+    /// output of an 8 kHz separator are.
+    public var narrowbandProbability: Double
 
     enum CodingKeys: String, CodingKey {
         case surroundProbability = "surround_probability", gapMinSeconds = "gap_min_seconds", gapMaxSeconds = "gap_max_seconds"
         case levelMinDB = "level_min_db", levelMaxDB = "level_max_db", competingProbability = "competing_probability"
         case competingMinDB = "competing_min_db", competingMaxDB = "competing_max_db", runningUnknownShare = "running_unknown_share"
+        case narrowbandProbability = "narrowband_probability"
     }
 
     /// The defaults: half the keywords surrounded by speech (gaps 0.15-0.5 s, ±6 dB), a competing talker on 20% of
-    /// examples at 0-15 dB SIR, half the unknowns from running speech.
+    /// examples at 0-15 dB SIR, half the unknowns from running speech, a quarter of all examples band-limited to 4 kHz.
     public init(
         surroundProbability: Double = 0.5, gapMinSeconds: Double = 0.15, gapMaxSeconds: Double = 0.5, levelMinDB: Double = -6,
         levelMaxDB: Double = 6, competingProbability: Double = 0.2, competingMinDB: Double = 0, competingMaxDB: Double = 15,
-        runningUnknownShare: Double = 0.5
+        runningUnknownShare: Double = 0.5, narrowbandProbability: Double = 0.25
     ) {
         self.surroundProbability = surroundProbability; self.gapMinSeconds = gapMinSeconds; self.gapMaxSeconds = gapMaxSeconds
         self.levelMinDB = levelMinDB; self.levelMaxDB = levelMaxDB; self.competingProbability = competingProbability
         self.competingMinDB = competingMinDB; self.competingMaxDB = competingMaxDB; self.runningUnknownShare = runningUnknownShare
+        self.narrowbandProbability = narrowbandProbability
+    }
+
+    /// Decodes settings; runs made before band-limiting existed read as `narrowband_probability` 0.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        surroundProbability = try c.decode(Double.self, forKey: .surroundProbability)
+        gapMinSeconds = try c.decode(Double.self, forKey: .gapMinSeconds)
+        gapMaxSeconds = try c.decode(Double.self, forKey: .gapMaxSeconds)
+        levelMinDB = try c.decode(Double.self, forKey: .levelMinDB)
+        levelMaxDB = try c.decode(Double.self, forKey: .levelMaxDB)
+        competingProbability = try c.decode(Double.self, forKey: .competingProbability)
+        competingMinDB = try c.decode(Double.self, forKey: .competingMinDB)
+        competingMaxDB = try c.decode(Double.self, forKey: .competingMaxDB)
+        runningUnknownShare = try c.decode(Double.self, forKey: .runningUnknownShare)
+        narrowbandProbability = try c.decodeIfPresent(Double.self, forKey: .narrowbandProbability) ?? 0
     }
 }

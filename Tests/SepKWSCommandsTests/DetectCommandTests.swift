@@ -81,6 +81,23 @@ import TestSupport
         #expect(try String(contentsOfFile: dir.file("det.svg"), encoding: .utf8).contains("<svg"))
     }
 
+    @Test func separatingFirstReportsTheTalker() throws {
+        let model = try DefaultModels.keywordSpotterDirectory()
+        let separator = try #require(ModelLocator.shipped(ModelLocator.defaultSeparator))
+        let (samples, labels) = try Self.stream()
+        let result = try CommandLineRunner.run(
+            ["detect", "-", "--model", model, "--separate", "--separator-model", separator, "--threshold", "0.5"], stdin: Self.s16le(samples))
+        #expect(result.status == 0, "\(result.stderr)")
+        let events = try Self.events(result.stdout)
+        #expect(!events.isEmpty)
+        for event in events {
+            #expect([1, 2].contains(event["talker"] as? Int ?? 0), "\(event)")
+            #expect((event["time"] as? Double ?? -1) <= Double(samples.count) / 16_000)
+        }
+        // The separated talker still says the keywords (an 8 kHz separator: the spotter hears only up to 4 kHz).
+        #expect(Set(events.compactMap { $0["keyword"] as? String }).isSubset(of: Set(labels.map(\.0))), "\(result.stdout)")
+    }
+
     @Test func sigintEndsALivePipeCleanly() throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandLineRunner.executable)
