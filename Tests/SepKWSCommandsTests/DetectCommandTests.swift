@@ -118,6 +118,24 @@ import TestSupport
         try input.fileHandleForWriting.close()
     }
 
+    @Test func aClosedStdoutEndsDetectionCleanly() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try AudioFileWriter.write(AudioBuffer(sampleRate: 16_000, mono: try Self.stream().samples), to: dir.file("s.wav"))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLineRunner.executable)
+        process.arguments = ["detect", dir.file("s.wav"), dir.file("s.wav"), "--model", try DefaultModels.keywordSpotterDirectory()]
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try output.fileHandleForReading.close()   // the reader is gone before the first event
+        try process.run()
+        process.waitUntilExit()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 0, "\(stderr)")
+        #expect(stderr == "detect: \(dir.file("s.wav")): stdout was closed; stopping\n", "\(stderr)")
+    }
+
     @Test func badInputsAndOptionsGetClearErrors() throws {
         let model = try DefaultModels.keywordSpotterDirectory()
         let missing = try CommandLineRunner.run(["detect", "/nonexistent/a.wav", "--model", model])
