@@ -13,8 +13,8 @@ struct DetectionOptions: ParsableArguments {
     @Option(help: "Keywords to watch, comma-separated, spelled as the model's labels (default: every label but _unknown_ and _silence_).")
     var keywords: String?
 
-    @Option(help: "Threshold on the smoothed probability: one for all (default 0.9), per keyword (yes=0.8,stop=0.6), or both (0.85,yes=0.95).")
-    var threshold = "0.9"
+    @Option(help: "Threshold on the smoothed probability: one for all (default 0.999), per keyword (yes=0.99,stop=0.9999), or both (0.99,yes=0.9995).")
+    var threshold = "0.999"
 
     @Option(help: "Milliseconds between windows (a multiple of 10).")
     var hopMs = 80
@@ -90,7 +90,7 @@ struct DetectionOptions: ParsableArguments {
                 common = value
             }
         }
-        let fallback = common ?? 0.9
+        let fallback = common ?? 0.999
         let hopSamples = hop(for: spotter), rate = spotter.configuration.frontEnd.sampleRate
         do {
             return try DetectionSettings(

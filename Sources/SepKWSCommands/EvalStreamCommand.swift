@@ -46,12 +46,12 @@ struct EvalStream: ParsableCommand {
     var threads = 1
 
     /// Thresholds of the sweep: a fixed grid (0.01 ... 0.99) and, where the stream's scores actually lie near the
-    /// top, 300 more at evenly spaced ranks of the highest 5% of hop scores (each hop's best watched keyword), so that
+    /// top, 300 more at evenly spaced ranks of the highest 20% of hop scores (each hop's best watched keyword), so that
     /// the low false-accept end of the curve is resolved whatever range a model's top scores occupy.
     /// - Parameter hopScores: each hop's highest watched-keyword probability (any talker).
     static func sweep(hopScores: [Float]) -> [Float] {
         var thresholds = Set((1...99).map { Float($0) / 100 })
-        let top = hopScores.sorted(by: >).prefix(max(1, hopScores.count / 20))
+        let top = hopScores.sorted(by: >).prefix(max(1, hopScores.count / 5))
         if !top.isEmpty {
             let ranked = Array(top)
             for i in 0..<300 { thresholds.insert(ranked[i * (ranked.count - 1) / 299]) }
