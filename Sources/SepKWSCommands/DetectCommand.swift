@@ -80,7 +80,7 @@ struct Detect: ParsableCommand {
         var reason = "end of input"
         func report(_ found: [KeywordEvent]) throws {
             for event in found {
-                var line = String(format: "{\"time\": %.3f, \"keyword\": %@, \"score\": %.4f", Double(event.endSample) / Double(detector.sampleRate),
+                var line = String(format: "{\"time\": %.3f, \"keyword\": %@, \"score\": %.6f", Double(event.endSample) / Double(detector.sampleRate),
                                   jsonString(event.keyword), event.score)
                 if detection.separate { line += ", \"talker\": \(event.talker + 1)" }
                 if inputs.count > 1 { line += ", \"file\": \(jsonString(input))" }
