@@ -52,7 +52,7 @@ struct BenchDetect: ParsableCommand {
         var latencies = [Double](repeating: 0, count: pushes)
         var memory: [(Double, Double)] = [(0, ResourceUsage.residentMiB)]
         var events = 0
-        let cpuStart = processorSeconds(), wallStart = DispatchTime.now().uptimeNanoseconds
+        let cpuStart = ResourceUsage.processorSeconds, wallStart = DispatchTime.now().uptimeNanoseconds
         for p in 0..<pushes {
             let block = nextBlock()
             let start = DispatchTime.now().uptimeNanoseconds
@@ -60,7 +60,7 @@ struct BenchDetect: ParsableCommand {
             latencies[p] = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
             if (p + 1) % max(1, pushes / 8) == 0 { memory.append((Double((p + 1) * hop) / Double(rate), ResourceUsage.residentMiB)) }
         }
-        let cpu = processorSeconds() - cpuStart, wall = Double(DispatchTime.now().uptimeNanoseconds - wallStart) / 1e9
+        let cpu = ResourceUsage.processorSeconds - cpuStart, wall = Double(DispatchTime.now().uptimeNanoseconds - wallStart) / 1e9
         let audio = Double(pushes * hop) / Double(rate)
         latencies.sort()
         func percentile(_ q: Double) -> Double { latencies[min(latencies.count - 1, Int(q * Double(latencies.count)))] }

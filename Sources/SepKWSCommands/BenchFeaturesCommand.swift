@@ -53,21 +53,3 @@ struct BenchFeatures: ParsableCommand {
         try Console.line(String(format: "  peak resident memory %.1f MiB (checksum %.3g)", ResourceUsage.peakResidentMiB, checksum))
     }
 }
-
-/// Process-wide resource figures for benchmark reports.
-enum ResourceUsage {
-    /// The largest resident set of this process so far (MiB), from `getrusage`.
-    static var peakResidentMiB: Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_maxrss) / 1024
-    }
-
-    /// The resident set of this process now (MiB), from `/proc/self/statm`.
-    static var residentMiB: Double {
-        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
-        let fields = text.split(separator: " ")
-        guard fields.count > 1, let pages = Double(fields[1]) else { return 0 }
-        return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
-    }
-}

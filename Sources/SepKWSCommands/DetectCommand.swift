@@ -66,7 +66,7 @@ struct Detect: ParsableCommand {
     /// Runs one input to its end (or a stop signal).
     /// - Returns: false when stdout was closed (nothing more can be reported).
     private func detect(_ input: String, with detector: KeywordDetector, stop: StopSignal) throws -> Bool {
-        let started = processorSeconds()
+        let started = ResourceUsage.processorSeconds
         let source: MonoBlockSource
         if input == "-" {
             let pipe = try PCMStreamReader(descriptor: STDIN_FILENO, source: "stdin", format: format, sampleRate: rate, channelCount: channels)
@@ -102,16 +102,9 @@ struct Detect: ParsableCommand {
             return false
         }
         let seconds = Double(samples) / Double(detector.sampleRate)
-        let elapsed = processorSeconds() - started
+        let elapsed = ResourceUsage.processorSeconds - started
         Console.error(String(format: "detect: %@: %.2f s of audio, %d events, ended by %@; CPU time per second of audio %.4f",
                              name, seconds, events, reason, seconds > 0 ? elapsed / seconds : 0))
         return true
     }
-}
-
-/// CPU time used by the process so far (s): for real-time factors of live streams, where wall time is spent waiting.
-func processorSeconds() -> Double {
-    var time = timespec()
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
-    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
 }
