@@ -7,14 +7,24 @@
 // ---------------------------------------------------------------------------------------------------------
 // Bodies.
 
-// Channel chunks of SK_CHUNK floats stay in registers across all taps (the constant-size inner loops are fully
-// unrolled into vector registers); the tail chunk uses the same code with a variable width.
+// Channels are processed in chunks of SK_CHUNK floats: the weight gradient keeps a chunk's sums in vector registers
+// across a tile (the constant-size inner loops are fully unrolled), the forward copies a chunk of a tile to local
+// rows; the tail chunk uses the same code with a variable width.
 #define SK_CHUNK 64
 
 // Frames per tile of depthwise_forward_body: a channel chunk of the tile's source frames (with the taps' reach on
-// both sides) and of the weights is copied to contiguous local rows first. Frames-first rows of 1024 floats are
-// 4 KiB apart, so the taps of one output would otherwise all fall into the same L1 cache set and thrash it.
+// both sides, zeros outside the signal) and of the weights is copied to contiguous local rows first. Frames-first
+// rows of 1024 floats are 4 KiB apart, so the taps of one output would otherwise all fall into the same L1 cache
+// set and thrash it. Tiles are the outer loop, so a tile's source rows are read from memory once and then from L2.
 #define SK_TILE 64
+
+// Output frames per register block of depthwise_forward_body: SK_BLOCK accumulators of SK_LANES channels stay in
+// vector registers across all taps, and each tap's weights are loaded once for the whole block.
+#define SK_BLOCK 8
+#define SK_LANES 16
+typedef float sk_lanes __attribute__((vector_size(SK_LANES * sizeof(float))));
+#define SK_LOAD(v, p) __builtin_memcpy(&(v), (p), sizeof(sk_lanes))
+#define SK_STORE(p, v) __builtin_memcpy((p), &(v), sizeof(sk_lanes))
 
 SK_INLINE void depthwise_forward_body(const float *restrict x, const float *restrict w, float *restrict out,
                                       long frames, long channels, long taps, long dilation, int residual,
@@ -22,42 +32,58 @@ SK_INLINE void depthwise_forward_body(const float *restrict x, const float *rest
     const long pad = dilation * (taps - 1) / 2;
     float wl[taps][SK_CHUNK];
     float xl[SK_TILE + 2 * pad][SK_CHUNK];
-    for (long c = 0; c < channels; c += SK_CHUNK) {
-        const long n = channels - c < SK_CHUNK ? channels - c : SK_CHUNK;
-        for (long k = 0; k < taps; k++)
-            for (long j = 0; j < n; j++) wl[k][j] = w[k * channels + c + j];
-        for (long tt = t0; tt < t1; tt += SK_TILE) {
-            const long te = tt + SK_TILE < t1 ? tt + SK_TILE : t1;
-            // Local row i holds source frame tt - pad + i (frames outside the signal are never read).
-            const long s0 = tt - pad > 0 ? tt - pad : 0, s1 = te + pad < frames ? te + pad : frames;
-            for (long sf = s0; sf < s1; sf++)
-                for (long j = 0; j < n; j++) xl[sf - (tt - pad)][j] = x[sf * channels + c + j];
-            for (long t = tt; t < te; t++) {
-                float *restrict o = out + t * channels + c;
-                const float *restrict xt = x + t * channels + c;
-                // Taps whose source frame is inside the signal: k in [k0, k1).
-                long k0 = pad - t > 0 ? (pad - t + dilation - 1) / dilation : 0;
-                long k1 = (frames - 1 - t + pad) / dilation + 1;
-                if (k1 > taps) k1 = taps;
-                const long base = t - tt;   // local row of tap k: base + k * dilation
-                if (n == SK_CHUNK) {
-                    float acc[SK_CHUNK];
-                    for (int j = 0; j < SK_CHUNK; j++)
-                        acc[j] = ((residual & 1) ? xt[j] : 0.0f) + ((residual & 2) ? o[j] : 0.0f);
-                    for (long k = k0; k < k1; k++) {
-                        const float *restrict xs = xl[base + k * dilation];
-                        const float *restrict wk = wl[k];
-                        for (int j = 0; j < SK_CHUNK; j++) acc[j] += wk[j] * xs[j];
-                    }
-                    for (int j = 0; j < SK_CHUNK; j++) o[j] = acc[j];
+    for (long tt = t0; tt < t1; tt += SK_TILE) {
+        const long te = tt + SK_TILE < t1 ? tt + SK_TILE : t1;
+        const long rows = te - tt + 2 * pad;   // local row i holds source frame tt - pad + i
+        for (long c = 0; c < channels; c += SK_CHUNK) {
+            const long n = channels - c < SK_CHUNK ? channels - c : SK_CHUNK;
+            for (long k = 0; k < taps; k++)
+                for (long j = 0; j < n; j++) wl[k][j] = w[k * channels + c + j];
+            for (long i = 0; i < rows; i++) {
+                const long sf = tt - pad + i;
+                if (sf >= 0 && sf < frames) {
+                    for (long j = 0; j < n; j++) xl[i][j] = x[sf * channels + c + j];
                 } else {
-                    for (long j = 0; j < n; j++)
-                        o[j] = ((residual & 1) ? xt[j] : 0.0f) + ((residual & 2) ? o[j] : 0.0f);
-                    for (long k = k0; k < k1; k++) {
-                        const float *restrict xs = xl[base + k * dilation];
-                        const float *restrict wk = wl[k];
-                        for (long j = 0; j < n; j++) o[j] += wk[j] * xs[j];
+                    for (long j = 0; j < n; j++) xl[i][j] = 0.0f;
+                }
+            }
+            for (long v = 0; v < n; v += SK_LANES) {
+                const long nv = n - v < SK_LANES ? n - v : SK_LANES;
+                long t = tt;
+                if (nv == SK_LANES) {
+                    for (; t + SK_BLOCK <= te; t += SK_BLOCK) {
+                        sk_lanes acc[SK_BLOCK];
+                        for (int r = 0; r < SK_BLOCK; r++) {
+                            acc[r] = (sk_lanes){0};
+                            sk_lanes a;
+                            if (residual & 1) { SK_LOAD(a, xl[t - tt + pad + r] + v); acc[r] += a; }
+                            if (residual & 2) { SK_LOAD(a, out + (t + r) * channels + c + v); acc[r] += a; }
+                        }
+                        for (long k = 0; k < taps; k++) {
+                            sk_lanes wk;
+                            SK_LOAD(wk, wl[k] + v);
+                            const float *xk = xl[t - tt + k * dilation] + v;
+                            for (int r = 0; r < SK_BLOCK; r++) {
+                                sk_lanes xs;
+                                SK_LOAD(xs, xk + r * SK_CHUNK);
+                                acc[r] += wk * xs;
+                            }
+                        }
+                        for (int r = 0; r < SK_BLOCK; r++) SK_STORE(out + (t + r) * channels + c + v, acc[r]);
                     }
+                }
+                // The tile's last frames and a narrow last channel group, one frame at a time.
+                for (; t < te; t++) {
+                    float *restrict o = out + t * channels + c + v;
+                    float acc[SK_LANES];
+                    for (long j = 0; j < nv; j++)
+                        acc[j] = ((residual & 1) ? xl[t - tt + pad][v + j] : 0.0f) + ((residual & 2) ? o[j] : 0.0f);
+                    for (long k = 0; k < taps; k++) {
+                        const float *restrict xs = xl[t - tt + k * dilation] + v;
+                        const float *restrict wk = wl[k] + v;
+                        for (long j = 0; j < nv; j++) acc[j] += wk[j] * xs[j];
+                    }
+                    for (long j = 0; j < nv; j++) o[j] = acc[j];
                 }
             }
         }

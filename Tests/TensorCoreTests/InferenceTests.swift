@@ -25,16 +25,17 @@ struct InferenceTests {
         #expect(TensorAssertions.maxRelativeError(out.scalars, expected.scalars) < 1e-5)
     }
 
-    @Test(arguments: [(1, 17, false), (2, 39, true), (1, 3, true)])
-    func depthwiseFramesFirstMatchesConv1d(_ dilation: Int, _ taps: Int, _ residual: Bool) {
+    /// 20 channels: one 16-lane group and a narrow tail; 100: two 64-channel chunks. 61 and 150 frames: register
+    /// blocks of 8 frames, a tile's tail frames, and more than one 64-frame tile.
+    @Test(arguments: [(1, 17, false, 20, 61), (2, 39, true, 20, 61), (1, 3, true, 20, 61), (1, 17, true, 100, 150)])
+    func depthwiseFramesFirstMatchesConv1d(_ dilation: Int, _ taps: Int, _ residual: Bool, _ channels: Int, _ frames: Int) {
         var rng = SplitMix64(seed: 2)
-        let channels = 20   // not a multiple of 8: exercises the tail path
-        let x = Tensor.randomNormal([2, channels, 61], using: &rng)
+        let x = Tensor.randomNormal([2, channels, frames], using: &rng)
         let w = Tensor.randomNormal([channels, 1, taps], using: &rng)
         let pad = dilation * (taps - 1) / 2
         var expected = Tensor.conv1d(x, weight: w, padding: (pad, pad), dilation: dilation, groups: channels)
         if residual { expected = expected + x }
-        let out = Tensor.zeros([2, 61, channels])
+        let out = Tensor.zeros([2, frames, channels])
         Inference.depthwiseConvFramesFirst(x.transposed(1, 2), tapsFirstWeight: Inference.tapsFirst(w), dilation: dilation,
                                            residual: residual, into: out)
         #expect(TensorAssertions.maxRelativeError(out.scalars, expected.transposed(1, 2).scalars) < 1e-5)
