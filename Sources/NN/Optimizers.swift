@@ -137,6 +137,9 @@ public final class Adam: Optimizer {
     public let decoupledWeightDecay: Bool
     /// Steps taken.
     public private(set) var stepCount = 0
+    /// A multiplier of `learningRate` per parameter (PyTorch's parameter groups), all 1 at first; 0 freezes a
+    /// parameter (no update, no decay). Set with ``setLearningRateScale(_:where:)``.
+    public private(set) var learningRateScales: [Float]
     private var firstMoments: [[Float]]
     private var secondMoments: [[Float]]
 
@@ -147,6 +150,23 @@ public final class Adam: Optimizer {
         self.eps = eps; self.weightDecay = weightDecay; self.decoupledWeightDecay = decoupledWeightDecay
         firstMoments = parameters.map { [Float](repeating: 0, count: $0.tensor.count) }
         secondMoments = firstMoments
+        learningRateScales = [Float](repeating: 1, count: parameters.count)
+    }
+
+    /// Scales the learning rate (and the decoupled decay) of the parameters whose names satisfy `predicate`.
+    /// - Parameters:
+    ///   - scale: the multiplier, 0 or more (0 freezes them).
+    ///   - predicate: picks parameters by their dotted name.
+    /// - Returns: how many parameters it applied to.
+    @discardableResult
+    public func setLearningRateScale(_ scale: Float, where predicate: (String) -> Bool) -> Int {
+        precondition(scale >= 0, "Adam: a learning-rate scale must be 0 or more, got \(scale)")
+        var count = 0
+        for (index, (name, _)) in parameters.enumerated() where predicate(name) {
+            learningRateScales[index] = scale
+            count += 1
+        }
+        return count
     }
 
     /// AdamW: Adam with decoupled weight decay (PyTorch default `weight_decay = 0.01`).
@@ -161,9 +181,10 @@ public final class Adam: Optimizer {
         let t = Double(stepCount)
         let correction1 = Float(1 - Double.pow(Double(beta1), t))
         let correction2Root = Float((1 - Double.pow(Double(beta2), t)).squareRoot())
-        let stepSize = learningRate / correction1
         for (index, (_, p)) in parameters.enumerated() {
-            guard let g = p.gradValues else { continue }
+            let learningRate = learningRate * learningRateScales[index]
+            guard learningRate > 0, let g = p.gradValues else { continue }
+            let stepSize = learningRate / correction1
             p.withUnsafeMutableBufferPointer { w in
                 firstMoments[index].withUnsafeMutableBufferPointer { m in
                     secondMoments[index].withUnsafeMutableBufferPointer { v in

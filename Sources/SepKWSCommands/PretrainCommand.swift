@@ -189,10 +189,13 @@ struct PretrainSettings: Codable {
     var losses: PretrainingLossWeights
     var augmentation: AugmentationSettings
     var validationPairs: Int
+    /// SpecAugment masks on each view (`--mask`), or nil.
+    var masking: SpectrogramMasking?
 
     enum CodingKeys: String, CodingKey {
         case unlabeled, noise, batchSize = "batch_size", learningRate = "learning_rate", warmupSteps = "warmup_steps"
         case weightDecay = "weight_decay", seed, schedule, model, losses, augmentation, validationPairs = "validation_pairs"
+        case masking
     }
 
     func json() -> String {
@@ -219,13 +222,35 @@ struct Pretrain: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Folders of background noise (default: synthetic white/pink/brown/hum, plus babble from the data).")
     var noise: [String] = []
 
+    @Flag(help: "Mask each view's log-mel (SpecAugment: 2 bands of up to 10 frames, 2 of up to 6 mel bins).")
+    var mask = false
+
+    @Option(help: "Weight of the invariance loss (default 0.8).")
+    var invarianceWeight: Float?
+
+    @Option(help: "Weight of each view's reconstruction loss (default 0.05).")
+    var reconstructionWeight: Float?
+
+    @Option(help: "Weight of the NT-Xent loss (default 1).")
+    var contrastiveWeight: Float?
+
+    @Option(help: "NT-Xent temperature (default 0.2).")
+    var temperature: Float?
+
     @OptionGroup var training: TrainingRunOptions
     @OptionGroup var size: ModelSizeOptions
     @OptionGroup var threading: ThreadOptions
 
     mutating func validate() throws {
-        try training.validateRun(otherFixed: size.given + [("--unlabeled", !unlabeled.isEmpty), ("--noise", !noise.isEmpty)])
+        let losses = [("--invariance-weight", invarianceWeight), ("--reconstruction-weight", reconstructionWeight),
+                      ("--contrastive-weight", contrastiveWeight), ("--temperature", temperature)]
+        try training.validateRun(otherFixed: size.given + [("--unlabeled", !unlabeled.isEmpty), ("--noise", !noise.isEmpty), ("--mask", mask)]
+                                 + losses.map { ($0.0, $0.1 != nil) })
         if training.resume == nil && unlabeled.isEmpty { throw ValidationError("give at least one --unlabeled folder") }
+        for (name, value) in losses.dropLast() {
+            if let value, !(value >= 0 && value.isFinite) { throw ValidationError("\(name) \(value): must be 0 or more") }
+        }
+        if let temperature, !(temperature > 0.01 && temperature <= 10) { throw ValidationError("--temperature \(temperature): must be in (0.01, 10]") }
     }
 
     func run() throws {
@@ -243,7 +268,10 @@ struct Pretrain: ParsableCommand {
                 unlabeled: unlabeled, noise: noise, batchSize: training.batchSize ?? 32, learningRate: training.learningRate ?? 1e-3,
                 warmupSteps: training.warmup ?? min(200, schedule.totalSteps / 10), weightDecay: 0.01, seed: training.seed ?? 1,
                 schedule: schedule, model: try size.configuration(labels: KWSConfiguration.twelveLabels),
-                losses: PretrainingLossWeights(), augmentation: AugmentationSettings(), validationPairs: 64)
+                losses: PretrainingLossWeights(
+                    invariance: invarianceWeight ?? 0.8, reconstruction: reconstructionWeight ?? 0.05, contrastive: contrastiveWeight ?? 1,
+                    temperature: temperature ?? 0.2),
+                augmentation: AugmentationSettings(), validationPairs: 64, masking: mask ? SpectrogramMasking() : nil)
         }
         let runDirectory = training.resume ?? training.out!
         var model = settings.model
@@ -292,7 +320,12 @@ struct Pretrain: ParsableCommand {
                 first.append(try augmenter.view(of: source, center: margin + length / 2, length: length, using: &rng))
                 second.append(try augmenter.view(of: source, center: margin + length / 2, length: length, using: &rng))
             }
-            return (frontEnd.batch(first), frontEnd.batch(second))
+            let views = (frontEnd.batch(first), frontEnd.batch(second))
+            if let masking = settings.masking {
+                masking.apply(to: views.0, fill: model.inputMean, using: &rng)
+                masking.apply(to: views.1, fill: model.inputMean, using: &rng)
+            }
+            return views
         }
         var validationRNG = SplitMix64(seed: settings.seed ^ 0x5641_4C)
         let validationViews = try viewPairs(settings.validationPairs, &validationRNG)

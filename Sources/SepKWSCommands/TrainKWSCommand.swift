@@ -28,12 +28,15 @@ struct TrainKWSSettings: Codable {
     /// Folders of running speech for stream-context augmentation (`--context`), or nil.
     var contextFolders: [String]?
     var context: StreamContextSettings?
+    /// The encoder's learning rate as a share of the classifier's (`--encoder-learning-rate-scale`; nil: 1; 0: frozen).
+    var encoderLearningRateScale: Float?
 
     enum CodingKeys: String, CodingKey {
         case data, labels, initialization = "init", labelFraction = "label_fraction", batchSize = "batch_size"
         case learningRate = "learning_rate", warmupSteps = "warmup_steps", weightDecay = "weight_decay"
         case labelSmoothing = "label_smoothing", seed, schedule, model, augmentation, silenceShare = "silence_share"
         case unknownShare = "unknown_share", validationLimit = "validation_limit", contextFolders = "context_folders", context
+        case encoderLearningRateScale = "encoder_learning_rate_scale"
     }
 
     func json() -> String {
@@ -63,8 +66,8 @@ struct InitialEncoder {
     }
 }
 
-/// One fine-tuning step: cross-entropy (with label smoothing) of a batch, backward, gradient clipping at norm 5,
-/// an AdamW update at `learningRate`. Returns `loss`, `accuracy`, `learning_rate`, `grad_norm`.
+/// One fine-tuning step: cross-entropy (with label smoothing) of a batch, backward, clipping of the trained
+/// (not frozen) parameters' gradients at norm 5, an AdamW update at `learningRate`. Returns `loss`, `accuracy`, `learning_rate`, `grad_norm`.
 func fineTuningStep(
     network: KeywordClassifier, optimizer: Adam, features: Tensor, targets: [Int], labelSmoothing: Float, learningRate: Float, dropoutSeed: UInt64
 ) -> [String: Double] {
@@ -72,7 +75,8 @@ func fineTuningStep(
     let logits = network(features, dropoutSeed: dropoutSeed)
     let loss = Losses.crossEntropy(logits: logits, targets: targets, labelSmoothing: labelSmoothing)
     loss.backward()
-    let norm = clipGradNorm(optimizer.parameters, maxNorm: 5)
+    let trained = zip(optimizer.parameters, optimizer.learningRateScales).filter { $0.1 > 0 }.map(\.0)
+    let norm = clipGradNorm(trained, maxNorm: 5)
     optimizer.learningRate = learningRate
     optimizer.step()
     optimizer.zeroGrad()
@@ -117,6 +121,9 @@ struct TrainKWS: ParsableCommand {
     @Option(help: "Folder of running speech (any audio, no labels) for stream-context augmentation; repeatable.")
     var context: [String] = []
 
+    @Option(help: "The encoder's learning rate as a share of the classifier's (default 1; 0 freezes the encoder: a linear probe of --init).")
+    var encoderLearningRateScale: Float?
+
     @OptionGroup var training: TrainingRunOptions
     @OptionGroup var size: ModelSizeOptions
     @OptionGroup var threading: ThreadOptions
@@ -124,13 +131,16 @@ struct TrainKWS: ParsableCommand {
     mutating func validate() throws {
         let given = size.given + [("--data", data != nil), ("--labels", labels != nil), ("--init", initialization != nil),
                                   ("--label-fraction", labelFraction != nil), ("--label-smoothing", labelSmoothing != nil),
-                                  ("--context", !context.isEmpty)]
+                                  ("--context", !context.isEmpty), ("--encoder-learning-rate-scale", encoderLearningRateScale != nil)]
         try training.validateRun(otherFixed: given)
         guard training.resume == nil else { return }
         guard data != nil else { throw ValidationError("give --data SPEECH_COMMANDS_DIR") }
         guard let labels, labels == 12 || labels == 35 else { throw ValidationError("--labels must be 12 or 35") }
         if let labelFraction, !(labelFraction > 0 && labelFraction <= 1) { throw ValidationError("--label-fraction \(labelFraction): must be in (0, 1]") }
         if let labelSmoothing, !(0..<1).contains(labelSmoothing) { throw ValidationError("--label-smoothing \(labelSmoothing): must be in [0, 1)") }
+        if let scale = encoderLearningRateScale, !(0...1).contains(scale) {
+            throw ValidationError("--encoder-learning-rate-scale \(scale): must be in [0, 1]")
+        }
         if initialization != nil, size.given.contains(where: { $0.1 }) {
             throw ValidationError("--init takes the sizes from the pretrained model; remove the size options")
         }
@@ -162,7 +172,8 @@ struct TrainKWS: ParsableCommand {
                 batchSize: training.batchSize ?? 64, learningRate: training.learningRate ?? 2e-3, warmupSteps: training.warmup ?? min(200, schedule.totalSteps / 10),
                 weightDecay: 0.01, labelSmoothing: labelSmoothing ?? 0.1, seed: training.seed ?? 1, schedule: schedule, model: model,
                 augmentation: AugmentationSettings(), silenceShare: 0.1, unknownShare: context.isEmpty ? 0.1 : 0.2, validationLimit: 3000,
-                contextFolders: context.isEmpty ? nil : context, context: context.isEmpty ? nil : StreamContextSettings())
+                contextFolders: context.isEmpty ? nil : context, context: context.isEmpty ? nil : StreamContextSettings(),
+                encoderLearningRateScale: encoderLearningRateScale)
         }
         let runDirectory = training.resume ?? training.out!
         let labelSet: KeywordLabelSet = settings.labels == 35 ? .thirtyFive : .twelve
@@ -198,6 +209,7 @@ struct TrainKWS: ParsableCommand {
         let network = KeywordClassifier(configuration: settings.model, seed: settings.seed)
         if let initial { try network.loadEncoder(from: initial.tensors) }
         let optimizer = Adam.adamW(parameters: network.namedParameters(), learningRate: settings.learningRate, weightDecay: settings.weightDecay)
+        if let scale = settings.encoderLearningRateScale { optimizer.setLearningRateScale(scale, where: { $0.hasPrefix("encoder.") }) }
         let lrSchedule = WarmupCosineSchedule(
             peak: settings.learningRate, warmupSteps: settings.warmupSteps, totalSteps: max(settings.schedule.totalSteps, settings.warmupSteps + 1),
             minimum: settings.learningRate * 0.02)

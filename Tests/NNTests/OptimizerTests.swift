@@ -26,6 +26,22 @@ struct OptimizerTests {
         #expect(Swift.abs(p.item - 2 * (1 - 0.05)) < 1e-6)   // zero gradient: only the decay acts
     }
 
+    @Test func learningRateScalesActPerParameterAndZeroFreezes() {
+        let encoder = Tensor([1, -2], shape: [2], requiresGrad: true)
+        let head = Tensor([1, -2], shape: [2], requiresGrad: true)
+        let frozen = Tensor([3], shape: [1], requiresGrad: true)
+        let opt = Adam.adamW(parameters: [("encoder.w", encoder), ("head.w", head), ("encoder.frozen", frozen)], learningRate: 0.1, weightDecay: 0.5)
+        #expect(opt.setLearningRateScale(0.1, where: { $0 == "encoder.w" }) == 1)
+        #expect(opt.setLearningRateScale(0, where: { $0.hasSuffix("frozen") }) == 1)
+        for t in [encoder, head, frozen] { t.grad = Tensor([Float](repeating: 0.5, count: t.count), shape: t.shape) }
+        opt.step()
+        // First step: p·(1 − lr·wd) − lr·sign(g), with lr scaled per parameter; the frozen one does not move.
+        #expect(TensorAssertions.maxRelativeError(head.scalars, [1 * 0.95 - 0.1, -2 * 0.95 - 0.1]) < 1e-6)
+        #expect(TensorAssertions.maxRelativeError(encoder.scalars, [1 * 0.995 - 0.01, -2 * 0.995 - 0.01]) < 1e-6)
+        #expect(frozen.scalars == [3])
+        #expect(opt.learningRateScales == [0.1, 1, 0])
+    }
+
     @Test func sgdMomentumMatchesHandComputation() {
         let p = Tensor([1], shape: [1], requiresGrad: true)
         let sgd = SGD(parameters: [("p", p)], learningRate: 0.1, momentum: 0.9)

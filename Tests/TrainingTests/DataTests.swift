@@ -48,6 +48,27 @@ struct DataTests {
         #expect(try augmenter.view(of: source, center: 12_000, length: 16_000, using: &a) == augmenter.view(of: source, center: 12_000, length: 16_000, using: &b))
     }
 
+    @Test func spectrogramMasksCoverWholeBandsWithinTheirLimits() {
+        let (batch, frames, bins) = (6, 101, 40)
+        let features = Tensor([Float](repeating: 1, count: batch * frames * bins), shape: [batch, frames, bins])
+        var rng = SplitMix64(seed: 3)
+        SpectrogramMasking(timeMasks: 1, maxFrames: 10, frequencyMasks: 1, maxBins: 6).apply(to: features, fill: -7, using: &rng)
+        let x = features.scalars
+        var maskedSomething = false
+        for b in 0..<batch {
+            let cell = { (t: Int, m: Int) in x[(b * frames + t) * bins + m] }
+            // A fully masked frame is a time mask; a fully masked bin a mel mask; every other cell is untouched.
+            let maskedFrames = (0..<frames).filter { t in (0..<bins).allSatisfy { cell(t, $0) == -7 } }
+            let maskedBins = (0..<bins).filter { m in (0..<frames).allSatisfy { cell($0, m) == -7 } }
+            #expect(maskedFrames.count <= 10 && maskedBins.count <= 6)
+            #expect(maskedFrames.count == (maskedFrames.last.map { $0 - maskedFrames[0] + 1 } ?? 0))   // one contiguous band
+            #expect(maskedBins.count == (maskedBins.last.map { $0 - maskedBins[0] + 1 } ?? 0))
+            for t in 0..<frames { for m in 0..<bins where !maskedFrames.contains(t) && !maskedBins.contains(m) { #expect(cell(t, m) == 1) } }
+            maskedSomething = maskedSomething || !maskedFrames.isEmpty || !maskedBins.isEmpty
+        }
+        #expect(maskedSomething)
+    }
+
     @Test func unlabeledPoolResamplesAndSkipsSilence() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

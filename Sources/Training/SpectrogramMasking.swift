@@ -1,0 +1,59 @@
+import TensorCore
+
+/// SpecAugment-style masks on log-mel windows: a few bands of frames and of mel bins set to a fill value (the
+/// front end's mean, so a masked cell is 0 after the encoder's normalization). Masking a view hides part of its
+/// content, so two views of a crop can only be matched by what the unmasked parts say about the whole.
+///
+/// ```swift
+/// let masking = SpectrogramMasking()                                  // 2 time masks <= 10 frames, 2 mel masks <= 6 bins
+/// masking.apply(to: features, fill: model.inputMean, using: &rng)     // features [B, T, M], in place
+/// ```
+public struct SpectrogramMasking: Sendable, Codable, Equatable {
+    /// Time masks per window.
+    public var timeMasks: Int
+    /// Widest time mask (frames); each width is uniform in `0...maxFrames`.
+    public var maxFrames: Int
+    /// Mel-band masks per window.
+    public var frequencyMasks: Int
+    /// Widest mel-band mask (bins); each width is uniform in `0...maxBins`.
+    public var maxBins: Int
+
+    enum CodingKeys: String, CodingKey {
+        case timeMasks = "time_masks", maxFrames = "max_frames", frequencyMasks = "frequency_masks", maxBins = "max_bins"
+    }
+
+    /// Masks; the defaults suit 1 s windows of 101 frames and 40 mels.
+    public init(timeMasks: Int = 2, maxFrames: Int = 10, frequencyMasks: Int = 2, maxBins: Int = 6) {
+        self.timeMasks = timeMasks; self.maxFrames = maxFrames; self.frequencyMasks = frequencyMasks; self.maxBins = maxBins
+    }
+
+    /// Masks every window of `features` in place, each with its own draws.
+    /// - Parameters:
+    ///   - features: log-mel windows `[B, T, M]`.
+    ///   - fill: the value of a masked cell.
+    ///   - rng: the generator every mask is drawn from.
+    public func apply(to features: Tensor, fill: Float, using rng: inout SplitMix64) {
+        precondition(features.rank == 3, "SpectrogramMasking: features must be [B, T, M], got \(features.shape)")
+        let (batch, frames, bins) = (features.shape[0], features.shape[1], features.shape[2])
+        features.withUnsafeMutableBufferPointer { x in
+            for b in 0..<batch {
+                let window = x.baseAddress! + b * frames * bins
+                for _ in 0..<timeMasks {
+                    let (start, width) = Self.band(length: frames, maxWidth: maxFrames, &rng)
+                    for t in start..<(start + width) { for m in 0..<bins { window[t * bins + m] = fill } }
+                }
+                for _ in 0..<frequencyMasks {
+                    let (start, width) = Self.band(length: bins, maxWidth: maxBins, &rng)
+                    for t in 0..<frames { for m in start..<(start + width) { window[t * bins + m] = fill } }
+                }
+            }
+        }
+    }
+
+    /// A band `[start, start + width)` inside `0..<length`, width uniform in `0...min(maxWidth, length)`.
+    private static func band(length: Int, maxWidth: Int, _ rng: inout SplitMix64) -> (start: Int, width: Int) {
+        let width = min(Int(rng.next() % UInt64(max(maxWidth, 0) + 1)), length)
+        let start = Int(rng.next() % UInt64(length - width + 1))
+        return (start, width)
+    }
+}
