@@ -73,7 +73,7 @@ public enum Inference {
 
     /// Rows per GEMM tile of the fused Linear: the tile's output (`tileRows × out` floats) stays in L2 for the
     /// bias/activation pass.
-    static func tileRows(outFeatures: Int) -> Int { Swift.max(16, 131_072 / Swift.max(outFeatures, 1)) }
+    static func tileRows(outFeatures: Int) -> Int { Swift.max(16, 262144 / Swift.max(outFeatures, 1)) }
 
     /// The pointer form of ``linear(_:weight:bias:activation:into:)`` for the fused model paths:
     /// `out = act(alpha · x · Wᵀ + beta · out + b)`, rows split over the worker pool, allocation-free.
