@@ -292,7 +292,7 @@ public enum Inference {
 }
 
 /// Calls `body` with the base address of `tensor`'s elements, or nil.
-private func withOptionalPointer<R>(_ tensor: Tensor?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+func withOptionalPointer<R>(_ tensor: Tensor?, _ body: (UnsafePointer<Float>?) -> R) -> R {
     guard let tensor else { return body(nil) }
     return tensor.withUnsafeBufferPointer { body($0.baseAddress!) }
 }

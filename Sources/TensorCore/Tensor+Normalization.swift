@@ -1,7 +1,10 @@
+import CKernels
 import RealModule
 
-// Normalization ops with fused forward and hand-written backward (statistics in Double, biased variance,
-// `eps` added to the variance inside the square root, as PyTorch's LayerNorm / GroupNorm / InstanceNorm).
+// Normalization ops with fused forward and hand-written backward (biased variance, `eps` added to the variance
+// inside the square root, as PyTorch's LayerNorm / GroupNorm / InstanceNorm). LayerNorm and ScaleNorm rows run
+// the same C row kernels as the inference paths (one loop for both); group statistics, over whole channel groups
+// and all frames, are summed in Double.
 
 /// The row layout shared by the normalization kernels: `rows` contiguous rows of `segments × segmentLength`
 /// elements; statistics are per row; segment `s` of row `r` uses affine parameter `paramBase(r) + s`.
@@ -65,21 +68,15 @@ extension Tensor {
         let c = x.shape[-1]
         let rows = x.count / Swift.max(c, 1)
         let g = gain.item
-        // Per row: n = max(‖x‖·C^(−1/2), eps), y = x · g / n. `norms` keeps n for the backward pass.
+        // Per row: rms = ‖x‖·C^(−1/2), y = x · g / max(rms, eps) (the inference paths' row kernel); `norms` keeps
+        // rms for the backward pass.
         var norms = [Float](repeating: 0, count: rows)
         let values = [Float](unsafeUninitializedCapacity: x.count) { out, filled in
             x.withUnsafeBufferPointer { px in
                 norms.withUnsafeMutableBufferPointer { pn in
                     Threading.parallelFor(rows, grain: Swift.max(1, Threading.parallelGrain / Swift.max(c, 1))) { range in
-                        for r in range {
-                            let row = px.baseAddress! + r * c, o = out.baseAddress! + r * c
-                            var sq: Float = 0
-                            for i in 0..<c { sq = Relaxed.multiplyAdd(row[i], row[i], sq) }
-                            let rms = (sq / Float(c)).squareRoot()
-                            pn[r] = rms
-                            let scale = g / Swift.max(rms, eps)
-                            for i in 0..<c { o[i] = row[i] * scale }
-                        }
+                        sk_scale_norm_rows(px.baseAddress!, c, out.baseAddress!, c, range.lowerBound, range.upperBound, c, 0, g, eps,
+                                           pn.baseAddress!)
                     }
                 }
             }
@@ -129,12 +126,25 @@ extension Tensor {
         let n = layout.rowLength
         var means = [Float](repeating: 0, count: layout.rows)
         var rstds = [Float](repeating: 0, count: layout.rows)
+        let grain = Swift.max(1, Threading.parallelGrain / Swift.max(n, 1))
         let values = [Float](unsafeUninitializedCapacity: x.count) { out, filled in
             x.withUnsafeBufferPointer { px in
-                let w = weight?.scalars, b = bias?.scalars
                 means.withUnsafeMutableBufferPointer { pm in
                     rstds.withUnsafeMutableBufferPointer { pr in
-                        Threading.parallelFor(layout.rows, grain: Swift.max(1, Threading.parallelGrain / Swift.max(n, 1))) { range in
+                        if layout.segmentLength == 1 {
+                            // LayerNorm: the inference paths' row kernel (two-pass statistics, per-feature affine).
+                            withOptionalPointer(weight) { pw in
+                                withOptionalPointer(bias) { pb in
+                                    Threading.parallelFor(layout.rows, grain: grain) { range in
+                                        sk_layer_norm_rows(px.baseAddress!, n, out.baseAddress!, n, range.lowerBound, range.upperBound, n,
+                                                           pw, pb, eps, pm.baseAddress!, pr.baseAddress!)
+                                    }
+                                }
+                            }
+                            return
+                        }
+                        let w = weight?.scalars, b = bias?.scalars
+                        Threading.parallelFor(layout.rows, grain: grain) { range in
                             for row in range {
                                 let base = row * n
                                 let mean = blockedSum(px.baseAddress! + base, n) { $0 } / Double(Swift.max(n, 1))
@@ -143,21 +153,6 @@ extension Tensor {
                                 let rstd = Float(1 / (sq / Double(Swift.max(n, 1)) + Double(eps)).squareRoot())
                                 pm[row] = m; pr[row] = rstd
                                 let pbase = layout.paramBase(row)
-                                if layout.segmentLength == 1 {
-                                    // Per-feature affine (LayerNorm): one vectorizable pass.
-                                    let o = out.baseAddress! + base, xr = px.baseAddress! + base
-                                    switch (w, b) {
-                                    case let (w?, b?):
-                                        w.withUnsafeBufferPointer { pw in b.withUnsafeBufferPointer { pb in
-                                            for i in 0..<n { o[i] = (xr[i] - m) * rstd * pw[pbase + i] + pb[pbase + i] }
-                                        } }
-                                    default:
-                                        for i in 0..<n {
-                                            o[i] = (xr[i] - m) * rstd * (w?[pbase + i] ?? 1) + (b?[pbase + i] ?? 0)
-                                        }
-                                    }
-                                    continue
-                                }
                                 for s in 0..<layout.segments {
                                     let gain = (w?[pbase + s] ?? 1) * rstd
                                     let shift = (b?[pbase + s] ?? 0) - m * gain

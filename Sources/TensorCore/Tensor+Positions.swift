@@ -1,3 +1,4 @@
+import CKernels
 import RealModule
 
 // Position encodings: sinusoidal tables and rotary embeddings.
@@ -75,27 +76,23 @@ extension Tensor {
         let rotaryDims = tables.rotaryDims
         precondition(tables.frames == t, "rotaryEmbedding: tables for \(tables.frames) frames, input \(shape)")
         precondition(rotaryDims % 2 == 0 && rotaryDims <= d, "rotaryEmbedding: rotaryDims \(rotaryDims) must be even and <= \(d)")
-        let half = rotaryDims / 2
         let cosTable = tables.cos, sinTable = tables.sin
-        let rows = count / Swift.max(t * d, 1)
+        let rows = count / Swift.max(d, 1)   // frames of all leading items; row r is position r % t
+        // The inference paths' row kernel; sign -1 rotates back (the backward pass).
         func rotate(_ src: Tensor, sign: Float) -> [Float] {
-            var out = src.scalars
-            out.withUnsafeMutableBufferPointer { o in
+            [Float](unsafeUninitializedCapacity: src.count) { out, filled in
                 src.withUnsafeBufferPointer { s in
-                    for r in 0..<rows {
-                        for p in 0..<t {
-                            let base = (r * t + p) * d
-                            for j in 0..<half {
-                                let c = cosTable[p * half + j], sn = sign * sinTable[p * half + j]
-                                let a = s[base + 2 * j], b = s[base + 2 * j + 1]
-                                o[base + 2 * j] = a * c - b * sn
-                                o[base + 2 * j + 1] = b * c + a * sn
+                    cosTable.withUnsafeBufferPointer { pc in
+                        sinTable.withUnsafeBufferPointer { ps in
+                            Threading.parallelFor(rows, grain: Swift.max(1, Threading.parallelGrain / Swift.max(d, 1))) { range in
+                                sk_rotary_rows(s.baseAddress!, out.baseAddress!, range.lowerBound, range.upperBound, t, d, rotaryDims,
+                                               pc.baseAddress!, ps.baseAddress!, sign)
                             }
                         }
                     }
                 }
+                filled = src.count
             }
-            return out
         }
         let out = Tensor(rotate(self, sign: 1), shape: shape)
         if Autograd.shouldRecord(self) {
