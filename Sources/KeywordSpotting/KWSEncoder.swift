@@ -63,11 +63,21 @@ public final class KWSEncoder: Layer {
     ///   - features: raw log-mel windows `[B, T, M]` (T and M as configured).
     ///   - dropoutSeed: when given and the encoder is training, seeds the dropout mask before the bottleneck.
     public func callAsFunction(_ features: Tensor, dropoutSeed: UInt64?) -> Tensor {
+        encode(features, dropoutSeed: dropoutSeed).embedding
+    }
+
+    /// The Transformer's output tokens and the embeddings made from them.
+    /// - Parameters:
+    ///   - features: raw log-mel windows `[B, T, M]`.
+    ///   - dropoutSeed: as for ``callAsFunction(_:dropoutSeed:)``.
+    /// - Returns: `tokens [B, T'', E]` (after the final LayerNorm; token `j` sees chiefly the input frames
+    ///   `framesPerToken · j ..< framesPerToken · (j+1)`) and `embedding [B, D]`.
+    public func encode(_ features: Tensor, dropoutSeed: UInt64?) -> (tokens: Tensor, embedding: Tensor) {
         let c = configuration
         precondition(features.rank == 3 && features.shape[1] == c.frontEnd.frameCount && features.shape[2] == c.frontEnd.melCount,
                      "KWSEncoder: features must be [B, \(c.frontEnd.frameCount), \(c.frontEnd.melCount)], got \(features.shape)")
         let b = features.shape[0]
-        let x = ((features - c.inputMean) * (1 / c.inputStd)).unsqueezed(3)       // [B, T, M, 1]
+        let x = normalized(features).unsqueezed(3)                                 // [B, T, M, 1]
         let maps = conv2(conv1(x))                                                 // [B, T', M', C]
         let frames = maps.reshaped([b, maps.shape[1], maps.shape[2] * maps.shape[3]])  // [B, T', E]
         var h = pool(frames) + positions                                            // [B, T'', E]
@@ -78,11 +88,19 @@ public final class KWSEncoder: Layer {
             var rng = SplitMix64(seed: dropoutSeed)
             selected = selected.dropout(c.dropout, using: &rng)
         }
-        return bottleneck(selected)
+        return (h, bottleneck(selected))
+    }
+
+    /// Input frames per output token: the two stride-2 convolutions times the pooling group.
+    public var framesPerToken: Int { 4 * configuration.poolFrames }
+
+    /// Log-mel windows as the encoder sees them: `(features − input_mean) / input_std`, same shape.
+    public func normalized(_ features: Tensor) -> Tensor {
+        (features - configuration.inputMean) * (1 / configuration.inputStd)
     }
 
     /// The reconstruction target of each window: its normalized log-mel averaged over time, `[B, T, M] -> [B, M]`.
     public func averagedInput(_ features: Tensor) -> Tensor {
-        ((features - configuration.inputMean) * (1 / configuration.inputStd)).mean(axis: 1)
+        normalized(features).mean(axis: 1)
     }
 }

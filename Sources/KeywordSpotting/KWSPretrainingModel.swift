@@ -2,9 +2,11 @@ import NN
 import TensorCore
 
 /// The label-free pretraining model: ``KWSEncoder`` plus a reconstruction head (`D -> M`, the time-averaged
-/// log-mel) and a projection MLP (`D -> hidden -> P`, ReLU) for NT-Xent.
+/// log-mel), a projection MLP (`D -> hidden -> P`, ReLU) for NT-Xent and, when masked-frame reconstruction is on,
+/// a frame decoder (`E -> F·M`: each token's `F` = ``KWSEncoder/framesPerToken`` log-mel frames).
 ///
-/// Keys: `encoder.*`, `reconstruction.weight [M, D]`, `reconstruction.bias`, `projection.0.*`, `projection.2.*`.
+/// Keys: `encoder.*`, `reconstruction.weight [M, D]`, `reconstruction.bias`, `projection.0.*`, `projection.2.*`,
+/// and `frame_decoder.weight [F·M, E]`, `frame_decoder.bias` when present.
 public final class KWSPretrainingModel: Layer {
     /// The encoder (what fine-tuning keeps).
     public let encoder: KWSEncoder
@@ -12,11 +14,17 @@ public final class KWSPretrainingModel: Layer {
     public let reconstruction: Linear
     /// `D -> hidden -> P`.
     public let projection: Sequential
+    /// `E -> F·M`, or nil (masked-frame reconstruction off).
+    public let frameDecoder: Linear?
     /// Training flag.
     public var isTraining = true
 
     /// A model with seeded random weights.
-    public init(configuration c: KWSConfiguration, seed: UInt64) {
+    /// - Parameters:
+    ///   - configuration: the encoder's sizes.
+    ///   - seed: seeds every weight (the frame decoder draws last, so the other weights do not depend on it).
+    ///   - frameDecoder: include the masked-frame reconstruction head.
+    public init(configuration c: KWSConfiguration, seed: UInt64, frameDecoder hasFrameDecoder: Bool = false) {
         var rng = SplitMix64(seed: seed)
         encoder = KWSEncoder(configuration: c, rng: &rng)
         reconstruction = Linear(inputFeatures: c.bottleneckDimension, outputFeatures: c.frontEnd.melCount, rng: &rng)
@@ -24,31 +32,62 @@ public final class KWSPretrainingModel: Layer {
             Linear(inputFeatures: c.bottleneckDimension, outputFeatures: c.projectionHidden, rng: &rng), Activation(.relu),
             Linear(inputFeatures: c.projectionHidden, outputFeatures: c.projectionDimension, rng: &rng),
         ])
+        frameDecoder = hasFrameDecoder
+            ? Linear(inputFeatures: c.modelDimension, outputFeatures: encoder.framesPerToken * c.frontEnd.melCount, rng: &rng) : nil
     }
 
     public var children: [(name: String, layer: any Layer)] {
-        [("encoder", encoder), ("reconstruction", reconstruction), ("projection", projection)]
+        var list: [(name: String, layer: any Layer)] = [("encoder", encoder), ("reconstruction", reconstruction), ("projection", projection)]
+        if let frameDecoder { list.append(("frame_decoder", frameDecoder)) }
+        return list
     }
 
     /// The pretraining losses of a batch of view pairs.
     /// - Parameters:
-    ///   - view1: log-mel of the first views `[N, T, M]`.
+    ///   - view1: log-mel of the first views `[N, T, M]` (masked, if masking is on).
     ///   - view2: log-mel of the second views `[N, T, M]` (row `i` pairs with row `i` of `view1`).
+    ///   - unmasked: both views before masking, `[2N, T, M]` (`view1` rows first): the masked-frame target;
+    ///     nil uses the views themselves.
     ///   - weights: loss weights and temperature.
     ///   - dropoutSeed: seeds training-time dropout.
-    /// - Returns: the weighted total `[]` and the unweighted parts.
-    public func losses(view1: Tensor, view2: Tensor, weights: PretrainingLossWeights, dropoutSeed: UInt64?)
-        -> (total: Tensor, invariance: Float, reconstruction: Float, contrastive: Float)
+    /// - Returns: the weighted total `[]` and the unweighted parts (`maskedFrames` 0 without a frame decoder).
+    public func losses(view1: Tensor, view2: Tensor, unmasked: Tensor? = nil, weights: PretrainingLossWeights, dropoutSeed: UInt64?)
+        -> (total: Tensor, invariance: Float, reconstruction: Float, contrastive: Float, maskedFrames: Float)
     {
         let n = view1.shape[0]
         let both = Tensor.concatenated([view1, view2], axis: 0)                     // [2N, T, M]
-        let z = encoder(both, dropoutSeed: dropoutSeed)                              // [2N, D]
+        let (tokens, z) = encoder.encode(both, dropoutSeed: dropoutSeed)             // [2N, T'', E], [2N, D]
         let z1 = z.sliced(axis: 0, 0..<n), z2 = z.sliced(axis: 0, n..<(2 * n))
         let invariance = Losses.meanSquaredError(z1, z2)
         let target = encoder.averagedInput(both).detached()                          // [2N, M]
         let reconstruction = Losses.meanSquaredError(self.reconstruction(z.gelu()), target) * 2   // sum of the two views' MSEs
         let contrastive = Losses.ntXent(projection(z), temperature: weights.temperature)
-        let total = invariance * weights.invariance + reconstruction * weights.reconstruction + contrastive * weights.contrastive
-        return (total, invariance.item, reconstruction.item, contrastive.item)
+        var total = invariance * weights.invariance + reconstruction * weights.reconstruction + contrastive * weights.contrastive
+        var maskedFrames: Float = 0
+        if let frameDecoder, weights.maskedFrames > 0 {
+            let loss = frameLoss(tokens: tokens, decoder: frameDecoder, target: unmasked ?? both)
+            total = total + loss * weights.maskedFrames
+            maskedFrames = loss.item
+        }
+        return (total, invariance.item, reconstruction.item, contrastive.item, maskedFrames)
+    }
+
+    /// MSE between each token's decoded frames and the normalized unmasked log-mel (frames past the window's end,
+    /// where the last token overhangs it, are compared with 0).
+    /// - Parameters:
+    ///   - tokens: `[B, T'', E]`.
+    ///   - decoder: `E -> F·M`.
+    ///   - target: raw log-mel `[B, T, M]`.
+    private func frameLoss(tokens: Tensor, decoder: Linear, target: Tensor) -> Tensor {
+        let (b, t, m) = (target.shape[0], target.shape[1], target.shape[2])
+        let decodedFrames = tokens.shape[1] * encoder.framesPerToken
+        let decoded = decoder(tokens).reshaped([b, decodedFrames, m])                 // [B, T''·F, M]
+        var goal = encoder.normalized(target).detached()                              // [B, T, M]
+        if decodedFrames > t {
+            goal = Tensor.concatenated([goal, Tensor.zeros([b, decodedFrames - t, m])], axis: 1)
+        } else if decodedFrames < t {
+            goal = goal.sliced(axis: 1, 0..<decodedFrames)
+        }
+        return Losses.meanSquaredError(decoded, goal)
     }
 }

@@ -1,6 +1,7 @@
 /// The weights of the label-free pretraining losses (CAB-KWS.md): invariance (MSE between the two views'
-/// bottlenecks), reconstruction (each view predicts its own time-averaged log-mel; the weight applies per view)
-/// and NT-Xent on the projections at a temperature.
+/// bottlenecks), reconstruction (each view predicts its own time-averaged log-mel; the weight applies per view),
+/// NT-Xent on the projections at a temperature, and (ours, off by default) masked-frame reconstruction: each
+/// Transformer token predicts the unmasked log-mel frames it covers from a masked view.
 public struct PretrainingLossWeights: Sendable, Codable, Equatable {
     /// Invariance weight (paper 0.8).
     public var invariance: Float
@@ -10,12 +11,28 @@ public struct PretrainingLossWeights: Sendable, Codable, Equatable {
     public var contrastive: Float
     /// NT-Xent temperature.
     public var temperature: Float
+    /// Masked-frame reconstruction weight (0: off, and the model has no frame decoder).
+    public var maskedFrames: Float
+
+    enum CodingKeys: String, CodingKey {
+        case invariance, reconstruction, contrastive, temperature, maskedFrames = "masked_frames"
+    }
 
     /// Weights.
-    public init(invariance: Float = 0.8, reconstruction: Float = 0.05, contrastive: Float = 1, temperature: Float = 0.2) {
+    public init(invariance: Float = 0.8, reconstruction: Float = 0.05, contrastive: Float = 1, temperature: Float = 0.2,
+                maskedFrames: Float = 0) {
         self.invariance = invariance
         self.reconstruction = reconstruction
         self.contrastive = contrastive
         self.temperature = temperature
+        self.maskedFrames = maskedFrames
+    }
+
+    /// Decodes weights; runs saved before masked-frame reconstruction existed read as 0.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(invariance: try c.decode(Float.self, forKey: .invariance), reconstruction: try c.decode(Float.self, forKey: .reconstruction),
+                  contrastive: try c.decode(Float.self, forKey: .contrastive), temperature: try c.decode(Float.self, forKey: .temperature),
+                  maskedFrames: try c.decodeIfPresent(Float.self, forKey: .maskedFrames) ?? 0)
     }
 }

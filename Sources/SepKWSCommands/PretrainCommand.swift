@@ -158,21 +158,23 @@ func reportOutcome(_ outcome: TrainingOutcome, command: String, run: String) thr
     }
 }
 
-/// One pretraining step: the weighted invariance + reconstruction + NT-Xent loss of a batch of view pairs,
-/// backward, gradient clipping at norm 5, an AdamW update at `learningRate`. Returns the loss and its parts.
+/// One pretraining step: the weighted invariance + reconstruction + NT-Xent (+ masked-frame) loss of a batch of
+/// view pairs (`unmasked`: both views before masking, `[2N, T, M]`), backward, gradient clipping at norm 5, an
+/// AdamW update at `learningRate`. Returns the loss and its parts.
 func pretrainingStep(
-    network: KWSPretrainingModel, optimizer: Adam, view1: Tensor, view2: Tensor, weights: PretrainingLossWeights, learningRate: Float,
-    dropoutSeed: UInt64
+    network: KWSPretrainingModel, optimizer: Adam, view1: Tensor, view2: Tensor, unmasked: Tensor? = nil, weights: PretrainingLossWeights,
+    learningRate: Float, dropoutSeed: UInt64
 ) -> [String: Double] {
     network.setTraining(true)
-    let parts = network.losses(view1: view1, view2: view2, weights: weights, dropoutSeed: dropoutSeed)
+    let parts = network.losses(view1: view1, view2: view2, unmasked: unmasked, weights: weights, dropoutSeed: dropoutSeed)
     parts.total.backward()
     let norm = clipGradNorm(optimizer.parameters, maxNorm: 5)
     optimizer.learningRate = learningRate
     optimizer.step()
     optimizer.zeroGrad()
     return ["loss": Double(parts.total.item), "invariance": Double(parts.invariance), "reconstruction": Double(parts.reconstruction),
-            "contrastive": Double(parts.contrastive), "learning_rate": Double(learningRate), "grad_norm": Double(norm)]
+            "contrastive": Double(parts.contrastive), "masked_frames": Double(parts.maskedFrames), "learning_rate": Double(learningRate),
+            "grad_norm": Double(norm)]
 }
 
 /// The settings of a pretraining run (stored in its checkpoint and in `RUN/settings.json`).
@@ -225,6 +227,15 @@ struct Pretrain: ParsableCommand {
     @Flag(help: "Mask each view's log-mel (SpecAugment: 2 bands of up to 10 frames, 2 of up to 6 mel bins).")
     var mask = false
 
+    @Option(help: "Time masks per view (implies --mask; default 2).")
+    var timeMasks: Int?
+
+    @Option(help: "Widest time mask in frames (implies --mask; default 10).")
+    var maxMaskFrames: Int?
+
+    @Option(help: "Weight of masked-frame reconstruction: each Transformer token predicts the unmasked log-mel frames it covers (default 0: off).")
+    var maskedFramesWeight: Float?
+
     @Option(help: "Weight of the invariance loss (default 0.8).")
     var invarianceWeight: Float?
 
@@ -243,9 +254,12 @@ struct Pretrain: ParsableCommand {
 
     mutating func validate() throws {
         let losses = [("--invariance-weight", invarianceWeight), ("--reconstruction-weight", reconstructionWeight),
-                      ("--contrastive-weight", contrastiveWeight), ("--temperature", temperature)]
-        try training.validateRun(otherFixed: size.given + [("--unlabeled", !unlabeled.isEmpty), ("--noise", !noise.isEmpty), ("--mask", mask)]
+                      ("--contrastive-weight", contrastiveWeight), ("--masked-frames-weight", maskedFramesWeight), ("--temperature", temperature)]
+        try training.validateRun(otherFixed: size.given + [("--unlabeled", !unlabeled.isEmpty), ("--noise", !noise.isEmpty), ("--mask", mask),
+                                                           ("--time-masks", timeMasks != nil), ("--max-mask-frames", maxMaskFrames != nil)]
                                  + losses.map { ($0.0, $0.1 != nil) })
+        if let timeMasks, !(0...20).contains(timeMasks) { throw ValidationError("--time-masks \(timeMasks): must be 0 to 20") }
+        if let maxMaskFrames, !(1...50).contains(maxMaskFrames) { throw ValidationError("--max-mask-frames \(maxMaskFrames): must be 1 to 50") }
         if training.resume == nil && unlabeled.isEmpty { throw ValidationError("give at least one --unlabeled folder") }
         for (name, value) in losses.dropLast() {
             if let value, !(value >= 0 && value.isFinite) { throw ValidationError("\(name) \(value): must be 0 or more") }
@@ -270,8 +284,10 @@ struct Pretrain: ParsableCommand {
                 schedule: schedule, model: try size.configuration(labels: KWSConfiguration.twelveLabels),
                 losses: PretrainingLossWeights(
                     invariance: invarianceWeight ?? 0.8, reconstruction: reconstructionWeight ?? 0.05, contrastive: contrastiveWeight ?? 1,
-                    temperature: temperature ?? 0.2),
-                augmentation: AugmentationSettings(), validationPairs: 64, masking: mask ? SpectrogramMasking() : nil)
+                    temperature: temperature ?? 0.2, maskedFrames: maskedFramesWeight ?? 0),
+                augmentation: AugmentationSettings(), validationPairs: 64,
+                masking: mask || timeMasks != nil || maxMaskFrames != nil
+                    ? SpectrogramMasking(timeMasks: timeMasks ?? 2, maxFrames: maxMaskFrames ?? 10) : nil)
         }
         let runDirectory = training.resume ?? training.out!
         var model = settings.model
@@ -301,19 +317,21 @@ struct Pretrain: ParsableCommand {
         finalSettings.model = model
         let settingsJSON = finalSettings.json()
 
-        let network = KWSPretrainingModel(configuration: model, seed: settings.seed)
+        let network = KWSPretrainingModel(configuration: model, seed: settings.seed, frameDecoder: settings.losses.maskedFrames > 0)
         let optimizer = Adam.adamW(parameters: network.namedParameters(), learningRate: settings.learningRate, weightDecay: settings.weightDecay)
         let schedule = WarmupCosineSchedule(
             peak: settings.learningRate, warmupSteps: settings.warmupSteps, totalSteps: max(settings.schedule.totalSteps, settings.warmupSteps + 1),
             minimum: settings.learningRate * 0.02)
-        let columns = ["step", "loss", "invariance", "reconstruction", "contrastive", "learning_rate", "grad_norm", "steps_per_second", "val_loss"]
+        let columns = ["step", "loss", "invariance", "reconstruction", "contrastive"] + (settings.losses.maskedFrames > 0 ? ["masked_frames"] : [])
+            + ["learning_rate", "grad_norm", "steps_per_second", "val_loss"]
         let runner = training.resume == nil
             ? try TrainingRunner(starting: runDirectory, model: network, optimizer: optimizer, seed: settings.seed, configuration: settingsJSON, logColumns: columns)
             : try TrainingRunner(resuming: runDirectory, model: network, optimizer: optimizer, logColumns: columns)
         try TrainingCheckpoint.writeAtomically(Data(settingsJSON.utf8), to: (runDirectory as NSString).appendingPathComponent("settings.json"), runDirectory: runDirectory)
 
         let frontEnd = try LogMelFrontEnd(model.frontEnd)
-        func viewPairs(_ count: Int, _ rng: inout SplitMix64) throws -> (Tensor, Tensor) {
+        /// `count` view pairs `[N, T, M]` each (masked, if masking is on) and both views before masking `[2N, T, M]`.
+        func viewPairs(_ count: Int, _ rng: inout SplitMix64) throws -> (Tensor, Tensor, Tensor?) {
             var first: [[Float]] = [], second: [[Float]] = []
             for _ in 0..<count {
                 let source = pool.crop(length: length, margin: margin, using: &rng)
@@ -321,11 +339,11 @@ struct Pretrain: ParsableCommand {
                 second.append(try augmenter.view(of: source, center: margin + length / 2, length: length, using: &rng))
             }
             let views = (frontEnd.batch(first), frontEnd.batch(second))
-            if let masking = settings.masking {
-                masking.apply(to: views.0, fill: model.inputMean, using: &rng)
-                masking.apply(to: views.1, fill: model.inputMean, using: &rng)
-            }
-            return views
+            guard let masking = settings.masking else { return (views.0, views.1, nil) }
+            let unmasked = settings.losses.maskedFrames > 0 ? Tensor.concatenated([views.0, views.1], axis: 0) : nil
+            masking.apply(to: views.0, fill: model.inputMean, using: &rng)
+            masking.apply(to: views.1, fill: model.inputMean, using: &rng)
+            return (views.0, views.1, unmasked)
         }
         var validationRNG = SplitMix64(seed: settings.seed ^ 0x5641_4C)
         let validationViews = try viewPairs(settings.validationPairs, &validationRNG)
@@ -338,15 +356,16 @@ struct Pretrain: ParsableCommand {
             schedule: settings.schedule, stopSignal: stop,
             step: { index, seed in
                 var rng = SplitMix64(seed: seed)
-                let (v1, v2) = try viewPairs(settings.batchSize, &rng)
+                let (v1, v2, unmasked) = try viewPairs(settings.batchSize, &rng)
                 return pretrainingStep(
-                    network: network, optimizer: optimizer, view1: v1, view2: v2, weights: settings.losses,
+                    network: network, optimizer: optimizer, view1: v1, view2: v2, unmasked: unmasked, weights: settings.losses,
                     learningRate: schedule.learningRate(at: index), dropoutSeed: rng.next())
             },
             validate: { _ in
                 network.setTraining(false)
                 let loss = Autograd.withNoGrad {
-                    network.losses(view1: validationViews.0, view2: validationViews.1, weights: settings.losses, dropoutSeed: nil).total.item
+                    network.losses(view1: validationViews.0, view2: validationViews.1, unmasked: validationViews.2, weights: settings.losses,
+                                   dropoutSeed: nil).total.item
                 }
                 return ["val_loss": Double(loss)]
             },

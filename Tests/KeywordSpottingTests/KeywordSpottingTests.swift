@@ -174,6 +174,46 @@ struct KeywordSpottingTests {
         #expect(throws: CheckpointError.self) { try classifier.loadEncoder(from: ["encoder.norm.weight": Tensor.ones([40])]) }
     }
 
+    @Test func maskedFrameReconstructionLearnsTheHiddenFrames() throws {
+        let config = tinyConfiguration()
+        let plain = KWSPretrainingModel(configuration: config, seed: 3)
+        let model = KWSPretrainingModel(configuration: config, seed: 3, frameDecoder: true)
+        // The decoder draws last: every other weight is the plain model's.
+        for (key, value) in plain.stateDict() { #expect(model.stateDict()[key]?.scalars == value.scalars, "\(key)") }
+        let tokens = config.pooledFrames, perToken = model.encoder.framesPerToken
+        #expect(model.stateDict()["frame_decoder.weight"]?.shape == [perToken * config.frontEnd.melCount, config.modelDimension])
+        #expect(tokens * perToken >= config.frontEnd.frameCount)
+
+        let frontEnd = try LogMelFrontEnd(config.frontEnd)
+        let clean = frontEnd.batch((0..<4).map { tone(Double(300 + 500 * $0), seed: UInt64($0)) })
+        // Each view hides two bands of 10 frames (set to the input mean), at different places.
+        func masked(_ bands: [Int]) -> Tensor {
+            let (frames, bins) = (config.frontEnd.frameCount, config.frontEnd.melCount)
+            var values = clean.scalars
+            for b in 0..<clean.shape[0] {
+                for start in bands { for t in start..<(start + 10) { for m in 0..<bins { values[(b * frames + t) * bins + m] = config.inputMean } } }
+            }
+            return Tensor(values, shape: clean.shape)
+        }
+        let (masked1, masked2) = (masked([10, 50]), masked([30, 70]))
+        let unmasked = Tensor.concatenated([clean, clean], axis: 0)
+        let weights = PretrainingLossWeights(invariance: 0, reconstruction: 0, contrastive: 0, maskedFrames: 1)
+        let adam = Adam.adamW(parameters: model.namedParameters(), learningRate: 3e-3)
+        var losses: [Float] = []
+        for step in 0..<25 {
+            let parts = model.losses(view1: masked1, view2: masked2, unmasked: unmasked, weights: weights, dropoutSeed: UInt64(step))
+            #expect(parts.total.item == parts.maskedFrames)
+            losses.append(parts.maskedFrames)
+            parts.total.backward()
+            adam.step()
+            adam.zeroGrad()
+        }
+        #expect(losses.allSatisfy(\.isFinite) && losses.last! < losses.first! * 0.5, "masked-frame loss \(losses.first!) -> \(losses.last!)")
+        // Off (weight 0 or no decoder): the part is 0 and the total is the other losses'.
+        let off = plain.losses(view1: masked1, view2: masked2, unmasked: unmasked, weights: PretrainingLossWeights(), dropoutSeed: 1)
+        #expect(off.maskedFrames == 0)
+    }
+
     @Test func loudestWindowFindsTheWord() {
         var samples = [Float](repeating: 0.001, count: 40_000)
         for i in 20_000..<26_000 { samples[i] = 0.5 }
@@ -182,3 +222,4 @@ struct KeywordSpottingTests {
         #expect(KeywordSpotter.loudestWindow(of: [1, 2], length: 4) == [1, 2, 0, 0])
     }
 }
+
