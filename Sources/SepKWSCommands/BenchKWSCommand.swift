@@ -74,16 +74,22 @@ struct BenchKWS: ParsableCommand {
         try Console.line(String(format: "fine-tuning: %.2f steps/s (batch %d, %.0f windows/s)", Double(steps) / fineTuneSeconds, batchSize,
                                 Double(steps * batchSize) / fineTuneSeconds))
 
-        let pretrainer = KWSPretrainingModel(configuration: config, seed: 1)
+        // Pretraining, `sepkws pretrain`'s default recipe: masked views, masked-frame reconstruction.
+        let pretrainer = KWSPretrainingModel(configuration: config, seed: 1, frameDecoder: true)
         let pretrainAdam = Adam.adamW(parameters: pretrainer.namedParameters(), learningRate: 1e-3)
+        let masking = SpectrogramMasking()
         func pretrain() throws {
             let pairs = batchSize / 2
-            _ = pretrainingStep(network: pretrainer, optimizer: pretrainAdam, view1: frontEnd.batch(try windows(pairs)), view2: frontEnd.batch(try windows(pairs)),
-                                weights: PretrainingLossWeights(), learningRate: 1e-3, dropoutSeed: rng.next())
+            let (view1, view2) = (frontEnd.batch(try windows(pairs)), frontEnd.batch(try windows(pairs)))
+            let unmasked = Tensor.concatenated([view1, view2], axis: 0)
+            masking.apply(to: view1, fill: config.inputMean, using: &rng)
+            masking.apply(to: view2, fill: config.inputMean, using: &rng)
+            _ = pretrainingStep(network: pretrainer, optimizer: pretrainAdam, view1: view1, view2: view2, unmasked: unmasked,
+                                weights: .maskedFramesOnly, learningRate: 1e-3, dropoutSeed: rng.next())
         }
         try pretrain()
         let pretrainSeconds = try timed { for _ in 0..<steps { try pretrain() } }
-        try Console.line(String(format: "pretraining: %.2f steps/s (%d view pairs)", Double(steps) / pretrainSeconds, batchSize / 2))
+        try Console.line(String(format: "pretraining: %.2f steps/s (%d view pairs, masked-frame recipe)", Double(steps) / pretrainSeconds, batchSize / 2))
 
         // Classification: front end + model, one window at a time (streaming) and in batches of 64.
         let spotter = try KeywordSpotter(model: classifier)

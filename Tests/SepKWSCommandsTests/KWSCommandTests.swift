@@ -4,6 +4,7 @@ import KeywordSpotting
 @testable import SepKWSCommands
 import Testing
 import TestSupport
+import Training
 
 /// A tiny Speech Commands folder: the ten command words and `cat`, one clip per split each (a tone per word),
 /// and one background noise.
@@ -122,8 +123,21 @@ struct KWSCommandTests {
         #expect(SepKWS.run(["pretrain", "--unlabeled", data + "/yes", data + "/no", "--out", run, "--steps", "3", "--batch-size", "2",
                             "--validate-every", "3"] + tinySizes) == 0)
         let log = try String(contentsOfFile: run + "/log.csv", encoding: .utf8).split(separator: "\n")
-        #expect(log.first == "step,loss,invariance,reconstruction,contrastive,learning_rate,grad_norm,steps_per_second,val_loss")
+        #expect(log.first == "step,loss,invariance,reconstruction,contrastive,masked_frames,learning_rate,grad_norm,steps_per_second,val_loss")
+        // The default recipe: masked-frame reconstruction alone, masked views, a frame decoder in the checkpoint.
+        let settings = try String(contentsOfFile: run + "/settings.json", encoding: .utf8)
+        #expect(settings.contains("\"masked_frames\" : 1") && settings.contains("\"contrastive\" : 0") && settings.contains("\"time_masks\" : 8"))
+        #expect(try TrainingCheckpoint.modelTensors(runDirectory: run)["frame_decoder.weight"] != nil)
         #expect(SepKWS.run(["train-kws", "--data", data, "--labels", "12", "--init", run, "--out", dir.file("ft"), "--steps", "2",
                             "--batch-size", "2", "--threads", "1"]) == 0)
+        // The CAB-KWS mix by weights: no frame decoder, no masked-frame column.
+        let cab = dir.file("cab")
+        #expect(SepKWS.run(["pretrain", "--unlabeled", data + "/yes", "--out", cab, "--steps", "2", "--batch-size", "2", "--validate-every", "2",
+                            "--invariance-weight", "0.8", "--reconstruction-weight", "0.05", "--contrastive-weight", "1",
+                            "--masked-frames-weight", "0"] + tinySizes) == 0)
+        let cabLog = try String(contentsOfFile: cab + "/log.csv", encoding: .utf8).split(separator: "\n")
+        #expect(cabLog.first == "step,loss,invariance,reconstruction,contrastive,learning_rate,grad_norm,steps_per_second,val_loss")
+        #expect(try TrainingCheckpoint.modelTensors(runDirectory: cab)["frame_decoder.weight"] == nil)
+        #expect(SepKWS.run(["pretrain", "--unlabeled", data + "/yes", "--out", dir.file("none"), "--masked-frames-weight", "0"]) == 2)
     }
 }
