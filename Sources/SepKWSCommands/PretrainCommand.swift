@@ -191,7 +191,7 @@ struct PretrainSettings: Codable {
     var losses: PretrainingLossWeights
     var augmentation: AugmentationSettings
     var validationPairs: Int
-    /// SpecAugment masks on each view (`--mask`), or nil.
+    /// SpecAugment masks on each view (`--time-masks`, `--max-mask-frames`, `--frequency-masks`), or nil.
     var masking: SpectrogramMasking?
 
     enum CodingKeys: String, CodingKey {
@@ -207,7 +207,7 @@ struct PretrainSettings: Codable {
     }
 }
 
-/// `sepkws pretrain`: label-free contrastive pretraining of the keyword encoder on folders of audio.
+/// `sepkws pretrain`: label-free pretraining of the keyword encoder on folders of audio (masked-frame reconstruction by default).
 struct Pretrain: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Pretrain the keyword encoder without labels on folders of audio (masked views of 1 s crops).",
