@@ -81,9 +81,7 @@ struct BenchKWS: ParsableCommand {
         func pretrain() throws {
             let pairs = batchSize / 2
             let (view1, view2) = (frontEnd.batch(try windows(pairs)), frontEnd.batch(try windows(pairs)))
-            let unmasked = Tensor.concatenated([view1, view2], axis: 0)
-            masking.apply(to: view1, fill: config.inputMean, using: &rng)
-            masking.apply(to: view2, fill: config.inputMean, using: &rng)
+            let unmasked = masking.apply(toPair: view1, view2, fill: config.inputMean, keepingTarget: true, using: &rng)
             _ = pretrainingStep(network: pretrainer, optimizer: pretrainAdam, view1: view1, view2: view2, unmasked: unmasked,
                                 weights: .maskedFramesOnly, learningRate: 1e-3, dropoutSeed: rng.next())
         }

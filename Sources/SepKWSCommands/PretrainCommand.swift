@@ -361,10 +361,8 @@ struct Pretrain: ParsableCommand {
                 second.append(try augmenter.view(of: source, center: margin + length / 2, length: length, using: &rng))
             }
             let views = (frontEnd.batch(first), frontEnd.batch(second))
-            guard let masking = settings.masking else { return (views.0, views.1, nil) }
-            let unmasked = settings.losses.maskedFrames > 0 ? Tensor.concatenated([views.0, views.1], axis: 0) : nil
-            masking.apply(to: views.0, fill: model.inputMean, using: &rng)
-            masking.apply(to: views.1, fill: model.inputMean, using: &rng)
+            let unmasked = settings.masking?.apply(
+                toPair: views.0, views.1, fill: model.inputMean, keepingTarget: settings.losses.maskedFrames > 0, using: &rng)
             return (views.0, views.1, unmasked)
         }
         var validationRNG = SplitMix64(seed: settings.seed ^ 0x5641_4C)

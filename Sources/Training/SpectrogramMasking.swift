@@ -51,6 +51,21 @@ public struct SpectrogramMasking: Sendable, Codable, Equatable {
         }
     }
 
+    /// Masks a batch of view pairs in place, first views then second views.
+    /// - Parameters:
+    ///   - first: log-mel of the first views `[N, T, M]`.
+    ///   - second: log-mel of the second views `[N, T, M]`.
+    ///   - fill: the value of a masked cell.
+    ///   - keepingTarget: also return both batches as they were before masking.
+    ///   - rng: the generator every mask is drawn from.
+    /// - Returns: with `keepingTarget`, the unmasked views `[2N, T, M]` (`first` rows first), the masked-frame target.
+    public func apply(toPair first: Tensor, _ second: Tensor, fill: Float, keepingTarget: Bool, using rng: inout SplitMix64) -> Tensor? {
+        let unmasked = keepingTarget ? Tensor.concatenated([first, second], axis: 0) : nil
+        apply(to: first, fill: fill, using: &rng)
+        apply(to: second, fill: fill, using: &rng)
+        return unmasked
+    }
+
     /// A band `[start, start + width)` inside `0..<length`, width uniform in `0...min(maxWidth, length)`.
     private static func band(length: Int, maxWidth: Int, _ rng: inout SplitMix64) -> (start: Int, width: Int) {
         let width = min(Int(rng.next() % UInt64(max(maxWidth, 0) + 1)), length)
