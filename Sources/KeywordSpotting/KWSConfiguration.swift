@@ -5,8 +5,8 @@ import Foundation
 ///
 /// The encoder (CAB-KWS style, see `shared/kws/CAB-KWS.md`): log-mel `[T, M]` -> two 3x3 stride-2 convolutions with
 /// `conv_channels` channels, GroupNorm and residual paths -> `[T/4, M/4·C]` -> attention soft-pooling over
-/// `pool_frames` frames -> `layers` pre-norm Transformer layers of width `M/4·C` -> the last `last_frames`
-/// frames concatenated -> a linear bottleneck of `bottleneck_dim`. Heads: classifier, reconstruction
+/// `pool_frames` frames -> `layers` pre-norm Transformer layers of width `M/4·C` -> the `readout` (the last
+/// `last_frames` frames concatenated, or the mean of all frames) -> a linear bottleneck of `bottleneck_dim`. Heads: classifier, reconstruction
 /// (time-averaged log-mel) and an NT-Xent projection MLP.
 ///
 /// ```swift
@@ -38,8 +38,10 @@ public struct KWSConfiguration: Sendable, Codable, Equatable {
     public var heads: Int
     /// Transformer feed-forward width.
     public var feedForwardDimension: Int
-    /// Frames concatenated after the Transformer `r` (the paper: 2).
+    /// Frames concatenated after the Transformer `r` (the paper: 2), with the `last_frames` readout.
     public var lastFrames: Int
+    /// How the Transformer's tokens feed the bottleneck (absent in a config.json: `last_frames`).
+    public var readout: KWSReadout
     /// Bottleneck width (the paper: 800).
     public var bottleneckDimension: Int
     /// Hidden width of the projection MLP (pretraining only).
@@ -56,7 +58,7 @@ public struct KWSConfiguration: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case modelType = "model_type", labels, frontEnd = "front_end", convChannels = "conv_channels", normGroups = "norm_groups"
         case poolFrames = "pool_frames", layers, heads, feedForwardDimension = "ffn_dim", lastFrames = "last_frames"
-        case bottleneckDimension = "bottleneck_dim", projectionHidden = "projection_hidden", projectionDimension = "projection_dim"
+        case readout, bottleneckDimension = "bottleneck_dim", projectionHidden = "projection_hidden", projectionDimension = "projection_dim"
         case dropout, inputMean = "input_mean", inputStd = "input_std"
     }
 
@@ -64,14 +66,36 @@ public struct KWSConfiguration: Sendable, Codable, Equatable {
     /// FFN 320, bottleneck 256), sized to train on two CPU cores. ``paper(labels:)`` gives the paper's sizes.
     public init(
         labels: [String], frontEnd: KWSFrontEnd = KWSFrontEnd(), convChannels: Int = 16, normGroups: Int = 4, poolFrames: Int = 2,
-        layers: Int = 2, heads: Int = 4, feedForwardDimension: Int = 320, lastFrames: Int = 2, bottleneckDimension: Int = 256,
+        layers: Int = 2, heads: Int = 4, feedForwardDimension: Int = 320, lastFrames: Int = 2, readout: KWSReadout = .lastFrames, bottleneckDimension: Int = 256,
         projectionHidden: Int = 256, projectionDimension: Int = 128, dropout: Float = 0.1, inputMean: Float = -8, inputStd: Float = 4
     ) {
         self.modelType = Self.modelType
         self.labels = labels; self.frontEnd = frontEnd; self.convChannels = convChannels; self.normGroups = normGroups
         self.poolFrames = poolFrames; self.layers = layers; self.heads = heads; self.feedForwardDimension = feedForwardDimension
-        self.lastFrames = lastFrames; self.bottleneckDimension = bottleneckDimension; self.projectionHidden = projectionHidden
+        self.lastFrames = lastFrames; self.readout = readout; self.bottleneckDimension = bottleneckDimension; self.projectionHidden = projectionHidden
         self.projectionDimension = projectionDimension; self.dropout = dropout; self.inputMean = inputMean; self.inputStd = inputStd
+    }
+
+    /// Decodes a config.json; configurations written before `readout` existed read as `last_frames`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        modelType = try c.decode(String.self, forKey: .modelType)
+        labels = try c.decode([String].self, forKey: .labels)
+        frontEnd = try c.decode(KWSFrontEnd.self, forKey: .frontEnd)
+        convChannels = try c.decode(Int.self, forKey: .convChannels)
+        normGroups = try c.decode(Int.self, forKey: .normGroups)
+        poolFrames = try c.decode(Int.self, forKey: .poolFrames)
+        layers = try c.decode(Int.self, forKey: .layers)
+        heads = try c.decode(Int.self, forKey: .heads)
+        feedForwardDimension = try c.decode(Int.self, forKey: .feedForwardDimension)
+        lastFrames = try c.decode(Int.self, forKey: .lastFrames)
+        readout = try c.decodeIfPresent(KWSReadout.self, forKey: .readout) ?? .lastFrames
+        bottleneckDimension = try c.decode(Int.self, forKey: .bottleneckDimension)
+        projectionHidden = try c.decode(Int.self, forKey: .projectionHidden)
+        projectionDimension = try c.decode(Int.self, forKey: .projectionDimension)
+        dropout = try c.decode(Float.self, forKey: .dropout)
+        inputMean = try c.decode(Float.self, forKey: .inputMean)
+        inputStd = try c.decode(Float.self, forKey: .inputStd)
     }
 
     /// The paper's sizes: 32 channels (width 320), 2 layers, 4 heads, FFN 1280, r = 2, bottleneck 800 (about 3 M parameters).
@@ -92,6 +116,8 @@ public struct KWSConfiguration: Sendable, Codable, Equatable {
     public var modelDimension: Int { convChannels * melsAfterConvolution }
     /// Number of classes.
     public var classCount: Int { labels.count }
+    /// Width of the bottleneck's input: `last_frames · E`, or `E` for the mean readout.
+    public var readoutWidth: Int { readout == .lastFrames ? lastFrames * modelDimension : modelDimension }
 
     /// Multiply-accumulates of one classified window (convolutions with their shortcuts, soft-pooling scores,
     /// attention projections, scores and values, feed-forward layers, bottleneck and classifier; norms,
@@ -103,7 +129,7 @@ public struct KWSConfiguration: Sendable, Codable, Equatable {
         let convolutions = t1 * m1 * c * (9 + 1) + t2 * m2 * c * c * (9 + 1)
         let pooling = t2 * e
         let perLayer = 4 * t * e * e + 2 * t * t * e + 2 * t * e * feedForwardDimension
-        return convolutions + pooling + layers * perLayer + lastFrames * e * bottleneckDimension + bottleneckDimension * classCount
+        return convolutions + pooling + layers * perLayer + readoutWidth * bottleneckDimension + bottleneckDimension * classCount
     }
 
     /// Throws the first impossible setting, naming its JSON key.

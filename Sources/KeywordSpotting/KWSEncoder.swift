@@ -5,8 +5,9 @@ import TensorCore
 ///
 /// `[B, T, M]` log-mel -> normalize with `input_mean`/`input_std` -> two ``ConvolutionBlock``s (`[B, T/4, M/4, C]`)
 /// -> frames of width `E = C·M/4` -> ``AttentionSoftPooling`` over `g` frames -> + sinusoidal positions ->
-/// `layers` pre-norm ``NN/TransformerEncoderLayer``s (GELU FFN, no internal dropout) -> LayerNorm -> the last `r`
-/// frames concatenated `[B, r·E]` -> (training: dropout) -> linear bottleneck `[B, D]`.
+/// `layers` pre-norm ``NN/TransformerEncoderLayer``s (GELU FFN, no internal dropout) -> LayerNorm -> the
+/// ``KWSReadout`` (the last `r` frames concatenated `[B, r·E]`, or the mean of all frames `[B, E]`) -> (training:
+/// dropout) -> linear bottleneck `[B, D]`.
 ///
 /// Keys: `conv1.*`, `conv2.*`, `pool.score.*`, `transformer.<i>.*`, `norm.*`, `bottleneck.*`.
 /// Dropout draws from a generator seeded per call, so a training step is a pure function of its seed.
@@ -47,7 +48,7 @@ public final class KWSEncoder: Layer {
         }
         transformer = Sequential(layers)
         norm = LayerNorm(features: e)
-        bottleneck = Linear(inputFeatures: c.lastFrames * e, outputFeatures: c.bottleneckDimension, rng: &rng)
+        bottleneck = Linear(inputFeatures: c.readoutWidth, outputFeatures: c.bottleneckDimension, rng: &rng)
         positions = Tensor.sinusoidalPositions(length: c.pooledFrames, dims: e)
     }
 
@@ -83,7 +84,10 @@ public final class KWSEncoder: Layer {
         var h = pool(frames) + positions                                            // [B, T'', E]
         h = norm(transformer(h))
         let t = h.shape[1]
-        var selected = h.sliced(axis: 1, (t - c.lastFrames)..<t).reshaped([b, c.lastFrames * c.modelDimension])
+        var selected = switch c.readout {
+        case .lastFrames: h.sliced(axis: 1, (t - c.lastFrames)..<t).reshaped([b, c.readoutWidth])   // [B, r·E]
+        case .meanTokens: h.mean(axis: 1)                                                           // [B, E]
+        }
         if let dropoutSeed, isTraining, c.dropout > 0 {
             var rng = SplitMix64(seed: dropoutSeed)
             selected = selected.dropout(c.dropout, using: &rng)

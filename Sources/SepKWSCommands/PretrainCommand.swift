@@ -96,12 +96,16 @@ struct ModelSizeOptions: ParsableArguments {
     @Option(help: "Bottleneck width (default 256; the paper: 800).")
     var bottleneckDim: Int?
 
+    @Option(help: "How the Transformer's tokens feed the bottleneck: last_frames (the last 2, concatenated; the paper's) or mean (of all tokens). Default last_frames.")
+    var readout: KWSReadout?
+
     @Flag(help: "The paper's sizes: 32 channels (width 320), FFN 1280, bottleneck 800.")
     var paperSize = false
 
     var given: [(String, Bool)] {
         [("--config", config != nil), ("--conv-channels", convChannels != nil), ("--layers", layers != nil), ("--heads", heads != nil),
-         ("--ffn-dim", ffnDim != nil), ("--bottleneck-dim", bottleneckDim != nil), ("--paper-size", paperSize)]
+         ("--ffn-dim", ffnDim != nil), ("--bottleneck-dim", bottleneckDim != nil), ("--readout", readout != nil),
+         ("--paper-size", paperSize)]
     }
 
     /// The configuration for `labels`, validated.
@@ -120,6 +124,7 @@ struct ModelSizeOptions: ParsableArguments {
         if let heads { c.heads = heads }
         if let ffnDim { c.feedForwardDimension = ffnDim }
         if let bottleneckDim { c.bottleneckDimension = bottleneckDim }
+        if let readout { c.readout = readout }
         do { try c.validate() } catch { throw ValidationError(error.description) }
         return c
     }
@@ -395,3 +400,5 @@ struct Pretrain: ParsableCommand {
         try reportOutcome(outcome, command: "pretrain", run: runDirectory)
     }
 }
+
+extension KWSReadout: ExpressibleByArgument {}

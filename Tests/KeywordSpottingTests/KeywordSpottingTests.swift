@@ -40,6 +40,33 @@ struct KeywordSpottingTests {
         #expect(KeywordClassifier(configuration: KWSConfiguration(labels: KWSConfiguration.twelveLabels), seed: 1).parameterCount == 501_645)
     }
 
+    @Test func meanReadoutAveragesTheTokens() throws {
+        var config = tinyConfiguration()
+        config.readout = .meanTokens
+        try config.validate()
+        #expect(config.readoutWidth == 40 && tinyConfiguration().readoutWidth == 80)
+        let model = KeywordClassifier(configuration: config, seed: 3)
+        model.setTraining(false)
+        #expect(model.encoder.bottleneck.weight.shape == [12, 40])
+        // The bottleneck reads E = 40 values instead of r·E = 80: (80 − 40) x 12 fewer MACs per window.
+        #expect(tinyConfiguration().multiplyAccumulatesPerWindow - config.multiplyAccumulatesPerWindow == 40 * 12)
+        let frontEnd = try LogMelFrontEnd(config.frontEnd)
+        let x = frontEnd.batch([tone(440, seed: 1), tone(880, seed: 2)])
+        let (tokens, embedding) = model.encoder.encode(x, dropoutSeed: nil)
+        #expect(tokens.shape == [2, 13, 40] && embedding.shape == [2, 12])
+        let expected = model.encoder.bottleneck(tokens.mean(axis: 1))
+        for (a, b) in zip(embedding.scalars, expected.scalars) { #expect(abs(a - b) <= 1e-6 * max(1, abs(b))) }
+        // The readout is saved, and a config.json without it (written before it existed) reads as last_frames.
+        #expect(String(decoding: config.jsonData(), as: UTF8.self).contains("\"readout\" : \"mean\""))
+        #expect(try KWSConfiguration.decode(config.jsonData(), path: "c") == config)
+        var object = try JSONSerialization.jsonObject(with: tinyConfiguration().jsonData()) as! [String: Any]
+        object.removeValue(forKey: "readout")
+        let old = try JSONSerialization.data(withJSONObject: object)
+        #expect(try KWSConfiguration.decode(old, path: "c").readout == .lastFrames)
+        object["readout"] = "max"
+        #expect(throws: KeywordSpottingError.self) { try KWSConfiguration.decode(JSONSerialization.data(withJSONObject: object), path: "c") }
+    }
+
     @Test func conv2dMatchesANaiveLoop() {
         var rng = SplitMix64(seed: 4)
         let conv = Conv2d(inputChannels: 2, outputChannels: 3, kernelSize: (3, 3), stride: (2, 2), padding: (1, 1), rng: &rng)
