@@ -96,7 +96,8 @@ struct TrainSep: ParsableCommand {
                                        checkpointEvery: checkpointEvery),
             stopSignal: stop)
         let bar = ProgressBar(label: "train-sep", unit: "steps")
-        var best = -Double.infinity
+        // A resumed run keeps RUN/model unless a validation beats the best one before the interruption.
+        var best = trainer.bestValidationSISNRi ?? -Double.infinity
         let outcome = try loop.run(
             startStep: trainer.step,
             step: { try trainer.trainStep($0) },

@@ -105,6 +105,11 @@ public final class SeparationTrainer {
         return ["val_si_snri": mean, "learning_rate": Double(plateau.learningRate)]
     }
 
+    /// The best dev SI-SNRi (dB) validated so far in this run, resumed runs included; nil before the first validation.
+    public var bestValidationSISNRi: Double? {
+        plateau.best.isFinite ? -Double(plateau.best) : nil
+    }
+
     /// JSON for the plateau rule, whose best loss starts at infinity.
     static var plateauEncoder: JSONEncoder {
         let encoder = JSONEncoder()

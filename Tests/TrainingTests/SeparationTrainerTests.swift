@@ -58,7 +58,13 @@ import Training
         let sa = straight.optimizer.stateTensors(), sb = second.optimizer.stateTensors()
         for key in sa.keys { #expect(sa[key]!.scalars == sb[key]!.scalars, "optimizer \(key) differs after resume") }
         #expect(losses.filter { !$0.isFinite }.isEmpty)
+        #expect(second.bestValidationSISNRi == nil)
         let validation = try second.validate()
         #expect(validation["val_si_snri"]!.isFinite)
+        // The best validation survives a checkpoint, so a resumed run does not replace RUN/model with a worse one.
+        #expect(second.bestValidationSISNRi == Double(Float(validation["val_si_snri"]!)))
+        try second.saveCheckpoint(4)
+        let third = try SeparationTrainer(settings: Self.settings(data: data, steps: 4), runDirectory: splitDir, resume: true)
+        #expect(third.bestValidationSISNRi == second.bestValidationSISNRi)
     }
 }
