@@ -47,6 +47,12 @@ struct TrainSep: ParsableCommand {
     @Option(help: "Validate (dev SI-SNRi) every N steps.")
     var validateEvery = 500
 
+    @Option(help: "Dev mixtures scored at each validation (default 32; may change on --resume, which then restarts the plateau rule and the best-model record).")
+    var validationMixtures: Int?
+
+    @Option(help: "Seconds of each dev mixture scored, from its start; 0 scores whole mixtures (default 4; may change on --resume).")
+    var validationSeconds: Double?
+
     @Option(help: "Checkpoint every N steps.")
     var checkpointEvery = 100
 
@@ -69,6 +75,10 @@ struct TrainSep: ParsableCommand {
             throw ValidationError("--steps, --batch-size, --crop-seconds and --learning-rate must be positive")
         }
         guard validateEvery > 0, checkpointEvery > 0, logEvery > 0 else { throw ValidationError("intervals must be positive") }
+        if let validationMixtures, validationMixtures < 1 { throw ValidationError("--validation-mixtures must be at least 1") }
+        if let validationSeconds, !(validationSeconds >= 0 && validationSeconds.isFinite) {
+            throw ValidationError("--validation-seconds must be 0 (whole mixtures) or positive")
+        }
     }
 
     func run() throws {
@@ -84,8 +94,10 @@ struct TrainSep: ParsableCommand {
         let model = try config.map { try MossFormer2Configuration(contentsOf: $0) } ?? MossFormer2Configuration()
         let settings = SeparationTrainingSettings(
             model: model, data: data, dynamicMixing: !fixedMixtures, cropSeconds: cropSeconds, batchSize: batchSize,
-            totalSteps: steps, learningRate: learningRate, seed: seed)
-        let trainer = try SeparationTrainer(settings: settings, runDirectory: runDirectory, resume: resume != nil)
+            totalSteps: steps, learningRate: learningRate, validationCount: validationMixtures ?? 32,
+            validationSeconds: validationSeconds ?? 4, seed: seed)
+        let trainer = try SeparationTrainer(settings: settings, runDirectory: runDirectory, resume: resume != nil,
+                                            validationCount: validationMixtures, validationSeconds: validationSeconds)
         let log = try TrainingLog(
             path: (runDirectory as NSString).appendingPathComponent("log.csv"),
             columns: ["step", "loss", "grad_norm", "steps_per_second", "val_si_snri", "learning_rate"],

@@ -22,13 +22,26 @@ public final class SeparationTrainer {
     let runDirectory: String
 
     /// Builds the run from settings (fresh) or from the run folder's checkpoint (`resume`).
+    /// - Parameters:
+    ///   - settings: the run's settings (ignored when resuming: the checkpoint's are used).
+    ///   - runDirectory: the run folder.
+    ///   - resume: continue from the folder's checkpoint.
+    ///   - validationCount: when resuming, a new number of dev mixtures to validate on (nil keeps the run's).
+    ///   - validationSeconds: when resuming, new seconds per dev mixture (0 = whole mixtures; nil keeps the run's).
+    ///     If either changes the dev set, the plateau rule starts afresh at the current learning rate, since scores
+    ///     on different dev sets do not compare.
     /// - Throws: ``TrainingError``, `DatasetError`, `SeparationError` naming what is wrong.
-    public init(settings: SeparationTrainingSettings, runDirectory: String, resume: Bool) throws {
+    public init(settings: SeparationTrainingSettings, runDirectory: String, resume: Bool,
+                validationCount: Int? = nil, validationSeconds: Double? = nil) throws {
         self.runDirectory = runDirectory
         var settings = settings
+        var validationChanged = false
         if resume {
             let state = try TrainingCheckpoint.readState(runDirectory: runDirectory)
             settings = try JSONDecoder().decode(SeparationTrainingSettings.self, from: Data(state.configuration.utf8))
+            let count = validationCount ?? settings.validationCount, seconds = validationSeconds ?? settings.validationSeconds
+            validationChanged = count != settings.validationCount || seconds != settings.validationSeconds
+            (settings.validationCount, settings.validationSeconds) = (count, seconds)
         }
         self.settings = settings
         model = try MossFormer2Separator(configuration: settings.model, dropout: settings.dropout, seed: settings.seed)
@@ -54,6 +67,7 @@ public final class SeparationTrainer {
             if let json = state.extra["plateau"], let restored = try? Self.plateauDecoder.decode(HalveOnPlateau.self, from: Data(json.utf8)) {
                 plateau = restored
             }
+            if validationChanged { plateau = HalveOnPlateau(initial: plateau.learningRate, patience: settings.patience) }
             optimizer.learningRate = plateau.learningRate
         }
     }
@@ -84,7 +98,7 @@ public final class SeparationTrainer {
     public func validate() throws -> [String: Double] {
         model.setTraining(false)
         defer { model.setTraining(true) }
-        let length = Int(settings.validationSeconds * Double(settings.model.sampleRate))
+        let length = settings.validationSeconds > 0 ? Int(settings.validationSeconds * Double(settings.model.sampleRate)) : Int.max
         var improvements: [Double] = []
         for example in validation {
             let mixture = Array(try MonoReader(path: example.mixture, sampleRate: settings.model.sampleRate).readAll().prefix(length))

@@ -23,7 +23,7 @@ public struct SeparationTrainingSettings: Sendable, Codable, Equatable {
     public var patience: Int
     /// Dev mixtures scored at each validation.
     public var validationCount: Int
-    /// Seconds of each dev mixture scored (from its start).
+    /// Seconds of each dev mixture scored (from its start); 0 scores whole mixtures.
     public var validationSeconds: Double
     /// Seeds the data order, initial weights and dropout.
     public var seed: UInt64

@@ -66,5 +66,13 @@ import Training
         try second.saveCheckpoint(4)
         let third = try SeparationTrainer(settings: Self.settings(data: data, steps: 4), runDirectory: splitDir, resume: true)
         #expect(third.bestValidationSISNRi == second.bestValidationSISNRi)
+        // Resuming on another dev set (1 whole mixture) restarts the plateau rule, and the checkpoint keeps the new set.
+        let fourth = try SeparationTrainer(settings: Self.settings(data: data, steps: 4), runDirectory: splitDir, resume: true,
+                                           validationCount: 1, validationSeconds: 0)
+        #expect(fourth.bestValidationSISNRi == nil && fourth.settings.validationCount == 1 && fourth.settings.validationSeconds == 0)
+        #expect(try fourth.validate()["val_si_snri"]!.isFinite)
+        try fourth.saveCheckpoint(4)
+        let fifth = try SeparationTrainer(settings: Self.settings(data: data, steps: 4), runDirectory: splitDir, resume: true)
+        #expect(fifth.settings.validationCount == 1 && fifth.bestValidationSISNRi == fourth.bestValidationSISNRi)
     }
 }
