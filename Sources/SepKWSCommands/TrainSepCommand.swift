@@ -94,8 +94,7 @@ struct TrainSep: ParsableCommand {
         let model = try config.map { try MossFormer2Configuration(contentsOf: $0) } ?? MossFormer2Configuration()
         let settings = SeparationTrainingSettings(
             model: model, data: data, dynamicMixing: !fixedMixtures, cropSeconds: cropSeconds, batchSize: batchSize,
-            totalSteps: steps, learningRate: learningRate, validationCount: validationMixtures ?? 32,
-            validationSeconds: validationSeconds ?? 4, seed: seed)
+            totalSteps: steps, learningRate: learningRate, seed: seed)
         let trainer = try SeparationTrainer(settings: settings, runDirectory: runDirectory, resume: resume != nil,
                                             validationCount: validationMixtures, validationSeconds: validationSeconds)
         let log = try TrainingLog(

@@ -26,23 +26,22 @@ public final class SeparationTrainer {
     ///   - settings: the run's settings (ignored when resuming: the checkpoint's are used).
     ///   - runDirectory: the run folder.
     ///   - resume: continue from the folder's checkpoint.
-    ///   - validationCount: when resuming, a new number of dev mixtures to validate on (nil keeps the run's).
-    ///   - validationSeconds: when resuming, new seconds per dev mixture (0 = whole mixtures; nil keeps the run's).
-    ///     If either changes the dev set, the plateau rule starts afresh at the current learning rate, since scores
-    ///     on different dev sets do not compare.
+    ///   - validationCount: dev mixtures to validate on, replacing the settings' (nil keeps them).
+    ///   - validationSeconds: seconds per dev mixture, replacing the settings' (0 = whole mixtures; nil keeps them).
+    ///     When either changes a resumed run's dev set, the plateau rule starts afresh at the current learning rate,
+    ///     since scores on different dev sets do not compare.
     /// - Throws: ``TrainingError``, `DatasetError`, `SeparationError` naming what is wrong.
     public init(settings: SeparationTrainingSettings, runDirectory: String, resume: Bool,
                 validationCount: Int? = nil, validationSeconds: Double? = nil) throws {
         self.runDirectory = runDirectory
         var settings = settings
-        var validationChanged = false
         if resume {
             let state = try TrainingCheckpoint.readState(runDirectory: runDirectory)
             settings = try JSONDecoder().decode(SeparationTrainingSettings.self, from: Data(state.configuration.utf8))
-            let count = validationCount ?? settings.validationCount, seconds = validationSeconds ?? settings.validationSeconds
-            validationChanged = count != settings.validationCount || seconds != settings.validationSeconds
-            (settings.validationCount, settings.validationSeconds) = (count, seconds)
         }
+        let count = validationCount ?? settings.validationCount, seconds = validationSeconds ?? settings.validationSeconds
+        let validationChanged = resume && (count != settings.validationCount || seconds != settings.validationSeconds)
+        (settings.validationCount, settings.validationSeconds) = (count, seconds)
         self.settings = settings
         model = try MossFormer2Separator(configuration: settings.model, dropout: settings.dropout, seed: settings.seed)
         model.setTraining(true)

@@ -74,5 +74,11 @@ import Training
         try fourth.saveCheckpoint(4)
         let fifth = try SeparationTrainer(settings: Self.settings(data: data, steps: 4), runDirectory: splitDir, resume: true)
         #expect(fifth.settings.validationCount == 1 && fifth.bestValidationSISNRi == fourth.bestValidationSISNRi)
+        // A fresh run takes the dev-set options over its settings' defaults.
+        let freshDir = dir.file("fresh")
+        try FileManager.default.createDirectory(atPath: freshDir, withIntermediateDirectories: true)
+        let fresh = try SeparationTrainer(settings: Self.settings(data: data, steps: 4), runDirectory: freshDir, resume: false,
+                                          validationSeconds: 0)
+        #expect(fresh.settings.validationSeconds == 0 && fresh.settings.validationCount == Self.settings(data: data, steps: 4).validationCount)
     }
 }
