@@ -24,14 +24,20 @@
 #define SK_LANES 16
 typedef float sk_lanes __attribute__((vector_size(SK_LANES * sizeof(float))));
 #define SK_LOAD(v, p) __builtin_memcpy(&(v), (p), sizeof(sk_lanes))
+
+// Taps of the sliding-window path of depthwise_forward_body (MossFormer2's FFConvM kernel): with 32 vector
+// registers (AVX-512) the taps' weights, SK_BLOCK accumulators and one source row fit at once.
+#define SK_SLIDING_TAPS 17
+#define SK_WIDE_avx512 1
+#define SK_WIDE_avx2 0
 #define SK_STORE(p, v) __builtin_memcpy((p), &(v), sizeof(sk_lanes))
 
-SK_INLINE void depthwise_forward_body(const float *restrict x, const float *restrict w, float *restrict out,
-                                      long frames, long channels, long taps, long dilation, int residual,
-                                      long t0, long t1) {
+SK_INLINE void depthwise_forward_body(const float *restrict x, long first, const float *restrict w,
+                                      float *restrict out, long frames, long channels, long taps, long dilation,
+                                      int residual, long t0, long t1, const int wide_registers) {
     const long pad = dilation * (taps - 1) / 2;
-    float wl[taps][SK_CHUNK];
-    float xl[SK_TILE + 2 * pad][SK_CHUNK];
+    float wl[taps][SK_CHUNK] __attribute__((aligned(64)));
+    float xl[SK_TILE + 2 * pad][SK_CHUNK] __attribute__((aligned(64)));
     for (long tt = t0; tt < t1; tt += SK_TILE) {
         const long te = tt + SK_TILE < t1 ? tt + SK_TILE : t1;
         const long rows = te - tt + 2 * pad;   // local row i holds source frame tt - pad + i
@@ -42,7 +48,7 @@ SK_INLINE void depthwise_forward_body(const float *restrict x, const float *rest
             for (long i = 0; i < rows; i++) {
                 const long sf = tt - pad + i;
                 if (sf >= 0 && sf < frames) {
-                    for (long j = 0; j < n; j++) xl[i][j] = x[sf * channels + c + j];
+                    for (long j = 0; j < n; j++) xl[i][j] = x[(sf - first) * channels + c + j];
                 } else {
                     for (long j = 0; j < n; j++) xl[i][j] = 0.0f;
                 }
@@ -50,7 +56,31 @@ SK_INLINE void depthwise_forward_body(const float *restrict x, const float *rest
             for (long v = 0; v < n; v += SK_LANES) {
                 const long nv = n - v < SK_LANES ? n - v : SK_LANES;
                 long t = tt;
-                if (nv == SK_LANES) {
+                if (nv == SK_LANES && wide_registers && taps == SK_SLIDING_TAPS && dilation == 1) {
+                    // All taps' weights stay in registers across the tile, and each source row is loaded once per
+                    // block: SK_BLOCK + taps - 1 loads for SK_BLOCK x taps multiply-adds.
+                    sk_lanes wv[SK_SLIDING_TAPS];
+                    for (int k = 0; k < SK_SLIDING_TAPS; k++) SK_LOAD(wv[k], wl[k] + v);
+                    for (; t + SK_BLOCK <= te; t += SK_BLOCK) {
+                        sk_lanes acc[SK_BLOCK];
+                        for (int r = 0; r < SK_BLOCK; r++) {
+                            acc[r] = (sk_lanes){0};
+                            sk_lanes a;
+                            if (residual & 1) { SK_LOAD(a, xl[t - tt + pad + r] + v); acc[r] += a; }
+                            if (residual & 2) { SK_LOAD(a, out + (t + r) * channels + c + v); acc[r] += a; }
+                        }
+                        const float *xr = xl[t - tt] + v;
+#pragma clang loop unroll(full)
+                        for (int i = 0; i < SK_BLOCK + SK_SLIDING_TAPS - 1; i++) {
+                            sk_lanes xs;
+                            SK_LOAD(xs, xr + i * SK_CHUNK);
+#pragma clang loop unroll(full)
+                            for (int r = 0; r < SK_BLOCK; r++)
+                                if (i - r >= 0 && i - r < SK_SLIDING_TAPS) acc[r] += wv[i - r] * xs;
+                        }
+                        for (int r = 0; r < SK_BLOCK; r++) SK_STORE(out + (t + r) * channels + c + v, acc[r]);
+                    }
+                } else if (nv == SK_LANES) {
                     for (; t + SK_BLOCK <= te; t += SK_BLOCK) {
                         sk_lanes acc[SK_BLOCK];
                         for (int r = 0; r < SK_BLOCK; r++) {
@@ -286,9 +316,10 @@ SK_INLINE void activation_gradient_body(const float *restrict x, const float *re
 
 #define SK_DEFINE(name, isa)                                                                                   \
     __attribute__((target(isa))) static void depthwise_forward_##name(                                        \
-        const float *x, const float *w, float *out, long frames, long channels, long taps, long dilation,       \
-        int residual, long t0, long t1) {                                                                      \
-        depthwise_forward_body(x, w, out, frames, channels, taps, dilation, residual, t0, t1);                \
+        const float *x, long first, const float *w, float *out, long frames, long channels, long taps,          \
+        long dilation, int residual, long t0, long t1) {                                                       \
+        depthwise_forward_body(x, first, w, out, frames, channels, taps, dilation, residual, t0, t1,         \
+                               SK_WIDE_##name);                                                        \
     }                                                                                                          \
     __attribute__((target(isa))) static void depthwise_weight_gradient_##name(                                \
         const float *x, const float *dy, float *dw, long frames, long channels, long taps, long dilation,       \
@@ -329,9 +360,9 @@ SK_INLINE void activation_gradient_body(const float *restrict x, const float *re
 
 SK_VARIANTS(SK_DEFINE)
 
-static void depthwise_forward_baseline(const float *x, const float *w, float *out, long frames, long channels,
-                                       long taps, long dilation, int residual, long t0, long t1) {
-    depthwise_forward_body(x, w, out, frames, channels, taps, dilation, residual, t0, t1);
+static void depthwise_forward_baseline(const float *x, long first, const float *w, float *out, long frames,
+                                       long channels, long taps, long dilation, int residual, long t0, long t1) {
+    depthwise_forward_body(x, first, w, out, frames, channels, taps, dilation, residual, t0, t1, 0);
 }
 static void depthwise_weight_gradient_baseline(const float *x, const float *dy, float *dw, long frames,
                                                long channels, long taps, long dilation, long c0, long c1) {
@@ -364,7 +395,7 @@ static void correlate_row_baseline(const float *x, long inLength, const float *d
 // ---------------------------------------------------------------------------------------------------------
 // Dispatch, resolved once when the library is loaded.
 
-static void (*forward_impl)(const float *, const float *, float *, long, long, long, long, int, long, long) =
+static void (*forward_impl)(const float *, long, const float *, float *, long, long, long, long, int, long, long) =
     depthwise_forward_baseline;
 static void (*weight_gradient_impl)(const float *, const float *, float *, long, long, long, long, long, long) =
     depthwise_weight_gradient_baseline;
@@ -409,9 +440,9 @@ __attribute__((constructor)) static void sk_select_kernels(void) {
 #endif
 }
 
-void sk_depthwise_forward(const float *x, const float *w, float *out, long frames, long channels, long taps,
-                          long dilation, int residual, long t0, long t1) {
-    forward_impl(x, w, out, frames, channels, taps, dilation, residual, t0, t1);
+void sk_depthwise_forward(const float *x, long first, const float *w, float *out, long frames, long channels,
+                          long taps, long dilation, int residual, long t0, long t1) {
+    forward_impl(x, first, w, out, frames, channels, taps, dilation, residual, t0, t1);
 }
 
 void sk_depthwise_weight_gradient(const float *x, const float *dy, float *dw, long frames, long channels, long taps,

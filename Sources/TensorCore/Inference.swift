@@ -104,37 +104,34 @@ public enum Inference {
     }
 
     /// A Linear followed by a depthwise conv over time, fused: `out = (accumulate ? out : 0) + (residual ? h : 0) +
-    /// dwconv(h)` with `h = act(alpha · x · Wᵀ + b)` (MossFormer2's FFConvM without its norm). Each worker convolves
-    /// its GEMM tiles while they are still in cache; the few frames at the seams between workers follow the join.
+    /// dwconv(h)` with `h = act(alpha · x · Wᵀ + b)` (MossFormer2's FFConvM without its norm).
+    ///
+    /// Each worker owns a contiguous range of output frames and computes `h` for it, plus the conv's reach on both
+    /// sides, in GEMM tiles through a window of `hidden` rows that stays in cache: each tile is convolved as soon
+    /// as it is computed, then only the last `2 · reach` rows are kept for the next tile. `h` never goes to memory
+    /// as a whole, and the workers need no second pass at their seams.
     ///
     /// Shapes: `x [rows, in]` (row stride `lda`), `weight [out, in]`, `bias [out]`, `tapsFirst [taps, out]` (taps
-    /// odd), `hidden` and `out` `[rows, out]` contiguous (`hidden` is scratch; `out` must not alias it).
+    /// odd), `hidden` and `out` `[rows, out]` contiguous (`hidden` is scratch, left with unspecified contents; `out`
+    /// must not alias it). `tile` overrides the GEMM tile rows (``tileRows(outFeatures:)``; tests use small ones).
     package static func linearDepthwise(
         _ x: UnsafePointer<Float>, lda: Int, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, alpha: Float = 1,
         activation: FusedActivation, tapsFirst: UnsafePointer<Float>, taps: Int, dilation: Int = 1, residual: Bool,
         accumulate: Bool, hidden: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>, rows: Int,
-        inFeatures: Int, outFeatures: Int
+        inFeatures: Int, outFeatures: Int, tile: Int? = nil
     ) {
         precondition(taps % 2 == 1 && UnsafePointer(out) != UnsafePointer(hidden), "linearDepthwise: odd taps, out must not alias hidden")
+        guard rows > 0 else { return }
         let gemm = RowGEMM(x: x, lda: lda, w: weight, bias: bias, out: hidden, ldc: outFeatures, inFeatures: inFeatures,
                            outFeatures: outFeatures, alpha: alpha, beta: 0, epilogue: Epilogue(activation: activation, preluSlope: nil))
-        let conv = DepthwiseRows(hidden: hidden, w: tapsFirst, out: out, frames: rows, channels: outFeatures, taps: taps,
+        let conv = DepthwiseRows(w: tapsFirst, out: out, frames: rows, channels: outFeatures, taps: taps,
                                  dilation: dilation, flags: (residual ? 1 : 0) | (accumulate ? 2 : 0))
-        let task = LinearDepthwiseTask(gemm: gemm, conv: conv,
-                                       split: RowSplit(rows: rows, workers: workers(rows: rows, inFeatures: inFeatures, outFeatures: outFeatures)),
-                                       tile: tileRows(outFeatures: outFeatures))
-        Threading.forkJoin(task.split.workers, task: task)
-        // The seams: frames whose taps reach into a neighbour's rows.
-        for worker in 0..<task.split.workers {
-            let (start, end) = task.split.range(worker)
-            let (lo, hi) = task.convRange(start: start, end: end)
-            if lo >= hi {
-                conv.run(start..<end)
-            } else {
-                conv.run(start..<lo)
-                conv.run(hi..<end)
-            }
-        }
+        // Every worker's slice of `hidden` must hold a window wider than the rows it keeps between tiles.
+        var workers = workers(rows: rows, inFeatures: inFeatures, outFeatures: outFeatures)
+        while workers > 1 && rows - (workers - 1) * ((rows + workers - 1) / workers) <= 2 * conv.reach + 16 { workers -= 1 }
+        let task = LinearDepthwiseTask(gemm: gemm, conv: conv, split: RowSplit(rows: rows, workers: workers),
+                                       tile: Swift.max(1, tile ?? tileRows(outFeatures: outFeatures)))
+        Threading.forkJoin(workers, task: task)
     }
 
     /// How many workers a Linear of this size is split over.
@@ -171,8 +168,10 @@ public enum Inference {
         let out: UnsafeMutablePointer<Float>, ldc: Int, inFeatures: Int, outFeatures: Int, alpha: Float, beta: Float
         let epilogue: Epilogue
 
-        func run(_ r0: Int, _ n: Int) {
-            let o = out + r0 * ldc
+        func run(_ r0: Int, _ n: Int) { run(r0, n, into: out + r0 * ldc) }
+
+        /// Rows `r0 ..< r0+n` of the product, written to `o` (row stride `ldc`).
+        func run(_ r0: Int, _ n: Int, into o: UnsafeMutablePointer<Float>) {
             BLAS.sgemm(transB: true, m: n, n: outFeatures, k: inFeatures, alpha: alpha, a: x + r0 * lda, lda: lda, b: w,
                        beta: beta, c: o, ldc: ldc)
             if epilogue.code == 0 && bias == nil { return }
@@ -186,13 +185,14 @@ public enum Inference {
 
     /// The depthwise conv part of ``linearDepthwise(_:lda:weight:bias:alpha:activation:tapsFirst:taps:dilation:residual:accumulate:hidden:into:rows:inFeatures:outFeatures:)``.
     private struct DepthwiseRows {
-        let hidden: UnsafeMutablePointer<Float>, w: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>
+        let w: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>
         let frames: Int, channels: Int, taps: Int, dilation: Int, flags: Int32
         var reach: Int { dilation * (taps - 1) / 2 }
 
-        func run(_ range: Range<Int>) {
+        /// Output frames `range` from the hidden rows in `window`, whose row 0 is frame `first`.
+        func run(_ range: Range<Int>, window: UnsafePointer<Float>, first: Int) {
             if range.isEmpty { return }
-            sk_depthwise_forward(hidden, w, out, frames, channels, taps, dilation, flags, range.lowerBound, range.upperBound)
+            sk_depthwise_forward(window, first, w, out, frames, channels, taps, dilation, flags, range.lowerBound, range.upperBound)
         }
     }
 
@@ -210,27 +210,33 @@ public enum Inference {
         }
     }
 
-    /// One worker's rows of the fused Linear + depthwise conv: after each GEMM tile, the conv rows whose taps are
-    /// all computed and owned by this worker.
+    /// One worker's output frames `[start, end)` of the fused Linear + depthwise conv. The hidden rows it needs,
+    /// `[start − reach, end + reach)` within the signal, are computed tile by tile into a window at the start of
+    /// the worker's own slice of `hidden` (`window` rows); after each tile the frames whose taps are all computed
+    /// are convolved, and the window keeps only the rows later frames still reach.
     private struct LinearDepthwiseTask: ParallelTask {
         let gemm: RowGEMM, conv: DepthwiseRows, split: RowSplit, tile: Int
 
-        /// The conv rows worker `[start, end)` can do alone.
-        func convRange(start: Int, end: Int) -> (Int, Int) {
-            (start == 0 ? 0 : start + conv.reach, end == conv.frames ? end : end - conv.reach)
-        }
-
         func run(worker: Int) {
-            var (r0, end) = split.range(worker)
-            let (lo, hi) = convRange(start: r0, end: end)
-            var done = lo
-            while r0 < end {
-                let n = Swift.min(tile, end - r0)
-                gemm.run(r0, n)
-                r0 += n
-                let ready = r0 == conv.frames ? hi : Swift.min(hi, r0 - conv.reach)
+            let (start, end) = split.range(worker)
+            if start >= end { return }
+            let (reach, channels) = (conv.reach, conv.channels)
+            let (lo, hi) = (Swift.max(0, start - reach), Swift.min(conv.frames, end + reach))
+            let capacity = Swift.min(tile + 2 * reach, end - start, hi - lo)  // window rows
+            let window = gemm.out + start * channels
+            var (first, computed, done) = (lo, lo, start)  // window holds rows [first, computed)
+            while computed < hi {
+                if computed - first == capacity {
+                    let keep = computed - Swift.max(first, done - reach)
+                    window.update(from: window + (computed - first - keep) * channels, count: keep * channels)
+                    first = computed - keep
+                }
+                let n = Swift.min(hi - computed, capacity - (computed - first))
+                gemm.run(computed, n, into: window + (computed - first) * channels)
+                computed += n
+                let ready = computed == conv.frames ? end : Swift.min(end, computed - reach)
                 if ready > done {
-                    conv.run(done..<ready)
+                    conv.run(done..<ready, window: window, first: first)
                     done = ready
                 }
             }

@@ -11,9 +11,10 @@ extern "C" {
 /// Depthwise conv over time, "same" zero padding pad = dilation * (taps - 1) / 2, for output frames [t0, t1)
 /// of one batch item: out[t, c] = (residual & 1 ? x[t, c] : 0) + (residual & 2 ? out[t, c] : 0)
 /// + sum_k w[k, c] * x[t + k * dilation - pad, c] (flag 1 adds the input, flag 2 accumulates onto out).
-/// x, out: [frames, channels]; w: taps-first [taps, channels]. out must not alias x.
-void sk_depthwise_forward(const float *x, const float *w, float *out, long frames, long channels, long taps,
-                          long dilation, int residual, long t0, long t1);
+/// out: [frames, channels]; w: taps-first [taps, channels]; x holds frames from `first` on (x's row 0 is frame
+/// `first`; 0 when x is the whole signal), at least the frames the taps of t0..<t1 reach. out must not alias x.
+void sk_depthwise_forward(const float *x, long first, const float *w, float *out, long frames, long channels,
+                          long taps, long dilation, int residual, long t0, long t1);
 
 /// Weight gradient of sk_depthwise_forward for channels [c0, c1) of one batch item, accumulated:
 /// dw[k, c] += sum_t dy[t, c] * x[t + k * dilation - pad, c] (zero outside the signal). dw: [taps, channels].

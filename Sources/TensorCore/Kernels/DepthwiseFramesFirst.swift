@@ -14,7 +14,7 @@ package enum DepthwiseFramesFirst {
         x: UnsafePointer<Float>, w: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, frames: Int, channels: Int,
         taps: Int, dilation: Int, residual: Bool, rows: Range<Int>
     ) {
-        sk_depthwise_forward(x, w, out, frames, channels, taps, dilation, residual ? 1 : 0, rows.lowerBound, rows.upperBound)
+        sk_depthwise_forward(x, 0, w, out, frames, channels, taps, dilation, residual ? 1 : 0, rows.lowerBound, rows.upperBound)
     }
 
     /// ``run(x:w:out:frames:channels:taps:dilation:residual:rows:)`` over `batch` items `[B, T, C]`, split over
