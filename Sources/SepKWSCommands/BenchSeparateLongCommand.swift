@@ -49,7 +49,7 @@ struct BenchSeparateLong: ParsableCommand {
         let baseline = ResourceUsage.peakResidentMiB
         var arguments = [path, "--out-dir", folder, "--threads", "\(threading.threads)"]
         if let model { arguments += ["--model", model] }
-        var separate = try Separate.parse(arguments)
+        let separate = try Separate.parse(arguments)
         let start = DispatchTime.now().uptimeNanoseconds
         try separate.run()
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
