@@ -32,6 +32,18 @@ typedef float sk_lanes __attribute__((vector_size(SK_LANES * sizeof(float))));
 #define SK_WIDE_avx2 0
 #define SK_STORE(p, v) __builtin_memcpy((p), &(v), sizeof(sk_lanes))
 
+// The accumulators of one register block of depthwise_forward_body before its taps: the block's own input rows
+// (`x`, local rows SK_CHUNK apart) when residual & 1, plus what `out` holds (rows `channels` apart) when residual & 2.
+SK_INLINE void depthwise_block_start(sk_lanes acc[SK_BLOCK], const float *x, const float *out, long channels,
+                                     int residual) {
+    for (int r = 0; r < SK_BLOCK; r++) {
+        acc[r] = (sk_lanes){0};
+        sk_lanes a;
+        if (residual & 1) { SK_LOAD(a, x + r * SK_CHUNK); acc[r] += a; }
+        if (residual & 2) { SK_LOAD(a, out + r * channels); acc[r] += a; }
+    }
+}
+
 SK_INLINE void depthwise_forward_body(const float *restrict x, long first, const float *restrict w,
                                       float *restrict out, long frames, long channels, long taps, long dilation,
                                       int residual, long t0, long t1, const int wide_registers) {
@@ -63,12 +75,7 @@ SK_INLINE void depthwise_forward_body(const float *restrict x, long first, const
                     for (int k = 0; k < SK_SLIDING_TAPS; k++) SK_LOAD(wv[k], wl[k] + v);
                     for (; t + SK_BLOCK <= te; t += SK_BLOCK) {
                         sk_lanes acc[SK_BLOCK];
-                        for (int r = 0; r < SK_BLOCK; r++) {
-                            acc[r] = (sk_lanes){0};
-                            sk_lanes a;
-                            if (residual & 1) { SK_LOAD(a, xl[t - tt + pad + r] + v); acc[r] += a; }
-                            if (residual & 2) { SK_LOAD(a, out + (t + r) * channels + c + v); acc[r] += a; }
-                        }
+                        depthwise_block_start(acc, xl[t - tt + pad] + v, out + t * channels + c + v, channels, residual);
                         const float *xr = xl[t - tt] + v;
 #pragma clang loop unroll(full)
                         for (int i = 0; i < SK_BLOCK + SK_SLIDING_TAPS - 1; i++) {
@@ -83,12 +90,7 @@ SK_INLINE void depthwise_forward_body(const float *restrict x, long first, const
                 } else if (nv == SK_LANES) {
                     for (; t + SK_BLOCK <= te; t += SK_BLOCK) {
                         sk_lanes acc[SK_BLOCK];
-                        for (int r = 0; r < SK_BLOCK; r++) {
-                            acc[r] = (sk_lanes){0};
-                            sk_lanes a;
-                            if (residual & 1) { SK_LOAD(a, xl[t - tt + pad + r] + v); acc[r] += a; }
-                            if (residual & 2) { SK_LOAD(a, out + (t + r) * channels + c + v); acc[r] += a; }
-                        }
+                        depthwise_block_start(acc, xl[t - tt + pad] + v, out + t * channels + c + v, channels, residual);
                         for (long k = 0; k < taps; k++) {
                             sk_lanes wk;
                             SK_LOAD(wk, wl[k] + v);
