@@ -24,13 +24,13 @@
 #define SK_LANES 16
 typedef float sk_lanes __attribute__((vector_size(SK_LANES * sizeof(float))));
 #define SK_LOAD(v, p) __builtin_memcpy(&(v), (p), sizeof(sk_lanes))
+#define SK_STORE(p, v) __builtin_memcpy((p), &(v), sizeof(sk_lanes))
 
 // Taps of the sliding-window path of depthwise_forward_body (MossFormer2's FFConvM kernel): with 32 vector
 // registers (AVX-512) the taps' weights, SK_BLOCK accumulators and one source row fit at once.
 #define SK_SLIDING_TAPS 17
 #define SK_WIDE_avx512 1
 #define SK_WIDE_avx2 0
-#define SK_STORE(p, v) __builtin_memcpy((p), &(v), sizeof(sk_lanes))
 
 // The accumulators of one register block of depthwise_forward_body before its taps: the block's own input rows
 // (`x`, local rows SK_CHUNK apart) when residual & 1, plus what `out` holds (rows `channels` apart) when residual & 2.
@@ -48,6 +48,7 @@ SK_INLINE void depthwise_forward_body(const float *restrict x, long first, const
                                       float *restrict out, long frames, long channels, long taps, long dilation,
                                       int residual, long t0, long t1, const int wide_registers) {
     const long pad = dilation * (taps - 1) / 2;
+    // 64-byte aligned local rows: a 16-lane load never straddles two cache lines.
     float wl[taps][SK_CHUNK] __attribute__((aligned(64)));
     float xl[SK_TILE + 2 * pad][SK_CHUNK] __attribute__((aligned(64)));
     for (long tt = t0; tt < t1; tt += SK_TILE) {
