@@ -126,9 +126,14 @@ public enum Inference {
                            outFeatures: outFeatures, alpha: alpha, beta: 0, epilogue: Epilogue(activation: activation, preluSlope: nil))
         let conv = DepthwiseRows(w: tapsFirst, out: out, frames: rows, channels: outFeatures, taps: taps,
                                  dilation: dilation, flags: (residual ? 1 : 0) | (accumulate ? 2 : 0))
-        // Every worker's slice of `hidden` must hold a window wider than the rows it keeps between tiles.
+        // Every worker's slice of `hidden` must hold a window wider than the rows it keeps between tiles (the last
+        // slice is the shortest).
         var workers = workers(rows: rows, inFeatures: inFeatures, outFeatures: outFeatures)
-        while workers > 1 && rows - (workers - 1) * ((rows + workers - 1) / workers) <= 2 * conv.reach + 16 { workers -= 1 }
+        while workers > 1 {
+            let (start, end) = RowSplit(rows: rows, workers: workers).range(workers - 1)
+            if end - start > 2 * conv.reach + 16 { break }
+            workers -= 1
+        }
         let task = LinearDepthwiseTask(gemm: gemm, conv: conv, split: RowSplit(rows: rows, workers: workers),
                                        tile: Swift.max(1, tile ?? tileRows(outFeatures: outFeatures)))
         Threading.forkJoin(workers, task: task)
