@@ -14,14 +14,20 @@ struct TrainSep: ParsableCommand {
             RUN/ receives checkpoint.safetensors (weights, optimizer state, step, settings; written atomically), \
             log.csv (loss, steps/s, validation SI-SNRi) and model/ (config.json + model.safetensors of the best \
             validation so far). SIGINT or SIGTERM saves and exits; `sepkws train-sep --resume RUN` continues exactly \
-            where it stopped.
+            where it stopped, and `--resume RUN --steps N` lengthens it. `--init MODEL_DIR` fine-tunes a trained model \
+            (a shipped one, or a reference checkpoint) instead of starting from random weights.
             """)
 
     @Option(parsing: .upToNextOption, help: "Corpus folders (sepkws synth mixtures, LibriMix or WSJ0-mix layout).")
     var data: [String] = []
 
-    @Option(help: "config.json with the model sizes (reference names).")
+    @Option(help: "config.json with the model sizes (reference names); default: --init's, else the reference's.")
     var config: String?
+
+    @Option(name: .customLong("init"), help: ArgumentHelp(
+        "A model directory (config.json + model.safetensors) whose weights start the run: fine-tuning.",
+        discussion: "With --config the sizes must match; its sample rate may differ (8 kHz weights can start a 16 kHz model)."))
+    var initialization: String?
 
     @Option(help: "Run folder to create.")
     var out: String?
@@ -29,8 +35,8 @@ struct TrainSep: ParsableCommand {
     @Option(help: "Continue the run in this folder from its checkpoint.")
     var resume: String?
 
-    @Option(help: "Optimizer steps in all.")
-    var steps = 20_000
+    @Option(help: "Optimizer steps in all (default 20000); with --resume, lengthens the run to this many steps.")
+    var steps: Int?
 
     @Option(help: "Mixtures per step.")
     var batchSize = 4
@@ -68,10 +74,10 @@ struct TrainSep: ParsableCommand {
         if resume == nil {
             guard !data.isEmpty else { throw ValidationError("give --data DIR... (or --resume RUN)") }
             guard out != nil else { throw ValidationError("give --out RUN (or --resume RUN)") }
-        } else if out != nil || !data.isEmpty {
-            throw ValidationError("--resume RUN takes its data and settings from the run; drop --out and --data")
+        } else if out != nil || !data.isEmpty || initialization != nil || config != nil {
+            throw ValidationError("--resume RUN takes its data, model and settings from the run; drop --out, --data, --init and --config")
         }
-        guard steps > 0, batchSize > 0, cropSeconds > 0, learningRate > 0 else {
+        guard steps ?? 1 > 0, batchSize > 0, cropSeconds > 0, learningRate > 0 else {
             throw ValidationError("--steps, --batch-size, --crop-seconds and --learning-rate must be positive")
         }
         guard validateEvery > 0, checkpointEvery > 0, logEvery > 0 else { throw ValidationError("intervals must be positive") }
@@ -91,12 +97,14 @@ struct TrainSep: ParsableCommand {
             }
             try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
         }
-        let model = try config.map { try MossFormer2Configuration(contentsOf: $0) } ?? MossFormer2Configuration()
+        let configPath = config ?? initialization.map { ($0 as NSString).appendingPathComponent("config.json") }
+        let model = try configPath.map { try MossFormer2Configuration(contentsOf: $0) } ?? MossFormer2Configuration()
         let settings = SeparationTrainingSettings(
             model: model, data: data, dynamicMixing: !fixedMixtures, cropSeconds: cropSeconds, batchSize: batchSize,
-            totalSteps: steps, learningRate: learningRate, seed: seed)
+            totalSteps: steps ?? 20_000, learningRate: learningRate, seed: seed, initialization: initialization)
         let trainer = try SeparationTrainer(settings: settings, runDirectory: runDirectory, resume: resume != nil,
-                                            validationCount: validationMixtures, validationSeconds: validationSeconds)
+                                            validationCount: validationMixtures, validationSeconds: validationSeconds,
+                                            totalSteps: resume != nil ? steps : nil)
         let log = try TrainingLog(
             path: (runDirectory as NSString).appendingPathComponent("log.csv"),
             columns: ["step", "loss", "grad_norm", "steps_per_second", "val_si_snri", "learning_rate"],

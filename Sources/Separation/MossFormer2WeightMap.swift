@@ -33,15 +33,24 @@ extension MossFormer2Separator {
             throw .missingFile(path: directory)
         }
         let configuration = try MossFormer2Configuration(contentsOf: base.appendingPathComponent("config.json"))
-        let weightsPath = base.appendingPathComponent("model.safetensors")
-        guard FileManager.default.fileExists(atPath: weightsPath) else { throw .missingFile(path: weightsPath) }
         try self.init(configuration: configuration)
+        try loadWeights(path: base.appendingPathComponent("model.safetensors"))
+    }
+
+    /// Replaces every weight with a checkpoint's (reference keys, F32/F16/BF16), strictly: the file must hold
+    /// exactly this configuration's keys and shapes. The sample rate is not in the weights, so an 8 kHz model's
+    /// weights start a 16 kHz one.
+    /// - Parameter path: a `model.safetensors` file.
+    /// - Throws: ``SeparationError`` naming the file (missing, malformed, or missing/unexpected/mis-shaped weights);
+    ///   nothing is changed then.
+    public func loadWeights(path: String) throws(SeparationError) {
+        guard FileManager.default.fileExists(atPath: path) else { throw .missingFile(path: path) }
         let file: SafeTensors
-        do { file = try SafeTensors.read(contentsOf: URL(fileURLWithPath: weightsPath)) } catch {
-            throw .incompatibleWeights(path: weightsPath, reason: "\(error)")
+        do { file = try SafeTensors.read(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw .incompatibleWeights(path: path, reason: "\(error)")
         }
         do { try load(MossFormer2WeightMap.normalized(file.tensors)) } catch {
-            throw .incompatibleWeights(path: weightsPath, reason: "\(error)")
+            throw .incompatibleWeights(path: path, reason: "\(error)")
         }
     }
 

@@ -21,7 +21,8 @@ public final class SeparationTrainer {
     let validation: [SeparationExample]
     let runDirectory: String
 
-    /// Builds the run from settings (fresh) or from the run folder's checkpoint (`resume`).
+    /// Builds the run from settings (fresh: random weights, or `settings.initialization`'s) or from the run folder's
+    /// checkpoint (`resume`).
     /// - Parameters:
     ///   - settings: the run's settings (ignored when resuming: the checkpoint's are used).
     ///   - runDirectory: the run folder.
@@ -30,9 +31,11 @@ public final class SeparationTrainer {
     ///   - validationSeconds: seconds per dev mixture, replacing the settings' (0 = whole mixtures; nil keeps them).
     ///     When either changes a resumed run's dev set, the plateau rule starts afresh at the current learning rate,
     ///     since scores on different dev sets do not compare.
+    ///   - totalSteps: a resumed run's new length in optimizer steps, replacing the checkpoint's (nil keeps it).
+    ///     Step `i` draws the same batch whatever the length, so a lengthened run equals one planned that long.
     /// - Throws: ``TrainingError``, `DatasetError`, `SeparationError` naming what is wrong.
     public init(settings: SeparationTrainingSettings, runDirectory: String, resume: Bool,
-                validationCount: Int? = nil, validationSeconds: Double? = nil) throws {
+                validationCount: Int? = nil, validationSeconds: Double? = nil, totalSteps: Int? = nil) throws {
         self.runDirectory = runDirectory
         var settings = settings
         if resume {
@@ -42,8 +45,12 @@ public final class SeparationTrainer {
         let count = validationCount ?? settings.validationCount, seconds = validationSeconds ?? settings.validationSeconds
         let validationChanged = resume && (count != settings.validationCount || seconds != settings.validationSeconds)
         (settings.validationCount, settings.validationSeconds) = (count, seconds)
+        if let totalSteps { settings.totalSteps = totalSteps }
         self.settings = settings
         model = try MossFormer2Separator(configuration: settings.model, dropout: settings.dropout, seed: settings.seed)
+        if !resume, let initialization = settings.initialization {
+            try model.loadWeights(path: (initialization as NSString).appendingPathComponent("model.safetensors"))
+        }
         model.setTraining(true)
         optimizer = Adam(parameters: model.namedParameters(), learningRate: settings.learningRate)
         plateau = HalveOnPlateau(initial: settings.learningRate, patience: settings.patience)
@@ -63,6 +70,10 @@ public final class SeparationTrainer {
         if resume {
             let state = try TrainingCheckpoint.load(into: model, optimizer: optimizer, runDirectory: runDirectory)
             step = state.step
+            if let totalSteps, totalSteps <= step {
+                throw TrainingError.invalidOption(name: "--steps", value: "\(totalSteps)",
+                                                  reason: "the run in \(runDirectory) is already at step \(step); give more steps to continue it")
+            }
             if let json = state.extra["plateau"], let restored = try? Self.plateauDecoder.decode(HalveOnPlateau.self, from: Data(json.utf8)) {
                 plateau = restored
             }

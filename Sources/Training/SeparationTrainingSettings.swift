@@ -29,10 +29,13 @@ public struct SeparationTrainingSettings: Sendable, Codable, Equatable {
     public var seed: UInt64
     /// Dropout of every FFConvM and attention matrix (reference: 0.1).
     public var dropout: Float
+    /// A model directory whose weights start the run (fine-tuning); nil starts from random weights.
+    public var initialization: String?
 
     public init(model: MossFormer2Configuration, data: [String], dynamicMixing: Bool = true, cropSeconds: Double = 2,
                 batchSize: Int = 4, totalSteps: Int = 20_000, learningRate: Float = 5e-4, gradientClip: Float = 10,
-                patience: Int = 4, validationCount: Int = 32, validationSeconds: Double = 4, seed: UInt64 = 777, dropout: Float = 0.1) {
+                patience: Int = 4, validationCount: Int = 32, validationSeconds: Double = 4, seed: UInt64 = 777, dropout: Float = 0.1,
+                initialization: String? = nil) {
         self.model = model
         self.data = data
         self.dynamicMixing = dynamicMixing
@@ -46,5 +49,6 @@ public struct SeparationTrainingSettings: Sendable, Codable, Equatable {
         self.validationSeconds = validationSeconds
         self.seed = seed
         self.dropout = dropout
+        self.initialization = initialization
     }
 }

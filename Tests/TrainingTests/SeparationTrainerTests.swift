@@ -7,7 +7,7 @@ import TestSupport
 import Training
 
 /// Separator training: loss goes down, and a run stopped half-way and resumed ends bit-identical to an
-/// uninterrupted one (weights and optimizer state).
+/// uninterrupted one (weights and optimizer state), also when the resume lengthens a run planned shorter.
 @Suite(.serialized) struct SeparationTrainerTests {
     /// A tiny LibriMix-layout corpus made by the synthesizer (8 kHz).
     static func corpus(_ dir: TemporaryDirectory) throws -> String {
@@ -43,14 +43,18 @@ import Training
         let straight = try SeparationTrainer(settings: Self.settings(data: data, steps: 4), runDirectory: straightDir, resume: false)
         var losses: [Double] = []
         for i in 0..<4 { losses.append(try straight.trainStep(i)["loss"]!) }
-        // Interrupted: 2 steps, checkpoint, a new process-like trainer resumes for 2 more.
+        // Interrupted: a run planned for 2 steps, checkpointed, then a new process-like trainer lengthens it to 4.
         let splitDir = dir.file("split")
         try FileManager.default.createDirectory(atPath: splitDir, withIntermediateDirectories: true)
-        let first = try SeparationTrainer(settings: Self.settings(data: data, steps: 4), runDirectory: splitDir, resume: false)
+        let first = try SeparationTrainer(settings: Self.settings(data: data, steps: 2), runDirectory: splitDir, resume: false)
         for i in 0..<2 { _ = try first.trainStep(i) }
         try first.saveCheckpoint(2)
-        let second = try SeparationTrainer(settings: Self.settings(data: data, steps: 4), runDirectory: splitDir, resume: true)
-        #expect(second.step == 2)
+        #expect(throws: TrainingError.self) {
+            try SeparationTrainer(settings: Self.settings(data: data, steps: 4), runDirectory: splitDir, resume: true, totalSteps: 2)
+        }
+        let second = try SeparationTrainer(settings: Self.settings(data: data, steps: 9), runDirectory: splitDir, resume: true,
+                                           totalSteps: 4)
+        #expect(second.step == 2 && second.settings.totalSteps == 4)
         for i in 2..<4 { _ = try second.trainStep(i) }
         let a = straight.model.stateDict(), b = second.model.stateDict()
         #expect(a.keys.sorted() == b.keys.sorted())
@@ -65,7 +69,7 @@ import Training
         #expect(second.bestValidationSISNRi == Double(Float(validation["val_si_snri"]!)))
         try second.saveCheckpoint(4)
         let third = try SeparationTrainer(settings: Self.settings(data: data, steps: 4), runDirectory: splitDir, resume: true)
-        #expect(third.bestValidationSISNRi == second.bestValidationSISNRi)
+        #expect(third.bestValidationSISNRi == second.bestValidationSISNRi && third.settings.totalSteps == 4)
         // Resuming on another dev set (1 whole mixture) restarts the plateau rule, and the checkpoint keeps the new set.
         let fourth = try SeparationTrainer(settings: Self.settings(data: data, steps: 4), runDirectory: splitDir, resume: true,
                                            validationCount: 1, validationSeconds: 0)
@@ -80,5 +84,46 @@ import Training
         let fresh = try SeparationTrainer(settings: Self.settings(data: data, steps: 4), runDirectory: freshDir, resume: false,
                                           validationSeconds: 0)
         #expect(fresh.settings.validationSeconds == 0 && fresh.settings.validationCount == Self.settings(data: data, steps: 4).validationCount)
+    }
+
+    @Test func initializationStartsFromAModelsWeights() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let data = try Self.corpus(dir)
+        // A trained-looking source: another seed's weights, written as a model directory at 16 kHz.
+        var source = Self.settings(data: data, steps: 1)
+        source.model.sampleRate = 16_000
+        let sourceModel = try MossFormer2Separator(configuration: source.model, seed: 99)
+        let modelDir = dir.file("model16k")
+        try sourceModel.write(directory: modelDir)
+        // The 8 kHz run starts from those weights (the sample rate is not in them), not from its seed's.
+        var settings = Self.settings(data: data, steps: 2)
+        settings.initialization = modelDir
+        let runDir = dir.file("init")
+        try FileManager.default.createDirectory(atPath: runDir, withIntermediateDirectories: true)
+        let trainer = try SeparationTrainer(settings: settings, runDirectory: runDir, resume: false)
+        let expected = sourceModel.stateDict(), actual = trainer.model.stateDict()
+        #expect(expected.keys.sorted() == actual.keys.sorted())
+        for key in expected.keys { #expect(expected[key]!.scalars == actual[key]!.scalars, "\(key) not taken from --init") }
+        #expect(try trainer.trainStep(0)["loss"]!.isFinite)
+        // Resuming takes the checkpoint's weights, not the init directory's (which may be gone).
+        try trainer.saveCheckpoint(1)
+        try FileManager.default.removeItem(atPath: modelDir)
+        let resumed = try SeparationTrainer(settings: settings, runDirectory: runDir, resume: true)
+        #expect(resumed.settings.initialization == modelDir && resumed.step == 1)
+        // Other sizes do not load: the error names the weights file.
+        var wider = Self.settings(data: data, steps: 1)
+        wider.model.fsmnInnerChannels = 12
+        let widerDir = dir.file("wider")
+        try MossFormer2Separator(configuration: wider.model).write(directory: widerDir)
+        settings.initialization = widerDir
+        let otherRun = dir.file("mismatch")
+        try FileManager.default.createDirectory(atPath: otherRun, withIntermediateDirectories: true)
+        do {
+            _ = try SeparationTrainer(settings: settings, runDirectory: otherRun, resume: false)
+            Issue.record("mis-sized --init weights loaded")
+        } catch let error as SeparationError {
+            #expect("\(error)".contains(widerDir + "/model.safetensors") && "\(error)".contains("Shape mismatch"))
+        }
     }
 }
