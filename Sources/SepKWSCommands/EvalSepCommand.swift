@@ -1,5 +1,6 @@
 import ArgumentParser
 import AudioDatasets
+import AudioIO
 import Evaluation
 import Foundation
 import Separation
@@ -28,6 +29,11 @@ struct EvalSep: ParsableCommand {
     @Option(help: "LibriMix mixtures: mix_clean or mix_both.")
     var mixture: MixtureKind = .clean
 
+    @Option(help: ArgumentHelp(
+        "Score at this sample rate (Hz; default: the model's).",
+        discussion: "At another rate than the model's, each mixture is resampled to the model's rate, separated, and the estimates resampled back, as `sepkws separate` does with a file at that rate: how an 8 kHz model serves 16 kHz audio."))
+    var rate: Int?
+
     @Option(help: "Score only the first N mixtures.")
     var limit: Int?
 
@@ -47,6 +53,7 @@ struct EvalSep: ParsableCommand {
 
     mutating func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be positive") }
+        if let rate, !(1_000...384_000).contains(rate) { throw ValidationError("--rate \(rate): give a sample rate in Hz (1000-384000)") }
     }
 
     func run() throws {
@@ -57,9 +64,18 @@ struct EvalSep: ParsableCommand {
         let separator = try MossFormer2Separator(directory: directory)
         var examples = try SeparationDataset.examples(root: data, split: split, mixture: mixture)
         if let limit { examples = Array(examples.prefix(limit)) }
-        let evaluator = SeparationEvaluator(sampleRate: separator.configuration.sampleRate, computeSDR: !noSDR)
+        let modelRate = separator.configuration.sampleRate, scoreRate = rate ?? modelRate
+        let evaluator = SeparationEvaluator(sampleRate: scoreRate, computeSDR: !noSDR)
+        let separate: ([Float]) throws -> [[Float]] = { mixture in
+            guard scoreRate != modelRate else { return separator.separate(mixture) }
+            let input = try Resampler.resample(AudioBuffer(sampleRate: scoreRate, mono: mixture), to: modelRate)
+            let estimates = separator.separate(input.channels[0])
+            let back = try Resampler.resample(AudioBuffer(sampleRate: modelRate, channels: estimates), to: scoreRate)
+            // The round trip may end a sample short or long: pad or cut to the mixture's length.
+            return back.channels.map { Array(($0 + [Float](repeating: 0, count: max(0, mixture.count - $0.count))).prefix(mixture.count)) }
+        }
         let bar = ProgressBar(label: "eval-sep", unit: "mixtures")
-        let report = try evaluator.evaluate(examples, separate: { separator.separate($0) }) { done, total, _ in
+        let report = try evaluator.evaluate(examples, separate: separate) { done, total, _ in
             bar.update(done: done, total: total)
         }
         if let csv { try report.writeCSV(to: csv) }

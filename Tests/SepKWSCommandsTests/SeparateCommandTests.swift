@@ -77,6 +77,13 @@ import TestSupport
         #expect(summary?["utterances"] as? Int == 2)
         #expect(try String(contentsOfFile: dir.file("h.svg"), encoding: .utf8).contains("<svg"))
         #expect(try String(contentsOfFile: dir.file("u.csv"), encoding: .utf8).split(separator: "\n").count == 3)
+        // Scored at 16 kHz: the 8 kHz model gets resampled mixtures and its estimates are resampled back.
+        #expect(SepKWS.run(["eval-sep", "--model", model, "--data", dir.file("mix"), "--rate", "16000", "--json", dir.file("s16.json")]) == 0)
+        let summary16 = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("s16.json")))) as? [String: Any]
+        #expect(summary16?["sample_rate"] as? Int == 16_000 && summary16?["utterances"] as? Int == 2)
+        let seconds = try #require(summary?["audio_seconds"] as? Double), seconds16 = try #require(summary16?["audio_seconds"] as? Double)
+        #expect(abs(seconds - seconds16) < 0.01)
+        #expect(SepKWS.run(["eval-sep", "--model", model, "--data", dir.file("mix"), "--rate", "16"]) != 0)
     }
 
     @Test func theShippedSeparatorLoadsAndSeparatesTheBundledExample() throws {
