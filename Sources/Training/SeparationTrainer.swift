@@ -83,7 +83,8 @@ public final class SeparationTrainer {
     }
 
     /// One optimizer step on batch `index`.
-    /// - Returns: `loss` (negative SI-SNR, dB) and `si_snr` of the batch.
+    /// - Returns: `loss` (the batch's mean negative SI-SNR, dB, whatever ``SeparationTrainingSettings/lossScale``),
+    ///   `si_snr` (the batch's mean SI-SNR under PIT) and `grad_norm` (before clipping).
     public func trainStep(_ index: Int) throws -> [String: Double] {
         var rng = SplitMix64(seed: derivedSeed(settings.seed, 1, index))
         let length = Int(settings.cropSeconds * Double(settings.model.sampleRate))
@@ -95,13 +96,16 @@ public final class SeparationTrainer {
         let mixtures = Tensor(batch.mixtures, shape: [batch.batchSize, length])
         let targets = Tensor(batch.sources, shape: [batch.batchSize, batch.speakers, length])
         let estimates = model(mixtures).transposed(0, 1)                    // [B, C, T]
+        // The mean over the batch of the negative mean SI-SNR under the best permutation (the reference's scale, on
+        // which its clipping at norm 10 is defined).
         let result = PermutationInvariantLoss.negativeSISNR(estimates: estimates, targets: targets)
-        let loss = result.loss * (1 / Float(batch.batchSize * batch.speakers))
-        loss.backward()
+        let scale = settings.lossScale ?? 1 / Float(batch.batchSize * batch.speakers)
+        (scale == 1 ? result.loss : result.loss * scale).backward()
         let norm = clipGradNorm(model.namedParameters(), maxNorm: settings.gradientClip)
         optimizer.step()
         step = index + 1
-        return ["loss": Double(loss.item), "grad_norm": Double(norm)]
+        let siSNR = result.bestSISNR.reduce(0, +) / Float(result.bestSISNR.count)
+        return ["loss": Double(result.loss.item), "si_snr": Double(siSNR), "grad_norm": Double(norm)]
     }
 
     /// Scores the dev mixtures: mean SI-SNRi (dB), and feeds it to the plateau rule.

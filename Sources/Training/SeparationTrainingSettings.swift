@@ -31,6 +31,10 @@ public struct SeparationTrainingSettings: Sendable, Codable, Equatable {
     public var dropout: Float
     /// A model directory whose weights start the run (fine-tuning); nil starts from random weights.
     public var initialization: String?
+    /// The factor on the loss (the batch's mean negative SI-SNR) before back-propagation: 1 in new runs. Runs started
+    /// before session 6 divided it a second time by batch × speakers, so gradient clipping almost never acted; their
+    /// checkpoints lack the key (nil) and keep that scale so that they resume exactly.
+    public var lossScale: Float?
 
     public init(model: MossFormer2Configuration, data: [String], dynamicMixing: Bool = true, cropSeconds: Double = 2,
                 batchSize: Int = 4, totalSteps: Int = 20_000, learningRate: Float = 5e-4, gradientClip: Float = 10,
@@ -50,5 +54,6 @@ public struct SeparationTrainingSettings: Sendable, Codable, Equatable {
         self.seed = seed
         self.dropout = dropout
         self.initialization = initialization
+        self.lossScale = 1
     }
 }

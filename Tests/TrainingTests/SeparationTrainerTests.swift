@@ -42,7 +42,12 @@ import Training
         try FileManager.default.createDirectory(atPath: straightDir, withIntermediateDirectories: true)
         let straight = try SeparationTrainer(settings: Self.settings(data: data, steps: 4), runDirectory: straightDir, resume: false)
         var losses: [Double] = []
-        for i in 0..<4 { losses.append(try straight.trainStep(i)["loss"]!) }
+        for i in 0..<4 {
+            let metrics = try straight.trainStep(i)
+            losses.append(metrics["loss"]!)
+            // The loss is the batch's mean negative SI-SNR in dB, as the reference scales it (no second averaging).
+            #expect(abs(metrics["loss"]! + metrics["si_snr"]!) < 1e-3 * max(1, abs(metrics["loss"]!)), "step \(i): \(metrics)")
+        }
         // Interrupted: a run planned for 2 steps, checkpointed, then a new process-like trainer lengthens it to 4.
         let splitDir = dir.file("split")
         try FileManager.default.createDirectory(atPath: splitDir, withIntermediateDirectories: true)
@@ -125,5 +130,29 @@ import Training
         } catch let error as SeparationError {
             #expect("\(error)".contains(widerDir + "/model.safetensors") && "\(error)".contains("Shape mismatch"))
         }
+    }
+
+    @Test func runsFromBeforeTheLossScaleResumeWithTheirs() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let data = try Self.corpus(dir)
+        // Old checkpoints' settings lack the key; they decode as nil, which keeps the old 1 / (batch x speakers).
+        var legacy = Self.settings(data: data, steps: 2)
+        #expect(legacy.lossScale == 1)
+        legacy.lossScale = nil
+        #expect(try JSONDecoder().decode(SeparationTrainingSettings.self, from: JSONEncoder().encode(legacy)).lossScale == nil)
+        var explicit = legacy
+        explicit.lossScale = 1 / Float(explicit.batchSize * 2)
+        var weights: [[String: Tensor]] = []
+        for (name, settings) in [("legacy", legacy), ("explicit", explicit)] {
+            try FileManager.default.createDirectory(atPath: dir.file(name), withIntermediateDirectories: true)
+            let trainer = try SeparationTrainer(settings: settings, runDirectory: dir.file(name), resume: false)
+            for i in 0..<2 {
+                let metrics = try trainer.trainStep(i)
+                #expect(abs(metrics["loss"]! + metrics["si_snr"]!) < 1e-3 * max(1, abs(metrics["loss"]!)))
+            }
+            weights.append(trainer.model.stateDict())
+        }
+        for key in weights[0].keys { #expect(weights[0][key]!.scalars == weights[1][key]!.scalars, "\(key)") }
     }
 }
