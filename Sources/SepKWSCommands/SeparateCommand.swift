@@ -28,7 +28,7 @@ struct Separate: ParsableCommand {
     @Argument(help: "Mixture files or folders.")
     var inputs: [String]
 
-    @Option(help: "Model directory (config.json + model.safetensors). Default: the shipped model.")
+    @Option(help: "Model directory (config.json + model.safetensors). Default: the shipped model for the input's rate (16 kHz and up: mossformer2-16k if shipped; else mossformer2-8k).")
     var model: String?
 
     @Option(help: "Output folder (default: next to each input).")
@@ -74,11 +74,20 @@ struct Separate: ParsableCommand {
     }
 
     func run() throws {
-        let directory = try model ?? ModelLocator.shipped(ModelLocator.defaultSeparator) ?? {
-            throw SeparationError.noModel(hint: "none is shipped in Models/ yet; pass --model DIR")
-        }()
         Threading.setBLASThreads(threading.threads)
-        let separator = try MossFormer2Separator(directory: directory)
+        var loaded: [String: MossFormer2Separator] = [:]
+        /// `--model`, else the shipped model for the input's rate; each loaded once.
+        func separator(for file: String) throws -> (directory: String, model: MossFormer2Separator) {
+            let directory = try model ?? ModelLocator.separator(
+                forInputRate: file == "-" ? rate : try AudioFileReader(path: file).info.sampleRate) ?? {
+                    throw SeparationError.noModel(hint: "none is shipped in Models/ (searched \(ModelLocator.searchPath.joined(separator: ", "))); pass --model DIR")
+                }()
+            if let separator = loaded[directory] { return (directory, separator) }
+            let separator = try MossFormer2Separator(directory: directory)
+            loaded[directory] = separator
+            return (directory, separator)
+        }
+        if model != nil { _ = try separator(for: "-") }   // a bad --model fails before any input is read
         if let outDir {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: outDir, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -97,7 +106,8 @@ struct Separate: ParsableCommand {
         var failed = 0
         for file in files {
             do {
-                try separateFile(file, with: separator)
+                let chosen = try separator(for: file)
+                try separateFile(file, with: chosen.model, from: chosen.directory)
             } catch let error as AudioIOError {
                 Console.error("error: \(error)")
                 failed += 1
@@ -113,7 +123,7 @@ struct Separate: ParsableCommand {
         return Int(stem[range.upperBound...]) != nil
     }
 
-    private func separateFile(_ file: String, with separator: MossFormer2Separator) throws {
+    private func separateFile(_ file: String, with separator: MossFormer2Separator, from modelDirectory: String) throws {
         let start = Date()
         let modelRate = separator.configuration.sampleRate
         let source: MonoBlockSource
@@ -180,7 +190,7 @@ struct Separate: ParsableCommand {
         let seconds = Double(mixtureLevel.count) / Double(modelRate)
         let elapsed = Date().timeIntervalSince(start)
         if json {
-            let object: [String: Any] = ["input": file, "outputs": destinations, "seconds": seconds, "real_time_factor": elapsed / max(seconds, 1e-9)]
+            let object: [String: Any] = ["input": file, "outputs": destinations, "model": modelDirectory, "seconds": seconds, "real_time_factor": elapsed / max(seconds, 1e-9)]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
             try Console.line(String(decoding: data, as: UTF8.self))
         } else {

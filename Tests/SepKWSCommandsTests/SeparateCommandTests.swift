@@ -66,6 +66,22 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: dir.file("stdin_s1.wav.stage.wav")))
     }
 
+    @Test func theDefaultSeparatorFollowsTheInputRate() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let models = dir.file("Models")
+        #expect(ModelLocator.separator(forInputRate: 16_000, in: [models]) == nil)
+        try FileManager.default.createDirectory(atPath: models, withIntermediateDirectories: true)
+        try FileManager.default.moveItem(atPath: try Self.tinyModel(in: dir), toPath: models + "/mossformer2-8k")
+        for rate in [4_000, 8_000, 16_000, 48_000] {
+            #expect(ModelLocator.separator(forInputRate: rate, in: [models]) == models + "/mossformer2-8k", "\(rate) Hz")
+        }
+        try FileManager.default.copyItem(atPath: models + "/mossformer2-8k", toPath: models + "/mossformer2-16k")
+        for (rate, name) in [(4_000, "8k"), (8_000, "8k"), (11_025, "8k"), (16_000, "16k"), (44_100, "16k")] {
+            #expect(ModelLocator.separator(forInputRate: rate, in: [models]) == models + "/mossformer2-\(name)", "\(rate) Hz")
+        }
+    }
+
     @Test func evalSepWritesReports() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
