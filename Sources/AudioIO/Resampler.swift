@@ -74,6 +74,16 @@ public final class Resampler {
         return AudioBuffer(sampleRate: outputRate, channels: out)
     }
 
+    /// Converts a whole signal and cuts or zero-pads each channel at the end to exactly `frames`: for a round trip
+    /// between rates, or a conversion whose length must match another signal's.
+    /// - Returns: `[channelCount][frames]`.
+    public static func resample(_ buffer: AudioBuffer, to outputRate: Int, frames: Int) throws(AudioIOError) -> AudioBuffer {
+        let converted = try resample(buffer, to: outputRate)
+        return AudioBuffer(sampleRate: outputRate, channels: converted.channels.map { channel in
+            channel.count >= frames ? Array(channel.prefix(frames)) : channel + [Float](repeating: 0, count: frames - channel.count)
+        })
+    }
+
     private func run(frames: Int, final: Bool) throws(AudioIOError) -> [[Float]] {
         let ratio = Double(outputRate) / Double(inputRate)
         let capacity = Int((Double(frames) * ratio).rounded(.up)) + 1024

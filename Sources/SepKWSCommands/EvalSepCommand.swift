@@ -70,9 +70,8 @@ struct EvalSep: ParsableCommand {
             guard scoreRate != modelRate else { return separator.separate(mixture) }
             let input = try Resampler.resample(AudioBuffer(sampleRate: scoreRate, mono: mixture), to: modelRate)
             let estimates = separator.separate(input.channels[0])
-            let back = try Resampler.resample(AudioBuffer(sampleRate: modelRate, channels: estimates), to: scoreRate)
-            // The round trip may end a sample short or long: pad or cut to the mixture's length.
-            return back.channels.map { Array(($0 + [Float](repeating: 0, count: max(0, mixture.count - $0.count))).prefix(mixture.count)) }
+            // The round trip may end a sample short or long: back to the mixture's length.
+            return try Resampler.resample(AudioBuffer(sampleRate: modelRate, channels: estimates), to: scoreRate, frames: mixture.count).channels
         }
         let bar = ProgressBar(label: "eval-sep", unit: "mixtures")
         let report = try evaluator.evaluate(examples, separate: separate) { done, total, _ in

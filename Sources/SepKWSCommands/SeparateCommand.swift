@@ -87,7 +87,7 @@ struct Separate: ParsableCommand {
             loaded[directory] = separator
             return (directory, separator)
         }
-        if model != nil { _ = try separator(for: "-") }   // a bad --model fails before any input is read
+        if let model { loaded[model] = try MossFormer2Separator(directory: model) }   // a bad --model fails before any input is read
         if let outDir {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: outDir, isDirectory: &isDirectory), isDirectory.boolValue else {

@@ -41,6 +41,10 @@ public final class SeparationTrainer {
         if resume {
             let state = try TrainingCheckpoint.readState(runDirectory: runDirectory)
             settings = try JSONDecoder().decode(SeparationTrainingSettings.self, from: Data(state.configuration.utf8))
+            if let totalSteps, totalSteps <= state.step {
+                throw TrainingError.invalidOption(name: "--steps", value: "\(totalSteps)",
+                                                  reason: "the run in \(runDirectory) is already at step \(state.step); give more steps to continue it")
+            }
         }
         let count = validationCount ?? settings.validationCount, seconds = validationSeconds ?? settings.validationSeconds
         let validationChanged = resume && (count != settings.validationCount || seconds != settings.validationSeconds)
@@ -70,10 +74,6 @@ public final class SeparationTrainer {
         if resume {
             let state = try TrainingCheckpoint.load(into: model, optimizer: optimizer, runDirectory: runDirectory)
             step = state.step
-            if let totalSteps, totalSteps <= step {
-                throw TrainingError.invalidOption(name: "--steps", value: "\(totalSteps)",
-                                                  reason: "the run in \(runDirectory) is already at step \(step); give more steps to continue it")
-            }
             if let json = state.extra["plateau"], let restored = try? Self.plateauDecoder.decode(HalveOnPlateau.self, from: Data(json.utf8)) {
                 plateau = restored
             }
@@ -100,7 +100,7 @@ public final class SeparationTrainer {
         // which its clipping at norm 10 is defined).
         let result = PermutationInvariantLoss.negativeSISNR(estimates: estimates, targets: targets)
         let scale = settings.lossScale ?? 1 / Float(batch.batchSize * batch.speakers)
-        (scale == 1 ? result.loss : result.loss * scale).backward()
+        (result.loss * scale).backward()
         let norm = clipGradNorm(model.namedParameters(), maxNorm: settings.gradientClip)
         optimizer.step()
         step = index + 1

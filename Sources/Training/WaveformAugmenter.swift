@@ -52,10 +52,9 @@ public struct WaveformAugmenter: Sendable {
         var window = [Float](repeating: 0, count: inputLength)
         for i in 0..<inputLength where start + i >= 0 && start + i < source.count { window[i] = source[start + i] }
         var view = window
-        if inputRate != sampleRate {
-            view = try Resampler.resample(AudioBuffer(sampleRate: inputRate, mono: window), to: sampleRate).channels[0]
+        if inputRate != sampleRate || window.count != length {
+            view = try Resampler.resample(AudioBuffer(sampleRate: inputRate, mono: window), to: sampleRate, frames: length).channels[0]
         }
-        if view.count != length { view = Array((view + [Float](repeating: 0, count: max(0, length - view.count))).prefix(length)) }
         if gain != 1 { for i in view.indices { view[i] *= gain } }
         if addNoise {
             let noise = noises.crop(length: length, using: &rng)

@@ -77,7 +77,7 @@ import TestSupport
         #expect(throws: AudioIOError.truncated(path: dir.file("cut.wav"), promisedBytes: 2000, presentBytes: 556)) {
             try AudioFileReader(path: dir.file("cut.wav"))
         }
-        FileManager.default.createFile(atPath: dir.file("header.wav"), contents: bytes.prefix(30))
+        _ = FileManager.default.createFile(atPath: dir.file("header.wav"), contents: bytes.prefix(30))
         #expect(throws: AudioIOError.self) { try AudioFileReader(path: dir.file("header.wav")) }
         let silent = dir.file("silent.wav")
         try AudioFileWriter.write(AudioBuffer(sampleRate: 16_000, mono: []), to: silent)
