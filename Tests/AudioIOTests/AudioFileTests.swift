@@ -64,16 +64,16 @@ import TestSupport
         defer { dir.remove() }
         #expect(throws: AudioIOError.fileNotFound(path: dir.file("missing.wav"))) { try AudioFileReader(path: dir.file("missing.wav")) }
         #expect(throws: AudioIOError.isDirectory(path: dir.path)) { try AudioFileReader(path: dir.path) }
-        FileManager.default.createFile(atPath: dir.file("empty.wav"), contents: Data())
+        _ = FileManager.default.createFile(atPath: dir.file("empty.wav"), contents: Data())
         #expect(throws: AudioIOError.emptyFile(path: dir.file("empty.wav"))) { try AudioFileReader(path: dir.file("empty.wav")) }
-        FileManager.default.createFile(atPath: dir.file("text.wav"), contents: Data("not audio at all\n".utf8))
+        _ = FileManager.default.createFile(atPath: dir.file("text.wav"), contents: Data("not audio at all\n".utf8))
         #expect(throws: AudioIOError.unreadable(path: dir.file("text.wav"), reason: "Format not recognised.")) {
             try AudioFileReader(path: dir.file("text.wav"))
         }
         let good = dir.file("good.wav")
         try AudioFileWriter.write(AudioBuffer(sampleRate: 16_000, mono: [Float](repeating: 0.1, count: 1000)), to: good)
         let bytes = try Data(contentsOf: URL(fileURLWithPath: good))
-        FileManager.default.createFile(atPath: dir.file("cut.wav"), contents: bytes.prefix(600))
+        _ = FileManager.default.createFile(atPath: dir.file("cut.wav"), contents: bytes.prefix(600))
         #expect(throws: AudioIOError.truncated(path: dir.file("cut.wav"), promisedBytes: 2000, presentBytes: 556)) {
             try AudioFileReader(path: dir.file("cut.wav"))
         }
