@@ -27,7 +27,7 @@ struct CholeskyFactor {
                 var j = 0
                 while j <= i {
                     let rowJ = l + j * n
-                    var s = rowI[j] - dot(rowI, rowJ, count: j)
+                    let s = rowI[j] - dot(rowI, rowJ, count: j)
                     if i == j {
                         guard s > 0, s.isFinite else { return false }
                         rowI[i] = s.squareRoot()
