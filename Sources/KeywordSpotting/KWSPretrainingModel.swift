@@ -3,10 +3,13 @@ import TensorCore
 
 /// The label-free pretraining model: ``KWSEncoder`` plus a reconstruction head (`D -> M`, the time-averaged
 /// log-mel), a projection MLP (`D -> hidden -> P`, ReLU) for NT-Xent and, when masked-frame reconstruction is on,
-/// a frame decoder (`E -> F·M`: each token's `F` = ``KWSEncoder/framesPerToken`` log-mel frames).
+/// a frame decoder (`E -> F·M`: each token's `F` = ``KWSEncoder/framesPerToken`` log-mel frames) and, when
+/// masked-unit prediction is on, a unit decoder (`E -> F·K`: logits of the acoustic unit of each of those frames)
+/// with its ``AcousticUnitCodebook`` (`K` centroids of normalized log-mel frames, fitted before training).
 ///
 /// Keys: `encoder.*`, `reconstruction.weight [M, D]`, `reconstruction.bias`, `projection.0.*`, `projection.2.*`,
-/// and `frame_decoder.weight [F·M, E]`, `frame_decoder.bias` when present.
+/// `frame_decoder.weight [F·M, E]`, `frame_decoder.bias` when present, and `unit_decoder.weight [F·K, E]`,
+/// `unit_decoder.bias`, `unit_codebook [K, M]` (a buffer: saved, not trained) when present.
 public final class KWSPretrainingModel: Layer {
     /// The encoder (what fine-tuning keeps).
     public let encoder: KWSEncoder
@@ -16,6 +19,11 @@ public final class KWSPretrainingModel: Layer {
     public let projection: Sequential
     /// `E -> F·M`, or nil (masked-frame reconstruction off).
     public let frameDecoder: Linear?
+    /// `E -> F·K`, or nil (masked-unit prediction off).
+    public let unitDecoder: Linear?
+    /// The units the unit decoder predicts: centroids `[K, M]` (zeros until ``setCodebook(_:)`` or a checkpoint
+    /// sets them).
+    public private(set) var codebook: AcousticUnitCodebook?
     /// Training flag.
     public var isTraining = true
 
@@ -24,7 +32,9 @@ public final class KWSPretrainingModel: Layer {
     ///   - configuration: the encoder's sizes.
     ///   - seed: seeds every weight (the frame decoder draws last, so the other weights do not depend on it).
     ///   - frameDecoder: include the masked-frame reconstruction head.
-    public init(configuration c: KWSConfiguration, seed: UInt64, frameDecoder hasFrameDecoder: Bool = false) {
+    ///   - units: include the masked-unit head and a codebook of this many units (0: none; drawn after the
+    ///     frame decoder, so no other weight depends on it).
+    public init(configuration c: KWSConfiguration, seed: UInt64, frameDecoder hasFrameDecoder: Bool = false, units: Int = 0) {
         var rng = SplitMix64(seed: seed)
         encoder = KWSEncoder(configuration: c, rng: &rng)
         reconstruction = Linear(inputFeatures: c.bottleneckDimension, outputFeatures: c.frontEnd.melCount, rng: &rng)
@@ -34,11 +44,24 @@ public final class KWSPretrainingModel: Layer {
         ])
         frameDecoder = hasFrameDecoder
             ? Linear(inputFeatures: c.modelDimension, outputFeatures: encoder.framesPerToken * c.frontEnd.melCount, rng: &rng) : nil
+        unitDecoder = units > 0 ? Linear(inputFeatures: c.modelDimension, outputFeatures: encoder.framesPerToken * units, rng: &rng) : nil
+        codebook = units > 0 ? AcousticUnitCodebook(centroids: Tensor.zeros([units, c.frontEnd.melCount])) : nil
+    }
+
+    /// Replaces the codebook's centroids (same `[K, M]`).
+    public func setCodebook(_ fitted: AcousticUnitCodebook) {
+        precondition(codebook?.centroids.shape == fitted.centroids.shape, "setCodebook: \(fitted.centroids.shape) for \(codebook?.centroids.shape ?? [])")
+        codebook = fitted
+    }
+
+    public var localBuffers: [(name: String, tensor: Tensor)] {
+        codebook.map { [("unit_codebook", $0.centroids)] } ?? []
     }
 
     public var children: [(name: String, layer: any Layer)] {
         var list: [(name: String, layer: any Layer)] = [("encoder", encoder), ("reconstruction", reconstruction), ("projection", projection)]
         if let frameDecoder { list.append(("frame_decoder", frameDecoder)) }
+        if let unitDecoder { list.append(("unit_decoder", unitDecoder)) }
         return list
     }
 
@@ -46,13 +69,14 @@ public final class KWSPretrainingModel: Layer {
     /// - Parameters:
     ///   - view1: log-mel of the first views `[N, T, M]` (masked, if masking is on).
     ///   - view2: log-mel of the second views `[N, T, M]` (row `i` pairs with row `i` of `view1`).
-    ///   - unmasked: both views before masking, `[2N, T, M]` (`view1` rows first): the masked-frame target;
-    ///     nil uses the views themselves.
+    ///   - unmasked: both views before masking, `[2N, T, M]` (`view1` rows first): the masked-frame and
+    ///     masked-unit target; nil uses the views themselves.
     ///   - weights: loss weights and temperature.
     ///   - dropoutSeed: seeds training-time dropout.
-    /// - Returns: the weighted total `[]` and the unweighted parts (`maskedFrames` 0 without a frame decoder).
+    /// - Returns: the weighted total `[]` and the unweighted parts (`maskedFrames` 0 without a frame decoder,
+    ///   `maskedUnits` 0 without a unit decoder).
     public func losses(view1: Tensor, view2: Tensor, unmasked: Tensor? = nil, weights: PretrainingLossWeights, dropoutSeed: UInt64?)
-        -> (total: Tensor, invariance: Float, reconstruction: Float, contrastive: Float, maskedFrames: Float)
+        -> (total: Tensor, invariance: Float, reconstruction: Float, contrastive: Float, maskedFrames: Float, maskedUnits: Float)
     {
         let n = view1.shape[0]
         let both = Tensor.concatenated([view1, view2], axis: 0)                     // [2N, T, M]
@@ -69,7 +93,29 @@ public final class KWSPretrainingModel: Layer {
             total = total + loss * weights.maskedFrames
             maskedFrames = loss.item
         }
-        return (total, invariance.item, reconstruction.item, contrastive.item, maskedFrames)
+        var maskedUnits: Float = 0
+        if let unitDecoder, let codebook, weights.maskedUnits > 0 {
+            let loss = unitLoss(tokens: tokens, decoder: unitDecoder, codebook: codebook, target: unmasked ?? both)
+            total = total + loss * weights.maskedUnits
+            maskedUnits = loss.item
+        }
+        return (total, invariance.item, reconstruction.item, contrastive.item, maskedFrames, maskedUnits)
+    }
+
+    /// Cross-entropy between each token's unit logits for the frames it covers and the units of the normalized
+    /// unmasked log-mel (frames past the window's end, where the last token overhangs it, are not scored).
+    /// - Parameters:
+    ///   - tokens: `[B, T'', E]`.
+    ///   - decoder: `E -> F·K`.
+    ///   - codebook: `K` centroids `[K, M]`.
+    ///   - target: raw log-mel `[B, T, M]`.
+    private func unitLoss(tokens: Tensor, decoder: Linear, codebook: AcousticUnitCodebook, target: Tensor) -> Tensor {
+        let (b, t, m, k) = (target.shape[0], target.shape[1], target.shape[2], codebook.count)
+        let decodedFrames = tokens.shape[1] * encoder.framesPerToken
+        let scored = min(t, decodedFrames)
+        let logits = decoder(tokens).reshaped([b, decodedFrames, k]).sliced(axis: 1, 0..<scored).reshaped([b * scored, k])
+        let frames = encoder.normalized(target).sliced(axis: 1, 0..<scored).reshaped([b * scored, m])
+        return Losses.crossEntropy(logits: logits, targets: codebook.assign(frames))
     }
 
     /// MSE between each token's decoded frames and the normalized unmasked log-mel (frames past the window's end,

@@ -163,7 +163,7 @@ func reportOutcome(_ outcome: TrainingOutcome, command: String, run: String) thr
     }
 }
 
-/// One pretraining step: the weighted invariance + reconstruction + NT-Xent (+ masked-frame) loss of a batch of
+/// One pretraining step: the weighted invariance + reconstruction + NT-Xent (+ masked-frame, masked-unit) loss of a batch of
 /// view pairs (`unmasked`: both views before masking, `[2N, T, M]`), backward, gradient clipping at norm 5, an
 /// AdamW update at `learningRate`. Returns the loss and its parts.
 func pretrainingStep(
@@ -178,7 +178,8 @@ func pretrainingStep(
     optimizer.step()
     optimizer.zeroGrad()
     return ["loss": Double(parts.total.item), "invariance": Double(parts.invariance), "reconstruction": Double(parts.reconstruction),
-            "contrastive": Double(parts.contrastive), "masked_frames": Double(parts.maskedFrames), "learning_rate": Double(learningRate),
+            "contrastive": Double(parts.contrastive), "masked_frames": Double(parts.maskedFrames), "masked_units": Double(parts.maskedUnits),
+            "learning_rate": Double(learningRate),
             "grad_norm": Double(norm)]
 }
 
@@ -198,12 +199,17 @@ struct PretrainSettings: Codable {
     var validationPairs: Int
     /// SpecAugment masks on each view (`--time-masks`, `--max-mask-frames`, `--frequency-masks`), or nil.
     var masking: SpectrogramMasking?
+    /// Acoustic units of masked-unit prediction (`--units`), or nil when it is off.
+    var units: Int?
 
     enum CodingKeys: String, CodingKey {
         case unlabeled, noise, batchSize = "batch_size", learningRate = "learning_rate", warmupSteps = "warmup_steps"
         case weightDecay = "weight_decay", seed, schedule, model, losses, augmentation, validationPairs = "validation_pairs"
-        case masking
+        case masking, units
     }
+
+    /// Whether a step needs the views as they were before masking (the target of masked frames or units).
+    var needsUnmaskedViews: Bool { losses.maskedFrames > 0 || losses.maskedUnits > 0 }
 
     func json() -> String {
         let encoder = JSONEncoder()
@@ -214,6 +220,9 @@ struct PretrainSettings: Codable {
 
 /// `sepkws pretrain`: label-free pretraining of the keyword encoder on folders of audio (masked-frame reconstruction by default).
 struct Pretrain: ParsableCommand {
+    /// Views whose frames the acoustic-unit codebook is fitted on (about 52,000 frames).
+    static let codebookViews = 512
+
     static let configuration = CommandConfiguration(
         abstract: "Pretrain the keyword encoder without labels on folders of audio (masked views of 1 s crops).",
         discussion: """
@@ -246,6 +255,12 @@ struct Pretrain: ParsableCommand {
     @Option(help: "Weight of masked-frame reconstruction: each Transformer token predicts the unmasked log-mel frames it covers (default 1).")
     var maskedFramesWeight: Float?
 
+    @Option(help: "Weight of masked-unit prediction: each Transformer token predicts the acoustic unit (k-means cluster of log-mel frames, fitted on the unlabeled audio first) of each unmasked frame it covers (default 0).")
+    var maskedUnitsWeight: Float?
+
+    @Option(help: "Acoustic units of masked-unit prediction (default 100).")
+    var units: Int?
+
     @Option(help: "Weight of the CAB-KWS invariance loss (default 0; paper 0.8).")
     var invarianceWeight: Float?
 
@@ -268,7 +283,7 @@ struct Pretrain: ParsableCommand {
         return PretrainingLossWeights(
             invariance: invarianceWeight ?? d.invariance, reconstruction: reconstructionWeight ?? d.reconstruction,
             contrastive: contrastiveWeight ?? d.contrastive, temperature: temperature ?? d.temperature,
-            maskedFrames: maskedFramesWeight ?? d.maskedFrames)
+            maskedFrames: maskedFramesWeight ?? d.maskedFrames, maskedUnits: maskedUnitsWeight ?? d.maskedUnits)
     }
 
     /// The view masks: the options given over the defaults (nil when every mask count is 0).
@@ -281,10 +296,11 @@ struct Pretrain: ParsableCommand {
 
     mutating func validate() throws {
         let losses = [("--invariance-weight", invarianceWeight), ("--reconstruction-weight", reconstructionWeight),
-                      ("--contrastive-weight", contrastiveWeight), ("--masked-frames-weight", maskedFramesWeight), ("--temperature", temperature)]
+                      ("--contrastive-weight", contrastiveWeight), ("--masked-frames-weight", maskedFramesWeight),
+                      ("--masked-units-weight", maskedUnitsWeight), ("--temperature", temperature)]
         try training.validateRun(otherFixed: size.given + [("--unlabeled", !unlabeled.isEmpty), ("--noise", !noise.isEmpty),
                                                            ("--time-masks", timeMasks != nil), ("--max-mask-frames", maxMaskFrames != nil),
-                                                           ("--frequency-masks", frequencyMasks != nil)]
+                                                           ("--frequency-masks", frequencyMasks != nil), ("--units", units != nil)]
                                  + losses.map { ($0.0, $0.1 != nil) })
         if let timeMasks, !(0...20).contains(timeMasks) { throw ValidationError("--time-masks \(timeMasks): must be 0 to 20") }
         if let frequencyMasks, !(0...10).contains(frequencyMasks) { throw ValidationError("--frequency-masks \(frequencyMasks): must be 0 to 10") }
@@ -293,7 +309,10 @@ struct Pretrain: ParsableCommand {
         for (name, value) in losses.dropLast() {
             if let value, !(value >= 0 && value.isFinite) { throw ValidationError("\(name) \(value): must be 0 or more") }
         }
-        if training.resume == nil && lossWeights.invariance + lossWeights.reconstruction + lossWeights.contrastive + lossWeights.maskedFrames == 0 {
+        if let units, !(2...4096).contains(units) { throw ValidationError("--units \(units): must be 2 to 4096") }
+        if units != nil && (maskedUnitsWeight ?? 0) == 0 { throw ValidationError("--units needs --masked-units-weight above 0") }
+        let w = lossWeights
+        if training.resume == nil && w.invariance + w.reconstruction + w.contrastive + w.maskedFrames + w.maskedUnits == 0 {
             throw ValidationError("every loss weight is 0: nothing to learn")
         }
         if let temperature, !(temperature > 0.01 && temperature <= 10) { throw ValidationError("--temperature \(temperature): must be in (0.01, 10]") }
@@ -314,7 +333,8 @@ struct Pretrain: ParsableCommand {
                 unlabeled: unlabeled, noise: noise, batchSize: training.batchSize ?? 32, learningRate: training.learningRate ?? 1e-3,
                 warmupSteps: training.warmup ?? min(200, schedule.totalSteps / 10), weightDecay: 0.01, seed: training.seed ?? 1,
                 schedule: schedule, model: try size.configuration(labels: KWSConfiguration.twelveLabels),
-                losses: lossWeights, augmentation: AugmentationSettings(), validationPairs: 64, masking: masking)
+                losses: lossWeights, augmentation: AugmentationSettings(), validationPairs: 64, masking: masking,
+                units: lossWeights.maskedUnits > 0 ? (units ?? 100) : nil)
         }
         let runDirectory = training.resume ?? training.out!
         var model = settings.model
@@ -344,12 +364,14 @@ struct Pretrain: ParsableCommand {
         finalSettings.model = model
         let settingsJSON = finalSettings.json()
 
-        let network = KWSPretrainingModel(configuration: model, seed: settings.seed, frameDecoder: settings.losses.maskedFrames > 0)
+        let network = KWSPretrainingModel(configuration: model, seed: settings.seed, frameDecoder: settings.losses.maskedFrames > 0,
+                                          units: settings.units ?? 0)
         let optimizer = Adam.adamW(parameters: network.namedParameters(), learningRate: settings.learningRate, weightDecay: settings.weightDecay)
         let schedule = WarmupCosineSchedule(
             peak: settings.learningRate, warmupSteps: settings.warmupSteps, totalSteps: max(settings.schedule.totalSteps, settings.warmupSteps + 1),
             minimum: settings.learningRate * 0.02)
         let columns = ["step", "loss", "invariance", "reconstruction", "contrastive"] + (settings.losses.maskedFrames > 0 ? ["masked_frames"] : [])
+            + (settings.units != nil ? ["masked_units"] : [])
             + ["learning_rate", "grad_norm", "steps_per_second", "val_loss"]
         let runner = training.resume == nil
             ? try TrainingRunner(starting: runDirectory, model: network, optimizer: optimizer, seed: settings.seed, configuration: settingsJSON, logColumns: columns)
@@ -367,8 +389,18 @@ struct Pretrain: ParsableCommand {
             }
             let views = (frontEnd.batch(first), frontEnd.batch(second))
             let unmasked = settings.masking?.apply(
-                toPair: views.0, views.1, fill: model.inputMean, keepingTarget: settings.losses.maskedFrames > 0, using: &rng)
+                toPair: views.0, views.1, fill: model.inputMean, keepingTarget: settings.needsUnmaskedViews, using: &rng)
             return (views.0, views.1, unmasked)
+        }
+        if let units = settings.units, training.resume == nil {
+            // the codebook: k-means on the normalized frames of unmasked views (a resumed run loads it from its checkpoint)
+            var unitRNG = SplitMix64(seed: settings.seed ^ 0x554E_4954)
+            let views = try (0..<Self.codebookViews).map { _ in
+                try augmenter.view(of: pool.crop(length: length, margin: margin, using: &unitRNG), center: margin + length / 2, length: length, using: &unitRNG)
+            }
+            let frames = network.encoder.normalized(frontEnd.batch(views)).reshaped([views.count * model.frontEnd.frameCount, model.frontEnd.melCount])
+            network.setCodebook(AcousticUnitCodebook.fit(frames: frames, count: units, seed: unitRNG.next()))
+            Console.error("pretrain: \(units) acoustic units fitted on \(frames.shape[0]) frames of \(views.count) views")
         }
         var validationRNG = SplitMix64(seed: settings.seed ^ 0x5641_4C)
         let validationViews = try viewPairs(settings.validationPairs, &validationRNG)

@@ -241,6 +241,76 @@ struct KeywordSpottingTests {
         #expect(off.maskedFrames == 0)
     }
 
+    @Test func codebookFindsSeparatedClusters() {
+        // 600 points around three centres in 4-d (uniform jitter of at most 0.1 per axis).
+        let centres: [[Float]] = [[0, 0, 0, 0], [3, -1, 2, 0], [-2, 4, 0, 1]]
+        var rng = SplitMix64(seed: 5)
+        var values: [Float] = [], truth: [Int] = []
+        for i in 0..<600 {
+            truth.append(i % 3)
+            for v in centres[i % 3] { values.append(v + (Float(rng.next() % 2001) / 1000 - 1) * 0.1) }
+        }
+        let codebook = AcousticUnitCodebook.fit(frames: Tensor(values, shape: [600, 4]), count: 3, seed: 1)
+        #expect(codebook.count == 3 && codebook.dimension == 4)
+        // Every centre is found to within the jitter, and each point goes to its own centre's unit.
+        let units = codebook.assign(Tensor(values, shape: [600, 4]))
+        let unitOfCentre = codebook.assign(Tensor(centres.flatMap { $0 }, shape: [3, 4]))
+        #expect(Set(unitOfCentre).count == 3)
+        #expect(zip(units, truth).allSatisfy { $0.0 == unitOfCentre[$0.1] })
+        let found = codebook.centroids.scalars
+        for (c, centre) in centres.enumerated() {
+            for d in 0..<4 { #expect(abs(found[unitOfCentre[c] * 4 + d] - centre[d]) < 0.02, "centre \(c) axis \(d)") }
+        }
+        // The same seed gives the same codebook.
+        #expect(AcousticUnitCodebook.fit(frames: Tensor(values, shape: [600, 4]), count: 3, seed: 1).centroids.scalars == found)
+    }
+
+    @Test func maskedUnitPredictionLearnsTheHiddenUnits() throws {
+        let config = tinyConfiguration()
+        let plain = KWSPretrainingModel(configuration: config, seed: 3, frameDecoder: true)
+        let model = KWSPretrainingModel(configuration: config, seed: 3, frameDecoder: true, units: 8)
+        // The unit head draws last: every other weight is the plain model's; the codebook is a saved buffer.
+        for (key, value) in plain.stateDict() { #expect(model.stateDict()[key]?.scalars == value.scalars, "\(key)") }
+        let perToken = model.encoder.framesPerToken
+        #expect(model.stateDict()["unit_decoder.weight"]?.shape == [perToken * 8, config.modelDimension])
+        #expect(model.stateDict()["unit_codebook"]?.shape == [8, config.frontEnd.melCount])
+        #expect(!model.namedParameters().contains { $0.name == "unit_codebook" })
+
+        let frontEnd = try LogMelFrontEnd(config.frontEnd)
+        let clean = frontEnd.batch((0..<4).map { tone(Double(300 + 500 * $0), seed: UInt64($0)) })
+        let frames = model.encoder.normalized(clean).reshaped([4 * config.frontEnd.frameCount, config.frontEnd.melCount])
+        model.setCodebook(AcousticUnitCodebook.fit(frames: frames, count: 8, seed: 2))
+        // A checkpoint round trip restores the codebook.
+        let copy = KWSPretrainingModel(configuration: config, seed: 4, frameDecoder: true, units: 8)
+        try copy.load(model.stateDict())
+        #expect(copy.codebook?.centroids.scalars == model.codebook?.centroids.scalars)
+
+        func masked(_ bands: [Int]) -> Tensor {
+            let (frameCount, bins) = (config.frontEnd.frameCount, config.frontEnd.melCount)
+            var values = clean.scalars
+            for b in 0..<clean.shape[0] {
+                for start in bands { for t in start..<(start + 10) { for m in 0..<bins { values[(b * frameCount + t) * bins + m] = config.inputMean } } }
+            }
+            return Tensor(values, shape: clean.shape)
+        }
+        let (masked1, masked2) = (masked([10, 50]), masked([30, 70]))
+        let unmasked = Tensor.concatenated([clean, clean], axis: 0)
+        let weights = PretrainingLossWeights(invariance: 0, reconstruction: 0, contrastive: 0, maskedUnits: 1)
+        let adam = Adam.adamW(parameters: model.namedParameters(), learningRate: 3e-3)
+        var losses: [Float] = []
+        for step in 0..<25 {
+            let parts = model.losses(view1: masked1, view2: masked2, unmasked: unmasked, weights: weights, dropoutSeed: UInt64(step))
+            #expect(parts.total.item == parts.maskedUnits && parts.maskedFrames == 0)
+            losses.append(parts.maskedUnits)
+            parts.total.backward()
+            adam.step()
+            adam.zeroGrad()
+        }
+        // Cross-entropy over 8 units starts near ln 8 = 2.08 and falls well below it.
+        #expect(abs(losses.first! - log(8)) < 1, "first masked-unit loss \(losses.first!)")
+        #expect(losses.allSatisfy(\.isFinite) && losses.last! < losses.first! * 0.5, "masked-unit loss \(losses.first!) -> \(losses.last!)")
+    }
+
     @Test func loudestWindowFindsTheWord() {
         var samples = [Float](repeating: 0.001, count: 40_000)
         for i in 20_000..<26_000 { samples[i] = 0.5 }

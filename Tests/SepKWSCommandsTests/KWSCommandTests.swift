@@ -139,5 +139,17 @@ struct KWSCommandTests {
         #expect(cabLog.first == "step,loss,invariance,reconstruction,contrastive,learning_rate,grad_norm,steps_per_second,val_loss")
         #expect(try TrainingCheckpoint.modelTensors(runDirectory: cab)["frame_decoder.weight"] == nil)
         #expect(SepKWS.run(["pretrain", "--unlabeled", data + "/yes", "--out", dir.file("none"), "--masked-frames-weight", "0"]) == 2)
+        // Masked-unit prediction: a fitted codebook (not zeros) and a unit head in the checkpoint, a column in the log.
+        let units = dir.file("units")
+        #expect(SepKWS.run(["pretrain", "--unlabeled", data + "/yes", "--out", units, "--steps", "2", "--batch-size", "2", "--validate-every", "2",
+                            "--masked-frames-weight", "0", "--masked-units-weight", "1", "--units", "16"] + tinySizes) == 0)
+        let unitTensors = try TrainingCheckpoint.modelTensors(runDirectory: units)
+        #expect(unitTensors["unit_codebook"]?.shape == [16, 40] && unitTensors["unit_codebook"]!.scalars.contains { $0 != 0 })
+        #expect(unitTensors["unit_decoder.weight"] != nil && unitTensors["frame_decoder.weight"] == nil)
+        let unitLog = try String(contentsOfFile: units + "/log.csv", encoding: .utf8).split(separator: "\n")
+        #expect(unitLog.first == "step,loss,invariance,reconstruction,contrastive,masked_units,learning_rate,grad_norm,steps_per_second,val_loss")
+        #expect(SepKWS.run(["train-kws", "--data", data, "--labels", "12", "--init", units, "--out", dir.file("ft-units"), "--steps", "2",
+                            "--batch-size", "2", "--threads", "1"]) == 0)
+        #expect(SepKWS.run(["pretrain", "--unlabeled", data + "/yes", "--out", dir.file("units0"), "--units", "16"]) == 2)
     }
 }
