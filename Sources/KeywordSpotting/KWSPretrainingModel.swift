@@ -5,7 +5,9 @@ import TensorCore
 /// log-mel), a projection MLP (`D -> hidden -> P`, ReLU) for NT-Xent and, when masked-frame reconstruction is on,
 /// a frame decoder (`E -> F·M`: each token's `F` = ``KWSEncoder/framesPerToken`` log-mel frames) and, when
 /// masked-unit prediction is on, a unit decoder (`E -> F·K`: logits of the acoustic unit of each of those frames)
-/// with its ``AcousticUnitCodebook`` (`K` centroids of normalized log-mel frames, fitted before training).
+/// with its ``AcousticUnitCodebook`` (`K` centroids of normalized log-mel frames, fitted before training). As in
+/// HuBERT, the unit loss is split between hidden frames (time-masked: every bin equals `input_mean`, the fill of
+/// ``SpectrogramMasking``) and visible ones, each with its own weight.
 ///
 /// Keys: `encoder.*`, `reconstruction.weight [M, D]`, `reconstruction.bias`, `projection.0.*`, `projection.2.*`,
 /// `frame_decoder.weight [F·M, E]`, `frame_decoder.bias` when present, and `unit_decoder.weight [F·K, E]`,
@@ -74,9 +76,10 @@ public final class KWSPretrainingModel: Layer {
     ///   - weights: loss weights and temperature.
     ///   - dropoutSeed: seeds training-time dropout.
     /// - Returns: the weighted total `[]` and the unweighted parts (`maskedFrames` 0 without a frame decoder,
-    ///   `maskedUnits` 0 without a unit decoder).
+    ///   `maskedUnits` and `visibleUnits` 0 without a unit decoder).
     public func losses(view1: Tensor, view2: Tensor, unmasked: Tensor? = nil, weights: PretrainingLossWeights, dropoutSeed: UInt64?)
-        -> (total: Tensor, invariance: Float, reconstruction: Float, contrastive: Float, maskedFrames: Float, maskedUnits: Float)
+        -> (total: Tensor, invariance: Float, reconstruction: Float, contrastive: Float, maskedFrames: Float, maskedUnits: Float,
+            visibleUnits: Float)
     {
         let n = view1.shape[0]
         let both = Tensor.concatenated([view1, view2], axis: 0)                     // [2N, T, M]
@@ -93,29 +96,47 @@ public final class KWSPretrainingModel: Layer {
             total = total + loss * weights.maskedFrames
             maskedFrames = loss.item
         }
-        var maskedUnits: Float = 0
-        if let unitDecoder, let codebook, weights.maskedUnits > 0 {
-            let loss = unitLoss(tokens: tokens, decoder: unitDecoder, codebook: codebook, target: unmasked ?? both)
-            total = total + loss * weights.maskedUnits
-            maskedUnits = loss.item
+        var maskedUnits: Float = 0, visibleUnits: Float = 0
+        if let unitDecoder, let codebook, weights.maskedUnits > 0 || weights.visibleUnits > 0 {
+            let loss = unitLosses(tokens: tokens, decoder: unitDecoder, codebook: codebook, views: both, target: unmasked ?? both)
+            total = total + loss.hidden * weights.maskedUnits + loss.visible * weights.visibleUnits
+            maskedUnits = loss.hidden.item
+            visibleUnits = loss.visible.item
         }
-        return (total, invariance.item, reconstruction.item, contrastive.item, maskedFrames, maskedUnits)
+        return (total, invariance.item, reconstruction.item, contrastive.item, maskedFrames, maskedUnits, visibleUnits)
     }
 
     /// Cross-entropy between each token's unit logits for the frames it covers and the units of the normalized
-    /// unmasked log-mel (frames past the window's end, where the last token overhangs it, are not scored).
+    /// unmasked log-mel, averaged separately over hidden and visible frames (frames past the window's end, where
+    /// the last token overhangs it, are not scored; a set with no frame scores 0).
     /// - Parameters:
     ///   - tokens: `[B, T'', E]`.
     ///   - decoder: `E -> F·K`.
     ///   - codebook: `K` centroids `[K, M]`.
-    ///   - target: raw log-mel `[B, T, M]`.
-    private func unitLoss(tokens: Tensor, decoder: Linear, codebook: AcousticUnitCodebook, target: Tensor) -> Tensor {
+    ///   - views: the raw log-mel the encoder read `[B, T, M]` (a frame is hidden when every bin equals `input_mean`).
+    ///   - target: raw unmasked log-mel `[B, T, M]`.
+    /// - Returns: the mean loss over hidden frames and over visible frames, each `[]`.
+    private func unitLosses(tokens: Tensor, decoder: Linear, codebook: AcousticUnitCodebook, views: Tensor, target: Tensor)
+        -> (hidden: Tensor, visible: Tensor)
+    {
         let (b, t, m, k) = (target.shape[0], target.shape[1], target.shape[2], codebook.count)
         let decodedFrames = tokens.shape[1] * encoder.framesPerToken
         let scored = min(t, decodedFrames)
         let logits = decoder(tokens).reshaped([b, decodedFrames, k]).sliced(axis: 1, 0..<scored).reshaped([b * scored, k])
         let frames = encoder.normalized(target).sliced(axis: 1, 0..<scored).reshaped([b * scored, m])
-        return Losses.crossEntropy(logits: logits, targets: codebook.assign(frames))
+        let perFrame = Losses.crossEntropy(logits: logits, targets: codebook.assign(frames), reduction: .none)   // [B·scored]
+        let fill = encoder.configuration.inputMean, read = views.scalars
+        var isHidden = [Float](repeating: 0, count: b * scored)
+        for i in 0..<b {
+            for j in 0..<scored {
+                let start = (i * t + j) * m
+                if read[start..<(start + m)].allSatisfy({ $0 == fill }) { isHidden[i * scored + j] = 1 }
+            }
+        }
+        let hiddenCount = isHidden.reduce(0, +), visibleCount = Float(b * scored) - hiddenCount
+        let hidden = Tensor(isHidden, shape: [b * scored])
+        return (hiddenCount > 0 ? (perFrame * hidden).sum() * (1 / hiddenCount) : Tensor.zeros([]),
+                visibleCount > 0 ? (perFrame * (1 - hidden)).sum() * (1 / visibleCount) : Tensor.zeros([]))
     }
 
     /// MSE between each token's decoded frames and the normalized unmasked log-mel (frames past the window's end,

@@ -179,6 +179,7 @@ func pretrainingStep(
     optimizer.zeroGrad()
     return ["loss": Double(parts.total.item), "invariance": Double(parts.invariance), "reconstruction": Double(parts.reconstruction),
             "contrastive": Double(parts.contrastive), "masked_frames": Double(parts.maskedFrames), "masked_units": Double(parts.maskedUnits),
+            "visible_units": Double(parts.visibleUnits),
             "learning_rate": Double(learningRate),
             "grad_norm": Double(norm)]
 }
@@ -209,7 +210,7 @@ struct PretrainSettings: Codable {
     }
 
     /// Whether a step needs the views as they were before masking (the target of masked frames or units).
-    var needsUnmaskedViews: Bool { losses.maskedFrames > 0 || losses.maskedUnits > 0 }
+    var needsUnmaskedViews: Bool { losses.maskedFrames > 0 || losses.predictsUnits }
 
     func json() -> String {
         let encoder = JSONEncoder()
@@ -255,8 +256,11 @@ struct Pretrain: ParsableCommand {
     @Option(help: "Weight of masked-frame reconstruction: each Transformer token predicts the unmasked log-mel frames it covers (default 1).")
     var maskedFramesWeight: Float?
 
-    @Option(help: "Weight of masked-unit prediction: each Transformer token predicts the acoustic unit (k-means cluster of log-mel frames, fitted on the unlabeled audio first) of each unmasked frame it covers (default 0).")
+    @Option(help: "Weight of masked-unit prediction on hidden frames: each Transformer token predicts the acoustic unit (k-means cluster of log-mel frames, fitted on the unlabeled audio first) of each time-masked frame it covers (default 0).")
     var maskedUnitsWeight: Float?
+
+    @Option(help: "Weight of unit prediction on the frames a view shows (default 0; HuBERT: 0).")
+    var visibleUnitsWeight: Float?
 
     @Option(help: "Acoustic units of masked-unit prediction (default 100).")
     var units: Int?
@@ -283,7 +287,8 @@ struct Pretrain: ParsableCommand {
         return PretrainingLossWeights(
             invariance: invarianceWeight ?? d.invariance, reconstruction: reconstructionWeight ?? d.reconstruction,
             contrastive: contrastiveWeight ?? d.contrastive, temperature: temperature ?? d.temperature,
-            maskedFrames: maskedFramesWeight ?? d.maskedFrames, maskedUnits: maskedUnitsWeight ?? d.maskedUnits)
+            maskedFrames: maskedFramesWeight ?? d.maskedFrames, maskedUnits: maskedUnitsWeight ?? d.maskedUnits,
+            visibleUnits: visibleUnitsWeight ?? d.visibleUnits)
     }
 
     /// The view masks: the options given over the defaults (nil when every mask count is 0).
@@ -297,7 +302,7 @@ struct Pretrain: ParsableCommand {
     mutating func validate() throws {
         let losses = [("--invariance-weight", invarianceWeight), ("--reconstruction-weight", reconstructionWeight),
                       ("--contrastive-weight", contrastiveWeight), ("--masked-frames-weight", maskedFramesWeight),
-                      ("--masked-units-weight", maskedUnitsWeight), ("--temperature", temperature)]
+                      ("--masked-units-weight", maskedUnitsWeight), ("--visible-units-weight", visibleUnitsWeight), ("--temperature", temperature)]
         try training.validateRun(otherFixed: size.given + [("--unlabeled", !unlabeled.isEmpty), ("--noise", !noise.isEmpty),
                                                            ("--time-masks", timeMasks != nil), ("--max-mask-frames", maxMaskFrames != nil),
                                                            ("--frequency-masks", frequencyMasks != nil), ("--units", units != nil)]
@@ -310,9 +315,9 @@ struct Pretrain: ParsableCommand {
             if let value, !(value >= 0 && value.isFinite) { throw ValidationError("\(name) \(value): must be 0 or more") }
         }
         if let units, !(2...4096).contains(units) { throw ValidationError("--units \(units): must be 2 to 4096") }
-        if units != nil && (maskedUnitsWeight ?? 0) == 0 { throw ValidationError("--units needs --masked-units-weight above 0") }
+        if units != nil && !lossWeights.predictsUnits { throw ValidationError("--units needs --masked-units-weight or --visible-units-weight above 0") }
         let w = lossWeights
-        if training.resume == nil && w.invariance + w.reconstruction + w.contrastive + w.maskedFrames + w.maskedUnits == 0 {
+        if training.resume == nil && w.invariance + w.reconstruction + w.contrastive + w.maskedFrames + w.maskedUnits + w.visibleUnits == 0 {
             throw ValidationError("every loss weight is 0: nothing to learn")
         }
         if let temperature, !(temperature > 0.01 && temperature <= 10) { throw ValidationError("--temperature \(temperature): must be in (0.01, 10]") }
@@ -334,7 +339,7 @@ struct Pretrain: ParsableCommand {
                 warmupSteps: training.warmup ?? min(200, schedule.totalSteps / 10), weightDecay: 0.01, seed: training.seed ?? 1,
                 schedule: schedule, model: try size.configuration(labels: KWSConfiguration.twelveLabels),
                 losses: lossWeights, augmentation: AugmentationSettings(), validationPairs: 64, masking: masking,
-                units: lossWeights.maskedUnits > 0 ? (units ?? 100) : nil)
+                units: lossWeights.predictsUnits ? (units ?? 100) : nil)
         }
         let runDirectory = training.resume ?? training.out!
         var model = settings.model
@@ -371,7 +376,7 @@ struct Pretrain: ParsableCommand {
             peak: settings.learningRate, warmupSteps: settings.warmupSteps, totalSteps: max(settings.schedule.totalSteps, settings.warmupSteps + 1),
             minimum: settings.learningRate * 0.02)
         let columns = ["step", "loss", "invariance", "reconstruction", "contrastive"] + (settings.losses.maskedFrames > 0 ? ["masked_frames"] : [])
-            + (settings.units != nil ? ["masked_units"] : [])
+            + (settings.units != nil ? ["masked_units", "visible_units"] : [])
             + ["learning_rate", "grad_norm", "steps_per_second", "val_loss"]
         let runner = training.resume == nil
             ? try TrainingRunner(starting: runDirectory, model: network, optimizer: optimizer, seed: settings.seed, configuration: settingsJSON, logColumns: columns)

@@ -300,7 +300,7 @@ struct KeywordSpottingTests {
         var losses: [Float] = []
         for step in 0..<25 {
             let parts = model.losses(view1: masked1, view2: masked2, unmasked: unmasked, weights: weights, dropoutSeed: UInt64(step))
-            #expect(parts.total.item == parts.maskedUnits && parts.maskedFrames == 0)
+            #expect(parts.total.item == parts.maskedUnits && parts.maskedFrames == 0 && parts.visibleUnits > 0)
             losses.append(parts.maskedUnits)
             parts.total.backward()
             adam.step()
@@ -309,6 +309,12 @@ struct KeywordSpottingTests {
         // Cross-entropy over 8 units starts near ln 8 = 2.08 and falls well below it.
         #expect(abs(losses.first! - log(8)) < 1, "first masked-unit loss \(losses.first!)")
         #expect(losses.allSatisfy(\.isFinite) && losses.last! < losses.first! * 0.5, "masked-unit loss \(losses.first!) -> \(losses.last!)")
+        // The visible frames' part alone, by its own weight; with nothing hidden, the hidden part is 0.
+        let visible = model.losses(view1: masked1, view2: masked2, unmasked: unmasked, weights: PretrainingLossWeights(
+            invariance: 0, reconstruction: 0, contrastive: 0, visibleUnits: 1), dropoutSeed: 1)
+        #expect(visible.total.item == visible.visibleUnits && visible.maskedUnits > 0)
+        let nothingHidden = model.losses(view1: clean, view2: clean, unmasked: unmasked, weights: weights, dropoutSeed: 1)
+        #expect(nothingHidden.maskedUnits == 0 && nothingHidden.total.item == 0 && nothingHidden.visibleUnits > 0)
     }
 
     @Test func loudestWindowFindsTheWord() {

@@ -147,7 +147,7 @@ struct KWSCommandTests {
         #expect(unitTensors["unit_codebook"]?.shape == [16, 40] && unitTensors["unit_codebook"]!.scalars.contains { $0 != 0 })
         #expect(unitTensors["unit_decoder.weight"] != nil && unitTensors["frame_decoder.weight"] == nil)
         let unitLog = try String(contentsOfFile: units + "/log.csv", encoding: .utf8).split(separator: "\n")
-        #expect(unitLog.first == "step,loss,invariance,reconstruction,contrastive,masked_units,learning_rate,grad_norm,steps_per_second,val_loss")
+        #expect(unitLog.first == "step,loss,invariance,reconstruction,contrastive,masked_units,visible_units,learning_rate,grad_norm,steps_per_second,val_loss")
         #expect(SepKWS.run(["train-kws", "--data", data, "--labels", "12", "--init", units, "--out", dir.file("ft-units"), "--steps", "2",
                             "--batch-size", "2", "--threads", "1"]) == 0)
         #expect(SepKWS.run(["pretrain", "--unlabeled", data + "/yes", "--out", dir.file("units0"), "--units", "16"]) == 2)
