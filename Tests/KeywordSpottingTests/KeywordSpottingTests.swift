@@ -18,6 +18,16 @@ func tone(_ frequency: Double, seed: UInt64, amplitude: Float = 0.3) -> [Float] 
     return (0..<16_000).map { Float(sin(2 * Double.pi * frequency * Double($0) / 16_000 + phase)) * amplitude + 0.01 * rng.nextNormal() }
 }
 
+/// `features [B, T, M]` with bands of 10 frames starting at `bands` set to `fill` in every window (as a time mask does).
+func hidingBands(_ features: Tensor, _ bands: [Int], fill: Float) -> Tensor {
+    let (frames, bins) = (features.shape[1], features.shape[2])
+    var values = features.scalars
+    for b in 0..<features.shape[0] {
+        for start in bands { for t in start..<(start + 10) { for m in 0..<bins { values[(b * frames + t) * bins + m] = fill } } }
+    }
+    return Tensor(values, shape: features.shape)
+}
+
 @Suite("Keyword spotter model")
 struct KeywordSpottingTests {
     @Test func shapesAndSizes() throws {
@@ -214,15 +224,7 @@ struct KeywordSpottingTests {
         let frontEnd = try LogMelFrontEnd(config.frontEnd)
         let clean = frontEnd.batch((0..<4).map { tone(Double(300 + 500 * $0), seed: UInt64($0)) })
         // Each view hides two bands of 10 frames (set to the input mean), at different places.
-        func masked(_ bands: [Int]) -> Tensor {
-            let (frames, bins) = (config.frontEnd.frameCount, config.frontEnd.melCount)
-            var values = clean.scalars
-            for b in 0..<clean.shape[0] {
-                for start in bands { for t in start..<(start + 10) { for m in 0..<bins { values[(b * frames + t) * bins + m] = config.inputMean } } }
-            }
-            return Tensor(values, shape: clean.shape)
-        }
-        let (masked1, masked2) = (masked([10, 50]), masked([30, 70]))
+        let (masked1, masked2) = (hidingBands(clean, [10, 50], fill: config.inputMean), hidingBands(clean, [30, 70], fill: config.inputMean))
         let unmasked = Tensor.concatenated([clean, clean], axis: 0)
         let weights = PretrainingLossWeights(invariance: 0, reconstruction: 0, contrastive: 0, maskedFrames: 1)
         let adam = Adam.adamW(parameters: model.namedParameters(), learningRate: 3e-3)
@@ -285,15 +287,7 @@ struct KeywordSpottingTests {
         try copy.load(model.stateDict())
         #expect(copy.codebook?.centroids.scalars == model.codebook?.centroids.scalars)
 
-        func masked(_ bands: [Int]) -> Tensor {
-            let (frameCount, bins) = (config.frontEnd.frameCount, config.frontEnd.melCount)
-            var values = clean.scalars
-            for b in 0..<clean.shape[0] {
-                for start in bands { for t in start..<(start + 10) { for m in 0..<bins { values[(b * frameCount + t) * bins + m] = config.inputMean } } }
-            }
-            return Tensor(values, shape: clean.shape)
-        }
-        let (masked1, masked2) = (masked([10, 50]), masked([30, 70]))
+        let (masked1, masked2) = (hidingBands(clean, [10, 50], fill: config.inputMean), hidingBands(clean, [30, 70], fill: config.inputMean))
         let unmasked = Tensor.concatenated([clean, clean], axis: 0)
         let weights = PretrainingLossWeights(invariance: 0, reconstruction: 0, contrastive: 0, maskedUnits: 1)
         let adam = Adam.adamW(parameters: model.namedParameters(), learningRate: 3e-3)
