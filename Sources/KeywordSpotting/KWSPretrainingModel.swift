@@ -7,11 +7,14 @@ import TensorCore
 /// masked-unit prediction is on, a unit decoder (`E -> F·K`: logits of the acoustic unit of each of those frames)
 /// with its ``AcousticUnitCodebook`` (`K` centroids of normalized log-mel frames, fitted before training). As in
 /// HuBERT, the unit loss is split between hidden frames (time-masked: every bin equals `input_mean`, the fill of
-/// ``SpectrogramMasking``) and visible ones, each with its own weight.
+/// ``SpectrogramMasking``) and visible ones, each with its own weight; and, when SimSiam is on, its own projector
+/// (`D -> hidden -> P`, batch-standardized after each linear) and a predictor (`P -> P/2 -> P`, batch-standardized
+/// hidden layer), as in SimSiam.
 ///
 /// Keys: `encoder.*`, `reconstruction.weight [M, D]`, `reconstruction.bias`, `projection.0.*`, `projection.2.*`,
 /// `frame_decoder.weight [F·M, E]`, `frame_decoder.bias` when present, and `unit_decoder.weight [F·K, E]`,
-/// `unit_decoder.bias`, `unit_codebook [K, M]` (a buffer: saved, not trained) when present.
+/// `unit_decoder.bias`, `unit_codebook [K, M]` (a buffer: saved, not trained) when present, and
+/// `siamese_projector.{0,3}.*`, `predictor.{0,3}.*` when present.
 public final class KWSPretrainingModel: Layer {
     /// The encoder (what fine-tuning keeps).
     public let encoder: KWSEncoder
@@ -23,6 +26,10 @@ public final class KWSPretrainingModel: Layer {
     public let frameDecoder: Linear?
     /// `E -> F·K`, or nil (masked-unit prediction off).
     public let unitDecoder: Linear?
+    /// SimSiam's projector `D -> hidden -> P`, or nil (SimSiam off).
+    public let siameseProjector: Sequential?
+    /// SimSiam's predictor `P -> P/2 -> P`, or nil (SimSiam off).
+    public let predictor: Sequential?
     /// The units the unit decoder predicts: centroids `[K, M]` (zeros until ``setCodebook(_:)`` or a checkpoint
     /// sets them).
     public private(set) var codebook: AcousticUnitCodebook?
@@ -36,7 +43,9 @@ public final class KWSPretrainingModel: Layer {
     ///   - frameDecoder: include the masked-frame reconstruction head.
     ///   - units: include the masked-unit head and a codebook of this many units (0: none; drawn after the
     ///     frame decoder, so no other weight depends on it).
-    public init(configuration c: KWSConfiguration, seed: UInt64, frameDecoder hasFrameDecoder: Bool = false, units: Int = 0) {
+    ///   - siamese: include SimSiam's projector and predictor (drawn last).
+    public init(configuration c: KWSConfiguration, seed: UInt64, frameDecoder hasFrameDecoder: Bool = false, units: Int = 0,
+                siamese: Bool = false) {
         var rng = SplitMix64(seed: seed)
         encoder = KWSEncoder(configuration: c, rng: &rng)
         reconstruction = Linear(inputFeatures: c.bottleneckDimension, outputFeatures: c.frontEnd.melCount, rng: &rng)
@@ -48,6 +57,15 @@ public final class KWSPretrainingModel: Layer {
             ? Linear(inputFeatures: c.modelDimension, outputFeatures: encoder.framesPerToken * c.frontEnd.melCount, rng: &rng) : nil
         unitDecoder = units > 0 ? Linear(inputFeatures: c.modelDimension, outputFeatures: encoder.framesPerToken * units, rng: &rng) : nil
         codebook = units > 0 ? AcousticUnitCodebook(centroids: Tensor.zeros([units, c.frontEnd.melCount])) : nil
+        let (hidden, p) = (c.projectionHidden, c.projectionDimension)
+        siameseProjector = siamese ? Sequential([
+            Linear(inputFeatures: c.bottleneckDimension, outputFeatures: hidden, rng: &rng), BatchStandardization(), Activation(.relu),
+            Linear(inputFeatures: hidden, outputFeatures: p, rng: &rng), BatchStandardization(),
+        ]) : nil
+        predictor = siamese ? Sequential([
+            Linear(inputFeatures: p, outputFeatures: p / 2, rng: &rng), BatchStandardization(), Activation(.relu),
+            Linear(inputFeatures: p / 2, outputFeatures: p, rng: &rng),
+        ]) : nil
     }
 
     /// Replaces the codebook's centroids (same `[K, M]`).
@@ -64,6 +82,7 @@ public final class KWSPretrainingModel: Layer {
         var list: [(name: String, layer: any Layer)] = [("encoder", encoder), ("reconstruction", reconstruction), ("projection", projection)]
         if let frameDecoder { list.append(("frame_decoder", frameDecoder)) }
         if let unitDecoder { list.append(("unit_decoder", unitDecoder)) }
+        if let siameseProjector, let predictor { list += [("siamese_projector", siameseProjector), ("predictor", predictor)] }
         return list
     }
 
@@ -76,10 +95,13 @@ public final class KWSPretrainingModel: Layer {
     ///   - weights: loss weights and temperature.
     ///   - dropoutSeed: seeds training-time dropout.
     /// - Returns: the weighted total `[]` and the unweighted parts (`maskedFrames` 0 without a frame decoder,
-    ///   `maskedUnits` and `visibleUnits` 0 without a unit decoder).
+    ///   `maskedUnits` and `visibleUnits` 0 without a unit decoder, `siamese` 0 without a predictor), and
+    ///   `embeddingSpread`, SimSiam's collapse monitor: the standard deviation over the batch of the unit-length
+    ///   embeddings `z`, averaged over their `D` dimensions (at most `1/√D`; near 0 when collapsed; 0 without a
+    ///   predictor).
     public func losses(view1: Tensor, view2: Tensor, unmasked: Tensor? = nil, weights: PretrainingLossWeights, dropoutSeed: UInt64?)
         -> (total: Tensor, invariance: Float, reconstruction: Float, contrastive: Float, maskedFrames: Float, maskedUnits: Float,
-            visibleUnits: Float)
+            visibleUnits: Float, siamese: Float, embeddingSpread: Float)
     {
         let n = view1.shape[0]
         let both = Tensor.concatenated([view1, view2], axis: 0)                     // [2N, T, M]
@@ -103,7 +125,33 @@ public final class KWSPretrainingModel: Layer {
             maskedUnits = loss.hidden.item
             visibleUnits = loss.visible.item
         }
-        return (total, invariance.item, reconstruction.item, contrastive.item, maskedFrames, maskedUnits, visibleUnits)
+        var siamese: Float = 0, spread: Float = 0
+        if let siameseProjector, let predictor, weights.siamese > 0 {
+            let projections = siameseProjector(z)                                       // [2N, P]
+            let loss = Losses.simSiam(predictions: predictor(projections), projections: projections)
+            total = total + loss * weights.siamese
+            siamese = loss.item
+            spread = Self.spread(z)
+        }
+        return (total, invariance.item, reconstruction.item, contrastive.item, maskedFrames, maskedUnits, visibleUnits, siamese, spread)
+    }
+
+    /// The standard deviation over rows of the unit-length rows of `x [R, P]`, averaged over the `P` columns.
+    private static func spread(_ x: Tensor) -> Float {
+        let (rows, width) = (x.shape[0], x.shape[1]), v = x.scalars
+        var unit = [Double](repeating: 0, count: rows * width)
+        for r in 0..<rows {
+            let row = v[(r * width)..<((r + 1) * width)]
+            let norm = max(1e-12, row.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot())
+            for (j, value) in row.enumerated() { unit[r * width + j] = Double(value) / norm }
+        }
+        var total = 0.0
+        for j in 0..<width {
+            let column = (0..<rows).map { unit[$0 * width + j] }
+            let mean = column.reduce(0, +) / Double(rows)
+            total += (column.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(rows)).squareRoot()
+        }
+        return Float(total / Double(width))
     }
 
     /// Cross-entropy between each token's unit logits for the frames it covers and the units of the normalized

@@ -3,7 +3,8 @@
 /// NT-Xent on the projections at a temperature, and (ours, off by default) masked-frame reconstruction: each
 /// Transformer token predicts the unmasked log-mel frames it covers from a masked view; masked-unit prediction
 /// (ours, HuBERT-style, off by default): each token predicts the acoustic unit (``AcousticUnitCodebook``) of each
-/// unmasked frame it covers, weighted separately on frames the view hides and on frames it shows (HuBERT's α).
+/// unmasked frame it covers, weighted separately on frames the view hides and on frames it shows (HuBERT's α);
+/// SimSiam (ours, off by default): a predictor pulls each view's projection toward the other's, with no negatives.
 public struct PretrainingLossWeights: Sendable, Codable, Equatable {
     /// Invariance weight (paper 0.8).
     public var invariance: Float
@@ -19,15 +20,17 @@ public struct PretrainingLossWeights: Sendable, Codable, Equatable {
     public var maskedUnits: Float
     /// Weight of unit prediction on visible frames (with ``maskedUnits`` both 0: off, and the model has no unit decoder).
     public var visibleUnits: Float
+    /// Weight of the SimSiam loss (0: off, and the model has no predictor).
+    public var siamese: Float
 
     enum CodingKeys: String, CodingKey {
         case invariance, reconstruction, contrastive, temperature, maskedFrames = "masked_frames", maskedUnits = "masked_units"
-        case visibleUnits = "visible_units"
+        case visibleUnits = "visible_units", siamese
     }
 
     /// Weights; the defaults are the CAB-KWS mix of CAB-KWS.md (masked-frame reconstruction off).
     public init(invariance: Float = 0.8, reconstruction: Float = 0.05, contrastive: Float = 1, temperature: Float = 0.2,
-                maskedFrames: Float = 0, maskedUnits: Float = 0, visibleUnits: Float = 0) {
+                maskedFrames: Float = 0, maskedUnits: Float = 0, visibleUnits: Float = 0, siamese: Float = 0) {
         self.invariance = invariance
         self.reconstruction = reconstruction
         self.contrastive = contrastive
@@ -35,6 +38,7 @@ public struct PretrainingLossWeights: Sendable, Codable, Equatable {
         self.maskedFrames = maskedFrames
         self.maskedUnits = maskedUnits
         self.visibleUnits = visibleUnits
+        self.siamese = siamese
     }
 
     /// Whether any unit loss is on (the model then has a unit decoder and a codebook).
@@ -44,13 +48,15 @@ public struct PretrainingLossWeights: Sendable, Codable, Equatable {
     /// CAB-KWS mix, alone or added to it (see the kws-cab-12 model card).
     public static let maskedFramesOnly = PretrainingLossWeights(invariance: 0, reconstruction: 0, contrastive: 0, maskedFrames: 1)
 
-    /// Decodes weights; runs saved before masked-frame reconstruction or masked-unit prediction existed read them as 0.
+    /// Decodes weights; runs saved before masked-frame reconstruction, masked-unit prediction or SimSiam existed read
+    /// them as 0.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(invariance: try c.decode(Float.self, forKey: .invariance), reconstruction: try c.decode(Float.self, forKey: .reconstruction),
                   contrastive: try c.decode(Float.self, forKey: .contrastive), temperature: try c.decode(Float.self, forKey: .temperature),
                   maskedFrames: try c.decodeIfPresent(Float.self, forKey: .maskedFrames) ?? 0,
                   maskedUnits: try c.decodeIfPresent(Float.self, forKey: .maskedUnits) ?? 0,
-                  visibleUnits: try c.decodeIfPresent(Float.self, forKey: .visibleUnits) ?? 0)
+                  visibleUnits: try c.decodeIfPresent(Float.self, forKey: .visibleUnits) ?? 0,
+                  siamese: try c.decodeIfPresent(Float.self, forKey: .siamese) ?? 0)
     }
 }

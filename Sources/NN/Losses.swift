@@ -78,11 +78,29 @@ public enum Losses {
         precondition(z.rank == 2 && z.shape[0] % 2 == 0 && z.shape[0] >= 2, "ntXent: z must be [2N, D], got \(z.shape)")
         precondition(temperature > 0, "ntXent: temperature must be positive")
         let rows = z.shape[0], n = rows / 2
-        let normalized = z / (z.squared().sum(axis: -1, keepDims: true) + 1e-12).sqrt()
+        let normalized = unitRows(z)
         var diagonal = [Float](repeating: 0, count: rows * rows)
         for i in 0..<rows { diagonal[i * rows + i] = -1e9 }
         let sim = Tensor.matmul(normalized, normalized, transposeB: true) * (1 / temperature) + Tensor(diagonal, shape: [rows, rows])
         let positives = Tensor.oneHot((0..<rows).map { ($0 + n) % rows }, classes: rows)
         return -(positives * sim.logSoftmax(axis: -1)).sum() * (1 / Float(rows))
     }
+
+    /// SimSiam's symmetric negative cosine similarity. Rows `i` and `i + N` are the two views of one example; each
+    /// view's prediction is pulled toward the other view's projection, which is held constant (stop-gradient):
+    /// `loss = −½ (cos(h₁, sg(p₂)) + cos(h₂, sg(p₁)))`, averaged over the `N` pairs; in `[−1, 1]`, −1 when every
+    /// prediction points along its partner's projection. No negatives: two examples are never pushed apart.
+    ///
+    /// Shapes: `predictions [2N, P]`, `projections [2N, P]` -> `[]`.
+    public static func simSiam(predictions: Tensor, projections: Tensor) -> Tensor {
+        precondition(predictions.rank == 2 && predictions.shape == projections.shape && predictions.shape[0] % 2 == 0,
+                     "simSiam: predictions \(predictions.shape) and projections \(projections.shape) must both be [2N, P]")
+        let rows = predictions.shape[0], n = rows / 2
+        let target = unitRows(projections.detached())
+        let partners = Tensor.concatenated([target.sliced(axis: 0, n..<rows), target.sliced(axis: 0, 0..<n)], axis: 0)
+        return -(unitRows(predictions) * partners).sum() * (1 / Float(rows))
+    }
+
+    /// Each row scaled to unit length: `[R, D] -> [R, D]`.
+    private static func unitRows(_ x: Tensor) -> Tensor { x / (x.squared().sum(axis: -1, keepDims: true) + 1e-12).sqrt() }
 }

@@ -163,7 +163,7 @@ func reportOutcome(_ outcome: TrainingOutcome, command: String, run: String) thr
     }
 }
 
-/// One pretraining step: the weighted invariance + reconstruction + NT-Xent (+ masked-frame, masked-unit) loss of a batch of
+/// One pretraining step: the weighted invariance + reconstruction + NT-Xent (+ masked-frame, masked-unit, SimSiam) loss of a batch of
 /// view pairs (`unmasked`: both views before masking, `[2N, T, M]`), backward, gradient clipping at norm 5, an
 /// AdamW update at `learningRate`. Returns the loss and its parts.
 func pretrainingStep(
@@ -179,7 +179,7 @@ func pretrainingStep(
     optimizer.zeroGrad()
     return ["loss": Double(parts.total.item), "invariance": Double(parts.invariance), "reconstruction": Double(parts.reconstruction),
             "contrastive": Double(parts.contrastive), "masked_frames": Double(parts.maskedFrames), "masked_units": Double(parts.maskedUnits),
-            "visible_units": Double(parts.visibleUnits),
+            "visible_units": Double(parts.visibleUnits), "siamese": Double(parts.siamese), "embedding_spread": Double(parts.embeddingSpread),
             "learning_rate": Double(learningRate),
             "grad_norm": Double(norm)]
 }
@@ -265,6 +265,9 @@ struct Pretrain: ParsableCommand {
     @Option(help: "Acoustic units of masked-unit prediction (default 100).")
     var units: Int?
 
+    @Option(help: "Weight of the SimSiam loss: a predictor pulls each view's projection toward the other view's (stop-gradient), with no negatives, so clips of one word are never pushed apart (default 0).")
+    var siameseWeight: Float?
+
     @Option(help: "Weight of the CAB-KWS invariance loss (default 0; paper 0.8).")
     var invarianceWeight: Float?
 
@@ -288,7 +291,7 @@ struct Pretrain: ParsableCommand {
             invariance: invarianceWeight ?? d.invariance, reconstruction: reconstructionWeight ?? d.reconstruction,
             contrastive: contrastiveWeight ?? d.contrastive, temperature: temperature ?? d.temperature,
             maskedFrames: maskedFramesWeight ?? d.maskedFrames, maskedUnits: maskedUnitsWeight ?? d.maskedUnits,
-            visibleUnits: visibleUnitsWeight ?? d.visibleUnits)
+            visibleUnits: visibleUnitsWeight ?? d.visibleUnits, siamese: siameseWeight ?? d.siamese)
     }
 
     /// The view masks: the options given over the defaults (nil when every mask count is 0).
@@ -302,7 +305,8 @@ struct Pretrain: ParsableCommand {
     mutating func validate() throws {
         let losses = [("--invariance-weight", invarianceWeight), ("--reconstruction-weight", reconstructionWeight),
                       ("--contrastive-weight", contrastiveWeight), ("--masked-frames-weight", maskedFramesWeight),
-                      ("--masked-units-weight", maskedUnitsWeight), ("--visible-units-weight", visibleUnitsWeight), ("--temperature", temperature)]
+                      ("--masked-units-weight", maskedUnitsWeight), ("--visible-units-weight", visibleUnitsWeight),
+                      ("--siamese-weight", siameseWeight), ("--temperature", temperature)]
         try training.validateRun(otherFixed: size.given + [("--unlabeled", !unlabeled.isEmpty), ("--noise", !noise.isEmpty),
                                                            ("--time-masks", timeMasks != nil), ("--max-mask-frames", maxMaskFrames != nil),
                                                            ("--frequency-masks", frequencyMasks != nil), ("--units", units != nil)]
@@ -317,7 +321,7 @@ struct Pretrain: ParsableCommand {
         if let units, !(2...4096).contains(units) { throw ValidationError("--units \(units): must be 2 to 4096") }
         if units != nil && !lossWeights.predictsUnits { throw ValidationError("--units needs --masked-units-weight or --visible-units-weight above 0") }
         let w = lossWeights
-        if training.resume == nil && w.invariance + w.reconstruction + w.contrastive + w.maskedFrames + w.maskedUnits + w.visibleUnits == 0 {
+        if training.resume == nil && w.invariance + w.reconstruction + w.contrastive + w.maskedFrames + w.maskedUnits + w.visibleUnits + w.siamese == 0 {
             throw ValidationError("every loss weight is 0: nothing to learn")
         }
         if let temperature, !(temperature > 0.01 && temperature <= 10) { throw ValidationError("--temperature \(temperature): must be in (0.01, 10]") }
@@ -370,13 +374,14 @@ struct Pretrain: ParsableCommand {
         let settingsJSON = finalSettings.json()
 
         let network = KWSPretrainingModel(configuration: model, seed: settings.seed, frameDecoder: settings.losses.maskedFrames > 0,
-                                          units: settings.units ?? 0)
+                                          units: settings.units ?? 0, siamese: settings.losses.siamese > 0)
         let optimizer = Adam.adamW(parameters: network.namedParameters(), learningRate: settings.learningRate, weightDecay: settings.weightDecay)
         let schedule = WarmupCosineSchedule(
             peak: settings.learningRate, warmupSteps: settings.warmupSteps, totalSteps: max(settings.schedule.totalSteps, settings.warmupSteps + 1),
             minimum: settings.learningRate * 0.02)
         let columns = ["step", "loss", "invariance", "reconstruction", "contrastive"] + (settings.losses.maskedFrames > 0 ? ["masked_frames"] : [])
             + (settings.units != nil ? ["masked_units", "visible_units"] : [])
+            + (settings.losses.siamese > 0 ? ["siamese", "embedding_spread"] : [])
             + ["learning_rate", "grad_norm", "steps_per_second", "val_loss"]
         let runner = training.resume == nil
             ? try TrainingRunner(starting: runDirectory, model: network, optimizer: optimizer, seed: settings.seed, configuration: settingsJSON, logColumns: columns)

@@ -311,6 +311,41 @@ struct KeywordSpottingTests {
         #expect(nothingHidden.maskedUnits == 0 && nothingHidden.total.item == 0 && nothingHidden.visibleUnits > 0)
     }
 
+    @Test func simSiamPullsTheViewsTogetherWithoutCollapse() throws {
+        let config = tinyConfiguration()
+        let plain = KWSPretrainingModel(configuration: config, seed: 3, frameDecoder: true)
+        let model = KWSPretrainingModel(configuration: config, seed: 3, frameDecoder: true, siamese: true)
+        // The SimSiam heads draw last: every other weight is the plain model's.
+        for (key, value) in plain.stateDict() { #expect(model.stateDict()[key]?.scalars == value.scalars, "\(key)") }
+        let p = config.projectionDimension
+        #expect(model.stateDict()["siamese_projector.3.weight"]?.shape == [p, config.projectionHidden])
+        #expect(model.stateDict()["predictor.0.weight"]?.shape == [p / 2, p] && model.stateDict()["predictor.3.weight"]?.shape == [p, p / 2])
+
+        let frontEnd = try LogMelFrontEnd(config.frontEnd)
+        let v1 = frontEnd.batch((0..<6).map { tone(Double(300 + 400 * $0), seed: UInt64($0)) })
+        let v2 = frontEnd.batch((0..<6).map { tone(Double(300 + 400 * $0), seed: UInt64(10 + $0), amplitude: 0.2) })
+        let weights = PretrainingLossWeights(invariance: 0, reconstruction: 0, contrastive: 0, siamese: 1)
+        let adam = Adam.adamW(parameters: model.namedParameters(), learningRate: 2e-3)
+        var losses: [Float] = [], spreads: [Float] = []
+        for step in 0..<40 {
+            let parts = model.losses(view1: v1, view2: v2, weights: weights, dropoutSeed: UInt64(step))
+            #expect(parts.total.item == parts.siamese && parts.maskedFrames == 0)
+            losses.append(parts.siamese)
+            spreads.append(parts.embeddingSpread)
+            parts.total.backward()
+            adam.step()
+            adam.zeroGrad()
+        }
+        // Negative cosine: starts near 0 (random heads), falls toward -1; the embeddings keep their spread.
+        #expect(losses.allSatisfy { $0 >= -1 && $0 <= 1 })
+        #expect(losses.last! < losses.first! - 0.3, "SimSiam loss \(losses)")
+        let ceiling = 1 / Float(config.bottleneckDimension).squareRoot()
+        #expect(spreads.allSatisfy { $0 > 0.2 * ceiling && $0 <= ceiling + 1e-5 }, "spreads \(spreads), ceiling \(ceiling)")
+        // Off (weight 0 or no predictor): both parts are 0.
+        let off = plain.losses(view1: v1, view2: v2, weights: weights, dropoutSeed: 1)
+        #expect(off.siamese == 0 && off.embeddingSpread == 0 && off.total.item == 0)
+    }
+
     @Test func loudestWindowFindsTheWord() {
         var samples = [Float](repeating: 0.001, count: 40_000)
         for i in 20_000..<26_000 { samples[i] = 0.5 }

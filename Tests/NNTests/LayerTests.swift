@@ -123,4 +123,16 @@ struct LayerTests {
         let reports = GradientCheck.check([x, attention.inProjectionWeight]) { _ in attention(x, mask: mask) }
         for r in reports { #expect(r.error < 1e-2, "\(r)") }
     }
+
+    @Test func batchStandardizationGivesEachColumnZeroMeanAndUnitVariance() {
+        // Columns [1, 2, 3, 4] (mean 2.5, variance 1.25) and [10, 10, 10, 14] (mean 11, variance 3).
+        let x = Tensor([1, 10, 2, 10, 3, 10, 4, 14], shape: [4, 2], requiresGrad: true)
+        let y = BatchStandardization(eps: 0)(x).scalars
+        let (a, b) = (Float(1.25).squareRoot(), Float(3).squareRoot())
+        let expected: [Float] = [-1.5 / a, -1 / b, -0.5 / a, -1 / b, 0.5 / a, -1 / b, 1.5 / a, 3 / b]
+        for (value, truth) in zip(y, expected) { #expect(abs(value - truth) < 1e-5, "\(y)") }
+        #expect(BatchStandardization().stateDict().isEmpty)
+        let reports = GradientCheck.check([TensorAssertions.randomTensor([5, 3], seed: 4)]) { BatchStandardization()($0[0]) }
+        #expect(reports[0].error < 1e-2, "\(reports[0])")
+    }
 }

@@ -77,4 +77,24 @@ struct LossTests {
         #expect(Losses.meanSquaredError(Tensor([1, 2], shape: [2]), Tensor([0, 4], shape: [2])).item == 2.5)
         #expect(Losses.meanSquaredError(Tensor([1, 2], shape: [2]), Tensor([0, 4], shape: [2]), reduction: .sum).item == 5)
     }
+
+    @Test func simSiamPullsPredictionsToThePartnerView() {
+        // Each prediction along its partner's projection (rows i and i + 2) gives -1 whatever the lengths;
+        // along its own row's projection only (partners orthogonal) 0.
+        let p = Tensor([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1], shape: [4, 4])   // e0, e1 | e2, e3
+        let partners = Tensor([0, 0, 3, 0, 0, 0, 0, 0.5, 2, 0, 0, 0, 0, 4, 0, 0], shape: [4, 4])   // 3 e2, 0.5 e3 | 2 e0, 4 e1
+        #expect(abs(Losses.simSiam(predictions: partners, projections: p).item + 1) < 1e-6)
+        #expect(abs(Losses.simSiam(predictions: p, projections: p).item) < 1e-6)
+        // Half the pairs aligned, half orthogonal: -0.5.
+        let mixed = Tensor([0, 0, 1, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0], shape: [4, 4])   // e2, e0 | e0, e2
+        #expect(abs(Losses.simSiam(predictions: mixed, projections: p).item + 0.5) < 1e-6)
+        // The projections are a constant target: no gradient reaches them; the predictions' gradient is right.
+        let h = TensorAssertions.randomTensor([4, 3], seed: 8), target = TensorAssertions.randomTensor([4, 3], seed: 9)
+        Losses.simSiam(predictions: h, projections: target).backward()
+        #expect(h.grad != nil && target.grad == nil)
+        let reports = GradientCheck.check([TensorAssertions.randomTensor([4, 3], seed: 10)], eps: 1e-3) { x in
+            Losses.simSiam(predictions: x[0], projections: target)
+        }
+        #expect(reports[0].error < 1e-2, "\(reports[0])")
+    }
 }

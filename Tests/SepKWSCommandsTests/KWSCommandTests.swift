@@ -151,5 +151,16 @@ struct KWSCommandTests {
         #expect(SepKWS.run(["train-kws", "--data", data, "--labels", "12", "--init", units, "--out", dir.file("ft-units"), "--steps", "2",
                             "--batch-size", "2", "--threads", "1"]) == 0)
         #expect(SepKWS.run(["pretrain", "--unlabeled", data + "/yes", "--out", dir.file("units0"), "--units", "16"]) == 2)
+        // SimSiam: its projector and predictor in the checkpoint, its loss and the collapse monitor in the log.
+        let siamese = dir.file("siamese")
+        #expect(SepKWS.run(["pretrain", "--unlabeled", data + "/yes", "--out", siamese, "--steps", "2", "--batch-size", "2",
+                            "--validate-every", "2", "--masked-frames-weight", "0", "--siamese-weight", "1"] + tinySizes) == 0)
+        let siameseTensors = try TrainingCheckpoint.modelTensors(runDirectory: siamese)
+        #expect(siameseTensors["predictor.3.weight"] != nil && siameseTensors["siamese_projector.0.weight"] != nil)
+        let siameseLog = try String(contentsOfFile: siamese + "/log.csv", encoding: .utf8).split(separator: "\n")
+        #expect(siameseLog.first == "step,loss,invariance,reconstruction,contrastive,siamese,embedding_spread,learning_rate,grad_norm,steps_per_second,val_loss")
+        #expect(SepKWS.run(["train-kws", "--data", data, "--labels", "12", "--init", siamese, "--out", dir.file("ft-siamese"), "--steps", "2",
+                            "--batch-size", "2", "--threads", "1"]) == 0)
+        #expect(SepKWS.run(["pretrain", "--unlabeled", data + "/yes", "--out", dir.file("siamese-neg"), "--siamese-weight", "-1"]) == 2)
     }
 }
