@@ -202,11 +202,14 @@ struct PretrainSettings: Codable {
     var masking: SpectrogramMasking?
     /// Acoustic units of masked-unit prediction (`--units`), or nil when it is off.
     var units: Int?
+    /// Mined pairs (`--neighbor-pairs K`): each pair's second view is a crop of one of the first file's `K` nearest
+    /// acoustic neighbours (``AcousticNeighbors``) instead of a second view of the same crop; nil: off.
+    var neighborPairs: Int?
 
     enum CodingKeys: String, CodingKey {
         case unlabeled, noise, batchSize = "batch_size", learningRate = "learning_rate", warmupSteps = "warmup_steps"
         case weightDecay = "weight_decay", seed, schedule, model, losses, augmentation, validationPairs = "validation_pairs"
-        case masking, units
+        case masking, units, neighborPairs = "neighbor_pairs"
     }
 
     /// Whether a step needs the views as they were before masking (the target of masked frames or units).
@@ -268,6 +271,9 @@ struct Pretrain: ParsableCommand {
     @Option(help: "Weight of the SimSiam loss: a predictor pulls each view's projection toward the other view's (stop-gradient), with no negatives, so clips of one word are never pushed apart (default 0).")
     var siameseWeight: Float?
 
+    @Option(help: "Pair each file with one of its K nearest acoustic neighbours (label-free: loudness-trimmed, mean-removed, time-normalized log-mel templates, cosine similarity): the second view of a pair is a crop of the neighbour, so the pair is mostly one word in two voices (default 0: two views of one crop).")
+    var neighborPairs: Int?
+
     @Option(help: "Weight of the CAB-KWS invariance loss (default 0; paper 0.8).")
     var invarianceWeight: Float?
 
@@ -309,7 +315,8 @@ struct Pretrain: ParsableCommand {
                       ("--siamese-weight", siameseWeight), ("--temperature", temperature)]
         try training.validateRun(otherFixed: size.given + [("--unlabeled", !unlabeled.isEmpty), ("--noise", !noise.isEmpty),
                                                            ("--time-masks", timeMasks != nil), ("--max-mask-frames", maxMaskFrames != nil),
-                                                           ("--frequency-masks", frequencyMasks != nil), ("--units", units != nil)]
+                                                           ("--frequency-masks", frequencyMasks != nil), ("--units", units != nil),
+                                                           ("--neighbor-pairs", neighborPairs != nil)]
                                  + losses.map { ($0.0, $0.1 != nil) })
         if let timeMasks, !(0...20).contains(timeMasks) { throw ValidationError("--time-masks \(timeMasks): must be 0 to 20") }
         if let frequencyMasks, !(0...10).contains(frequencyMasks) { throw ValidationError("--frequency-masks \(frequencyMasks): must be 0 to 10") }
@@ -318,6 +325,7 @@ struct Pretrain: ParsableCommand {
         for (name, value) in losses.dropLast() {
             if let value, !(value >= 0 && value.isFinite) { throw ValidationError("\(name) \(value): must be 0 or more") }
         }
+        if let neighborPairs, !(0...100).contains(neighborPairs) { throw ValidationError("--neighbor-pairs \(neighborPairs): must be 0 to 100") }
         if let units, !(2...4096).contains(units) { throw ValidationError("--units \(units): must be 2 to 4096") }
         if units != nil && !lossWeights.predictsUnits { throw ValidationError("--units needs --masked-units-weight or --visible-units-weight above 0") }
         let w = lossWeights
@@ -343,7 +351,7 @@ struct Pretrain: ParsableCommand {
                 warmupSteps: training.warmup ?? min(200, schedule.totalSteps / 10), weightDecay: 0.01, seed: training.seed ?? 1,
                 schedule: schedule, model: try size.configuration(labels: KWSConfiguration.twelveLabels),
                 losses: lossWeights, augmentation: AugmentationSettings(), validationPairs: 64, masking: masking,
-                units: lossWeights.predictsUnits ? (units ?? 100) : nil)
+                units: lossWeights.predictsUnits ? (units ?? 100) : nil, neighborPairs: (neighborPairs ?? 0) > 0 ? neighborPairs : nil)
         }
         let runDirectory = training.resume ?? training.out!
         var model = settings.model
@@ -389,13 +397,34 @@ struct Pretrain: ParsableCommand {
         try TrainingCheckpoint.writeAtomically(Data(settingsJSON.utf8), to: (runDirectory as NSString).appendingPathComponent("settings.json"), runDirectory: runDirectory)
 
         let frontEnd = try LogMelFrontEnd(model.frontEnd)
+        var neighbors: AcousticNeighbors?
+        if let k = settings.neighborPairs {
+            guard pool.count > k else {
+                throw TrainingError.noUsableAudio(path: settings.unlabeled.joined(separator: ", "),
+                                                  reason: "--neighbor-pairs \(k) needs more than \(k) files, found \(pool.count)")
+            }
+            let started = Date()
+            let logMels = (0..<pool.count).map { frontEnd.features(KeywordSpotter.loudestWindow(of: pool.signal($0), length: length)) }
+            neighbors = AcousticNeighbors(logMels: logMels, melCount: model.frontEnd.melCount, count: k)
+            Console.error(String(format: "pretrain: the %d nearest acoustic neighbours of each of %d files, in %.1f s", k, pool.count,
+                                 Date().timeIntervalSince(started)))
+        }
         /// `count` view pairs `[N, T, M]` each (masked, if masking is on) and both views before masking `[2N, T, M]`.
         func viewPairs(_ count: Int, _ rng: inout SplitMix64) throws -> (Tensor, Tensor, Tensor?) {
             var first: [[Float]] = [], second: [[Float]] = []
             for _ in 0..<count {
-                let source = pool.crop(length: length, margin: margin, using: &rng)
-                first.append(try augmenter.view(of: source, center: margin + length / 2, length: length, using: &rng))
-                second.append(try augmenter.view(of: source, center: margin + length / 2, length: length, using: &rng))
+                let own: [Float], partner: [Float]
+                if let neighbors {
+                    let file = Int(rng.next() % UInt64(pool.count)), choices = neighbors.neighbors[file]
+                    let mate = choices[Int(rng.next() % UInt64(choices.count))]
+                    own = pool.crop(file: file, length: length, margin: margin, using: &rng)
+                    partner = pool.crop(file: mate, length: length, margin: margin, using: &rng)
+                } else {
+                    own = pool.crop(length: length, margin: margin, using: &rng)
+                    partner = own
+                }
+                first.append(try augmenter.view(of: own, center: margin + length / 2, length: length, using: &rng))
+                second.append(try augmenter.view(of: partner, center: margin + length / 2, length: length, using: &rng))
             }
             let views = (frontEnd.batch(first), frontEnd.batch(second))
             let unmasked = settings.masking?.apply(

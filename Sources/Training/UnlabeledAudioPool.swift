@@ -56,14 +56,33 @@ public final class UnlabeledAudioPool {
     /// Total loaded audio in seconds.
     public var totalSeconds: Double { Double(cumulative.last ?? 0) / Double(sampleRate) }
 
+    /// Number of files loaded.
+    public var count: Int { signals.count }
+
+    /// The samples of file `index` (as loaded: mono, at ``sampleRate``).
+    public func signal(_ index: Int) -> [Float] { signals[index] }
+
     /// A random excerpt `[length + 2·margin]` whose middle `length` samples are not silence (positions are drawn
     /// uniformly over all audio; up to `attempts` tries, then the loudest try is used), zero-padded at file ends.
     public func crop(length: Int, margin: Int, attempts: Int = 20, using rng: inout SplitMix64) -> [Float] {
+        loudestTry(length: length, margin: margin, attempts: attempts, using: &rng) { rng in
+            let position = Int(rng.next() % UInt64(cumulative.last!))
+            return cumulative.firstIndex { $0 > position }!
+        }
+    }
+
+    /// A random excerpt `[length + 2·margin]` of file `index` alone, whose middle is not silence (up to `attempts`
+    /// tries, then the loudest), zero-padded at the file's ends.
+    public func crop(file index: Int, length: Int, margin: Int, attempts: Int = 20, using rng: inout SplitMix64) -> [Float] {
+        loudestTry(length: length, margin: margin, attempts: attempts, using: &rng) { _ in index }
+    }
+
+    /// Up to `attempts` excerpts at random offsets of the files `pick` draws: the first that is not silence, else the loudest.
+    private func loudestTry(length: Int, margin: Int, attempts: Int, using rng: inout SplitMix64,
+                            pick: (inout SplitMix64) -> Int) -> [Float] {
         var best: [Float] = [], bestLevel = -Double.infinity
         for _ in 0..<max(1, attempts) {
-            let position = Int(rng.next() % UInt64(cumulative.last!))
-            let fileIndex = cumulative.firstIndex { $0 > position }!
-            let signal = signals[fileIndex]
+            let signal = signals[pick(&rng)]
             let start = Int(rng.next() % UInt64(max(1, signal.count - length + 1))) - margin
             var excerpt = [Float](repeating: 0, count: length + 2 * margin)
             for i in excerpt.indices where start + i >= 0 && start + i < signal.count { excerpt[i] = signal[start + i] }

@@ -161,6 +161,15 @@ struct KWSCommandTests {
         #expect(siameseLog.first == "step,loss,invariance,reconstruction,contrastive,siamese,embedding_spread,learning_rate,grad_norm,steps_per_second,val_loss")
         #expect(SepKWS.run(["train-kws", "--data", data, "--labels", "12", "--init", siamese, "--out", dir.file("ft-siamese"), "--steps", "2",
                             "--batch-size", "2", "--threads", "1"]) == 0)
-        #expect(SepKWS.run(["pretrain", "--unlabeled", data + "/yes", "--out", dir.file("siamese-neg"), "--siamese-weight", "-1"]) == 2)
+        #expect(SepKWS.run(["pretrain", "--unlabeled", data + "/yes", "--out", dir.file("siamese-neg"), "--siamese-weight=-1"]) == 2)
+        // Mined pairs: the setting is kept with the run; more neighbours than other files is an error naming the folder.
+        let mined = dir.file("mined")
+        #expect(SepKWS.run(["pretrain", "--unlabeled", data + "/yes", data + "/no", "--out", mined, "--steps", "2", "--batch-size", "2",
+                            "--validate-every", "2", "--masked-frames-weight", "0", "--contrastive-weight", "1", "--neighbor-pairs", "2"] + tinySizes) == 0)
+        #expect(try String(contentsOfFile: mined + "/settings.json", encoding: .utf8).contains("\"neighbor_pairs\" : 2"))
+        #expect(SepKWS.run(["pretrain", "--resume", mined, "--threads", "1"]) == 0)
+        #expect(SepKWS.run(["pretrain", "--unlabeled", data + "/yes", "--out", dir.file("mined3"), "--steps", "2", "--batch-size", "2",
+                            "--neighbor-pairs", "3"] + tinySizes) == 1)
+        #expect(SepKWS.run(["pretrain", "--unlabeled", data + "/yes", "--out", dir.file("mined-neg"), "--neighbor-pairs=-1"]) == 2)
     }
 }

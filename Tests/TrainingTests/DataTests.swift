@@ -87,4 +87,67 @@ struct DataTests {
         }
         #expect(throws: TrainingError.self) { try UnlabeledAudioPool(folders: [dir.path], sampleRate: 16_000, minimumLength: 100_000) }
     }
+
+    @Test func poolCropsOneChosenFile() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        // Two files of constant level: 0.1 and 0.4.
+        try AudioFileWriter.write(AudioBuffer(sampleRate: 16_000, mono: [Float](repeating: 0.1, count: 20_000)), to: dir.file("a.wav"))
+        try AudioFileWriter.write(AudioBuffer(sampleRate: 16_000, mono: [Float](repeating: 0.4, count: 20_000)), to: dir.file("b.wav"))
+        let pool = try UnlabeledAudioPool(folders: [dir.path], sampleRate: 16_000, minimumLength: 8_000)
+        #expect(pool.count == 2 && pool.signal(1).count == 20_000)
+        var rng = SplitMix64(seed: 4)
+        for file in [0, 1, 1, 0] {
+            let crop = pool.crop(file: file, length: 16_000, margin: 0, using: &rng)
+            let level = pool.signal(file)[0]
+            #expect(crop.count == 16_000 && abs(crop[8_000] - level) < 1e-3)
+        }
+    }
+
+    /// A log-mel `[T, 40]` of one made-up "word": a sequence of spectral peaks (`track`, mel bins over time),
+    /// stretched to `frames` spoken frames, placed at `offset` in 101 frames, at a gain (log offset), over a noise floor.
+    static func word(_ track: [Float], frames: Int, offset: Int, gain: Float, floor: Float, tilt: Float, rng: inout SplitMix64) -> [Float] {
+        var out = [Float](repeating: 0, count: 101 * 40)
+        for t in 0..<101 {
+            for k in 0..<40 {
+                let noise = Float(rng.next() % 1000) / 1000 * 0.5
+                out[t * 40 + k] = floor + noise + tilt * Float(k) / 40
+            }
+        }
+        for f in 0..<frames {
+            let peak = track[min(track.count - 1, f * track.count / frames)]
+            for k in 0..<40 {
+                let distance = (Float(k) - peak) / 3
+                out[(offset + f) * 40 + k] += gain + 6 * Float(exp(-Double(distance * distance))) + tilt * Float(k) / 40
+            }
+        }
+        return out
+    }
+
+    @Test func acousticNeighborsPairTheSameWordAcrossRateLevelAndNoise() {
+        // Three "words" (rising, falling, and rise-fall peak tracks), each said four ways: 30-60 frames long, at
+        // different places, gains, noise floors and spectral tilts. Each version's neighbours are the same word.
+        let tracks: [[Float]] = [[5, 10, 15, 20, 25, 30, 35], [35, 30, 25, 20, 15, 10, 5], [8, 20, 32, 20, 8, 20, 32]]
+        var rng = SplitMix64(seed: 9)
+        var logMels: [[Float]] = [], truth: [Int] = []
+        for version in 0..<4 {
+            for (word, track) in tracks.enumerated() {
+                logMels.append(Self.word(track, frames: 30 + 10 * version, offset: 5 + 9 * version, gain: Float(version) - 1.5,
+                                         floor: -10 + Float(version), tilt: Float(version % 2) * 2, rng: &rng))
+                truth.append(word)
+            }
+        }
+        let found = AcousticNeighbors(logMels: logMels, melCount: 40, count: 3, blockRows: 5)
+        #expect(found.neighbors.count == 12)
+        for (i, list) in found.neighbors.enumerated() {
+            #expect(list.count == 3 && !list.contains(i) && Set(list).count == 3)
+            #expect(list.allSatisfy { truth[$0] == truth[i] }, "recording \(i) (word \(truth[i])): neighbours \(list.map { truth[$0] })")
+        }
+        // The template ignores where the word is and how fast it is said: a stretched, shifted copy (no noise) matches.
+        var quiet = SplitMix64(seed: 1)
+        let a = AcousticNeighbors.template(Self.word(tracks[0], frames: 35, offset: 10, gain: 0, floor: -10, tilt: 0, rng: &quiet), melCount: 40)
+        let b = AcousticNeighbors.template(Self.word(tracks[0], frames: 35, offset: 50, gain: 0, floor: -10, tilt: 0, rng: &quiet), melCount: 40)
+        #expect(a.count == AcousticNeighbors.templateFrames * 40)
+        #expect(zip(a, b).allSatisfy { abs($0 - $1) < 0.6 })
+    }
 }
