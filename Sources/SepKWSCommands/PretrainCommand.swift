@@ -205,11 +205,14 @@ struct PretrainSettings: Codable {
     /// Mined pairs (`--neighbor-pairs K`): each pair's second view is a crop of one of the first file's `K` nearest
     /// acoustic neighbours (``AcousticNeighbors``) instead of a second view of the same crop; nil: off.
     var neighborPairs: Int?
+    /// A pretraining run or model folder whose encoder's embeddings find the neighbours (`--neighbors-from`), or nil:
+    /// the log-mel templates do.
+    var neighborsFrom: String?
 
     enum CodingKeys: String, CodingKey {
         case unlabeled, noise, batchSize = "batch_size", learningRate = "learning_rate", warmupSteps = "warmup_steps"
         case weightDecay = "weight_decay", seed, schedule, model, losses, augmentation, validationPairs = "validation_pairs"
-        case masking, units, neighborPairs = "neighbor_pairs"
+        case masking, units, neighborPairs = "neighbor_pairs", neighborsFrom = "neighbors_from"
     }
 
     /// Whether a step needs the views as they were before masking (the target of masked frames or units).
@@ -274,6 +277,9 @@ struct Pretrain: ParsableCommand {
     @Option(help: "Pair each file with one of its K nearest acoustic neighbours (label-free: loudness-trimmed, mean-removed, time-normalized log-mel templates, cosine similarity): the second view of a pair is a crop of the neighbour, so the pair is mostly one word in two voices (default 0: two views of one crop).")
     var neighborPairs: Int?
 
+    @Option(help: "Find the --neighbor-pairs by the embeddings of this pretraining run's (or model folder's) encoder instead of the log-mel templates: a second round, as HuBERT's second iteration re-derives its targets from the first model.")
+    var neighborsFrom: String?
+
     @Option(help: "Weight of the CAB-KWS invariance loss (default 0; paper 0.8).")
     var invarianceWeight: Float?
 
@@ -316,7 +322,7 @@ struct Pretrain: ParsableCommand {
         try training.validateRun(otherFixed: size.given + [("--unlabeled", !unlabeled.isEmpty), ("--noise", !noise.isEmpty),
                                                            ("--time-masks", timeMasks != nil), ("--max-mask-frames", maxMaskFrames != nil),
                                                            ("--frequency-masks", frequencyMasks != nil), ("--units", units != nil),
-                                                           ("--neighbor-pairs", neighborPairs != nil)]
+                                                           ("--neighbor-pairs", neighborPairs != nil), ("--neighbors-from", neighborsFrom != nil)]
                                  + losses.map { ($0.0, $0.1 != nil) })
         if let timeMasks, !(0...20).contains(timeMasks) { throw ValidationError("--time-masks \(timeMasks): must be 0 to 20") }
         if let frequencyMasks, !(0...10).contains(frequencyMasks) { throw ValidationError("--frequency-masks \(frequencyMasks): must be 0 to 10") }
@@ -326,6 +332,7 @@ struct Pretrain: ParsableCommand {
             if let value, !(value >= 0 && value.isFinite) { throw ValidationError("\(name) \(value): must be 0 or more") }
         }
         if let neighborPairs, !(0...100).contains(neighborPairs) { throw ValidationError("--neighbor-pairs \(neighborPairs): must be 0 to 100") }
+        if neighborsFrom != nil && (neighborPairs ?? 0) == 0 { throw ValidationError("--neighbors-from needs --neighbor-pairs K above 0") }
         if let units, !(2...4096).contains(units) { throw ValidationError("--units \(units): must be 2 to 4096") }
         if units != nil && !lossWeights.predictsUnits { throw ValidationError("--units needs --masked-units-weight or --visible-units-weight above 0") }
         let w = lossWeights
@@ -351,7 +358,8 @@ struct Pretrain: ParsableCommand {
                 warmupSteps: training.warmup ?? min(200, schedule.totalSteps / 10), weightDecay: 0.01, seed: training.seed ?? 1,
                 schedule: schedule, model: try size.configuration(labels: KWSConfiguration.twelveLabels),
                 losses: lossWeights, augmentation: AugmentationSettings(), validationPairs: 64, masking: masking,
-                units: lossWeights.predictsUnits ? (units ?? 100) : nil, neighborPairs: (neighborPairs ?? 0) > 0 ? neighborPairs : nil)
+                units: lossWeights.predictsUnits ? (units ?? 100) : nil, neighborPairs: (neighborPairs ?? 0) > 0 ? neighborPairs : nil,
+                neighborsFrom: neighborsFrom)
         }
         let runDirectory = training.resume ?? training.out!
         var model = settings.model
@@ -404,10 +412,20 @@ struct Pretrain: ParsableCommand {
                                                   reason: "--neighbor-pairs \(k) needs more than \(k) files, found \(pool.count)")
             }
             let started = Date()
-            let logMels = (0..<pool.count).map { frontEnd.features(KeywordSpotter.loudestWindow(of: pool.signal($0), length: length)) }
-            neighbors = AcousticNeighbors(logMels: logMels, melCount: model.frontEnd.melCount, count: k)
-            Console.error(String(format: "pretrain: the %d nearest acoustic neighbours of each of %d files, in %.1f s", k, pool.count,
-                                 Date().timeIntervalSince(started)))
+            let windows = (0..<pool.count).map { KeywordSpotter.loudestWindow(of: pool.signal($0), length: length) }
+            let found: AcousticNeighbors
+            if let source = settings.neighborsFrom {
+                let embeddings = try Self.embeddings(of: windows, encoderOf: source, frontEnd: model.frontEnd)
+                found = AcousticNeighbors(vectors: embeddings.values, width: embeddings.width, count: k)
+            } else {
+                found = AcousticNeighbors(logMels: windows.map { frontEnd.features($0) }, melCount: model.frontEnd.melCount, count: k)
+            }
+            neighbors = found
+            Console.error(String(format: "pretrain: the %d nearest acoustic neighbours of each of %d files (by %@), in %.1f s", k, pool.count,
+                                 settings.neighborsFrom.map { "the embeddings of \($0)" } ?? "log-mel templates", Date().timeIntervalSince(started)))
+            try CSVTable(header: ["file"] + (1...k).map { "neighbor_\($0)" },
+                         rows: (0..<pool.count).map { i in [pool.files[i]] + found.neighbors[i].map { pool.files[$0] } })
+                .write(to: (runDirectory as NSString).appendingPathComponent("neighbors.csv"))
         }
         /// `count` view pairs `[N, T, M]` each (masked, if masking is on) and both views before masking `[2N, T, M]`.
         func viewPairs(_ count: Int, _ rng: inout SplitMix64) throws -> (Tensor, Tensor, Tensor?) {
@@ -469,6 +487,28 @@ struct Pretrain: ParsableCommand {
                 bar.update(done: p.step, total: p.totalSteps, extra: String(format: "loss %.4f  %.2f steps/s", p.metrics["loss"] ?? 0, p.stepsPerSecond))
             })
         try reportOutcome(outcome, command: "pretrain", run: runDirectory)
+    }
+}
+
+extension Pretrain {
+    /// The bottleneck embeddings `[N, D]` (row-major) of 1 s windows by the encoder of a pretraining run or model folder.
+    /// - Throws: when `path` holds neither, or its front end differs from `frontEnd`.
+    static func embeddings(of windows: [[Float]], encoderOf path: String, frontEnd: KWSFrontEnd) throws -> (values: [Float], width: Int) {
+        let source = try InitialEncoder(path: path)
+        guard source.configuration.frontEnd == frontEnd else {
+            throw TrainingError.invalidOption(name: "--neighbors-from", value: path, reason: "its front end differs from this run's")
+        }
+        let classifier = KeywordClassifier(configuration: source.configuration, seed: 0)
+        try classifier.loadEncoder(from: source.tensors)
+        let encoder = classifier.encoder
+        encoder.setTraining(false)
+        let extractor = try LogMelFrontEnd(frontEnd)
+        var values: [Float] = []
+        for start in stride(from: 0, to: windows.count, by: 256) {
+            let batch = extractor.batch(Array(windows[start..<min(start + 256, windows.count)]))
+            values += Autograd.withInferenceMode { encoder(batch) }.scalars
+        }
+        return (values, source.configuration.bottleneckDimension)
     }
 }
 

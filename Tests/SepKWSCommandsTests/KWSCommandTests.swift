@@ -1,3 +1,4 @@
+import AudioDatasets
 import AudioIO
 import Foundation
 import KeywordSpotting
@@ -168,6 +169,20 @@ struct KWSCommandTests {
                             "--validate-every", "2", "--masked-frames-weight", "0", "--contrastive-weight", "1", "--neighbor-pairs", "2"] + tinySizes) == 0)
         #expect(try String(contentsOfFile: mined + "/settings.json", encoding: .utf8).contains("\"neighbor_pairs\" : 2"))
         #expect(SepKWS.run(["pretrain", "--resume", mined, "--threads", "1"]) == 0)
+        let pairs = try CSVTable(path: mined + "/neighbors.csv")
+        #expect(pairs.header == ["file", "neighbor_1", "neighbor_2"] && pairs.rows.count == 6)
+        #expect(pairs.rows.allSatisfy { Set($0).count == 3 })
+        // A second round: the neighbours found by the first run's encoder.
+        let second = dir.file("mined2")
+        #expect(SepKWS.run(["pretrain", "--unlabeled", data + "/yes", data + "/no", "--out", second, "--steps", "1", "--batch-size", "2",
+                            "--masked-frames-weight", "0", "--contrastive-weight", "1", "--neighbor-pairs", "2", "--neighbors-from", mined]
+                           + tinySizes) == 0)
+        #expect(try String(contentsOfFile: second + "/settings.json", encoding: .utf8).contains("\"neighbors_from\" : \"\(mined)\""))
+        #expect(try CSVTable(path: second + "/neighbors.csv").rows.count == 6)
+        #expect(SepKWS.run(["pretrain", "--unlabeled", data + "/yes", "--out", dir.file("from-only"), "--neighbors-from", mined]) == 2)
+        #expect(SepKWS.run(["pretrain", "--unlabeled", data + "/yes", data + "/no", "--out", dir.file("from-missing"), "--steps", "1",
+                            "--masked-frames-weight", "0", "--contrastive-weight", "1", "--neighbor-pairs", "2",
+                            "--neighbors-from", dir.file("nothing")] + tinySizes) == 1)
         #expect(SepKWS.run(["pretrain", "--unlabeled", data + "/yes", "--out", dir.file("mined3"), "--steps", "2", "--batch-size", "2",
                             "--neighbor-pairs", "3"] + tinySizes) == 1)
         #expect(SepKWS.run(["pretrain", "--unlabeled", data + "/yes", "--out", dir.file("mined-neg"), "--neighbor-pairs=-1"]) == 2)
