@@ -227,6 +227,10 @@ struct PretrainSettings: Codable {
 
 /// `sepkws pretrain`: label-free pretraining of the keyword encoder on folders of audio (masked-frame reconstruction by default).
 struct Pretrain: ParsableCommand {
+    /// Files of at most this many clip lengths are paired with their neighbours by `--neighbor-pairs`; longer ones
+    /// (running speech, where a file's loudest second says little about a random crop) keep two views of one crop.
+    static let longestPairedClip = 2
+
     /// Views whose frames the acoustic-unit codebook is fitted on (about 52,000 frames).
     static let codebookViews = 512
 
@@ -274,7 +278,7 @@ struct Pretrain: ParsableCommand {
     @Option(help: "Weight of the SimSiam loss: a predictor pulls each view's projection toward the other view's (stop-gradient), with no negatives, so clips of one word are never pushed apart (default 0).")
     var siameseWeight: Float?
 
-    @Option(help: "Pair each file with one of its K nearest acoustic neighbours (label-free: loudness-trimmed, mean-removed, time-normalized log-mel templates, cosine similarity): the second view of a pair is a crop of the neighbour, so the pair is mostly one word in two voices (default 0: two views of one crop).")
+    @Option(help: "Pair each clip (a file of at most 2 s) with one of its K nearest acoustic neighbours (label-free: loudness-trimmed, mean-removed, time-normalized log-mel templates, cosine similarity): the second view of a pair is a crop of the neighbour, so the pair is mostly one word in two voices; longer files keep two views of one crop (default 0: two views of one crop for every file).")
     var neighborPairs: Int?
 
     @Option(help: "Find the --neighbor-pairs by the embeddings of this pretraining run's (or model folder's) encoder instead of the log-mel templates: a second round, as HuBERT's second iteration re-derives its targets from the first model.")
@@ -405,14 +409,16 @@ struct Pretrain: ParsableCommand {
         try TrainingCheckpoint.writeAtomically(Data(settingsJSON.utf8), to: (runDirectory as NSString).appendingPathComponent("settings.json"), runDirectory: runDirectory)
 
         let frontEnd = try LogMelFrontEnd(model.frontEnd)
-        var neighbors: AcousticNeighbors?
+        /// Mined pairs: for each short file (a clip of at most ``Pretrain/longestPairedClip`` windows), its neighbours.
+        var neighbors: [Int: [Int]] = [:]
         if let k = settings.neighborPairs {
-            guard pool.count > k else {
+            let short = (0..<pool.count).filter { pool.signal($0).count <= Self.longestPairedClip * length }
+            guard short.count > k else {
                 throw TrainingError.noUsableAudio(path: settings.unlabeled.joined(separator: ", "),
-                                                  reason: "--neighbor-pairs \(k) needs more than \(k) files, found \(pool.count)")
+                                                  reason: "--neighbor-pairs \(k) needs more than \(k) clips of at most \(Self.longestPairedClip) s, found \(short.count)")
             }
             let started = Date()
-            let windows = (0..<pool.count).map { KeywordSpotter.loudestWindow(of: pool.signal($0), length: length) }
+            let windows = short.map { KeywordSpotter.loudestWindow(of: pool.signal($0), length: length) }
             let found: AcousticNeighbors
             if let source = settings.neighborsFrom {
                 let embeddings = try Self.embeddings(of: windows, encoderOf: source, frontEnd: model.frontEnd)
@@ -420,26 +426,23 @@ struct Pretrain: ParsableCommand {
             } else {
                 found = AcousticNeighbors(logMels: windows.map { frontEnd.features($0) }, melCount: model.frontEnd.melCount, count: k)
             }
-            neighbors = found
-            Console.error(String(format: "pretrain: the %d nearest acoustic neighbours of each of %d files (by %@), in %.1f s", k, pool.count,
-                                 settings.neighborsFrom.map { "the embeddings of \($0)" } ?? "log-mel templates", Date().timeIntervalSince(started)))
+            for (i, file) in short.enumerated() { neighbors[file] = found.neighbors[i].map { short[$0] } }
+            Console.error(String(format: "pretrain: the %d nearest acoustic neighbours of each of %d clips, by %@ (files over 2 s, kept as two views of one crop: %d), in %.1f s",
+                                 k, short.count,
+                                 settings.neighborsFrom.map { "the embeddings of \($0)" } ?? "log-mel templates", pool.count - short.count,
+                                 Date().timeIntervalSince(started)))
             try CSVTable(header: ["file"] + (1...k).map { "neighbor_\($0)" },
-                         rows: (0..<pool.count).map { i in [pool.files[i]] + found.neighbors[i].map { pool.files[$0] } })
+                         rows: short.map { file in [pool.files[file]] + neighbors[file]!.map { pool.files[$0] } })
                 .write(to: (runDirectory as NSString).appendingPathComponent("neighbors.csv"))
         }
         /// `count` view pairs `[N, T, M]` each (masked, if masking is on) and both views before masking `[2N, T, M]`.
         func viewPairs(_ count: Int, _ rng: inout SplitMix64) throws -> (Tensor, Tensor, Tensor?) {
             var first: [[Float]] = [], second: [[Float]] = []
             for _ in 0..<count {
-                let own: [Float], partner: [Float]
-                if let neighbors {
-                    let file = Int(rng.next() % UInt64(pool.count)), choices = neighbors.neighbors[file]
-                    let mate = choices[Int(rng.next() % UInt64(choices.count))]
-                    own = pool.crop(file: file, length: length, margin: margin, using: &rng)
-                    partner = pool.crop(file: mate, length: length, margin: margin, using: &rng)
-                } else {
-                    own = pool.crop(length: length, margin: margin, using: &rng)
-                    partner = own
+                let (file, own) = pool.indexedCrop(length: length, margin: margin, using: &rng)
+                var partner = own
+                if let choices = neighbors[file] {
+                    partner = pool.crop(file: choices[Int(rng.next() % UInt64(choices.count))], length: length, margin: margin, using: &rng)
                 }
                 first.append(try augmenter.view(of: own, center: margin + length / 2, length: length, using: &rng))
                 second.append(try augmenter.view(of: partner, center: margin + length / 2, length: length, using: &rng))

@@ -65,6 +65,11 @@ public final class UnlabeledAudioPool {
     /// A random excerpt `[length + 2·margin]` whose middle `length` samples are not silence (positions are drawn
     /// uniformly over all audio; up to `attempts` tries, then the loudest try is used), zero-padded at file ends.
     public func crop(length: Int, margin: Int, attempts: Int = 20, using rng: inout SplitMix64) -> [Float] {
+        indexedCrop(length: length, margin: margin, attempts: attempts, using: &rng).samples
+    }
+
+    /// ``crop(length:margin:attempts:using:)`` and the index of the file it comes from (the same draws).
+    public func indexedCrop(length: Int, margin: Int, attempts: Int = 20, using rng: inout SplitMix64) -> (file: Int, samples: [Float]) {
         loudestTry(length: length, margin: margin, attempts: attempts, using: &rng) { rng in
             let position = Int(rng.next() % UInt64(cumulative.last!))
             return cumulative.firstIndex { $0 > position }!
@@ -74,22 +79,22 @@ public final class UnlabeledAudioPool {
     /// A random excerpt `[length + 2·margin]` of file `index` alone, whose middle is not silence (up to `attempts`
     /// tries, then the loudest), zero-padded at the file's ends.
     public func crop(file index: Int, length: Int, margin: Int, attempts: Int = 20, using rng: inout SplitMix64) -> [Float] {
-        loudestTry(length: length, margin: margin, attempts: attempts, using: &rng) { _ in index }
+        loudestTry(length: length, margin: margin, attempts: attempts, using: &rng) { _ in index }.samples
     }
 
     /// Up to `attempts` excerpts at random offsets of the files `pick` draws: the first that is not silence, else the loudest.
     private func loudestTry(length: Int, margin: Int, attempts: Int, using rng: inout SplitMix64,
-                            pick: (inout SplitMix64) -> Int) -> [Float] {
-        var best: [Float] = [], bestLevel = -Double.infinity
+                            pick: (inout SplitMix64) -> Int) -> (file: Int, samples: [Float]) {
+        var best: (file: Int, samples: [Float]) = (0, []), bestLevel = -Double.infinity
         for _ in 0..<max(1, attempts) {
-            let signal = signals[pick(&rng)]
+            let file = pick(&rng), signal = signals[file]
             let start = Int(rng.next() % UInt64(max(1, signal.count - length + 1))) - margin
             var excerpt = [Float](repeating: 0, count: length + 2 * margin)
             for i in excerpt.indices where start + i >= 0 && start + i < signal.count { excerpt[i] = signal[start + i] }
             let level = SignalLevel.rms(Array(excerpt[margin..<(margin + length)]))
             let decibels = level > 0 ? 20 * log10(level) : -Double.infinity
-            if decibels >= silenceThresholdDB { return excerpt }
-            if decibels > bestLevel { best = excerpt; bestLevel = decibels }
+            if decibels >= silenceThresholdDB { return (file, excerpt) }
+            if decibels > bestLevel { best = (file, excerpt); bestLevel = decibels }
         }
         return best
     }
