@@ -414,31 +414,9 @@ struct Pretrain: ParsableCommand {
 
         let frontEnd = try LogMelFrontEnd(model.frontEnd)
         /// Mined pairs: for each short file (a clip of at most ``Pretrain/longestPairedClip`` windows), its neighbours.
-        var neighbors: [Int: [Int]] = [:]
-        if let k = settings.neighborPairs {
-            let short = (0..<pool.count).filter { pool.signal($0).count <= Self.longestPairedClip * length }
-            guard short.count > k else {
-                throw TrainingError.noUsableAudio(path: settings.unlabeled.joined(separator: ", "),
-                                                  reason: "--neighbor-pairs \(k) needs more than \(k) clips of at most \(Self.longestPairedClip) s, found \(short.count)")
-            }
-            let started = Date()
-            let windows = short.map { KeywordSpotter.loudestWindow(of: pool.signal($0), length: length) }
-            let found: AcousticNeighbors
-            if let source = settings.neighborsFrom {
-                let embeddings = try Self.embeddings(of: windows, encoderOf: source, frontEnd: model.frontEnd)
-                found = AcousticNeighbors(vectors: embeddings.values, width: embeddings.width, count: k)
-            } else {
-                found = AcousticNeighbors(logMels: windows.map { frontEnd.features($0) }, melCount: model.frontEnd.melCount, count: k)
-            }
-            for (i, file) in short.enumerated() { neighbors[file] = found.neighbors[i].map { short[$0] } }
-            Console.error(String(format: "pretrain: the %d nearest acoustic neighbours of each of %d clips, by %@ (files over 2 s, kept as two views of one crop: %d), in %.1f s",
-                                 k, short.count,
-                                 settings.neighborsFrom.map { "the embeddings of \($0)" } ?? "log-mel templates", pool.count - short.count,
-                                 Date().timeIntervalSince(started)))
-            try CSVTable(header: ["file"] + (1...k).map { "neighbor_\($0)" },
-                         rows: short.map { file in [pool.files[file]] + neighbors[file]!.map { pool.files[$0] } })
-                .write(to: (runDirectory as NSString).appendingPathComponent("neighbors.csv"))
-        }
+        let neighbors = try settings.neighborPairs.map {
+            try Self.mineNeighbors(count: $0, pool: pool, settings: settings, frontEnd: frontEnd, runDirectory: runDirectory)
+        } ?? [:]
         /// `count` view pairs `[N, T, M]` each (masked, if masking is on) and both views before masking `[2N, T, M]`.
         func viewPairs(_ count: Int, _ rng: inout SplitMix64) throws -> (Tensor, Tensor, Tensor?) {
             var first: [[Float]] = [], second: [[Float]] = []
@@ -498,21 +476,51 @@ struct Pretrain: ParsableCommand {
 }
 
 extension Pretrain {
+    /// The `count` nearest neighbours of each file of at most ``longestPairedClip`` clip lengths (by log-mel
+    /// templates, or by the embeddings of `settings.neighborsFrom`), as pool indices; also writes `RUN/neighbors.csv`.
+    /// - Throws: when there are not more than `count` such files, or the source encoder does not load.
+    static func mineNeighbors(count k: Int, pool: UnlabeledAudioPool, settings: PretrainSettings, frontEnd: LogMelFrontEnd,
+                              runDirectory: String) throws -> [Int: [Int]] {
+        let length = frontEnd.settings.clipSamples
+        let short = (0..<pool.count).filter { pool.signal($0).count <= longestPairedClip * length }
+        guard short.count > k else {
+            throw TrainingError.noUsableAudio(path: settings.unlabeled.joined(separator: ", "),
+                                              reason: "--neighbor-pairs \(k) needs more than \(k) clips of at most \(longestPairedClip) s, found \(short.count)")
+        }
+        let started = Date()
+        let windows = short.map { KeywordSpotter.loudestWindow(of: pool.signal($0), length: length) }
+        let found: AcousticNeighbors
+        if let source = settings.neighborsFrom {
+            let embeddings = try embeddings(of: windows, encoderOf: source, frontEnd: frontEnd)
+            found = AcousticNeighbors(vectors: embeddings.values, width: embeddings.width, count: k)
+        } else {
+            found = AcousticNeighbors(logMels: windows.map { frontEnd.features($0) }, melCount: frontEnd.settings.melCount, count: k)
+        }
+        var neighbors: [Int: [Int]] = [:]
+        for (i, file) in short.enumerated() { neighbors[file] = found.neighbors[i].map { short[$0] } }
+        Console.error(String(format: "pretrain: the %d nearest acoustic neighbours of each of %d clips, by %@ (files over 2 s, kept as two views of one crop: %d), in %.1f s",
+                             k, short.count, settings.neighborsFrom.map { "the embeddings of \($0)" } ?? "log-mel templates",
+                             pool.count - short.count, Date().timeIntervalSince(started)))
+        try CSVTable(header: ["file"] + (1...k).map { "neighbor_\($0)" },
+                     rows: short.map { file in [pool.files[file]] + neighbors[file]!.map { pool.files[$0] } })
+            .write(to: (runDirectory as NSString).appendingPathComponent("neighbors.csv"))
+        return neighbors
+    }
+
     /// The bottleneck embeddings `[N, D]` (row-major) of 1 s windows by the encoder of a pretraining run or model folder.
-    /// - Throws: when `path` holds neither, or its front end differs from `frontEnd`.
-    static func embeddings(of windows: [[Float]], encoderOf path: String, frontEnd: KWSFrontEnd) throws -> (values: [Float], width: Int) {
+    /// - Throws: when `path` holds neither, or its front end differs from `frontEnd`'s.
+    static func embeddings(of windows: [[Float]], encoderOf path: String, frontEnd: LogMelFrontEnd) throws -> (values: [Float], width: Int) {
         let source = try InitialEncoder(path: path)
-        guard source.configuration.frontEnd == frontEnd else {
+        guard source.configuration.frontEnd == frontEnd.settings else {
             throw TrainingError.invalidOption(name: "--neighbors-from", value: path, reason: "its front end differs from this run's")
         }
         let classifier = KeywordClassifier(configuration: source.configuration, seed: 0)
         try classifier.loadEncoder(from: source.tensors)
         let encoder = classifier.encoder
         encoder.setTraining(false)
-        let extractor = try LogMelFrontEnd(frontEnd)
         var values: [Float] = []
         for start in stride(from: 0, to: windows.count, by: 256) {
-            let batch = extractor.batch(Array(windows[start..<min(start + 256, windows.count)]))
+            let batch = frontEnd.batch(Array(windows[start..<min(start + 256, windows.count)]))
             values += Autograd.withInferenceMode { encoder(batch) }.scalars
         }
         return (values, source.configuration.bottleneckDimension)
