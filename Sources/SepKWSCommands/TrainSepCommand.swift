@@ -38,11 +38,11 @@ struct TrainSep: ParsableCommand {
     @Option(help: "Optimizer steps in all (default 20000); with --resume, lengthens the run to this many steps.")
     var steps: Int?
 
-    @Option(help: "Mixtures per step.")
-    var batchSize = 4
+    @Option(help: "Mixtures per step (default 4; may change on --resume, e.g. with longer crops).")
+    var batchSize: Int?
 
-    @Option(help: "Training crop (seconds).")
-    var cropSeconds = 2.0
+    @Option(help: "Training crop in seconds (default 2; may change on --resume: longer crops late in a run).")
+    var cropSeconds: Double?
 
     @Option(help: "Adam learning rate.")
     var learningRate: Float = 5e-4
@@ -58,6 +58,11 @@ struct TrainSep: ParsableCommand {
 
     @Option(help: "Seconds of each dev mixture scored, from its start; 0 scores whole mixtures (default 4; may change on --resume).")
     var validationSeconds: Double?
+
+    @Option(help: ArgumentHelp(
+        "Validate and export an exponential moving average of the weights with this decay (e.g. 0.999; default: the raw weights).",
+        discussion: "May be turned on or changed on --resume (the average then starts at the current weights, and the plateau rule and the best-model record restart). The log's val_si_snri_raw keeps the raw weights' score."))
+    var averageDecay: Float?
 
     @Option(help: "Checkpoint every N steps.")
     var checkpointEvery = 100
@@ -77,11 +82,14 @@ struct TrainSep: ParsableCommand {
         } else if out != nil || !data.isEmpty || initialization != nil || config != nil {
             throw ValidationError("--resume RUN takes its data, model and settings from the run; drop --out, --data, --init and --config")
         }
-        guard steps ?? 1 > 0, batchSize > 0, cropSeconds > 0, learningRate > 0 else {
+        guard steps ?? 1 > 0, batchSize ?? 1 > 0, cropSeconds ?? 1 > 0, learningRate > 0 else {
             throw ValidationError("--steps, --batch-size, --crop-seconds and --learning-rate must be positive")
         }
         guard validateEvery > 0, checkpointEvery > 0, logEvery > 0 else { throw ValidationError("intervals must be positive") }
         if let validationMixtures, validationMixtures < 1 { throw ValidationError("--validation-mixtures must be at least 1") }
+        if let averageDecay, !(averageDecay >= 0 && averageDecay < 1) {
+            throw ValidationError("--average-decay must be at least 0 and below 1 (0.999 averages about the last 1,000 steps)")
+        }
         if let validationSeconds, !(validationSeconds >= 0 && validationSeconds.isFinite) {
             throw ValidationError("--validation-seconds must be 0 (whole mixtures) or positive")
         }
@@ -100,14 +108,16 @@ struct TrainSep: ParsableCommand {
         let configPath = config ?? initialization.map { ($0 as NSString).appendingPathComponent("config.json") }
         let model = try configPath.map { try MossFormer2Configuration(contentsOf: $0) } ?? MossFormer2Configuration()
         let settings = SeparationTrainingSettings(
-            model: model, data: data, dynamicMixing: !fixedMixtures, cropSeconds: cropSeconds, batchSize: batchSize,
-            totalSteps: steps ?? 20_000, learningRate: learningRate, seed: seed, initialization: initialization)
+            model: model, data: data, dynamicMixing: !fixedMixtures, cropSeconds: cropSeconds ?? 2, batchSize: batchSize ?? 4,
+            totalSteps: steps ?? 20_000, learningRate: learningRate, seed: seed, initialization: initialization,
+            averageDecay: averageDecay)
         let trainer = try SeparationTrainer(settings: settings, runDirectory: runDirectory, resume: resume != nil,
                                             validationCount: validationMixtures, validationSeconds: validationSeconds,
-                                            totalSteps: resume != nil ? steps : nil)
+                                            totalSteps: resume != nil ? steps : nil, averageDecay: averageDecay,
+                                            batch: resume != nil ? (batchSize, cropSeconds) : (nil, nil))
         let log = try TrainingLog(
             path: (runDirectory as NSString).appendingPathComponent("log.csv"),
-            columns: ["step", "loss", "grad_norm", "steps_per_second", "val_si_snri", "learning_rate"],
+            columns: ["step", "loss", "grad_norm", "steps_per_second", "val_si_snri", "learning_rate", "val_si_snri_raw"],
             resumingAt: resume != nil ? trainer.step : nil)
         let stop = StopSignal()
         let loop = TrainingLoop(
@@ -124,7 +134,9 @@ struct TrainSep: ParsableCommand {
                 let metrics = try trainer.validate()
                 if let value = metrics["val_si_snri"], value > best {
                     best = value
-                    try exportModel(trainer.model, to: (runDirectory as NSString).appendingPathComponent("model"))
+                    try trainer.withValidatedWeights {
+                        try exportModel(trainer.model, to: (runDirectory as NSString).appendingPathComponent("model"))
+                    }
                 }
                 return metrics
             },

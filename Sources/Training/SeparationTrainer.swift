@@ -17,6 +17,8 @@ public final class SeparationTrainer {
     public let optimizer: Adam
     public private(set) var plateau: HalveOnPlateau
     public private(set) var step = 0
+    /// The moving average of the weights, when ``SeparationTrainingSettings/averageDecay`` is set.
+    public private(set) var average: ExponentialMovingAverage?
     let training: SeparationBatchSource
     let validation: [SeparationExample]
     let runDirectory: String
@@ -33,9 +35,15 @@ public final class SeparationTrainer {
     ///     since scores on different dev sets do not compare.
     ///   - totalSteps: a resumed run's new length in optimizer steps, replacing the checkpoint's (nil keeps it).
     ///     Step `i` draws the same batch whatever the length, so a lengthened run equals one planned that long.
+    ///   - averageDecay: the weight average's decay, replacing the settings' (nil keeps them). A resumed run that
+    ///     turns the average on starts it at the current weights; when the validated weights change this way, the
+    ///     plateau rule starts afresh as for a new dev set. The optimizer's steps do not change.
+    ///   - batch: a resumed run's new batch size and crop length (seconds), replacing the checkpoint's (nil keeps
+    ///     them): from then on the run draws other batches than it would have.
     /// - Throws: ``TrainingError``, `DatasetError`, `SeparationError` naming what is wrong.
     public init(settings: SeparationTrainingSettings, runDirectory: String, resume: Bool,
-                validationCount: Int? = nil, validationSeconds: Double? = nil, totalSteps: Int? = nil) throws {
+                validationCount: Int? = nil, validationSeconds: Double? = nil, totalSteps: Int? = nil,
+                averageDecay: Float? = nil, batch: (size: Int?, cropSeconds: Double?) = (nil, nil)) throws {
         self.runDirectory = runDirectory
         var settings = settings
         if resume {
@@ -47,9 +55,16 @@ public final class SeparationTrainer {
             }
         }
         let count = validationCount ?? settings.validationCount, seconds = validationSeconds ?? settings.validationSeconds
-        let validationChanged = resume && (count != settings.validationCount || seconds != settings.validationSeconds)
-        (settings.validationCount, settings.validationSeconds) = (count, seconds)
+        let decay = averageDecay ?? settings.averageDecay
+        if let decay, !(decay >= 0 && decay < 1) {
+            throw TrainingError.invalidOption(name: "--average-decay", value: "\(decay)", reason: "must be at least 0 and below 1")
+        }
+        let validationChanged = resume && (count != settings.validationCount || seconds != settings.validationSeconds
+            || decay != settings.averageDecay)
+        (settings.validationCount, settings.validationSeconds, settings.averageDecay) = (count, seconds, decay)
         if let totalSteps { settings.totalSteps = totalSteps }
+        if let size = batch.size { settings.batchSize = size }
+        if let crop = batch.cropSeconds { settings.cropSeconds = crop }
         self.settings = settings
         model = try MossFormer2Separator(configuration: settings.model, dropout: settings.dropout, seed: settings.seed)
         if !resume, let initialization = settings.initialization {
@@ -80,6 +95,30 @@ public final class SeparationTrainer {
             if validationChanged { plateau = HalveOnPlateau(initial: plateau.learningRate, patience: settings.patience) }
             optimizer.learningRate = plateau.learningRate
         }
+        if let decay = settings.averageDecay {
+            let average = ExponentialMovingAverage(parameters: model.namedParameters(), decay: decay)
+            if resume {
+                let saved = try TrainingCheckpoint.auxiliaryTensors(runDirectory: runDirectory)
+                var averages: [String: Tensor] = [:]
+                for (key, t) in saved where key.hasPrefix(Self.averagePrefix) { averages[String(key.dropFirst(Self.averagePrefix.count))] = t }
+                if !averages.isEmpty {
+                    do { try average.loadState(averages) } catch {
+                        throw TrainingError.checkpointMismatch(path: TrainingCheckpoint.path(in: runDirectory), error)
+                    }
+                }
+            }
+            self.average = average
+        }
+    }
+
+    /// The checkpoint key prefix of the weight average's tensors (inside `auxiliary.`).
+    static let averagePrefix = "average."
+
+    /// Runs `body` with the weights that validation scores and `RUN/model` exports in the model: the moving average
+    /// when there is one, else the raw weights; the raw ones are back afterwards.
+    public func withValidatedWeights<T>(_ body: () throws -> T) rethrows -> T {
+        if let average { return try average.withAveragedWeights(body) }
+        return try body()
     }
 
     /// One optimizer step on batch `index`.
@@ -103,13 +142,25 @@ public final class SeparationTrainer {
         (result.loss * scale).backward()
         let norm = clipGradNorm(model.namedParameters(), maxNorm: settings.gradientClip)
         optimizer.step()
+        average?.update()
         step = index + 1
         let siSNR = result.bestSISNR.reduce(0, +) / Float(result.bestSISNR.count)
         return ["loss": Double(result.loss.item), "si_snr": Double(siSNR), "grad_norm": Double(norm)]
     }
 
-    /// Scores the dev mixtures: mean SI-SNRi (dB), and feeds it to the plateau rule.
+    /// Scores the dev mixtures with the validated weights (``withValidatedWeights(_:)``): mean SI-SNRi (dB), fed to
+    /// the plateau rule; with a weight average, also the raw weights' score (`val_si_snri_raw`).
     public func validate() throws -> [String: Double] {
+        let mean = try withValidatedWeights { try meanDevSISNRi() }
+        _ = plateau.record(loss: Float(-mean))
+        optimizer.learningRate = plateau.learningRate
+        var metrics = ["val_si_snri": mean, "learning_rate": Double(plateau.learningRate)]
+        if average != nil { metrics["val_si_snri_raw"] = try meanDevSISNRi() }
+        return metrics
+    }
+
+    /// The mean SI-SNRi (dB) of the model's current weights on the dev mixtures.
+    func meanDevSISNRi() throws -> Double {
         model.setTraining(false)
         defer { model.setTraining(true) }
         let length = settings.validationSeconds > 0 ? Int(settings.validationSeconds * Double(settings.model.sampleRate)) : Int.max
@@ -127,10 +178,7 @@ public final class SeparationTrainer {
                 estimates: Tensor(Array(repeating: mixture, count: references.count).flatMap { $0 }, shape: [1, references.count, t]), targets: target)
             improvements.append(Double(separated.bestSISNR[0] - input.bestSISNR[0]))
         }
-        let mean = improvements.reduce(0, +) / Double(max(improvements.count, 1))
-        _ = plateau.record(loss: Float(-mean))
-        optimizer.learningRate = plateau.learningRate
-        return ["val_si_snri": mean, "learning_rate": Double(plateau.learningRate)]
+        return improvements.reduce(0, +) / Double(max(improvements.count, 1))
     }
 
     /// The best dev SI-SNRi (dB) validated so far in this run, resumed runs included; nil before the first validation.
@@ -158,6 +206,7 @@ public final class SeparationTrainer {
         try TrainingCheckpoint.save(
             model: model, optimizer: optimizer,
             state: TrainingState(step: done, randomState: settings.seed, configuration: settingsJSON, extra: ["plateau": plateauJSON]),
+            auxiliary: average.map { $0.stateTensors().reduce(into: [:]) { $0[Self.averagePrefix + $1.key] = $1.value } } ?? [:],
             runDirectory: runDirectory)
     }
 }

@@ -35,11 +35,14 @@ public struct SeparationTrainingSettings: Sendable, Codable, Equatable {
     /// before session 6 divided it a second time by batch × speakers, so gradient clipping almost never acted; their
     /// checkpoints lack the key (nil) and keep that scale so that they resume exactly.
     public var lossScale: Float?
+    /// The decay of the exponential moving average of the weights that validation scores and `RUN/model` exports
+    /// (for example 0.999); nil validates and exports the raw weights. The optimizer's steps are the same either way.
+    public var averageDecay: Float?
 
     public init(model: MossFormer2Configuration, data: [String], dynamicMixing: Bool = true, cropSeconds: Double = 2,
                 batchSize: Int = 4, totalSteps: Int = 20_000, learningRate: Float = 5e-4, gradientClip: Float = 10,
                 patience: Int = 4, validationCount: Int = 32, validationSeconds: Double = 4, seed: UInt64 = 777, dropout: Float = 0.1,
-                initialization: String? = nil) {
+                initialization: String? = nil, averageDecay: Float? = nil) {
         self.model = model
         self.data = data
         self.dynamicMixing = dynamicMixing
@@ -55,5 +58,6 @@ public struct SeparationTrainingSettings: Sendable, Codable, Equatable {
         self.dropout = dropout
         self.initialization = initialization
         self.lossScale = 1
+        self.averageDecay = averageDecay
     }
 }

@@ -3,7 +3,8 @@ import NN
 import TensorCore
 
 /// A training run's checkpoint: one file, `RUN/checkpoint.safetensors`, holding the model weights (`model.<key>`),
-/// the optimizer state (`optimizer.<key>`) and, in the safetensors metadata, the format name and version, the
+/// the optimizer state (`optimizer.<key>`), any tensors the trainer keeps besides them (`auxiliary.<key>`, for
+/// example a weight average) and, in the safetensors metadata, the format name and version, the
 /// step, the random state, the run's settings (JSON) and the trainer's extra values.
 ///
 /// The file is written beside its destination, flushed to disk and renamed over it, so a crash or a kill at any
@@ -37,12 +38,16 @@ public enum TrainingCheckpoint {
     ///   - model: the model; every parameter and buffer is saved under `model.<key>`.
     ///   - optimizer: its ``NN/Optimizer/stateTensors()`` are saved under `optimizer.<key>`.
     ///   - state: step, random state, settings, extra values.
+    ///   - auxiliary: other tensors of the trainer, saved under `auxiliary.<key>` (read back by
+    ///     ``auxiliaryTensors(runDirectory:)``).
     ///   - runDirectory: an existing folder.
     /// - Throws: ``TrainingError/runDirectoryMissing(path:)``, ``TrainingError/fileAccess(path:reason:)``.
-    public static func save(model: any Layer, optimizer: any Optimizer, state: TrainingState, runDirectory: String) throws(TrainingError) {
+    public static func save(model: any Layer, optimizer: any Optimizer, state: TrainingState, auxiliary: [String: Tensor] = [:],
+                            runDirectory: String) throws(TrainingError) {
         var tensors: [String: Tensor] = [:]
         for (key, t) in model.stateDict() { tensors["model." + key] = t }
         for (key, t) in optimizer.stateTensors() { tensors["optimizer." + key] = t }
+        for (key, t) in auxiliary { tensors[auxiliaryPrefix + key] = t }
         let extraJSON = String(decoding: (try? JSONSerialization.data(withJSONObject: state.extra, options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
         let metadata = [
             "format": formatName, "format_version": String(formatVersion), "step": String(state.step),
@@ -68,7 +73,20 @@ public enum TrainingCheckpoint {
         return result
     }
 
-    /// Restores model weights and optimizer state (strictly: every key must match) and returns the state.
+    /// The trainer's auxiliary tensors of a run's checkpoint, keys without the `auxiliary.` prefix (empty when it has none).
+    /// - Throws: ``TrainingError``.
+    public static func auxiliaryTensors(runDirectory: String) throws(TrainingError) -> [String: Tensor] {
+        let file = try read(runDirectory: runDirectory)
+        _ = try state(of: file, path: path(in: runDirectory))
+        var result: [String: Tensor] = [:]
+        for (key, t) in file.tensors where key.hasPrefix(auxiliaryPrefix) { result[String(key.dropFirst(auxiliaryPrefix.count))] = t }
+        return result
+    }
+
+    private static let auxiliaryPrefix = "auxiliary."
+
+    /// Restores model weights and optimizer state (strictly: every key must match) and returns the state. Auxiliary
+    /// tensors are left for ``auxiliaryTensors(runDirectory:)``.
     /// - Throws: ``TrainingError/noCheckpoint(path:)``, ``TrainingError/incompatibleCheckpoint(path:reason:)``,
     ///   ``TrainingError/checkpointMismatch(path:_:)``.
     public static func load(into model: any Layer, optimizer: any Optimizer, runDirectory: String) throws(TrainingError) -> TrainingState {
@@ -81,7 +99,7 @@ public enum TrainingCheckpoint {
                 modelTensors[String(key.dropFirst(6))] = t
             } else if key.hasPrefix("optimizer.") {
                 optimizerTensors[String(key.dropFirst(10))] = t
-            } else {
+            } else if !key.hasPrefix(auxiliaryPrefix) {
                 stray.append(key)
             }
         }

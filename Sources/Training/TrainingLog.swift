@@ -4,7 +4,9 @@ import Foundation
 /// call as soon as it is made (nothing is buffered in the process).
 ///
 /// Resuming keeps the rows up to the checkpoint's step and drops later ones (made after the last checkpoint by
-/// a run that was then killed), so the log of a resumed run reads as if it had never stopped.
+/// a run that was then killed), so the log of a resumed run reads as if it had never stopped. A log whose columns
+/// are the first of this build's (one written before a column was added) is continued with the new header, its
+/// rows padded with empty values.
 ///
 /// ```swift
 /// let log = try TrainingLog(path: "runs/kws/log.csv", columns: ["step", "loss", "lr"], resumingAt: nil)
@@ -22,7 +24,7 @@ public final class TrainingLog {
     ///   - path: the CSV file.
     ///   - columns: column names, the step first.
     ///   - step: `nil` for a fresh run (the file is replaced by a header), or the step being resumed from
-    ///     (rows after it are dropped; the header must match).
+    ///     (rows after it are dropped; the header must match, or name the first columns of `columns`).
     /// - Throws: ``TrainingError/fileAccess(path:reason:)``, ``TrainingError/logMismatch(path:reason:)``.
     public init(path: String, columns: [String], resumingAt step: Int?) throws(TrainingError) {
         precondition(!columns.isEmpty, "TrainingLog needs columns")
@@ -36,12 +38,14 @@ public final class TrainingLog {
                 throw .fileAccess(path: path, reason: error.localizedDescription)
             }
             let lines = existing.split(separator: "\n", omittingEmptySubsequences: true)
-            guard let first = lines.first, String(first) == header else {
+            let old = lines.first.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) } ?? []
+            guard !old.isEmpty, old.count <= columns.count, Array(columns.prefix(old.count)) == old else {
                 throw .logMismatch(path: path, reason: "its header is not '\(header)'")
             }
+            let padding = String(repeating: ",", count: columns.count - old.count)
             for line in lines.dropFirst() {
                 guard let rowStep = line.split(separator: ",", omittingEmptySubsequences: false).first.flatMap({ Int($0) }) else { continue }
-                if rowStep <= step { text += line + "\n" }
+                if rowStep <= step { text += line + padding + "\n" }
             }
         }
         let runDirectory = (path as NSString).deletingLastPathComponent

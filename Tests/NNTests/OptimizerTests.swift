@@ -83,6 +83,28 @@ struct OptimizerTests {
         #expect(throws: CheckpointError.invalidState("'step' is missing or not a scalar")) { try o3.loadState([:]) }
     }
 
+    @Test func movingAverageFollowsTheWeightsAndLeavesThemAlone() throws {
+        let p = Tensor([1, -2], shape: [2], requiresGrad: true), q = Tensor([4], shape: [1], requiresGrad: true)
+        let average = ExponentialMovingAverage(parameters: [("p", p), ("q", q)], decay: 0.75)
+        p.assign([3, 2]); average.update()              // 0.75 * 1 + 0.25 * 3 = 1.5; 0.75 * -2 + 0.25 * 2 = -1
+        p.assign([5, 2]); q.assign([0]); average.update()  // 0.75 * 1.5 + 0.25 * 5 = 2.375; -0.25; q: 4, then 3
+        let seen = average.withAveragedWeights { (p.scalars, q.scalars) }
+        #expect(seen.0 == [2.375, -0.25] && seen.1 == [3])
+        #expect(p.scalars == [5, 2] && q.scalars == [0])   // the raw weights are back
+        struct Failure: Error {}
+        #expect(throws: Failure.self) { try average.withAveragedWeights { throw Failure() } }
+        #expect(p.scalars == [5, 2])
+        // The state round-trips; a state of other keys or shapes is refused and changes nothing.
+        let restored = ExponentialMovingAverage(parameters: [("p", p), ("q", q)], decay: 0.75)
+        try restored.loadState(average.stateTensors())
+        #expect(restored.withAveragedWeights { p.scalars } == [2.375, -0.25])
+        #expect(throws: CheckpointError.self) { try restored.loadState(["p": Tensor([1, 2], shape: [2])]) }
+        #expect(throws: CheckpointError.self) {
+            try restored.loadState(["p": Tensor([1, 2, 3], shape: [3]), "q": Tensor([1], shape: [1])])
+        }
+        #expect(restored.withAveragedWeights { q.scalars } == [3])
+    }
+
     @Test func clipGradNormScalesToTheLimit() {
         let a = Tensor([0, 0], shape: [2], requiresGrad: true), b = Tensor([0], shape: [1], requiresGrad: true)
         a.grad = Tensor([3, 0], shape: [2]); b.grad = Tensor([4], shape: [1])

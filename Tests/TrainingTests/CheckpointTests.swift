@@ -94,6 +94,11 @@ struct CheckpointTests {
         try resumed.append(["step": 30, "loss": 0.25])
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "step,loss\n10,0.5\n20,0.5\n30,0.25\n")
         #expect(throws: TrainingError.self) { try TrainingLog(path: path, columns: ["step", "acc"], resumingAt: 10) }
+        // A log written before a column was added continues under the new header, its old rows padded.
+        let widened = try TrainingLog(path: path, columns: ["step", "loss", "extra"], resumingAt: 20)
+        try widened.append(["step": 30, "loss": 0.25, "extra": 2])
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "step,loss,extra\n10,0.5,\n20,0.5,\n30,0.25,2\n")
+        #expect(throws: TrainingError.self) { try TrainingLog(path: path, columns: ["step"], resumingAt: 10) }
     }
 
     /// N steps straight vs N/2, a stop, a resume from the checkpoint and N/2 more: bit-identical weights and logs.

@@ -91,6 +91,57 @@ import Training
         #expect(fresh.settings.validationSeconds == 0 && fresh.settings.validationCount == Self.settings(data: data, steps: 4).validationCount)
     }
 
+    /// A weight average changes what is validated and exported, never the optimizer's steps; it survives a resume
+    /// exactly, and a run from before it can turn it on at a resume.
+    @Test func weightAverageLeavesTheStepsAloneAndResumesExactly() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let data = try Self.corpus(dir)
+        func run(_ name: String, decay: Float?, steps: Int) throws -> SeparationTrainer {
+            var settings = Self.settings(data: data, steps: 4)
+            settings.averageDecay = decay
+            try FileManager.default.createDirectory(atPath: dir.file(name), withIntermediateDirectories: true)
+            let trainer = try SeparationTrainer(settings: settings, runDirectory: dir.file(name), resume: false)
+            for i in 0..<steps { _ = try trainer.trainStep(i) }
+            return trainer
+        }
+        let plain = try run("plain", decay: nil, steps: 4), averaged = try run("averaged", decay: 0.5, steps: 4)
+        let raw = plain.model.stateDict()
+        for (key, t) in averaged.model.stateDict() { #expect(t.scalars == raw[key]!.scalars, "\(key): the average moved the weights") }
+        // The validated weights are the average, the log also gets the raw weights' score, equal to the plain run's.
+        let metrics = try averaged.validate()
+        #expect(metrics["val_si_snri"]! != metrics["val_si_snri_raw"]!)
+        #expect(metrics["val_si_snri_raw"]! == (try plain.validate())["val_si_snri"]!)
+        let weight = averaged.model.namedParameters()[0]
+        let validated = averaged.withValidatedWeights { weight.tensor.scalars }
+        #expect(validated != weight.tensor.scalars && validated == averaged.average!.stateTensors()[weight.name]!.scalars)
+        // Two steps, a checkpoint, a new trainer, two more: the same average as four straight.
+        let half = try run("half", decay: 0.5, steps: 2)
+        try half.saveCheckpoint(2)
+        let resumed = try SeparationTrainer(settings: Self.settings(data: data, steps: 4), runDirectory: dir.file("half"), resume: true)
+        #expect(resumed.settings.averageDecay == 0.5)
+        for i in 2..<4 { _ = try resumed.trainStep(i) }
+        let expected = averaged.average!.stateTensors()
+        for (key, t) in resumed.average!.stateTensors() { #expect(t.scalars == expected[key]!.scalars, "average \(key) differs after resume") }
+        // A run without an average turns it on at a resume: it starts at the current weights.
+        try plain.saveCheckpoint(4)
+        let turnedOn = try SeparationTrainer(settings: Self.settings(data: data, steps: 8), runDirectory: dir.file("plain"), resume: true,
+                                             totalSteps: 8, averageDecay: 0.9)
+        #expect(turnedOn.settings.averageDecay == 0.9 && turnedOn.bestValidationSISNRi == nil)
+        // A resume may also lengthen the crops and change the batch; the checkpoint keeps them.
+        let longer = try SeparationTrainer(settings: Self.settings(data: data, steps: 8), runDirectory: dir.file("plain"), resume: true,
+                                           batch: (1, 0.5))
+        #expect(longer.settings.batchSize == 1 && longer.settings.cropSeconds == 0.5 && longer.settings.averageDecay == nil)
+        #expect(try longer.trainStep(4)["loss"]!.isFinite)
+        try longer.saveCheckpoint(5)
+        let kept = try SeparationTrainer(settings: Self.settings(data: data, steps: 8), runDirectory: dir.file("plain"), resume: true)
+        #expect(kept.settings.batchSize == 1 && kept.settings.cropSeconds == 0.5 && kept.step == 5)
+        for (key, t) in turnedOn.average!.stateTensors() { #expect(t.scalars == raw[key]!.scalars) }
+        #expect(throws: TrainingError.self) {
+            try SeparationTrainer(settings: Self.settings(data: data, steps: 8), runDirectory: dir.file("plain"), resume: true, averageDecay: 1)
+        }
+    }
+
     @Test func initializationStartsFromAModelsWeights() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
