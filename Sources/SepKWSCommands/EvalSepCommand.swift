@@ -34,6 +34,9 @@ struct EvalSep: ParsableCommand {
         discussion: "At another rate than the model's, each mixture is resampled to the model's rate, separated, and the estimates resampled back, as `sepkws separate` does with a file at that rate: how an 8 kHz model serves 16 kHz audio."))
     var rate: Int?
 
+    @Option(help: "Separate each mixture this many times, shifted by fractions of the encoder stride, and average (1-8; as `separate --shifts`).")
+    var shifts = 1
+
     @Option(help: "Score only the first N mixtures.")
     var limit: Int?
 
@@ -53,6 +56,7 @@ struct EvalSep: ParsableCommand {
 
     mutating func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be positive") }
+        guard shifts >= 1 else { throw ValidationError("--shifts must be at least 1") }
         if let rate, !(1_000...384_000).contains(rate) { throw ValidationError("--rate \(rate): give a sample rate in Hz (1000-384000)") }
     }
 
@@ -62,14 +66,15 @@ struct EvalSep: ParsableCommand {
         }()
         Threading.setBLASThreads(threading.threads)
         let separator = try MossFormer2Separator(directory: directory)
+        try separator.checkShifts(shifts, model: directory)
         var examples = try SeparationDataset.examples(root: data, split: split, mixture: mixture)
         if let limit { examples = Array(examples.prefix(limit)) }
         let modelRate = separator.configuration.sampleRate, scoreRate = rate ?? modelRate
         let evaluator = SeparationEvaluator(sampleRate: scoreRate, computeSDR: !noSDR)
         let separate: ([Float]) throws -> [[Float]] = { mixture in
-            guard scoreRate != modelRate else { return separator.separate(mixture) }
+            guard scoreRate != modelRate else { return separator.separate(mixture, shifts: shifts) }
             let input = try Resampler.resample(AudioBuffer(sampleRate: scoreRate, mono: mixture), to: modelRate)
-            let estimates = separator.separate(input.channels[0])
+            let estimates = separator.separate(input.channels[0], shifts: shifts)
             // The round trip may end a sample short or long: back to the mixture's length.
             return try Resampler.resample(AudioBuffer(sampleRate: modelRate, channels: estimates), to: scoreRate, frames: mixture.count).channels
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Separation
 
 /// Separates a signal of any length in windows: each window goes through the model, its speaker order is aligned to
 /// the previous window over their overlap (``PermutationAligner``), and consecutive windows are cross-faded there

@@ -117,6 +117,11 @@ import TestSupport
             try SeparationMetrics.siSNRImprovement(estimate: sources[estimate], reference: reference, mixture: mixture)
         }
         #expect(improvement.reduce(0, +) / 2 > 5, "SI-SNRi \(improvement) dB on the bundled example")
+        // Shift averaging keeps the first pass's speaker order: each averaged talker is closest to the same talker
+        // of the plain pass.
+        let averaged = model.separate(mixture, shifts: 4)
+        #expect(averaged.count == 2 && averaged.allSatisfy { $0.count == mixture.count && $0.allSatisfy(\.isFinite) })
+        #expect(PermutationAligner.order(previous: sources, current: averaged) == [0, 1])
     }
 
     @Test func badModelsAndInputsAreClearErrors() throws {
@@ -140,5 +145,9 @@ import TestSupport
         let result = try CommandLineRunner.run(["separate", dir.file("missing.wav"), "--model", try Self.tinyModel(in: dir)])
         #expect(result.status == 1)
         #expect(result.stderr.contains("missing.wav: no such file"))
+        // More shifts than the encoder stride (8) is refused before any input is read, naming the model.
+        let tiny = try Self.tinyModel(in: dir)
+        let tooMany = try CommandLineRunner.run(["separate", dir.file("missing.wav"), "--model", tiny, "--shifts", "9"])
+        #expect(tooMany.status != 0 && tooMany.stderr.contains("--shifts 9: \(tiny) takes at most 8"), "\(tooMany.stderr)")
     }
 }
