@@ -1,0 +1,126 @@
+import ArgumentParser
+import Foundation
+import TensorCore
+
+/// `sepkws convert-model MODEL_DIR --out DIR --dtype f16`: re-stores a model's weights in another element type.
+///
+/// Works on any SepKWS model directory (a separator's or a keyword spotter's): `model.safetensors` is rewritten with
+/// the same keys, shapes and `__metadata__`, every other file is copied. The result is read back through the loader
+/// and compared with the source before it is renamed into place, so a half-written or lossy folder never appears.
+struct ConvertModel: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convert-model",
+        abstract: "Store a model directory's weights as float16, bfloat16 or float32 (half the size as 16-bit).",
+        discussion: """
+            Reads MODEL_DIR/model.safetensors (F32, F16 or BF16), writes DIR with the weights in --dtype and a copy of \
+            MODEL_DIR's other files (config.json, README.md, ...). Prints each format's size and the largest rounding \
+            error relative to its tensor's largest weight. Refuses weights beyond float16's range (65504) rather than \
+            storing infinities, and never writes over MODEL_DIR. Score the result (sepkws eval-sep / eval-kws) before \
+            shipping it: rounding that is small per weight can still move a score.
+            """)
+
+    @Argument(help: "The model directory to convert (config.json + model.safetensors).")
+    var model: String
+
+    @Option(help: "The directory to create (must not exist).")
+    var out: String
+
+    @Option(help: "Element type of the written weights: f16, bf16 or f32.")
+    var dtype: String = "f16"
+
+    mutating func validate() throws {
+        guard Self.dtypes[dtype] != nil else { throw ValidationError("--dtype must be f16, bf16 or f32 (got '\(dtype)')") }
+        let source = URL(fileURLWithPath: model).standardizedFileURL.path
+        let target = URL(fileURLWithPath: out).standardizedFileURL.path
+        guard source != target else { throw ValidationError("--out must differ from MODEL_DIR: the source is never overwritten") }
+    }
+
+    private static let dtypes: [String: SafeTensorsDType] = ["f16": .f16, "bf16": .bf16, "f32": .f32]
+
+    func run() throws {
+        let target = Self.dtypes[dtype]!
+        let weightsPath = (model as NSString).appendingPathComponent("model.safetensors")
+        guard FileManager.default.fileExists(atPath: (model as NSString).appendingPathComponent("config.json")) else {
+            throw CommandFailure.modelFile(path: model, reason: "not a model directory: it has no config.json")
+        }
+        guard !FileManager.default.fileExists(atPath: out) else {
+            throw CommandFailure.modelFile(path: out, reason: "already exists; give a new --out")
+        }
+        let source: SafeTensors
+        do {
+            source = try SafeTensors.read(contentsOf: URL(fileURLWithPath: weightsPath))
+        } catch {
+            throw CommandFailure.modelFile(path: weightsPath, reason: "\(error)")
+        }
+        if target == .f16, let (key, value) = Self.largestBeyondHalfRange(source.tensors) {
+            throw CommandFailure.modelFile(
+                path: weightsPath,
+                reason: "'\(key)' holds \(value), beyond float16's range (65504); use --dtype bf16 or f32")
+        }
+        let encoded = source.encoded(dtype: target)
+        let roundTrip: SafeTensors
+        do {
+            roundTrip = try SafeTensors.decode(encoded)
+        } catch {
+            throw CommandFailure.modelFile(path: out, reason: "the converted weights do not read back: \(error)")
+        }
+        let error = Self.largestRelativeError(source.tensors, roundTrip.tensors)
+
+        let temporary = out + ".partial"
+        try? FileManager.default.removeItem(atPath: temporary)
+        do {
+            try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+            for name in try FileManager.default.contentsOfDirectory(atPath: model).sorted() where name != "model.safetensors" {
+                let path = (model as NSString).appendingPathComponent(name)
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+                try FileManager.default.copyItem(atPath: path, toPath: (temporary as NSString).appendingPathComponent(name))
+            }
+            try encoded.write(to: URL(fileURLWithPath: (temporary as NSString).appendingPathComponent("model.safetensors")))
+            try FileManager.default.moveItem(atPath: temporary, toPath: out)
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw CommandFailure.modelFile(path: out, reason: "cannot write: \(error.localizedDescription)")
+        }
+
+        let parameters = source.tensors.values.reduce(0) { $0 + $1.count }
+        let sourceBytes = (try? FileManager.default.attributesOfItem(atPath: weightsPath)[.size] as? Int) ?? 0
+        let stored = Set(source.storedDTypes.values).map(\.rawValue).sorted().joined(separator: "+")
+        let rounding = error.value == 0
+            ? "no weight changed"
+            : String(format: "largest rounding error %.2e of a tensor's largest weight (%@)", error.value, error.key)
+        try Console.line(String(
+            format: "%@: %d tensors, %d weights, %@ %.2f MB -> %@ %.2f MB; %@", out, source.tensors.count, parameters, stored,
+            Double(sourceBytes) / 1e6, target.rawValue, Double(encoded.count) / 1e6, rounding))
+    }
+
+    /// The tensor and value of the largest finite weight whose magnitude float16 cannot hold, if any.
+    /// - Parameter tensors: weights by name.
+    static func largestBeyondHalfRange(_ tensors: [String: Tensor]) -> (String, Float)? {
+        var worst: (String, Float)?
+        for key in tensors.keys.sorted() {
+            for v in tensors[key]!.scalars where v.isFinite && abs(v) > 65_504 && abs(v) > abs(worst?.1 ?? 0) {
+                worst = (key, v)
+            }
+        }
+        return worst
+    }
+
+    /// The largest `max|a - b| / max|a|` over tensors present in both maps (same shapes), and the tensor it occurs in.
+    /// - Parameters:
+    ///   - original: weights by name.
+    ///   - converted: the same weights after a round trip through another element type.
+    static func largestRelativeError(_ original: [String: Tensor], _ converted: [String: Tensor]) -> (key: String, value: Double) {
+        var worst = (key: "-", value: 0.0)
+        for key in original.keys.sorted() {
+            let a = original[key]!.scalars, b = converted[key]!.scalars
+            let scale = a.reduce(Float(0)) { max($0, abs($1)) }
+            guard scale > 0 else { continue }
+            var largest: Float = 0
+            for (x, y) in zip(a, b) { largest = max(largest, abs(x - y)) }
+            let relative = Double(largest / scale)
+            if relative > worst.value { worst = (key, relative) }
+        }
+        return worst
+    }
+}
