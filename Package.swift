@@ -64,7 +64,7 @@ let package = Package(
 
         // Tests.
         .target(
-            name: "TestSupport", dependencies: ["AudioIO", "TensorCore"], path: "Tests/TestSupport",
+            name: "TestSupport", dependencies: ["AudioIO", "Separation", "TensorCore"], path: "Tests/TestSupport",
             resources: [.copy("Fixtures")]),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "TestSupport"]),
         .testTarget(name: "DSPTests", dependencies: ["DSP", "AudioIO", "TestSupport"]),

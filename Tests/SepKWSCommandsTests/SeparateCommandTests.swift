@@ -9,15 +9,7 @@ import TestSupport
 @Suite struct SeparateCommandTests {
     /// A tiny random MossFormer2 written as a model directory.
     static func tinyModel(in dir: TemporaryDirectory) throws -> String {
-        var configuration = MossFormer2Configuration()
-        configuration.encoderEmbeddingDim = 16
-        configuration.mossformerSequenceDim = 16
-        configuration.numMossformerLayer = 1
-        configuration.groupSize = 32
-        configuration.queryKeyDim = 8
-        configuration.fsmnInnerChannels = 8
-        configuration.sampleRate = 8_000
-        let model = try MossFormer2Separator(configuration: configuration, seed: 3)
+        let model = try MossFormer2Separator(configuration: .tiny, seed: 3)
         let path = dir.file("tiny-model")
         try model.write(directory: path)
         return path

@@ -1,20 +1,13 @@
 import Foundation
 import Separation
 import Testing
+import TestSupport
 
 /// Test-time shift averaging: one shift is the plain pass; more shifts average passes delayed by fractions of the
 /// encoder stride, each put in the first pass's speaker order.
 @Suite struct ShiftAveragingTests {
     static func tinyModel() throws -> MossFormer2Separator {
-        var configuration = MossFormer2Configuration()
-        configuration.encoderEmbeddingDim = 16
-        configuration.mossformerSequenceDim = 16
-        configuration.numMossformerLayer = 1
-        configuration.groupSize = 32
-        configuration.queryKeyDim = 8
-        configuration.fsmnInnerChannels = 8
-        configuration.sampleRate = 8_000
-        let model = try MossFormer2Separator(configuration: configuration, seed: 7)
+        let model = try MossFormer2Separator(configuration: .tiny, seed: 7)
         model.setTraining(false)
         return model
     }

@@ -20,16 +20,8 @@ import Training
     }
 
     static func settings(data: String, steps: Int) -> SeparationTrainingSettings {
-        var model = MossFormer2Configuration()
-        model.encoderEmbeddingDim = 16
-        model.mossformerSequenceDim = 16
-        model.numMossformerLayer = 1
-        model.groupSize = 32
-        model.queryKeyDim = 8
-        model.fsmnInnerChannels = 8
-        model.sampleRate = 8_000
         return SeparationTrainingSettings(
-            model: model, data: [data], cropSeconds: 0.25, batchSize: 2, totalSteps: steps, learningRate: 1e-3,
+            model: .tiny, data: [data], cropSeconds: 0.25, batchSize: 2, totalSteps: steps, learningRate: 1e-3,
             validationCount: 2, validationSeconds: 0.5, seed: 5)
     }
 
