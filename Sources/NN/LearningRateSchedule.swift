@@ -72,6 +72,14 @@ public struct HalveOnPlateau: Sendable, Codable, Equatable {
         self.learningRate = initial; self.patience = patience; self.factor = factor; self.minimum = minimum
     }
 
+    /// Sets the rate by hand (a resumed run's `--learning-rate`): the count of evaluations without improvement starts
+    /// again, the best loss is kept.
+    /// - Parameter learningRate: the new rate (at least ``minimum``).
+    public mutating func restart(at learningRate: Float) {
+        self.learningRate = max(minimum, learningRate)
+        badEvaluations = 0
+    }
+
     /// Records one evaluation loss.
     /// - Returns: true when this evaluation improved on the best loss.
     @discardableResult

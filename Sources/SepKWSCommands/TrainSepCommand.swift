@@ -44,8 +44,10 @@ struct TrainSep: ParsableCommand {
     @Option(help: "Training crop in seconds (default 2; may change on --resume: longer crops late in a run).")
     var cropSeconds: Double?
 
-    @Option(help: "Adam learning rate.")
-    var learningRate: Float = 5e-4
+    @Option(help: ArgumentHelp(
+        "Adam learning rate (default 5e-4; halved after 4 validations without improvement).",
+        discussion: "With --resume, replaces the current rate (for example to halve it by hand late in a run); the plateau rule counts afresh from it and keeps its best score."))
+    var learningRate: Float?
 
     @Flag(help: "Use the corpora's fixed mixtures instead of dynamic mixing of their single-talker pools.")
     var fixedMixtures = false
@@ -82,7 +84,7 @@ struct TrainSep: ParsableCommand {
         } else if out != nil || !data.isEmpty || initialization != nil || config != nil {
             throw ValidationError("--resume RUN takes its data, model and settings from the run; drop --out, --data, --init and --config")
         }
-        guard steps ?? 1 > 0, batchSize ?? 1 > 0, cropSeconds ?? 1 > 0, learningRate > 0 else {
+        guard steps ?? 1 > 0, batchSize ?? 1 > 0, cropSeconds ?? 1 > 0, learningRate ?? 1 > 0 else {
             throw ValidationError("--steps, --batch-size, --crop-seconds and --learning-rate must be positive")
         }
         guard validateEvery > 0, checkpointEvery > 0, logEvery > 0 else { throw ValidationError("intervals must be positive") }
@@ -109,12 +111,13 @@ struct TrainSep: ParsableCommand {
         let model = try configPath.map { try MossFormer2Configuration(contentsOf: $0) } ?? MossFormer2Configuration()
         let settings = SeparationTrainingSettings(
             model: model, data: data, dynamicMixing: !fixedMixtures, cropSeconds: cropSeconds ?? 2, batchSize: batchSize ?? 4,
-            totalSteps: steps ?? 20_000, learningRate: learningRate, seed: seed, initialization: initialization,
+            totalSteps: steps ?? 20_000, learningRate: learningRate ?? 5e-4, seed: seed, initialization: initialization,
             averageDecay: averageDecay)
         let trainer = try SeparationTrainer(settings: settings, runDirectory: runDirectory, resume: resume != nil,
                                             validationCount: validationMixtures, validationSeconds: validationSeconds,
                                             totalSteps: resume != nil ? steps : nil, averageDecay: averageDecay,
-                                            batch: resume != nil ? (batchSize, cropSeconds) : (nil, nil))
+                                            batch: resume != nil ? (batchSize, cropSeconds) : (nil, nil),
+                                            learningRate: resume != nil ? learningRate : nil)
         let log = try TrainingLog(
             path: (runDirectory as NSString).appendingPathComponent("log.csv"),
             columns: ["step", "loss", "grad_norm", "steps_per_second", "val_si_snri", "learning_rate", "val_si_snri_raw"],

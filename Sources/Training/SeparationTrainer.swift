@@ -40,10 +40,13 @@ public final class SeparationTrainer {
     ///     plateau rule starts afresh as for a new dev set. The optimizer's steps do not change.
     ///   - batch: a resumed run's new batch size and crop length (seconds), replacing the checkpoint's (nil keeps
     ///     them): from then on the run draws other batches than it would have.
+    ///   - learningRate: a resumed run's new learning rate, replacing the plateau rule's current one (nil keeps it):
+    ///     the rule counts stalled validations afresh from it, keeps its best score, and may halve it again.
     /// - Throws: ``TrainingError``, `DatasetError`, `SeparationError` naming what is wrong.
     public init(settings: SeparationTrainingSettings, runDirectory: String, resume: Bool,
                 validationCount: Int? = nil, validationSeconds: Double? = nil, totalSteps: Int? = nil,
-                averageDecay: Float? = nil, batch: (size: Int?, cropSeconds: Double?) = (nil, nil)) throws {
+                averageDecay: Float? = nil, batch: (size: Int?, cropSeconds: Double?) = (nil, nil),
+                learningRate: Float? = nil) throws {
         self.runDirectory = runDirectory
         var settings = settings
         if resume {
@@ -93,6 +96,12 @@ public final class SeparationTrainer {
                 plateau = restored
             }
             if validationChanged { plateau = HalveOnPlateau(initial: plateau.learningRate, patience: settings.patience) }
+            if let learningRate {
+                guard learningRate > 0, learningRate.isFinite else {
+                    throw TrainingError.invalidOption(name: "--learning-rate", value: "\(learningRate)", reason: "must be positive")
+                }
+                plateau.restart(at: learningRate)
+            }
             optimizer.learningRate = plateau.learningRate
         }
         if let decay = settings.averageDecay {

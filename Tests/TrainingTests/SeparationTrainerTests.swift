@@ -128,6 +128,19 @@ import Training
         try longer.saveCheckpoint(5)
         let kept = try SeparationTrainer(settings: Self.settings(data: data, steps: 8), runDirectory: dir.file("plain"), resume: true)
         #expect(kept.settings.batchSize == 1 && kept.settings.cropSeconds == 0.5 && kept.step == 5)
+        // A resume may set the learning rate by hand: the optimizer takes it, the checkpoint keeps it, the plateau
+        // rule counts afresh from it.
+        #expect(kept.optimizer.learningRate == 1e-3)
+        let halved = try SeparationTrainer(settings: Self.settings(data: data, steps: 8), runDirectory: dir.file("plain"), resume: true,
+                                           learningRate: 5e-4)
+        #expect(halved.optimizer.learningRate == 5e-4 && halved.plateau.learningRate == 5e-4 && halved.plateau.badEvaluations == 0)
+        #expect(halved.plateau.best == kept.plateau.best)
+        try halved.saveCheckpoint(5)
+        let after = try SeparationTrainer(settings: Self.settings(data: data, steps: 8), runDirectory: dir.file("plain"), resume: true)
+        #expect(after.optimizer.learningRate == 5e-4)
+        #expect(throws: TrainingError.self) {
+            try SeparationTrainer(settings: Self.settings(data: data, steps: 8), runDirectory: dir.file("plain"), resume: true, learningRate: 0)
+        }
         for (key, t) in turnedOn.average!.stateTensors() { #expect(t.scalars == raw[key]!.scalars) }
         #expect(throws: TrainingError.self) {
             try SeparationTrainer(settings: Self.settings(data: data, steps: 8), runDirectory: dir.file("plain"), resume: true, averageDecay: 1)
