@@ -29,16 +29,17 @@ struct ConvertModel: ParsableCommand {
     var dtype: String = "f16"
 
     mutating func validate() throws {
-        guard Self.dtypes[dtype] != nil else { throw ValidationError("--dtype must be f16, bf16 or f32 (got '\(dtype)')") }
+        guard Self.elementType(dtype) != nil else { throw ValidationError("--dtype must be f16, bf16 or f32 (got '\(dtype)')") }
         let source = URL(fileURLWithPath: model).standardizedFileURL.path
         let target = URL(fileURLWithPath: out).standardizedFileURL.path
         guard source != target else { throw ValidationError("--out must differ from MODEL_DIR: the source is never overwritten") }
     }
 
-    private static let dtypes: [String: SafeTensorsDType] = ["f16": .f16, "bf16": .bf16, "f32": .f32]
+    /// `f16`, `bf16` or `f32` (any case) as the safetensors element type.
+    private static func elementType(_ name: String) -> SafeTensorsDType? { SafeTensorsDType(rawValue: name.uppercased()) }
 
     func run() throws {
-        let target = Self.dtypes[dtype]!
+        let target = Self.elementType(dtype)!
         let weightsPath = (model as NSString).appendingPathComponent("model.safetensors")
         guard FileManager.default.fileExists(atPath: (model as NSString).appendingPathComponent("config.json")) else {
             throw CommandFailure.modelFile(path: model, reason: "not a model directory: it has no config.json")
@@ -66,20 +67,17 @@ struct ConvertModel: ParsableCommand {
         }
         let error = Self.largestRelativeError(source.tensors, roundTrip.tensors)
 
-        let temporary = out + ".partial"
-        try? FileManager.default.removeItem(atPath: temporary)
         do {
-            try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
-            for name in try FileManager.default.contentsOfDirectory(atPath: model).sorted() where name != "model.safetensors" {
-                let path = (model as NSString).appendingPathComponent(name)
-                var isDirectory: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
-                try FileManager.default.copyItem(atPath: path, toPath: (temporary as NSString).appendingPathComponent(name))
+            try AtomicDirectory.write(out) { temporary in
+                for name in try FileManager.default.contentsOfDirectory(atPath: model).sorted() where name != "model.safetensors" {
+                    let path = (model as NSString).appendingPathComponent(name)
+                    var isDirectory: ObjCBool = false
+                    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+                    try FileManager.default.copyItem(atPath: path, toPath: (temporary as NSString).appendingPathComponent(name))
+                }
+                try encoded.write(to: URL(fileURLWithPath: (temporary as NSString).appendingPathComponent("model.safetensors")))
             }
-            try encoded.write(to: URL(fileURLWithPath: (temporary as NSString).appendingPathComponent("model.safetensors")))
-            try FileManager.default.moveItem(atPath: temporary, toPath: out)
         } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
             throw CommandFailure.modelFile(path: out, reason: "cannot write: \(error.localizedDescription)")
         }
 

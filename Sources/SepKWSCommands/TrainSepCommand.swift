@@ -158,10 +158,6 @@ struct TrainSep: ParsableCommand {
 
     /// Writes the model directory atomically (temporary folder, then rename over the old one).
     private func exportModel(_ model: MossFormer2Separator, to directory: String) throws {
-        let temporary = directory + ".partial"
-        try? FileManager.default.removeItem(atPath: temporary)
-        try model.write(directory: temporary)
-        try? FileManager.default.removeItem(atPath: directory)
-        try FileManager.default.moveItem(atPath: temporary, toPath: directory)
+        try AtomicDirectory.write(directory) { try model.write(directory: $0) }
     }
 }
