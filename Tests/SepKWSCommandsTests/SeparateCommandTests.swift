@@ -102,7 +102,7 @@ import TestSupport
         let sources = model.separate(mixture)
         #expect(sources.count == 2 && sources.allSatisfy { $0.count == mixture.count && $0.allSatisfy(\.isFinite) })
         // It separates: the bundled mixture's talkers were never heard in training (8.3 dB with the shipped weights of
-        // session 9); a floor of 5 dB catches a broken or mis-converted model.
+        // session 11); a floor of 5 dB catches a broken or mis-converted model.
         let references = try (1...2).map { try AudioFileReader.read(path: "Datasets/examples/mixture_ref_s\($0).wav").channels[0] }
         let result = try SeparationMetrics.permutationInvariantSISNR(estimates: sources, references: references)
         let improvement = try zip(result.permutation, references).map { estimate, reference in
