@@ -14,7 +14,8 @@ public struct SeparationBatch: Sendable {
 
 /// Draws training batches for a separator, either from fixed mixtures (random crops of LibriMix / WSJ0-mix examples)
 /// or by dynamic mixing of a single-talker pool (two utterances of different speakers, the second within +-5 dB of
-/// the first, random crops), as the recipes of the field do. Deterministic from the generator it is given.
+/// the first, random crops), as the recipes of the field do; optionally each source's sign flipped at random (a
+/// recording's polarity is arbitrary). Deterministic from the generator it is given.
 public struct SeparationBatchSource: Sendable {
     /// Where the examples come from.
     public enum Mode: Sendable {
@@ -27,10 +28,13 @@ public struct SeparationBatchSource: Sendable {
     public let mode: Mode
     public let sampleRate: Int
     public let speakers: Int
+    /// Negate each source of an example with probability 1/2 (drawn after the example, so that without it the
+    /// generator's stream is what it was before the option existed).
+    public let randomPolarity: Bool
 
     /// - Throws: ``DatasetError/emptySplit(split:path:)`` for an empty list, `.invalidOption` when dynamic mixing
     ///   has fewer than two speakers.
-    public init(mode: Mode, sampleRate: Int, speakers: Int = 2) throws {
+    public init(mode: Mode, sampleRate: Int, speakers: Int = 2, randomPolarity: Bool = false) throws {
         switch mode {
         case .fixed(let examples):
             guard !examples.isEmpty else { throw DatasetError.emptySplit(split: "training", path: "mixture list") }
@@ -45,6 +49,7 @@ public struct SeparationBatchSource: Sendable {
         self.mode = mode
         self.sampleRate = sampleRate
         self.speakers = speakers
+        self.randomPolarity = randomPolarity
     }
 
     /// Reads a pool CSV written by `sepkws synth mixtures` (`pool/<split>.csv`: path, speaker, text).
@@ -63,7 +68,10 @@ public struct SeparationBatchSource: Sendable {
         var mixtures = [Float](repeating: 0, count: batchSize * length)
         var sources = [Float](repeating: 0, count: batchSize * speakers * length)
         for b in 0..<batchSize {
-            let parts = try example(length: length, using: &rng)
+            var parts = try example(length: length, using: &rng)
+            if randomPolarity {
+                for c in parts.indices where Bool.random(using: &rng) { parts[c] = parts[c].map { -$0 } }
+            }
             for c in 0..<speakers {
                 for t in 0..<length {
                     sources[(b * speakers + c) * length + t] = parts[c][t]

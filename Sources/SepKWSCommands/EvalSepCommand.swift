@@ -37,6 +37,11 @@ struct EvalSep: ParsableCommand {
     @Option(help: "Separate each mixture this many times, shifted by fractions of the encoder stride, and average (1-8; as `separate --shifts`).")
     var shifts = 1
 
+    @Flag(help: ArgumentHelp(
+        "Negate each mixture before separating it.",
+        discussion: "A check that the model separates recordings of either polarity: the scores do not depend on an estimate's sign, so a model that does gets the same scores with and without this flag."))
+    var invertPolarity = false
+
     @Option(help: "Score only the first N mixtures.")
     var limit: Int?
 
@@ -71,7 +76,8 @@ struct EvalSep: ParsableCommand {
         if let limit { examples = Array(examples.prefix(limit)) }
         let modelRate = separator.configuration.sampleRate, scoreRate = rate ?? modelRate
         let evaluator = SeparationEvaluator(sampleRate: scoreRate, computeSDR: !noSDR)
-        let separate: ([Float]) throws -> [[Float]] = { mixture in
+        let separate: ([Float]) throws -> [[Float]] = { given in
+            let mixture = invertPolarity ? given.map { -$0 } : given
             guard scoreRate != modelRate else { return separator.separate(mixture, shifts: shifts) }
             let input = try Resampler.resample(AudioBuffer(sampleRate: scoreRate, mono: mixture), to: modelRate)
             let estimates = separator.separate(input.channels[0], shifts: shifts)

@@ -52,6 +52,11 @@ struct TrainSep: ParsableCommand {
     @Flag(help: "Use the corpora's fixed mixtures instead of dynamic mixing of their single-talker pools.")
     var fixedMixtures = false
 
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+        "Flip each training source's sign at random (default: on in new runs; runs from before the option keep it off).",
+        discussion: "A recording's polarity is arbitrary; a model trained on one polarity separates the negated mixture by a few dB only. May be turned on or off on --resume."))
+    var randomPolarity: Bool?
+
     @Option(help: "Validate (dev SI-SNRi) every N steps.")
     var validateEvery = 500
 
@@ -112,11 +117,12 @@ struct TrainSep: ParsableCommand {
         let settings = SeparationTrainingSettings(
             model: model, data: data, dynamicMixing: !fixedMixtures, cropSeconds: cropSeconds ?? 2, batchSize: batchSize ?? 4,
             totalSteps: steps ?? 20_000, learningRate: learningRate ?? 5e-4, seed: seed, initialization: initialization,
-            averageDecay: averageDecay)
+            averageDecay: averageDecay, randomPolarity: randomPolarity ?? true)
         let trainer = try SeparationTrainer(settings: settings, runDirectory: runDirectory, resume: resume != nil,
                                             validationCount: validationMixtures, validationSeconds: validationSeconds,
                                             totalSteps: resume != nil ? steps : nil, averageDecay: averageDecay,
                                             batch: resume != nil ? (batchSize, cropSeconds) : (nil, nil),
+                                            randomPolarity: resume != nil ? randomPolarity : nil,
                                             learningRate: resume != nil ? learningRate : nil)
         let log = try TrainingLog(
             path: (runDirectory as NSString).appendingPathComponent("log.csv"),

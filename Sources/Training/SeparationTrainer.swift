@@ -19,7 +19,8 @@ public final class SeparationTrainer {
     public private(set) var step = 0
     /// The moving average of the weights, when ``SeparationTrainingSettings/averageDecay`` is set.
     public private(set) var average: ExponentialMovingAverage?
-    let training: SeparationBatchSource
+    /// Where the training batches come from (fixed mixtures or dynamic mixing, polarity flipping).
+    public let training: SeparationBatchSource
     let validation: [SeparationExample]
     let runDirectory: String
 
@@ -40,13 +41,15 @@ public final class SeparationTrainer {
     ///     plateau rule starts afresh as for a new dev set. The optimizer's steps do not change.
     ///   - batch: a resumed run's new batch size and crop length (seconds), replacing the checkpoint's (nil keeps
     ///     them): from then on the run draws other batches than it would have.
+    ///   - randomPolarity: a resumed run's polarity flipping, replacing the settings' (nil keeps it): from then on the
+    ///     run draws other batches than it would have.
     ///   - learningRate: a resumed run's new learning rate, replacing the plateau rule's current one (nil keeps it):
     ///     the rule counts stalled validations afresh from it, keeps its best score, and may halve it again.
     /// - Throws: ``TrainingError``, `DatasetError`, `SeparationError` naming what is wrong.
     public init(settings: SeparationTrainingSettings, runDirectory: String, resume: Bool,
                 validationCount: Int? = nil, validationSeconds: Double? = nil, totalSteps: Int? = nil,
                 averageDecay: Float? = nil, batch: (size: Int?, cropSeconds: Double?) = (nil, nil),
-                learningRate: Float? = nil) throws {
+                randomPolarity: Bool? = nil, learningRate: Float? = nil) throws {
         self.runDirectory = runDirectory
         var settings = settings
         if resume {
@@ -68,6 +71,7 @@ public final class SeparationTrainer {
         if let totalSteps { settings.totalSteps = totalSteps }
         if let size = batch.size { settings.batchSize = size }
         if let crop = batch.cropSeconds { settings.cropSeconds = crop }
+        if let randomPolarity { settings.randomPolarity = randomPolarity }
         self.settings = settings
         model = try MossFormer2Separator(configuration: settings.model, dropout: settings.dropout, seed: settings.seed)
         if !resume, let initialization = settings.initialization {
@@ -87,7 +91,8 @@ public final class SeparationTrainer {
             }
         }
         training = try SeparationBatchSource(
-            mode: pool.isEmpty ? .fixed(fixed) : .dynamic(pool), sampleRate: settings.model.sampleRate, speakers: settings.model.numSpks)
+            mode: pool.isEmpty ? .fixed(fixed) : .dynamic(pool), sampleRate: settings.model.sampleRate, speakers: settings.model.numSpks,
+            randomPolarity: settings.randomPolarity ?? false)
         validation = Array(try SeparationDataset.examples(root: settings.data[0], split: "dev").prefix(settings.validationCount))
         if resume {
             let state = try TrainingCheckpoint.load(into: model, optimizer: optimizer, runDirectory: runDirectory)

@@ -38,11 +38,16 @@ public struct SeparationTrainingSettings: Sendable, Codable, Equatable {
     /// The decay of the exponential moving average of the weights that validation scores and `RUN/model` exports
     /// (for example 0.999); nil validates and exports the raw weights. The optimizer's steps are the same either way.
     public var averageDecay: Float?
+    /// Flip the sign of each training source at random (each with probability 1/2), so the model separates
+    /// recordings of either polarity: synthetic speech has one, and a model trained on it alone separates the
+    /// negated mixture by a few dB only. True in new runs; checkpoints written before session 12 lack the key (nil:
+    /// off) and keep their batches so that they resume exactly.
+    public var randomPolarity: Bool?
 
     public init(model: MossFormer2Configuration, data: [String], dynamicMixing: Bool = true, cropSeconds: Double = 2,
                 batchSize: Int = 4, totalSteps: Int = 20_000, learningRate: Float = 5e-4, gradientClip: Float = 10,
                 patience: Int = 4, validationCount: Int = 32, validationSeconds: Double = 4, seed: UInt64 = 777, dropout: Float = 0.1,
-                initialization: String? = nil, averageDecay: Float? = nil) {
+                initialization: String? = nil, averageDecay: Float? = nil, randomPolarity: Bool = true) {
         self.model = model
         self.data = data
         self.dynamicMixing = dynamicMixing
@@ -59,5 +64,6 @@ public struct SeparationTrainingSettings: Sendable, Codable, Equatable {
         self.initialization = initialization
         self.lossScale = 1
         self.averageDecay = averageDecay
+        self.randomPolarity = randomPolarity
     }
 }

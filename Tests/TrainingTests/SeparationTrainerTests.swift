@@ -211,4 +211,44 @@ import Training
         }
         for key in weights[0].keys { #expect(weights[0][key]!.scalars == weights[1][key]!.scalars, "\(key)") }
     }
+
+    @Test func randomPolarityFlipsSourcesAndOldRunsKeepTheirBatches() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let data = try Self.corpus(dir)
+        let pool = try SeparationBatchSource.pool(csv: (data as NSString).appendingPathComponent("pool/train.csv"))
+        let plain = try SeparationBatchSource(mode: .dynamic(pool), sampleRate: 8_000)
+        let flipping = try SeparationBatchSource(mode: .dynamic(pool), sampleRate: 8_000, randomPolarity: true)
+        var signs: [Float] = []
+        for seed in 0..<16 as Range<UInt64> {
+            var a = SplitMix64(seed: seed), b = SplitMix64(seed: seed)
+            let x = try plain.batch(size: 1, length: 2_000, using: &a), y = try flipping.batch(size: 1, length: 2_000, using: &b)
+            // The same utterances, crops and levels; each source's sign flipped or not, the mixture their sum.
+            for c in 0..<2 {
+                let u = Array(x.sources[(c * 2_000)..<((c + 1) * 2_000)]), v = Array(y.sources[(c * 2_000)..<((c + 1) * 2_000)])
+                let sign: Float = v == u ? 1 : (v == u.map { -$0 } ? -1 : 0)
+                #expect(sign != 0, "seed \(seed) source \(c): not the unflipped source up to its sign")
+                signs.append(sign)
+            }
+            for t in 0..<2_000 { #expect(y.mixtures[t] == y.sources[t] + y.sources[2_000 + t]) }
+        }
+        let flipped = signs.filter { $0 < 0 }.count
+        #expect(flipped >= 6 && flipped <= 26, "\(flipped) of 32 sources flipped")
+        // New runs flip; checkpoints from before the option lack the key and decode as off, so their batches stay.
+        var settings = Self.settings(data: data, steps: 2)
+        #expect(settings.randomPolarity == true)
+        settings.randomPolarity = nil
+        #expect(try JSONDecoder().decode(SeparationTrainingSettings.self, from: JSONEncoder().encode(settings)).randomPolarity == nil)
+        try FileManager.default.createDirectory(atPath: dir.file("legacy"), withIntermediateDirectories: true)
+        let legacy = try SeparationTrainer(settings: settings, runDirectory: dir.file("legacy"), resume: false)
+        #expect(legacy.training.randomPolarity == false)
+        _ = try legacy.trainStep(0)
+        try legacy.saveCheckpoint(1)
+        // A resume may turn it on; the checkpoint keeps it.
+        let turnedOn = try SeparationTrainer(settings: settings, runDirectory: dir.file("legacy"), resume: true, randomPolarity: true)
+        #expect(turnedOn.training.randomPolarity && turnedOn.settings.randomPolarity == true)
+        try turnedOn.saveCheckpoint(1)
+        let kept = try SeparationTrainer(settings: settings, runDirectory: dir.file("legacy"), resume: true)
+        #expect(kept.training.randomPolarity)
+    }
 }
