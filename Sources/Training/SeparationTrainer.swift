@@ -42,7 +42,8 @@ public final class SeparationTrainer {
     ///   - batch: a resumed run's new batch size and crop length (seconds), replacing the checkpoint's (nil keeps
     ///     them): from then on the run draws other batches than it would have.
     ///   - randomPolarity: a resumed run's polarity flipping, replacing the settings' (nil keeps it): from then on the
-    ///     run draws other batches than it would have.
+    ///     run draws other batches than it would have, and validates on its other dev set (``meanDevSISNRi()``), so
+    ///     the plateau rule starts afresh.
     ///   - learningRate: a resumed run's new learning rate, replacing the plateau rule's current one (nil keeps it):
     ///     the rule counts stalled validations afresh from it, keeps its best score, and may halve it again.
     /// - Throws: ``TrainingError``, `DatasetError`, `SeparationError` naming what is wrong.
@@ -65,13 +66,14 @@ public final class SeparationTrainer {
         if let decay, !(decay >= 0 && decay < 1) {
             throw TrainingError.invalidOption(name: "--average-decay", value: "\(decay)", reason: "must be at least 0 and below 1")
         }
+        let polarity = randomPolarity ?? settings.randomPolarity
         let validationChanged = resume && (count != settings.validationCount || seconds != settings.validationSeconds
-            || decay != settings.averageDecay)
+            || decay != settings.averageDecay || (polarity ?? false) != (settings.randomPolarity ?? false))
         (settings.validationCount, settings.validationSeconds, settings.averageDecay) = (count, seconds, decay)
         if let totalSteps { settings.totalSteps = totalSteps }
         if let size = batch.size { settings.batchSize = size }
         if let crop = batch.cropSeconds { settings.cropSeconds = crop }
-        if let randomPolarity { settings.randomPolarity = randomPolarity }
+        settings.randomPolarity = polarity
         self.settings = settings
         model = try MossFormer2Separator(configuration: settings.model, dropout: settings.dropout, seed: settings.seed)
         if !resume, let initialization = settings.initialization {
@@ -173,14 +175,18 @@ public final class SeparationTrainer {
         return metrics
     }
 
-    /// The mean SI-SNRi (dB) of the model's current weights on the dev mixtures.
+    /// The mean SI-SNRi (dB) of the model's current weights on the dev mixtures; with
+    /// ``SeparationTrainingSettings/randomPolarity``, every second mixture is negated, so the score counts both
+    /// polarities (SI-SNR does not depend on the signs, only the model may).
     func meanDevSISNRi() throws -> Double {
         model.setTraining(false)
         defer { model.setTraining(true) }
         let length = settings.validationSeconds > 0 ? Int(settings.validationSeconds * Double(settings.model.sampleRate)) : Int.max
         var improvements: [Double] = []
-        for example in validation {
-            let mixture = Array(try MonoReader(path: example.mixture, sampleRate: settings.model.sampleRate).readAll().prefix(length))
+        let alternate = settings.randomPolarity ?? false
+        for (index, example) in validation.enumerated() {
+            let read = Array(try MonoReader(path: example.mixture, sampleRate: settings.model.sampleRate).readAll().prefix(length))
+            let mixture = alternate && index % 2 == 1 ? read.map { -$0 } : read
             let references = try example.sources.map {
                 Array(try MonoReader(path: $0, sampleRate: settings.model.sampleRate).readAll().prefix(mixture.count))
             }

@@ -243,12 +243,17 @@ import Training
         let legacy = try SeparationTrainer(settings: settings, runDirectory: dir.file("legacy"), resume: false)
         #expect(legacy.training.randomPolarity == false)
         _ = try legacy.trainStep(0)
+        let unflipped = try legacy.validate()["val_si_snri"]!
         try legacy.saveCheckpoint(1)
-        // A resume may turn it on; the checkpoint keeps it.
+        // A resume may turn it on; the checkpoint keeps it. The dev set then has every second mixture negated, so
+        // the plateau rule and the best-model record start afresh, and the same weights score otherwise.
         let turnedOn = try SeparationTrainer(settings: settings, runDirectory: dir.file("legacy"), resume: true, randomPolarity: true)
         #expect(turnedOn.training.randomPolarity && turnedOn.settings.randomPolarity == true)
+        #expect(legacy.bestValidationSISNRi != nil && turnedOn.bestValidationSISNRi == nil)
+        let alternating = try turnedOn.validate()["val_si_snri"]!
+        #expect(alternating.isFinite && alternating != unflipped)
         try turnedOn.saveCheckpoint(1)
         let kept = try SeparationTrainer(settings: settings, runDirectory: dir.file("legacy"), resume: true)
-        #expect(kept.training.randomPolarity)
+        #expect(kept.training.randomPolarity && kept.bestValidationSISNRi == turnedOn.bestValidationSISNRi)
     }
 }
