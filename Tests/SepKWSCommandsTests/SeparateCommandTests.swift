@@ -92,6 +92,16 @@ import TestSupport
         let seconds = try #require(summary?["audio_seconds"] as? Double), seconds16 = try #require(summary16?["audio_seconds"] as? Double)
         #expect(abs(seconds - seconds16) < 0.01)
         #expect(SepKWS.run(["eval-sep", "--model", model, "--data", dir.file("mix"), "--rate", "16"]) != 0)
+        // --invert-polarity negates each mixture before separating: the inputs' scores stay (SI-SNR and SDR ignore an
+        // estimate's sign), the separated ones are the model's on the negated mixtures.
+        #expect(SepKWS.run(["eval-sep", "--model", model, "--data", dir.file("mix"), "--invert-polarity", "--json", dir.file("neg.json")]) == 0)
+        let negated = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("neg.json")))) as? [String: Any]
+        func mean(_ summary: [String: Any]?, _ key: String) -> Double? { (summary?[key] as? [String: Any])?["mean"] as? Double }
+        for key in ["input_si_snr", "input_sdr"] {
+            let plain = try #require(mean(summary, key)), inverted = try #require(mean(negated, key))
+            #expect(abs(plain - inverted) < 1e-4, "\(key): \(plain) vs \(inverted)")
+        }
+        #expect(try #require(mean(negated, "si_snr_improvement")) != (try #require(mean(summary, "si_snr_improvement"))))
     }
 
     @Test func theShippedSeparatorLoadsAndSeparatesTheBundledExample() throws {
