@@ -21,13 +21,17 @@ public struct SeparationEvaluator: Sendable {
     public var computeSDR: Bool
     /// BSS-Eval distortion filter taps (512, as mir_eval).
     public var filterLength = 512
+    /// Talkers negated before separation (``MixturePolarity``; as recorded by default).
+    public var polarity: MixturePolarity = .asRecorded
 
     /// - Parameters:
     ///   - sampleRate: evaluation rate (Hz).
     ///   - computeSDR: compute BSS-Eval SDR besides SI-SNR.
-    public init(sampleRate: Int, computeSDR: Bool = true) {
+    ///   - polarity: talkers negated before separation, applied to every example read from files.
+    public init(sampleRate: Int, computeSDR: Bool = true, polarity: MixturePolarity = .asRecorded) {
         self.sampleRate = sampleRate
         self.computeSDR = computeSDR
+        self.polarity = polarity
     }
 
     /// Evaluates every example in order.
@@ -52,7 +56,7 @@ public struct SeparationEvaluator: Sendable {
         return SeparationReport(rows: rows, sampleRate: sampleRate)
     }
 
-    /// Reads one example's files and evaluates it.
+    /// Reads one example's files, applies ``polarity`` and evaluates it.
     /// - Throws: as ``evaluate(_:separate:progress:)``; a reference whose length differs from the mixture's is a
     ///   ``EvaluationError/lengthMismatch(item:what:expected:actual:)`` naming its file.
     public func evaluate(_ example: SeparationExample, separate: ([Float]) throws -> [[Float]]) throws -> SeparationResult {
@@ -65,7 +69,8 @@ public struct SeparationEvaluator: Sendable {
             }
             references.append(reference)
         }
-        return try evaluate(id: example.id, mixture: mixture, references: references, separate: separate)
+        let signed = polarity.apply(mixture: mixture, references: references)
+        return try evaluate(id: example.id, mixture: signed.mixture, references: signed.references, separate: separate)
     }
 
     /// Evaluates one utterance held in memory.

@@ -37,10 +37,10 @@ struct EvalSep: ParsableCommand {
     @Option(help: "Separate each mixture this many times, shifted by fractions of the encoder stride, and average (1-8; as `separate --shifts`).")
     var shifts = 1
 
-    @Flag(help: ArgumentHelp(
-        "Negate each mixture before separating it.",
-        discussion: "A check that the model separates recordings of either polarity: the scores do not depend on an estimate's sign, so a model that does gets the same scores with and without this flag."))
-    var invertPolarity = false
+    @Option(help: ArgumentHelp(
+        "Talkers negated before separating: as-recorded, inverted (every talker: the mixture negated) or mixed (the last talker).",
+        discussion: "A check that the model separates recordings of either polarity: the scores do not depend on an estimate's sign, so a model that does scores the same under each."))
+    var polarity: MixturePolarity = .asRecorded
 
     @Option(help: "Score only the first N mixtures.")
     var limit: Int?
@@ -75,9 +75,8 @@ struct EvalSep: ParsableCommand {
         var examples = try SeparationDataset.examples(root: data, split: split, mixture: mixture)
         if let limit { examples = Array(examples.prefix(limit)) }
         let modelRate = separator.configuration.sampleRate, scoreRate = rate ?? modelRate
-        let evaluator = SeparationEvaluator(sampleRate: scoreRate, computeSDR: !noSDR)
-        let separate: ([Float]) throws -> [[Float]] = { given in
-            let mixture = invertPolarity ? given.map { -$0 } : given
+        let evaluator = SeparationEvaluator(sampleRate: scoreRate, computeSDR: !noSDR, polarity: polarity)
+        let separate: ([Float]) throws -> [[Float]] = { mixture in
             guard scoreRate != modelRate else { return separator.separate(mixture, shifts: shifts) }
             let input = try Resampler.resample(AudioBuffer(sampleRate: scoreRate, mono: mixture), to: modelRate)
             let estimates = separator.separate(input.channels[0], shifts: shifts)
@@ -96,3 +95,4 @@ struct EvalSep: ParsableCommand {
 }
 
 extension MixtureKind: ExpressibleByArgument {}
+extension MixturePolarity: ExpressibleByArgument {}

@@ -107,4 +107,37 @@ import TestSupport
         let missing = SeparationExample(id: "gone", mixture: dir.file("none.wav"), sources: [])
         #expect(throws: AudioIOError.fileNotFound(path: dir.file("none.wav"))) { try evaluator.evaluate(missing, separate: { [$0] }) }
     }
+
+    @Test func polarityNegatesTheChosenTalkersAndTheScoresIgnoreSigns() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let (examples, references, mixtures) = try corpus(dir)
+        let (refs, mixture) = (references[0], mixtures[0])
+        let mixed = MixturePolarity.mixed.apply(mixture: mixture, references: refs)
+        let noise = (0..<mixture.count).map { mixture[$0] - refs[0][$0] - refs[1][$0] }
+        for t in stride(from: 0, to: mixture.count, by: 97) {
+            #expect(abs(mixed.mixture[t] - (refs[0][t] - refs[1][t] + noise[t])) < 1e-5)
+            #expect(mixed.references[0][t] == refs[0][t] && mixed.references[1][t] == -refs[1][t])
+        }
+        let inverted = MixturePolarity.inverted.apply(mixture: mixture, references: refs)
+        #expect(inverted.mixture == mixture.map { -$0 } && inverted.references[1] == refs[1].map { -$0 })
+        #expect(MixturePolarity.asRecorded.apply(mixture: mixture, references: refs).mixture == mixture)
+        // The same estimates up to their signs score the same: an oracle-like separator that follows the negation.
+        func run(_ polarity: MixturePolarity) throws -> SeparationReport {
+            let signs: [Float] = polarity == .inverted ? [-1, -1] : (polarity == .mixed ? [1, -1] : [1, 1])
+            let base = separator(references)
+            return try SeparationEvaluator(sampleRate: 8_000, polarity: polarity).evaluate(examples) { given in
+                let original = try #require(mixtures.first { $0.count == given.count })
+                return zip(try base(original), [signs[1], signs[0]]).map { estimate, sign in estimate.map { sign * $0 } }
+            }
+        }
+        let plain = try run(.asRecorded), negated = try run(.inverted)
+        for (a, b) in zip(plain.rows, negated.rows) {
+            #expect(abs(a.siSNR - b.siSNR) < 1e-4 && abs(a.inputSISNR - b.inputSISNR) < 1e-4, "\(a.id)")
+            #expect(abs(a.sdr! - b.sdr!) < 1e-3 && abs(a.inputSDR! - b.inputSDR!) < 1e-3, "\(a.id)")
+        }
+        // With the last talker negated, the mixture is another signal: its input SI-SNR differs from the plain one.
+        let half = try run(.mixed)
+        #expect(half.rows.count == 2 && abs(half.rows[0].inputSISNR - plain.rows[0].inputSISNR) > 1e-3)
+    }
 }

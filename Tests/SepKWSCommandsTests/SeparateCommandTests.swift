@@ -92,9 +92,9 @@ import TestSupport
         let seconds = try #require(summary?["audio_seconds"] as? Double), seconds16 = try #require(summary16?["audio_seconds"] as? Double)
         #expect(abs(seconds - seconds16) < 0.01)
         #expect(SepKWS.run(["eval-sep", "--model", model, "--data", dir.file("mix"), "--rate", "16"]) != 0)
-        // --invert-polarity negates each mixture before separating: the inputs' scores stay (SI-SNR and SDR ignore an
-        // estimate's sign), the separated ones are the model's on the negated mixtures.
-        #expect(SepKWS.run(["eval-sep", "--model", model, "--data", dir.file("mix"), "--invert-polarity", "--json", dir.file("neg.json")]) == 0)
+        // --polarity inverted negates each mixture before separating: the inputs' scores stay (SI-SNR and SDR ignore
+        // an estimate's sign), the separated ones are the model's on the negated mixtures.
+        #expect(SepKWS.run(["eval-sep", "--model", model, "--data", dir.file("mix"), "--polarity", "inverted", "--json", dir.file("neg.json")]) == 0)
         let negated = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("neg.json")))) as? [String: Any]
         func mean(_ summary: [String: Any]?, _ key: String) -> Double? { (summary?[key] as? [String: Any])?["mean"] as? Double }
         for key in ["input_si_snr", "input_sdr"] {
