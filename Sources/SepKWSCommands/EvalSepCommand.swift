@@ -34,8 +34,7 @@ struct EvalSep: ParsableCommand {
         discussion: "At another rate than the model's, each mixture is resampled to the model's rate, separated, and the estimates resampled back, as `sepkws separate` does with a file at that rate: how an 8 kHz model serves 16 kHz audio."))
     var rate: Int?
 
-    @Option(help: "Separate each mixture this many times, shifted by fractions of the encoder stride, and average (1-8; as `separate --shifts`).")
-    var shifts = 1
+    @OptionGroup var averaging: TestTimeAveragingOptions
 
     @Option(help: ArgumentHelp(
         "Talkers negated before separating: as-recorded, inverted (every talker: the mixture negated) or mixed (the last talker).",
@@ -61,7 +60,6 @@ struct EvalSep: ParsableCommand {
 
     mutating func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be positive") }
-        guard shifts >= 1 else { throw ValidationError("--shifts must be at least 1") }
         if let rate, !(1_000...384_000).contains(rate) { throw ValidationError("--rate \(rate): give a sample rate in Hz (1000-384000)") }
     }
 
@@ -71,15 +69,15 @@ struct EvalSep: ParsableCommand {
         }()
         Threading.setBLASThreads(threading.threads)
         let separator = try MossFormer2Separator(directory: directory)
-        try separator.checkShifts(shifts, model: directory)
+        try averaging.check(separator, model: directory)
         var examples = try SeparationDataset.examples(root: data, split: split, mixture: mixture)
         if let limit { examples = Array(examples.prefix(limit)) }
         let modelRate = separator.configuration.sampleRate, scoreRate = rate ?? modelRate
         let evaluator = SeparationEvaluator(sampleRate: scoreRate, computeSDR: !noSDR, polarity: polarity)
         let separate: ([Float]) throws -> [[Float]] = { mixture in
-            guard scoreRate != modelRate else { return separator.separate(mixture, shifts: shifts) }
+            guard scoreRate != modelRate else { return averaging.separate(mixture, with: separator) }
             let input = try Resampler.resample(AudioBuffer(sampleRate: scoreRate, mono: mixture), to: modelRate)
-            let estimates = separator.separate(input.channels[0], shifts: shifts)
+            let estimates = averaging.separate(input.channels[0], with: separator)
             // The round trip may end a sample short or long: back to the mixture's length.
             return try Resampler.resample(AudioBuffer(sampleRate: modelRate, channels: estimates), to: scoreRate, frames: mixture.count).channels
         }

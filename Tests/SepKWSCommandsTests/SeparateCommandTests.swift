@@ -80,7 +80,7 @@ import TestSupport
         let model = try Self.tinyModel(in: dir)
         #expect(SepKWS.run(["synth", "mixtures", "--count", "0", "--dev-count", "1", "--test-count", "2", "--out", dir.file("mix")]) == 0)
         #expect(SepKWS.run(["eval-sep", "--model", model, "--data", dir.file("mix"), "--csv", dir.file("u.csv"),
-                            "--json", dir.file("s.json"), "--plot", dir.file("h.svg")]) == 0)
+                            "--json", dir.file("s.json"), "--plot", dir.file("h.svg"), "--no-both-polarities"]) == 0)
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("s.json")))) as? [String: Any]
         #expect(summary?["utterances"] as? Int == 2)
         #expect(try String(contentsOfFile: dir.file("h.svg"), encoding: .utf8).contains("<svg"))
@@ -94,7 +94,8 @@ import TestSupport
         #expect(SepKWS.run(["eval-sep", "--model", model, "--data", dir.file("mix"), "--rate", "16"]) != 0)
         // --polarity inverted negates each mixture before separating: the inputs' scores stay (SI-SNR and SDR ignore
         // an estimate's sign), the separated ones are the model's on the negated mixtures.
-        #expect(SepKWS.run(["eval-sep", "--model", model, "--data", dir.file("mix"), "--polarity", "inverted", "--json", dir.file("neg.json")]) == 0)
+        #expect(SepKWS.run(["eval-sep", "--model", model, "--data", dir.file("mix"), "--polarity", "inverted", "--json", dir.file("neg.json"),
+                            "--no-both-polarities"]) == 0)
         let negated = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("neg.json")))) as? [String: Any]
         func mean(_ summary: [String: Any]?, _ key: String) -> Double? { (summary?[key] as? [String: Any])?["mean"] as? Double }
         for key in ["input_si_snr", "input_sdr"] {
@@ -102,6 +103,16 @@ import TestSupport
             #expect(abs(plain - inverted) < 1e-4, "\(key): \(plain) vs \(inverted)")
         }
         #expect(try #require(mean(negated, "si_snr_improvement")) != (try #require(mean(summary, "si_snr_improvement"))))
+        // By default (--both-polarities) the negated mixture's passes are averaged in: then either polarity scores the same.
+        var averaged: [Double] = []
+        for (polarity, flags) in [("as-recorded", [String]()), ("inverted", ["--both-polarities"])] {
+            let path = dir.file("both-\(polarity).json")
+            #expect(SepKWS.run(["eval-sep", "--model", model, "--data", dir.file("mix"), "--polarity", polarity,
+                                "--shifts", "2", "--no-sdr", "--json", path] + flags) == 0)
+            let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+            averaged.append(try #require(mean(report, "si_snr_improvement")))
+        }
+        #expect(abs(averaged[0] - averaged[1]) < 1e-3, "\(averaged)")
     }
 
     @Test func theShippedSeparatorLoadsAndSeparatesTheBundledExample() throws {
