@@ -33,10 +33,11 @@ extension MossFormer2Separator {
     /// The `shifts` passes over `sign * mixture`, each multiplied by `sign` again and put in the first pass's
     /// speaker order, averaged: `[numSpks][T]`.
     private func separate(_ mixture: [Float], shifts: Int, sign: Float) -> [[Float]] {
+        let signed = sign == 1 ? mixture : mixture.map { -$0 }
         var first: [[Float]] = [], sums: [[Float]] = []
         for pass in 0..<shifts {
             let delay = pass * maximumShifts / shifts
-            let input = [Float](repeating: 0, count: delay) + (sign == 1 ? mixture : mixture.map { -$0 })
+            let input = [Float](repeating: 0, count: delay) + signed
             let estimates = separate(input).map { $0[delay..<delay + mixture.count].map { $0 * sign } }
             guard pass > 0 else { first = estimates; sums = estimates; continue }
             let order = PermutationAligner.order(previous: first, current: estimates)
