@@ -15,7 +15,8 @@ struct TrainSep: ParsableCommand {
             log.csv (loss, steps/s, validation SI-SNRi) and model/ (config.json + model.safetensors of the best \
             validation so far). SIGINT or SIGTERM saves and exits; `sepkws train-sep --resume RUN` continues exactly \
             where it stopped, and `--resume RUN --steps N` lengthens it. `--init MODEL_DIR` fine-tunes a trained model \
-            (a shipped one, or a reference checkpoint) instead of starting from random weights.
+            (a shipped one, or a reference checkpoint) instead of starting from random weights. \
+            `--resume RUN --export DIR` writes the checkpoint's weights as a model directory without training.
             """)
 
     @Option(parsing: .upToNextOption, help: "Corpus folders (sepkws synth mixtures, LibriMix or WSJ0-mix layout).")
@@ -34,6 +35,11 @@ struct TrainSep: ParsableCommand {
 
     @Option(help: "Continue the run in this folder from its checkpoint.")
     var resume: String?
+
+    @Option(help: ArgumentHelp(
+        "With --resume: write the checkpoint's weights (its moving average when the run keeps one) as a model directory (config.json + model.safetensors) and exit without training.",
+        discussion: "RUN/model holds the best validation so far; this gives the latest weights, e.g. to score them on the test split. DIR must not exist."))
+    var export: String?
 
     @Option(help: "Optimizer steps in all (default 20000); with --resume, lengthens the run to this many steps.")
     var steps: Int?
@@ -83,6 +89,12 @@ struct TrainSep: ParsableCommand {
     @OptionGroup var threading: ThreadOptions
 
     mutating func validate() throws {
+        if let export {
+            guard resume != nil else { throw ValidationError("--export DIR needs --resume RUN: the run whose checkpoint to export") }
+            guard !FileManager.default.fileExists(atPath: export) else {
+                throw ValidationError("--export \(export): already exists; give a new folder")
+            }
+        }
         if resume == nil {
             guard !data.isEmpty else { throw ValidationError("give --data DIR... (or --resume RUN)") }
             guard out != nil else { throw ValidationError("give --out RUN (or --resume RUN)") }
@@ -106,6 +118,12 @@ struct TrainSep: ParsableCommand {
         Threading.setBLASThreads(threading.threads)
         Threading.setElementwiseThreads(threading.threads)
         let runDirectory = resume ?? out!
+        if let export {
+            let (model, step) = try SeparationTrainer.validatedModel(runDirectory: runDirectory)
+            try exportModel(model, to: export)
+            try Console.line("\(export): the weights of \(runDirectory) at step \(step)")
+            return
+        }
         if resume == nil {
             if TrainingCheckpoint.exists(in: runDirectory) {
                 throw ValidationError("\(runDirectory) already holds a run; use --resume \(runDirectory) or another --out")

@@ -130,6 +130,34 @@ public final class SeparationTrainer {
     /// The checkpoint key prefix of the weight average's tensors (inside `auxiliary.`).
     static let averagePrefix = "average."
 
+    /// The separator of a run's checkpoint with the weights its validation scores and `RUN/model` exports (the
+    /// moving average when the run keeps one, else the raw weights), in inference mode. Reads the checkpoint only,
+    /// no corpus: the way to ship a run's latest weights rather than its best validation so far.
+    /// - Parameter runDirectory: a run folder holding `checkpoint.safetensors`.
+    /// - Returns: the model and the checkpoint's step.
+    /// - Throws: ``TrainingError`` naming the checkpoint and what is missing or mismatched.
+    public static func validatedModel(runDirectory: String) throws -> (model: MossFormer2Separator, step: Int) {
+        let state = try TrainingCheckpoint.readState(runDirectory: runDirectory)
+        let path = TrainingCheckpoint.path(in: runDirectory)
+        let settings: SeparationTrainingSettings
+        do {
+            settings = try JSONDecoder().decode(SeparationTrainingSettings.self, from: Data(state.configuration.utf8))
+        } catch {
+            throw TrainingError.incompatibleCheckpoint(path: path, reason: "its settings are not a separator run's: \(error)")
+        }
+        let model = try MossFormer2Separator(configuration: settings.model, dropout: settings.dropout, seed: settings.seed)
+        var tensors = try TrainingCheckpoint.modelTensors(runDirectory: runDirectory)
+        // A run that turned the average on at a resume and has not saved since holds none yet: it starts at the raw weights.
+        if settings.averageDecay != nil {
+            for (key, t) in try TrainingCheckpoint.auxiliaryTensors(runDirectory: runDirectory) where key.hasPrefix(averagePrefix) {
+                tensors[String(key.dropFirst(averagePrefix.count))] = t
+            }
+        }
+        do { try model.load(tensors) } catch { throw TrainingError.checkpointMismatch(path: path, error) }
+        model.setTraining(false)
+        return (model, state.step)
+    }
+
     /// Runs `body` with the weights that validation scores and `RUN/model` exports in the model: the moving average
     /// when there is one, else the raw weights; the raw ones are back afterwards.
     public func withValidatedWeights<T>(_ body: () throws -> T) rethrows -> T {

@@ -147,6 +147,39 @@ import Training
         }
     }
 
+    /// A checkpoint alone gives the weights the run validates: the average's parameters with the raw buffers, in
+    /// inference mode, separating as the trainer's validated weights do; a run without an average gives its raw weights.
+    @Test func checkpointExportsTheValidatedWeights() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let data = try Self.corpus(dir)
+        for decay in [Float(0.5), nil] {
+            var settings = Self.settings(data: data, steps: 3)
+            settings.averageDecay = decay
+            let run = dir.file(decay == nil ? "raw" : "averaged")
+            try FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true)
+            let trainer = try SeparationTrainer(settings: settings, runDirectory: run, resume: false)
+            for i in 0..<3 { _ = try trainer.trainStep(i) }
+            try trainer.saveCheckpoint(3)
+            let (exported, step) = try SeparationTrainer.validatedModel(runDirectory: run)
+            #expect(step == 3 && !exported.isTraining)
+            let expected = trainer.withValidatedWeights { trainer.model.stateDict().mapValues(\.scalars) }
+            let got = exported.stateDict()
+            #expect(Set(got.keys) == Set(expected.keys))
+            for (key, values) in expected { #expect(got[key]!.scalars == values, "\(key) is not the validated weight") }
+            if decay != nil {
+                let first = trainer.model.namedParameters()[0]
+                #expect(got[first.name]!.scalars != first.tensor.scalars, "the raw weights were exported, not the average")
+            }
+            let mixture = (0..<800).map { Float(sin(Double($0) * 0.05) + 0.3 * sin(Double($0) * 0.31)) }
+            trainer.model.setTraining(false)
+            let reference = trainer.withValidatedWeights { trainer.model.separate(mixture) }
+            #expect(exported.separate(mixture) == reference)
+        }
+        #expect(throws: TrainingError.self) { try SeparationTrainer.validatedModel(runDirectory: dir.file("nowhere")) }
+        #expect(throws: TrainingError.self) { try SeparationTrainer.validatedModel(runDirectory: data) }
+    }
+
     @Test func initializationStartsFromAModelsWeights() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
