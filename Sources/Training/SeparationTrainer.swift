@@ -114,9 +114,7 @@ public final class SeparationTrainer {
         if let decay = settings.averageDecay {
             let average = ExponentialMovingAverage(parameters: model.namedParameters(), decay: decay)
             if resume {
-                let saved = try TrainingCheckpoint.auxiliaryTensors(runDirectory: runDirectory)
-                var averages: [String: Tensor] = [:]
-                for (key, t) in saved where key.hasPrefix(Self.averagePrefix) { averages[String(key.dropFirst(Self.averagePrefix.count))] = t }
+                let averages = Self.averages(in: try TrainingCheckpoint.auxiliaryTensors(runDirectory: runDirectory))
                 if !averages.isEmpty {
                     do { try average.loadState(averages) } catch {
                         throw TrainingError.checkpointMismatch(path: TrainingCheckpoint.path(in: runDirectory), error)
@@ -130,6 +128,13 @@ public final class SeparationTrainer {
     /// The checkpoint key prefix of the weight average's tensors (inside `auxiliary.`).
     static let averagePrefix = "average."
 
+    /// The weight average's tensors among a checkpoint's auxiliary ones, keyed by parameter name (empty when none).
+    static func averages(in auxiliary: [String: Tensor]) -> [String: Tensor] {
+        var averages: [String: Tensor] = [:]
+        for (key, t) in auxiliary where key.hasPrefix(averagePrefix) { averages[String(key.dropFirst(averagePrefix.count))] = t }
+        return averages
+    }
+
     /// The separator of a run's checkpoint with the weights its validation scores and `RUN/model` exports (the
     /// moving average when the run keeps one, else the raw weights), in inference mode. Reads the checkpoint only,
     /// no corpus: the way to ship a run's latest weights rather than its best validation so far.
@@ -137,7 +142,7 @@ public final class SeparationTrainer {
     /// - Returns: the model and the checkpoint's step.
     /// - Throws: ``TrainingError`` naming the checkpoint and what is missing or mismatched.
     public static func validatedModel(runDirectory: String) throws -> (model: MossFormer2Separator, step: Int) {
-        let state = try TrainingCheckpoint.readState(runDirectory: runDirectory)
+        let (state, saved, auxiliary) = try TrainingCheckpoint.contents(runDirectory: runDirectory)
         let path = TrainingCheckpoint.path(in: runDirectory)
         let settings: SeparationTrainingSettings
         do {
@@ -146,13 +151,8 @@ public final class SeparationTrainer {
             throw TrainingError.incompatibleCheckpoint(path: path, reason: "its settings are not a separator run's: \(error)")
         }
         let model = try MossFormer2Separator(configuration: settings.model, dropout: settings.dropout, seed: settings.seed)
-        var tensors = try TrainingCheckpoint.modelTensors(runDirectory: runDirectory)
         // A run that turned the average on at a resume and has not saved since holds none yet: it starts at the raw weights.
-        if settings.averageDecay != nil {
-            for (key, t) in try TrainingCheckpoint.auxiliaryTensors(runDirectory: runDirectory) where key.hasPrefix(averagePrefix) {
-                tensors[String(key.dropFirst(averagePrefix.count))] = t
-            }
-        }
+        let tensors = settings.averageDecay == nil ? saved : saved.merging(averages(in: auxiliary)) { _, average in average }
         do { try model.load(tensors) } catch { throw TrainingError.checkpointMismatch(path: path, error) }
         model.setTraining(false)
         return (model, state.step)

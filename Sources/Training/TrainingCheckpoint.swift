@@ -66,21 +66,30 @@ public enum TrainingCheckpoint {
     /// The model tensors of a run's checkpoint, keys without the `model.` prefix (to initialize another model).
     /// - Throws: ``TrainingError``.
     public static func modelTensors(runDirectory: String) throws(TrainingError) -> [String: Tensor] {
-        let file = try read(runDirectory: runDirectory)
-        _ = try state(of: file, path: path(in: runDirectory))
-        var result: [String: Tensor] = [:]
-        for (key, t) in file.tensors where key.hasPrefix("model.") { result[String(key.dropFirst(6))] = t }
-        return result
+        try contents(runDirectory: runDirectory).model
     }
 
     /// The trainer's auxiliary tensors of a run's checkpoint, keys without the `auxiliary.` prefix (empty when it has none).
     /// - Throws: ``TrainingError``.
     public static func auxiliaryTensors(runDirectory: String) throws(TrainingError) -> [String: Tensor] {
+        try contents(runDirectory: runDirectory).auxiliary
+    }
+
+    /// A run's checkpoint from one read: its state, model tensors and auxiliary tensors (keys without their prefixes).
+    /// - Throws: ``TrainingError``.
+    public static func contents(runDirectory: String) throws(TrainingError)
+        -> (state: TrainingState, model: [String: Tensor], auxiliary: [String: Tensor]) {
         let file = try read(runDirectory: runDirectory)
-        _ = try state(of: file, path: path(in: runDirectory))
-        var result: [String: Tensor] = [:]
-        for (key, t) in file.tensors where key.hasPrefix(auxiliaryPrefix) { result[String(key.dropFirst(auxiliaryPrefix.count))] = t }
-        return result
+        let state = try state(of: file, path: path(in: runDirectory))
+        var model: [String: Tensor] = [:], auxiliary: [String: Tensor] = [:]
+        for (key, t) in file.tensors {
+            if key.hasPrefix("model.") {
+                model[String(key.dropFirst(6))] = t
+            } else if key.hasPrefix(auxiliaryPrefix) {
+                auxiliary[String(key.dropFirst(auxiliaryPrefix.count))] = t
+            }
+        }
+        return (state, model, auxiliary)
     }
 
     private static let auxiliaryPrefix = "auxiliary."
