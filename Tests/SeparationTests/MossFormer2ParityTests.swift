@@ -67,9 +67,16 @@ import TestSupport
         try model.save(to: url)
         let copy = try MossFormer2Separator(configuration: model.configuration, seed: 99)
         _ = try copy.load(contentsOf: url)
+        // The weights come back bit for bit; the outputs agree to rounding (the worker pool may split a reduction
+        // differently from one call to the next, so two forward passes need not be bitwise equal).
+        let saved = model.stateDict(), loaded = copy.stateDict()
+        #expect(Set(saved.keys) == Set(loaded.keys))
+        for (name, tensor) in saved { #expect(tensor.scalars == loaded[name]?.scalars, "\(name) differs after loading") }
         let a = Autograd.withInferenceMode { model(input) }.scalars
         let b = Autograd.withInferenceMode { copy(input) }.scalars
-        #expect(a == b)
+        #expect(a.count == b.count)
+        let worst = zip(a, b).map { abs($0 - $1) }.max() ?? 0
+        #expect(worst <= 1e-6, "max abs difference \(worst)")
     }
 
     @Test func keysAreTheReferenceStateDict() throws {
