@@ -27,7 +27,7 @@ struct TrainSep: ParsableCommand {
 
     @Option(name: .customLong("init"), help: ArgumentHelp(
         "A model directory (config.json + model.safetensors) whose weights start the run: fine-tuning.",
-        discussion: "With --config the sizes must match; its sample rate may differ (8 kHz weights can start a 16 kHz model)."))
+        discussion: "With --config the sizes must match, except that the config may have more blocks (num_mossformer_layer): the model grows in depth, the extra blocks appended as identities (fresh weights, residual outputs zeroed) that training then fills; its sample rate may differ (8 kHz weights can start a 16 kHz model)."))
     var initialization: String?
 
     @Option(help: "Run folder to create.")
@@ -142,6 +142,9 @@ struct TrainSep: ParsableCommand {
                                             batch: resume != nil ? (batchSize, cropSeconds) : (nil, nil),
                                             randomPolarity: resume != nil ? randomPolarity : nil,
                                             learningRate: resume != nil ? learningRate : nil)
+        if let held = trainer.initializedBlocks, held < trainer.settings.model.numMossformerLayer {
+            try Console.line("\(initialization ?? ""): \(held) blocks grow to \(trainer.settings.model.numMossformerLayer); blocks \(held + 1)-\(trainer.settings.model.numMossformerLayer) start as identities")
+        }
         let log = try TrainingLog(
             path: (runDirectory as NSString).appendingPathComponent("log.csv"),
             columns: ["step", "loss", "grad_norm", "steps_per_second", "val_si_snri", "learning_rate", "val_si_snri_raw"],

@@ -23,6 +23,9 @@ public final class SeparationTrainer {
     public let training: SeparationBatchSource
     let validation: [SeparationExample]
     let runDirectory: String
+    /// In a new run started from `settings.initialization`, how many of the model's blocks came from it (fewer than
+    /// `num_mossformer_layer` when a shallower model grew in depth); nil otherwise.
+    public private(set) var initializedBlocks: Int?
 
     /// Builds the run from settings (fresh: random weights, or `settings.initialization`'s) or from the run folder's
     /// checkpoint (`resume`).
@@ -77,7 +80,8 @@ public final class SeparationTrainer {
         self.settings = settings
         model = try MossFormer2Separator(configuration: settings.model, dropout: settings.dropout, seed: settings.seed)
         if !resume, let initialization = settings.initialization {
-            try model.loadWeights(path: (initialization as NSString).appendingPathComponent("model.safetensors"))
+            // A shallower model's weights grow into this one's first blocks, the rest starting as identities.
+            initializedBlocks = try model.loadWeightsGrowingDepth(path: (initialization as NSString).appendingPathComponent("model.safetensors"))
         }
         model.setTraining(true)
         optimizer = Adam(parameters: model.namedParameters(), learningRate: settings.learningRate)

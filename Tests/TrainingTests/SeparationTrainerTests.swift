@@ -221,6 +221,54 @@ import Training
         }
     }
 
+    @Test func initializationGrowsAShallowerModelInDepth() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let data = try Self.corpus(dir)
+        // A one-block model's weights start a three-block run: blocks 2 and 3 begin as identities.
+        let shallow = try MossFormer2Separator(configuration: .tiny, seed: 99)
+        let shallowDir = dir.file("shallow")
+        try shallow.write(directory: shallowDir)
+        var settings = Self.settings(data: data, steps: 2)
+        settings.model.numMossformerLayer = 3
+        settings.initialization = shallowDir
+        let runDir = dir.file("grown")
+        try FileManager.default.createDirectory(atPath: runDir, withIntermediateDirectories: true)
+        let trainer = try SeparationTrainer(settings: settings, runDirectory: runDir, resume: false)
+        #expect(trainer.initializedBlocks == 1)
+        let held = shallow.stateDict(), grown = trainer.model.stateDict()
+        for (key, tensor) in held { #expect(grown[key]!.scalars == tensor.scalars, "\(key) not taken from --init") }
+        let zeroed = ["layers.1.to_out.mdl.1.weight", "layers.2.to_out.mdl.1.bias", "fsmn.1.conv2.weight", "fsmn.2.conv2.bias"]
+            .map { "mask_net.mdl.intra_mdl.mossformerM." + $0 }
+        for key in zeroed { #expect(grown[key]!.scalars.allSatisfy { $0 == 0 }, "\(key) is not zeroed") }
+        // The grown model computes what the shallow one computes, on the fused inference path and with autograd.
+        let mixture = (0..<900).map { Float(sin(Double($0) * 0.07) + 0.4 * sin(Double($0) * 0.23)) }
+        trainer.model.setTraining(false)
+        let expected = shallow.separate(mixture), actual = trainer.model.separate(mixture)
+        for (e, a) in zip(expected, actual) { #expect(zip(e, a).allSatisfy { abs($0 - $1) <= 1e-6 }) }
+        let batch = Tensor(mixture, shape: [1, mixture.count])
+        let shallowOut = shallow(batch), grownOut = trainer.model(batch)
+        #expect(zip(shallowOut.scalars, grownOut.scalars).allSatisfy { abs($0 - $1) <= 1e-6 })
+        trainer.model.setTraining(true)
+        // One step moves the zeroed outputs: the new blocks learn.
+        #expect(try trainer.trainStep(0)["loss"]!.isFinite)
+        let stepped = trainer.model.stateDict()
+        for key in zeroed { #expect(stepped[key]!.scalars.contains { $0 != 0 }, "\(key) did not move") }
+        // A deeper model's weights do not shrink into a shallower one: the error says so and names the file.
+        let deepDir = dir.file("deep")
+        try trainer.model.write(directory: deepDir)
+        settings.model.numMossformerLayer = 2
+        settings.initialization = deepDir
+        let otherRun = dir.file("shrink")
+        try FileManager.default.createDirectory(atPath: otherRun, withIntermediateDirectories: true)
+        do {
+            _ = try SeparationTrainer(settings: settings, runDirectory: otherRun, resume: false)
+            Issue.record("a three-block model loaded into two blocks")
+        } catch let error as SeparationError {
+            #expect("\(error)".contains(deepDir + "/model.safetensors") && "\(error)".contains("not shrink"))
+        }
+    }
+
     @Test func runsFromBeforeTheLossScaleResumeWithTheirs() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
