@@ -24,6 +24,11 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
     public var clipsPerWord: Int
     public var outputDirectory: String
     public var seed: UInt64
+    /// The engine families whose speakers talk (default espeak-ng alone; each must be installed).
+    public var engines: [EngineFamily] = [.espeak]
+    /// Use every speaker of the engines in every split: for a corpus of engine families held out of training, where
+    /// the family itself is what no model heard.
+    public var everySpeakerInEverySplit = false
     /// Share of clips with background noise mixed in (the rest are clean).
     public var noisyFraction: Double = 0.5
     /// SNR range of the noisy clips (dB).
@@ -66,7 +71,7 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
                 finished[row[0]] = row
             }
         }
-        let catalog = try VoiceCatalog()
+        let catalog = try VoiceCatalog(engines: engines, everySpeakerInEverySplit: everySpeakerInEverySplit)
         let renderer = SpeechRenderer(sampleRate: sampleRate)
         let noises = try backgroundNoises(renderer: renderer, catalog: catalog)
         var table = CSVTable(header: Self.manifestHeader)

@@ -18,6 +18,11 @@ public struct MixtureCorpusBuilder<R: RandomNumberGenerator>: Sendable {
     public var counts: [CorpusSplit: Int]
     public var outputDirectory: String
     public var seed: UInt64
+    /// The engine families whose speakers talk (default espeak-ng alone; each must be installed).
+    public var engines: [EngineFamily] = [.espeak]
+    /// Use every speaker of the engines in every split: for a corpus of engine families held out of training, where
+    /// the family itself is what no model heard.
+    public var everySpeakerInEverySplit = false
     /// `espeak-ng` processes run at once.
     public var jobs = 4
     let makeGenerator: SeededGeneratorFactory<R>
@@ -48,7 +53,7 @@ public struct MixtureCorpusBuilder<R: RandomNumberGenerator>: Sendable {
     public func build(progress: CorpusProgressHandler? = nil) throws -> CSVTable {
         let fm = FileManager.default
         let root = outputDirectory as NSString
-        let catalog = try VoiceCatalog()
+        let catalog = try VoiceCatalog(engines: engines, everySpeakerInEverySplit: everySpeakerInEverySplit)
         let renderer = SpeechRenderer(sampleRate: sampleRate)
         let manifestPath = root.appendingPathComponent("clips.csv")
         var done: [String: [String]] = [:]

@@ -13,6 +13,11 @@ public struct SpeechCorpusBuilder<R: RandomNumberGenerator>: Sendable {
     public var minutes: Double
     public var outputDirectory: String
     public var seed: UInt64
+    /// The engine families whose speakers talk (default espeak-ng alone; each must be installed).
+    public var engines: [EngineFamily] = [.espeak]
+    /// Use every speaker of the engines in every split: for a corpus of engine families held out of training, where
+    /// the family itself is what no model heard.
+    public var everySpeakerInEverySplit = false
     public var sampleRate = 16_000
     public var devFraction = 0.05, testFraction = 0.05
     /// `espeak-ng` processes run at once.
@@ -43,7 +48,7 @@ public struct SpeechCorpusBuilder<R: RandomNumberGenerator>: Sendable {
         if let old = try? CSVTable(path: manifestPath), old.header == Self.manifestHeader {
             for row in old.rows where fm.fileExists(atPath: root.appendingPathComponent(row[0])) { done[row[0]] = row }
         }
-        let catalog = try VoiceCatalog()
+        let catalog = try VoiceCatalog(engines: engines, everySpeakerInEverySplit: everySpeakerInEverySplit)
         let renderer = SpeechRenderer(sampleRate: sampleRate)
         var table = CSVTable(header: Self.manifestHeader)
         let target = minutes * 60

@@ -1,7 +1,7 @@
 import AudioIO
 import SpeechSynthesis
 
-/// Speaks text with espeak-ng and delivers it at a corpus's rate, with silent edges trimmed.
+/// Speaks text with a voice's engine and delivers it at a corpus's rate, with silent edges trimmed.
 public struct SpeechRenderer: Sendable {
     /// Output rate (Hz).
     public let sampleRate: Int
@@ -11,10 +11,8 @@ public struct SpeechRenderer: Sendable {
     /// `text` spoken by `voice`, resampled to ``sampleRate`` and trimmed, `[n]`.
     /// - Throws: `SynthesisError` or `AudioIOError`.
     public func render(_ text: String, voice: Voice) throws -> [Float] {
-        let synthesizer = EspeakSynthesizer.shared
-        let speech = try synthesizer.synthesize(text, voice: voice)
-        let rate = synthesizer.sampleRate
-        let resampled = try Resampler.resample(AudioBuffer(sampleRate: rate, mono: speech), to: sampleRate).channels[0]
+        let speech = try SpeechEngines.speak(text, voice: voice)
+        let resampled = try Resampler.resample(AudioBuffer(sampleRate: speech.sampleRate, mono: speech.samples), to: sampleRate).channels[0]
         return SignalLevel.trimmed(resampled)
     }
 }

@@ -17,6 +17,11 @@ public struct StreamCorpusBuilder<R: RandomNumberGenerator> {
     public var minutes: Double
     public var outputDirectory: String
     public var seed: UInt64
+    /// The engine families whose speakers talk (default espeak-ng alone; each must be installed).
+    public var engines: [EngineFamily] = [.espeak]
+    /// Use every speaker of the engines in every split: for a corpus of engine families held out of training, where
+    /// the family itself is what no model heard.
+    public var everySpeakerInEverySplit = false
     public var sampleRate = 16_000
     /// Share of segments with background noise, and with a competing talker.
     public var noiseFraction = 0.25, talkerFraction = 0.25
@@ -39,7 +44,7 @@ public struct StreamCorpusBuilder<R: RandomNumberGenerator> {
     public func build(progress: CorpusProgressHandler? = nil) throws -> CSVTable {
         let root = outputDirectory as NSString
         try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
-        let catalog = try VoiceCatalog()
+        let catalog = try VoiceCatalog(engines: engines, everySpeakerInEverySplit: everySpeakerInEverySplit)
         let renderer = SpeechRenderer(sampleRate: sampleRate)
         let sentences = SentenceGenerator()
         let wavPath = root.appendingPathComponent("stream.wav"), rawPath = root.appendingPathComponent("stream.s16le")

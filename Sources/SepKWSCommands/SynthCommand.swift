@@ -7,8 +7,8 @@ import TensorCore
 /// `sepkws synth`: training and test corpora made with espeak-ng, in the layouts of the real datasets.
 struct Synth: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Synthesize speech corpora with espeak-ng in standard layouts (deterministic, resumable).",
-        subcommands: [SynthKeywords.self, SynthSpeech.self, SynthMixtures.self, SynthStream.self])
+        abstract: "Synthesize speech corpora in standard layouts with espeak-ng and the optional engines (deterministic, resumable).",
+        subcommands: [SynthKeywords.self, SynthSpeech.self, SynthMixtures.self, SynthStream.self, SynthEngines.self])
 }
 
 /// Options every `synth` subcommand shares.
@@ -18,6 +18,22 @@ struct SynthOptions: ParsableArguments {
 
     @Option(help: "Random seed: the same seed gives the same corpus.")
     var seed: UInt64 = 1
+
+    @Option(help: "Engine families whose speakers talk, comma-separated: espeak, mbrola, festival, pico, kokoro, or all (`sepkws synth engines` lists what is installed).")
+    var engines = "espeak"
+
+    @Flag(help: "The engines are held out of training: every one of their speakers may talk in every split (a corpus to validate or test on; the family is what is unseen).")
+    var heldOut = false
+
+    /// The parsed engine list, each checked to be installed.
+    func engineFamilies() throws -> [EngineFamily] {
+        let families: [EngineFamily]
+        do { families = try EngineFamily.list(engines) } catch { throw ValidationError("--engines: \(error)") }
+        for family in families {
+            _ = try SpeechEngines.engine(family).speakers()
+        }
+        return families
+    }
 
     /// Checks that the output's parent folder exists.
     func checkOutput() throws {
@@ -55,8 +71,10 @@ struct SynthKeywords: ParsableCommand {
 
     func run() throws {
         let list = try words.map(parseWords) ?? KeywordCorpusBuilder<SplitMix64>.speechCommandsWords
-        let builder = try KeywordCorpusBuilder(
+        var builder = try KeywordCorpusBuilder(
             words: list, clipsPerWord: perWord, outputDirectory: options.out, seed: options.seed, generator: SynthOptions.generator)
+        builder.engines = try options.engineFamilies()
+        builder.everySpeakerInEverySplit = options.heldOut
         let bar = ProgressBar(label: "synth kws", unit: "clips")
         let table = try builder.build { bar.update(done: $0.done, total: $0.total) }
         let splits = Dictionary(grouping: table.rows, by: { $0[8] }).mapValues(\.count)
@@ -76,7 +94,9 @@ struct SynthSpeech: ParsableCommand {
     mutating func validate() throws { try options.checkOutput() }
 
     func run() throws {
-        let builder = try SpeechCorpusBuilder(minutes: minutes, outputDirectory: options.out, seed: options.seed, generator: SynthOptions.generator)
+        var builder = try SpeechCorpusBuilder(minutes: minutes, outputDirectory: options.out, seed: options.seed, generator: SynthOptions.generator)
+        builder.engines = try options.engineFamilies()
+        builder.everySpeakerInEverySplit = options.heldOut
         let bar = ProgressBar(label: "synth speech", unit: "s")
         let table = try builder.build { bar.update(done: $0.done, total: $0.total) }
         try Console.line("\(options.out): \(table.rows.count) sentences, \(String(format: "%.1f", table.rows.compactMap { Double($0[4]) }.reduce(0, +) / 60)) minutes")
@@ -109,8 +129,10 @@ struct SynthMixtures: ParsableCommand {
 
     func run() throws {
         let counts: [CorpusSplit: Int] = [.train: count, .dev: devCount ?? max(20, count / 10), .test: testCount ?? max(20, count / 10)]
-        let builder = try MixtureCorpusBuilder(
+        var builder = try MixtureCorpusBuilder(
             sampleRate: rate, counts: counts, outputDirectory: options.out, seed: options.seed, generator: SynthOptions.generator)
+        builder.engines = try options.engineFamilies()
+        builder.everySpeakerInEverySplit = options.heldOut
         let bar = ProgressBar(label: "synth mixtures", unit: "mixtures")
         let table = try builder.build { bar.update(done: $0.done, total: $0.total) }
         try Console.line("\(options.out)/\(builder.layoutRoot): \(table.rows.count) mixtures (train \(counts[.train]!), dev \(counts[.dev]!), test \(counts[.test]!))")
@@ -132,10 +154,50 @@ struct SynthStream: ParsableCommand {
     mutating func validate() throws { try options.checkOutput() }
 
     func run() throws {
-        let builder = try StreamCorpusBuilder(
+        var builder = try StreamCorpusBuilder(
             words: try parseWords(words), minutes: minutes, outputDirectory: options.out, seed: options.seed, generator: SynthOptions.generator)
+        builder.engines = try options.engineFamilies()
+        builder.everySpeakerInEverySplit = options.heldOut
         let bar = ProgressBar(label: "synth stream", unit: "s")
         let labels = try builder.build { bar.update(done: $0.done, total: $0.total) }
         try Console.line("\(options.out): stream.wav, stream.s16le, labels.csv (\(labels.rows.count) keywords)")
+    }
+}
+
+struct SynthEngines: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "engines",
+        abstract: "List the speech engine families, whether each is installed here, and its speakers (`--measure N`: speed).")
+
+    @Option(help: "Speak N sentences with each installed engine, one at a time, and report seconds per second of audio.")
+    var measure = 0
+
+    func run() throws {
+        let sentences = SentenceGenerator()
+        for family in EngineFamily.allCases {
+            let engine = SpeechEngines.engine(family)
+            let speakers: [String]
+            do { speakers = try engine.speakers() } catch {
+                try Console.line("\(family.rawValue): not installed: \(error)")
+                continue
+            }
+            var line = "\(family.rawValue): \(speakers.count) speakers (\(speakers.prefix(3).joined(separator: ", "))\(speakers.count > 3 ? ", ..." : ""))"
+            if measure > 0 {
+                var rng = SplitMix64(seed: 7)
+                var audio = 0.0
+                let wall = Date()
+                for i in 0..<measure {
+                    var voice = try Voice(identity: speakers[i % speakers.count])
+                    voice.rate = 175
+                    let speech = try engine.speak(sentences.sentence(clauses: 2, using: &rng), voice: voice)
+                    audio += Double(speech.samples.count) / Double(speech.sampleRate)
+                }
+                // One call at a time: the wall time is one core's work (the engines are single-threaded).
+                let seconds = Date().timeIntervalSince(wall)
+                line += String(format: "; %d sentences, %.1f s of audio in %.1f s: %.3f s per audio s (%.1fx real time on one core)",
+                               measure, audio, seconds, seconds / audio, audio / seconds)
+            }
+            try Console.line(line)
+        }
     }
 }

@@ -12,7 +12,9 @@ import Synchronization
 /// ```swift
 /// let speech = try EspeakSynthesizer.shared.synthesize("yes", voice: Voice(name: "en-us", variant: "f3"))
 /// ```
-public final class EspeakSynthesizer: Sendable {
+public final class EspeakSynthesizer: SpeechEngine {
+    public var family: EngineFamily { .espeak }
+
     /// The one synthesizer of the process.
     public static let shared = EspeakSynthesizer()
 
@@ -52,9 +54,19 @@ public final class EspeakSynthesizer: Sendable {
             "-v", voice.identity, "-p", "\(voice.pitch)", "-s", "\(voice.rate)", "-a", "\(voice.amplitude)",
             "-g", "\(voice.wordGap)", "--stdout", "--", text,
         ])
-        let samples = Self.pcmSamples(ofWAV: output)
+        let samples = WAVDecoder.decode([UInt8](output))?.samples ?? []
         guard !samples.isEmpty else { throw .noAudio(text: text, voice: voice.identity) }
         return samples
+    }
+
+    /// Every speaker identity (`voice` and `voice+variant`) of espeak-ng's English voices, sorted.
+    public func speakers() throws(SynthesisError) -> [String] {
+        let lists = try voiceLists()
+        return lists.voices.flatMap { voice in [voice] + lists.variants.map { "\(voice)+\($0)" } }.sorted()
+    }
+
+    public func speak(_ text: String, voice: Voice) throws(SynthesisError) -> (samples: [Float], sampleRate: Int) {
+        (try synthesize(text, voice: voice), sampleRate)
     }
 
     private func voiceLists() throws(SynthesisError) -> (voices: [String], variants: [String]) {
@@ -79,42 +91,7 @@ public final class EspeakSynthesizer: Sendable {
     }
 
     /// Runs `espeak-ng` with `arguments` and returns its stdout.
-    private static func run(_ arguments: [String]) throws(SynthesisError) -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["espeak-ng"] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch { throw .unavailable(reason: error.localizedDescription) }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let message = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let text = String(decoding: message, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw .unavailable(reason: text.isEmpty ? "espeak-ng exited with status \(process.terminationStatus)" : text)
-        }
-        return data
-    }
-
-    /// The 16-bit samples after a WAV stream's `data` chunk header (espeak writes placeholder sizes to stdout).
-    private static func pcmSamples(ofWAV data: Data) -> [Float] {
-        let bytes = [UInt8](data)
-        guard bytes.count > 44, bytes[0..<4] == [0x52, 0x49, 0x46, 0x46] else { return [] }
-        var offset = 12
-        while offset + 8 <= bytes.count {
-            let id = String(decoding: bytes[offset..<offset + 4], as: UTF8.self)
-            let size = Int(bytes[offset + 4]) | Int(bytes[offset + 5]) << 8 | Int(bytes[offset + 6]) << 16 | Int(bytes[offset + 7]) << 24
-            if id == "data" {
-                let start = offset + 8
-                let count = (bytes.count - start) / 2
-                return (0..<count).map { i in
-                    Float(Int16(bitPattern: UInt16(bytes[start + 2 * i]) | UInt16(bytes[start + 2 * i + 1]) << 8)) / 32768
-                }
-            }
-            offset += 8 + size + (size & 1)
-        }
-        return []
+    static func run(_ arguments: [String]) throws(SynthesisError) -> Data {
+        try ChildProcess.run("espeak-ng", arguments) { SynthesisError.unavailable(reason: $0) }
     }
 }

