@@ -67,7 +67,18 @@ struct SynthKeywords: ParsableCommand {
     @Option(help: "Clips per word (about 80% train, 10% dev, 10% test; speakers disjoint).")
     var perWord = 300
 
-    mutating func validate() throws { try options.checkOutput() }
+    @Option(help: "Share of clips in the dev split (default 0.1).")
+    var devFraction = 0.1
+
+    @Option(help: "Share of clips in the test split (default 0.1; with --held-out, say --dev-fraction 0.5 --test-fraction 0.5).")
+    var testFraction = 0.1
+
+    mutating func validate() throws {
+        try options.checkOutput()
+        guard (0...1).contains(devFraction), (0...1).contains(testFraction), devFraction + testFraction <= 1 else {
+            throw ValidationError("--dev-fraction \(devFraction) and --test-fraction \(testFraction): each in 0-1, together at most 1")
+        }
+    }
 
     func run() throws {
         let list = try words.map(parseWords) ?? KeywordCorpusBuilder<SplitMix64>.speechCommandsWords
@@ -75,6 +86,8 @@ struct SynthKeywords: ParsableCommand {
             words: list, clipsPerWord: perWord, outputDirectory: options.out, seed: options.seed, generator: SynthOptions.generator)
         builder.engines = try options.engineFamilies()
         builder.everySpeakerInEverySplit = options.heldOut
+        builder.devFraction = devFraction
+        builder.testFraction = testFraction
         let bar = ProgressBar(label: "synth kws", unit: "clips")
         let table = try builder.build { bar.update(done: $0.done, total: $0.total) }
         let splits = Dictionary(grouping: table.rows, by: { $0[8] }).mapValues(\.count)

@@ -30,13 +30,16 @@ struct TrainKWSSettings: Codable {
     var context: StreamContextSettings?
     /// The encoder's learning rate as a share of the classifier's (`--encoder-learning-rate-scale`; nil: 1; 0: frozen).
     var encoderLearningRateScale: Float?
+    /// A Speech Commands folder whose dev split validates the run instead of `data`'s (`--dev-data`): clips of
+    /// engine families held out of training, so the model is chosen on voices made in a way it never heard.
+    var devData: String?
 
     enum CodingKeys: String, CodingKey {
         case data, labels, initialization = "init", labelFraction = "label_fraction", batchSize = "batch_size"
         case learningRate = "learning_rate", warmupSteps = "warmup_steps", weightDecay = "weight_decay"
         case labelSmoothing = "label_smoothing", seed, schedule, model, augmentation, silenceShare = "silence_share"
         case unknownShare = "unknown_share", validationLimit = "validation_limit", contextFolders = "context_folders", context
-        case encoderLearningRateScale = "encoder_learning_rate_scale"
+        case encoderLearningRateScale = "encoder_learning_rate_scale", devData = "dev_data"
     }
 
     func json() -> String {
@@ -106,6 +109,9 @@ struct TrainKWS: ParsableCommand {
     @Option(help: "Speech Commands folder (word folders, validation_list.txt, testing_list.txt, _background_noise_).")
     var data: String?
 
+    @Option(help: "Speech Commands folder whose dev split validates the run (default: --data's), e.g. clips of engine families held out of training (`synth kws --held-out`).")
+    var devData: String?
+
     @Option(help: "Task: 12 (10 words + _unknown_ + _silence_) or 35 (all words).")
     var labels: Int?
 
@@ -131,7 +137,8 @@ struct TrainKWS: ParsableCommand {
     mutating func validate() throws {
         let given = size.given + [("--data", data != nil), ("--labels", labels != nil), ("--init", initialization != nil),
                                   ("--label-fraction", labelFraction != nil), ("--label-smoothing", labelSmoothing != nil),
-                                  ("--context", !context.isEmpty), ("--encoder-learning-rate-scale", encoderLearningRateScale != nil)]
+                                  ("--context", !context.isEmpty), ("--encoder-learning-rate-scale", encoderLearningRateScale != nil),
+                                  ("--dev-data", devData != nil)]
         try training.validateRun(otherFixed: given)
         guard training.resume == nil else { return }
         guard data != nil else { throw ValidationError("give --data SPEECH_COMMANDS_DIR") }
@@ -173,7 +180,7 @@ struct TrainKWS: ParsableCommand {
                 weightDecay: 0.01, labelSmoothing: labelSmoothing ?? 0.1, seed: training.seed ?? 1, schedule: schedule, model: model,
                 augmentation: AugmentationSettings(), silenceShare: 0.1, unknownShare: context.isEmpty ? 0.1 : 0.2, validationLimit: 3000,
                 contextFolders: context.isEmpty ? nil : context, context: context.isEmpty ? nil : StreamContextSettings(),
-                encoderLearningRateScale: encoderLearningRateScale)
+                encoderLearningRateScale: encoderLearningRateScale, devData: devData)
         }
         let runDirectory = training.resume ?? training.out!
         let labelSet: KeywordLabelSet = settings.labels == 35 ? .thirtyFive : .twelve
@@ -221,7 +228,8 @@ struct TrainKWS: ParsableCommand {
 
         // The dev split, balanced like the standard test set, as features computed once.
         let frontEnd = try LogMelFrontEnd(settings.model.frontEnd)
-        let dev = KeywordClips.balanced(dataset.examples[.dev] ?? [], labelSet: labelSet, limit: settings.validationLimit)
+        let devSet = try settings.devData.map { try SpeechCommandsDataset(root: $0, labelSet: labelSet) } ?? dataset
+        let dev = KeywordClips.balanced(devSet.examples[.dev] ?? [], labelSet: labelSet, limit: settings.validationLimit)
         let devFeatures = frontEnd.batch(try dev.map { try KeywordClips.load($0, sampleRate: rate, length: length) })
         let devLabels = dev.map(\.label)
         let modelDirectory = (runDirectory as NSString).appendingPathComponent("model")
