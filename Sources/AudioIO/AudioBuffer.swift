@@ -22,6 +22,15 @@ public struct AudioBuffer: Sendable, Equatable {
         self.init(sampleRate: sampleRate, channels: [samples])
     }
 
+    /// The index of the first NaN or infinity in `samples`, if any (interleaved or planar, as stored).
+    static func firstNonFinite(in samples: UnsafeBufferPointer<Float>) -> Int? {
+        // One cheap pass in the common case: x * 0 is 0 for every finite x, NaN otherwise.
+        var probe: Float = 0
+        for x in samples { probe += x * 0 }
+        guard probe.isNaN else { return nil }
+        return samples.firstIndex { !$0.isFinite }
+    }
+
     /// Number of channels.
     public var channelCount: Int { channels.count }
     /// Number of frames (samples per channel).

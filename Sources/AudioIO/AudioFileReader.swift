@@ -3,7 +3,8 @@ import CSndfile
 /// Reads any file libsndfile decodes (WAV, FLAC, OGG/Vorbis, AIFF, ...) at any rate and channel count into `Float`,
 /// in blocks, so that hours-long inputs never sit in memory whole.
 ///
-/// Integer formats are scaled to [-1, 1); float formats are returned as stored.
+/// Integer formats are scaled to [-1, 1); float formats are returned as stored, except that a NaN or an infinity is
+/// refused (``AudioIOError/nonFiniteSample(path:frame:channel:seconds:)``): no command can do anything sensible with one.
 ///
 /// ```swift
 /// let reader = try AudioFileReader(path: "mix.flac")
@@ -16,6 +17,8 @@ public final class AudioFileReader {
     public let info: AudioFileInfo
     private let handle: OpaquePointer
     private var scratch: [Float] = []
+    /// Frames returned so far (where the next block starts).
+    private var framesRead = 0
 
     /// Opens `path` for reading.
     /// - Throws: ``AudioIOError`` naming the path and the cause (missing, directory, empty, not audio, no frames).
@@ -45,7 +48,8 @@ public final class AudioFileReader {
 
     /// Reads the next block of at most `maxFrames` frames, or `nil` at the end of the file.
     /// - Returns: a buffer of `[channelCount][1...maxFrames]` samples.
-    /// - Throws: ``AudioIOError/readFailed(path:reason:)`` if libsndfile reports a decoding error.
+    /// - Throws: ``AudioIOError/readFailed(path:reason:)`` if libsndfile reports a decoding error,
+    ///   ``AudioIOError/nonFiniteSample(path:frame:channel:seconds:)`` at the first NaN or infinity.
     public func read(maxFrames: Int = 65_536) throws(AudioIOError) -> AudioBuffer? {
         precondition(maxFrames > 0)
         let channels = info.channelCount
@@ -56,6 +60,12 @@ public final class AudioFileReader {
             if code != 0 { throw .readFailed(path: path, reason: String(cString: sf_error_number(code))) }
             return nil
         }
+        if let bad = scratch.withUnsafeBufferPointer({ AudioBuffer.firstNonFinite(in: UnsafeBufferPointer(rebasing: $0[0..<Int(got) * channels])) }) {
+            let frame = framesRead + bad / channels
+            throw .nonFiniteSample(
+                path: path, frame: frame, channel: bad % channels, seconds: Double(frame) / Double(info.sampleRate))
+        }
+        framesRead += Int(got)
         return scratch.withUnsafeBufferPointer {
             AudioBuffer(
                 sampleRate: info.sampleRate,

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Every failure of reading, writing or converting audio, with the facts that go into the message.
 ///
 /// The `description` is one line that names the path (or stream) and the cause, ready for stderr.
@@ -20,6 +22,8 @@ public enum AudioIOError: Error, Sendable, Equatable, CustomStringConvertible {
     case writeFailed(path: String, reason: String)
     /// The folder an output would go to does not exist.
     case outputDirectoryMissing(path: String)
+    /// The output path exists and is something no output may replace or be written into (a block device, a socket).
+    case notAFile(path: String, kind: String)
     /// The output path names one of the inputs, which would be overwritten.
     case outputOverwritesInput(path: String)
     /// The output format cannot be chosen from the file name.
@@ -30,6 +34,8 @@ public enum AudioIOError: Error, Sendable, Equatable, CustomStringConvertible {
     case resamplerFailed(reason: String)
     /// Raw PCM input could not be read.
     case streamFailed(source: String, reason: String)
+    /// A sample is NaN or infinite (float data from a broken program); `frame` counts from 0, `seconds` is its time.
+    case nonFiniteSample(path: String, frame: Int, channel: Int, seconds: Double)
 
     public var description: String {
         switch self {
@@ -43,12 +49,16 @@ public enum AudioIOError: Error, Sendable, Equatable, CustomStringConvertible {
         case .readFailed(let path, let reason): "\(path): read failed (\(reason))"
         case .writeFailed(let path, let reason): "\(path): cannot write (\(reason))"
         case .outputDirectoryMissing(let path): "\(path): output folder does not exist"
+        case .notAFile(let path, let kind):
+            "\(path): is \(kind); outputs go only to regular files (or are written into a FIFO or a character device)"
         case .outputOverwritesInput(let path): "\(path): output would overwrite an input file"
         case .unknownOutputFormat(let path):
             "\(path): unknown output format (use a .wav, .flac, .ogg or .aiff name)"
         case .invalidParameter(let name, let value, let reason): "invalid \(name) \(value): \(reason)"
         case .resamplerFailed(let reason): "resampler failed: \(reason)"
         case .streamFailed(let source, let reason): "\(source): \(reason)"
+        case .nonFiniteSample(let path, let frame, let channel, let seconds):
+            "\(path): sample \(frame)\(channel > 0 ? " (channel \(channel + 1))" : "") at \(String(format: "%.6f", seconds)) s is not a finite number (NaN or infinity); the audio is invalid"
         }
     }
 }

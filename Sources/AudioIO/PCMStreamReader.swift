@@ -36,6 +36,8 @@ public final class PCMStreamReader {
     private let descriptor: Int32
     private let ownsDescriptor: Bool
     private var pending: [UInt8] = []
+    /// Frames returned so far (where the next block starts).
+    private var framesRead = 0
     private var chunk: [UInt8]
 
     /// Reads from an open descriptor (for example `STDIN_FILENO`), which stays open after the reader is gone.
@@ -95,7 +97,8 @@ public final class PCMStreamReader {
 
     /// Blocks until at least one whole frame is available (or end of input), then returns up to `maxFrames` frames.
     /// - Returns: `[channelCount][1...maxFrames]`, or `nil` at end of input.
-    /// - Throws: ``AudioIOError/streamFailed(source:reason:)`` on a read error.
+    /// - Throws: ``AudioIOError/streamFailed(source:reason:)`` on a read error,
+    ///   ``AudioIOError/nonFiniteSample(path:frame:channel:seconds:)`` at the first NaN or infinity (`f32le`).
     public func read(maxFrames: Int = 4096) throws(AudioIOError) -> AudioBuffer? {
         precondition(maxFrames > 0)
         let frameBytes = format.bytesPerSample * channelCount
@@ -141,6 +144,12 @@ public final class PCMStreamReader {
             }
         }
         pending.removeFirst(frames * frameBytes)
+        if format == .f32le, let bad = interleaved.withUnsafeBufferPointer({ AudioBuffer.firstNonFinite(in: $0) }) {
+            let frame = framesRead + bad / channelCount
+            throw .nonFiniteSample(
+                path: source, frame: frame, channel: bad % channelCount, seconds: Double(frame) / Double(sampleRate))
+        }
+        framesRead += frames
         return interleaved.withUnsafeBufferPointer {
             AudioBuffer(sampleRate: sampleRate, interleaved: $0, channelCount: channelCount)
         }

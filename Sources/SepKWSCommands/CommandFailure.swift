@@ -8,6 +8,8 @@ enum CommandFailure: Error, CustomStringConvertible, Equatable {
     case someInputsFailed(failed: Int, total: Int)
     /// A model file or folder could not be read, converted or written.
     case modelFile(path: String, reason: String)
+    /// Two inputs would write the same output file.
+    case outputCollision(output: String, inputs: [String])
 
     var description: String {
         switch self {
@@ -15,6 +17,8 @@ enum CommandFailure: Error, CustomStringConvertible, Equatable {
         case .stdoutFailed(let reason): "stdout: \(reason)"
         case .someInputsFailed(let failed, let total): "\(failed) of \(total) inputs failed"
         case .modelFile(let path, let reason): "\(path): \(reason)"
+        case .outputCollision(let output, let inputs):
+            "\(output): \(inputs.joined(separator: " and ")) would both be separated into it; rename one, or separate them in separate runs with different --out-dir"
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AudioIO
 import Foundation
 
 /// The root `sepkws` command: separates overlapped speech and spots keywords on a CPU.
@@ -27,6 +28,8 @@ public struct SepKWS: ParsableCommand {
         sigaddset(&stopSignals, SIGINT)
         sigaddset(&stopSignals, SIGTERM)
         pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
+        // SIGINT/SIGTERM remove unfinished outputs and exit 130/143 (commands that stop cleanly install their own).
+        PartialFiles.removeOnSignals()
         Foundation.exit(run(Array(CommandLine.arguments.dropFirst())))
     }
 

@@ -5,6 +5,7 @@ import Foundation
 import Separation
 import Streaming
 import TensorCore
+import Training
 
 /// How separated outputs are scaled.
 enum OutputNormalization: String, ExpressibleByArgument, CaseIterable {
@@ -110,11 +111,18 @@ struct Separate: ParsableCommand {
                 files.append(input)
             }
         }
+        // Every output is decided and checked before any input is separated.
+        let plan = try SeparationOutputPlan(inputs: files, outDir: outDir, format: format.rawValue) { file in
+            do { return try separator(for: file).model.configuration.numSpks } catch is AudioIOError { return nil }
+        }
+        let planned = Dictionary(plan.entries.map { ($0.input, $0.outputs) }) { first, _ in first }
         var failed = 0
         for file in files {
             do {
                 let chosen = try separator(for: file)
-                try separateFile(file, with: chosen.model, from: chosen.directory)
+                let destinations = planned[file] ?? SeparationOutputPlan.outputs(
+                    of: file, speakers: chosen.model.configuration.numSpks, outDir: outDir, format: format.rawValue)
+                try separateFile(file, to: destinations, with: chosen.model, from: chosen.directory)
             } catch let error as AudioIOError {
                 Console.error("error: \(error)")
                 failed += 1
@@ -130,26 +138,36 @@ struct Separate: ParsableCommand {
         return Int(stem[range.upperBound...]) != nil
     }
 
-    private func separateFile(_ file: String, with separator: MossFormer2Separator, from modelDirectory: String) throws {
+    /// Separates one input into `destinations` (one per talker, from ``SeparationOutputPlan``).
+    ///
+    /// Raw PCM on stdin ends at end of input or, cleanly, on SIGINT/SIGTERM: what was separated so far is written.
+    private func separateFile(
+        _ file: String, to destinations: [String], with separator: MossFormer2Separator, from modelDirectory: String
+    ) throws {
         let start = Date()
         let modelRate = separator.configuration.sampleRate
         let source: MonoBlockSource
-        let stem: String
+        var stop: StopSignal?
         if file == "-" {
-            source = try MonoBlockSource(stdin: PCMStreamReader(
-                descriptor: STDIN_FILENO, source: "stdin", format: pcmFormat, sampleRate: rate, channelCount: channels), modelRate: modelRate)
-            stem = "stdin"
+            let pipe = try PCMStreamReader(
+                descriptor: STDIN_FILENO, source: "stdin", format: pcmFormat, sampleRate: rate, channelCount: channels)
+            let signal = StopSignal()
+            pipe.shouldStop = { signal.isRequested }
+            stop = signal
+            source = try MonoBlockSource(stdin: pipe, modelRate: modelRate)
         } else {
             source = try MonoBlockSource(file: MonoReader(path: file, sampleRate: modelRate))
-            stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
-        }
-        let folder = outDir ?? (file == "-" ? "." : (file as NSString).deletingLastPathComponent)
-        let destinations = (1...separator.configuration.numSpks).map {
-            ((folder.isEmpty ? "." : folder) as NSString).appendingPathComponent("\(stem)_s\($0).\(format.rawValue)")
         }
         let plan = try ChunkPlan(windowSeconds: windowSeconds, overlapSeconds: overlapSeconds, sampleRate: modelRate)
         let chunked = ChunkedSeparator(plan: plan, speakers: destinations.count) { [averaging] in averaging.separate($0, with: separator) }
         // Pass 1: separate block by block into float files at the model rate, measuring levels on the way.
+        for path in destinations { PartialFiles.register(path + ".stage.wav") }
+        defer {
+            for path in destinations {
+                try? FileManager.default.removeItem(atPath: path + ".stage.wav")
+                PartialFiles.unregister(path + ".stage.wav")
+            }
+        }
         let stage = try destinations.map {
             try AudioFileWriter(path: $0 + ".stage.wav", format: .wavFloat, sampleRate: modelRate, channelCount: 1, inputs: [file])
         }
@@ -164,7 +182,14 @@ struct Separate: ParsableCommand {
             while let block = try source.next() {
                 mixtureLevel.add(block)
                 try write(chunked.push(block))
+                if stop?.isRequested == true { break }
             }
+            if let signal = stop?.signalNumber {
+                let name = signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)"
+                Console.error(String(format: "separate: stdin: ended by %@ after %.2f s of audio; writing what was separated so far",
+                                     name, Double(mixtureLevel.count) / Double(modelRate)))
+            }
+            stop?.cancel()   // from here on a signal removes the unfinished outputs and exits
             if mixtureLevel.count == 0 { throw AudioIOError.noAudio(path: file == "-" ? "stdin" : file) }
             try write(chunked.finish())
             for writer in stage { try writer.finish() }
@@ -173,7 +198,6 @@ struct Separate: ParsableCommand {
             throw error
         }
         // Pass 2: scale, convert back to the input's rate, and write the outputs (each renamed into place when whole).
-        defer { for path in destinations { try? FileManager.default.removeItem(atPath: path + ".stage.wav") } }
         for (i, destination) in destinations.enumerated() {
             let gain: Float = switch normalize {
             case .rms: outputLevels[i].rms > 0 ? Float(mixtureLevel.rms / outputLevels[i].rms) : 1

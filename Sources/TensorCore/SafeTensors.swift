@@ -44,9 +44,12 @@ public struct SafeTensors {
         self.storedDTypes = tensors.mapValues { _ in .f32 }
     }
 
-    /// Reads and validates a `.safetensors` file.
+    /// Reads and validates a `.safetensors` file. Every value must be finite: a file holding NaN or an infinity (a
+    /// diverged training run, a damaged copy) is refused, since no model computes anything useful from it.
+    /// ``decode(_:)`` alone accepts such values.
     /// - Parameter url: the file.
-    /// - Throws: ``TensorError`` for unreadable or malformed files.
+    /// - Throws: ``TensorError`` for unreadable or malformed files, ``TensorError/nonFiniteWeight(path:key:index:value:)``
+    ///   naming the first tensor (in key order) that holds a NaN or an infinity.
     public static func read(contentsOf url: URL) throws(TensorError) -> SafeTensors {
         let data: Data
         do {
@@ -54,7 +57,20 @@ public struct SafeTensors {
         } catch {
             throw .fileAccess(path: url.path, reason: error.localizedDescription)
         }
-        return try decode(data)
+        let file = try decode(data)
+        if let (key, index, value) = file.firstNonFiniteValue() {
+            throw .nonFiniteWeight(path: url.path, key: key, index: index, value: value)
+        }
+        return file
+    }
+
+    /// The first NaN or infinity, looking at tensors in key order: its tensor, element index and value.
+    public func firstNonFiniteValue() -> (key: String, index: Int, value: Float)? {
+        for key in tensors.keys.sorted() {
+            let values = tensors[key]!.scalars
+            if let index = values.firstIndex(where: { !$0.isFinite }) { return (key, index, values[index]) }
+        }
+        return nil
     }
 
     /// Parses the bytes of a `.safetensors` file.

@@ -22,6 +22,8 @@ public enum TensorError: Error, Sendable, Equatable, CustomStringConvertible {
     case safetensorsOverlappingOffsets(first: String, second: String)
     /// A tensor name was requested that the file does not hold.
     case safetensorsMissingTensor(key: String)
+    /// A file's tensor holds a NaN or an infinity (the first one found, by key order and element).
+    case nonFiniteWeight(path: String, key: String, index: Int, value: Float)
 
     /// A one-line message naming the facts of the error.
     public var description: String {
@@ -46,6 +48,8 @@ public enum TensorError: Error, Sendable, Equatable, CustomStringConvertible {
             return "Tensors '\(first)' and '\(second)' have overlapping data_offsets"
         case let .safetensorsMissingTensor(key):
             return "The safetensors file has no tensor named '\(key)'"
+        case let .nonFiniteWeight(path, key, index, value):
+            return "'\(path)': tensor '\(key)' holds \(value) at element \(index); the weights are invalid (a diverged training run or a damaged file)"
         }
     }
 }

@@ -36,6 +36,9 @@ public final class StopSignal {
     private let requested = Flag()
     private let signals: [Int32]
     private let countAtStart: Int
+    /// The actions installed before this watcher's, restored by ``cancel()``.
+    private var previousActions: [sigaction] = []
+    private var cancelled = false
 
     /// Starts watching `signals` (SIGINT and SIGTERM by default); forgets signals received before.
     /// - Parameter signals: the signals that request a stop; pass `[]` for a flag that only ``request(_:)`` sets.
@@ -48,7 +51,9 @@ public final class StopSignal {
             action.__sigaction_handler.sa_handler = recordStopSignal
             action.sa_flags = 0
             sigemptyset(&action.sa_mask)
-            sigaction(number, &action, nil)
+            var previous = sigaction()
+            sigaction(number, &action, &previous)
+            previousActions.append(previous)
         }
     }
 
@@ -71,8 +76,14 @@ public final class StopSignal {
         requested.signalNumber.store(signal, ordering: .sequentiallyConsistent)
     }
 
-    /// Stops watching and restores the default actions.
+    /// Stops watching and restores the actions installed before (the default ones, or the CLI's removal of
+    /// unfinished outputs); only the first call does anything.
     public func cancel() {
-        for number in signals { signal(number, SIG_DFL) }
+        guard !cancelled else { return }
+        cancelled = true
+        for (number, previous) in zip(signals, previousActions) {
+            var action = previous
+            sigaction(number, &action, nil)
+        }
     }
 }

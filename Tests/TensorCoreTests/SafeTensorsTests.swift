@@ -73,6 +73,20 @@ struct SafeTensorsTests {
         #expect(back.metadata == ["k": "v"])
     }
 
+    @Test func readingRefusesNonFiniteWeights() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("sepkws-\(UInt64.random(in: 0...UInt64.max)).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        for bad in [Float.nan, .infinity, -.infinity] {
+            try SafeTensors.write(["a": Tensor([1, 2], shape: [2]), "b.weight": Tensor([1, 2, bad, 4], shape: [2, 2])], to: url)
+            #expect {
+                try SafeTensors.read(contentsOf: url)
+            } throws: { error in
+                guard case let .nonFiniteWeight(path, key, index, value) = error as? TensorError else { return false }
+                return path == url.path && key == "b.weight" && index == 2 && (value.isNaN ? bad.isNaN : value == bad)
+            }
+        }
+    }
+
     @Test func missingFileIsAFileAccessError() {
         #expect(throws: TensorError.self) { try SafeTensors.read(contentsOf: URL(fileURLWithPath: "/nonexistent/x.safetensors")) }
     }

@@ -1,0 +1,50 @@
+import AudioIO
+import Foundation
+
+/// Where `separate` writes each input's talkers, decided for all inputs before any is separated, and checked:
+/// no output may overwrite an input, and no two inputs may write the same output (`a/x.wav` and `b/x.wav` into one
+/// `--out-dir`, or `x.wav` and `x.flac`). Paths are compared after resolving links, `.` and `..`.
+///
+/// This is the one place that names outputs: a new naming scheme (a mirrored tree for folder inputs) changes
+/// ``outputs(of:speakers:outDir:format:)`` and the checks apply to it unchanged.
+struct SeparationOutputPlan {
+    /// Every planned input with its outputs (`[speakers]` paths, talker 1 first), in input order.
+    private(set) var entries: [(input: String, outputs: [String])] = []
+
+    /// Plans and checks the outputs of `inputs`.
+    /// - Parameters:
+    ///   - inputs: the files to separate (`-` for stdin).
+    ///   - outDir: the output folder, or `nil` for each input's own folder.
+    ///   - format: the output file extension.
+    ///   - speakers: the number of talkers the model for an input separates; `nil` leaves the input out of the plan
+    ///     (it cannot be read; its own error is reported when it is separated).
+    /// - Throws: `AudioIOError.outputOverwritesInput` naming the output, or `CommandFailure.outputCollision` naming the
+    ///   output and the inputs that would both write it.
+    init(inputs: [String], outDir: String?, format: String, speakers: (String) throws -> Int?) throws {
+        let protected = Dictionary(inputs.filter { $0 != "-" }.map { (OutputPath.resolved($0), $0) }) { first, _ in first }
+        var writers: [String: String] = [:]   // resolved output -> the input that writes it
+        for input in inputs {
+            guard let count = try speakers(input) else { continue }
+            let outputs = Self.outputs(of: input, speakers: count, outDir: outDir, format: format)
+            for output in outputs {
+                let resolved = OutputPath.resolved(output)
+                if protected[resolved] != nil { throw AudioIOError.outputOverwritesInput(path: output) }
+                if let other = writers[resolved] {
+                    throw CommandFailure.outputCollision(output: output, inputs: [other, input])
+                }
+                writers[resolved] = input
+            }
+            entries.append((input, outputs))
+        }
+    }
+
+    /// The outputs of one input: `STEM_s1.FORMAT` ... in `outDir`, else beside the input (stdin: `stdin_sN` in the
+    /// current folder).
+    static func outputs(of input: String, speakers: Int, outDir: String?, format: String) -> [String] {
+        let stem = input == "-" ? "stdin" : ((input as NSString).lastPathComponent as NSString).deletingPathExtension
+        let folder = outDir ?? (input == "-" ? "." : (input as NSString).deletingLastPathComponent)
+        return (1...max(speakers, 1)).map {
+            ((folder.isEmpty ? "." : folder) as NSString).appendingPathComponent("\(stem)_s\($0).\(format)")
+        }
+    }
+}
