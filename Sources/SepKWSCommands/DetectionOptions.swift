@@ -114,6 +114,6 @@ struct DetectionOptions: ParsableArguments {
         return TalkerSeparation(
             sampleRate: rate, speakers: separator.configuration.numSpks,
             plan: try ChunkPlan(windowSeconds: windowSeconds, overlapSeconds: overlapSeconds, sampleRate: rate),
-            separate: { separator.separate($0, shifts: 1, bothPolarities: true) })   // as `separate` by default
+            separate: { separator.separate($0, shifts: 1, bothPolarities: separator.configuration.bothPolarities ?? false) })   // as `separate` by default
     }
 }

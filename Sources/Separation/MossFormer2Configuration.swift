@@ -34,13 +34,17 @@ public struct MossFormer2Configuration: Sendable, Codable, Equatable {
     public var sampleRate = 16_000
     /// A free-form name (ignored by the model).
     public var name: String?
+    /// Whether the model asks to be run on both polarities by default (`separate` and `eval-sep` then also separate
+    /// the negated mixture and average in its estimates, negated back): a SepKWS key, absent (false) in reference
+    /// checkpoints, so that they separate exactly as the reference code does.
+    public var bothPolarities: Bool?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case encoderEmbeddingDim = "encoder_embedding_dim", mossformerSequenceDim = "mossformer_sequence_dim"
         case numMossformerLayer = "num_mossformer_layer", encoderKernelSize = "encoder_kernel_size", numSpks = "num_spks"
         case groupSize = "group_size", queryKeyDim = "query_key_dim", expansionFactor = "expansion_factor"
         case fsmnInnerChannels = "fsmn_inner_channels", fsmnLorder = "fsmn_lorder", convKernelSize = "conv_kernel_size"
-        case sampleRate = "sample_rate", name
+        case sampleRate = "sample_rate", name, bothPolarities = "both_polarities"
     }
 
     public init() {}
@@ -61,6 +65,7 @@ public struct MossFormer2Configuration: Sendable, Codable, Equatable {
         convKernelSize = try value(.convKernelSize, 17)
         sampleRate = try value(.sampleRate, 16_000)
         name = try c.decodeIfPresent(String.self, forKey: .name)
+        bothPolarities = try c.decodeIfPresent(Bool.self, forKey: .bothPolarities)
     }
 
     /// Reads `config.json`, rejecting unknown keys and impossible values.

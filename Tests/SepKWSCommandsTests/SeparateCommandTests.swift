@@ -103,9 +103,9 @@ import TestSupport
             #expect(abs(plain - inverted) < 1e-4, "\(key): \(plain) vs \(inverted)")
         }
         #expect(try #require(mean(negated, "si_snr_improvement")) != (try #require(mean(summary, "si_snr_improvement"))))
-        // By default (--both-polarities) the negated mixture's passes are averaged in: then either polarity scores the same.
+        // With --both-polarities the negated mixture's passes are averaged in: then either polarity scores the same.
         var averaged: [Double] = []
-        for (polarity, flags) in [("as-recorded", [String]()), ("inverted", ["--both-polarities"])] {
+        for (polarity, flags) in [("as-recorded", ["--both-polarities"]), ("inverted", ["--both-polarities"])] {
             let path = dir.file("both-\(polarity).json")
             #expect(SepKWS.run(["eval-sep", "--model", model, "--data", dir.file("mix"), "--polarity", polarity,
                                 "--shifts", "2", "--no-sdr", "--json", path] + flags) == 0)
@@ -113,6 +113,30 @@ import TestSupport
             averaged.append(try #require(mean(report, "si_snr_improvement")))
         }
         #expect(abs(averaged[0] - averaged[1]) < 1e-3, "\(averaged)")
+    }
+
+    @Test func theModelChoosesWhetherBothPolaritiesAreAveragedByDefault() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let reference = try Self.tinyModel(in: dir)
+        var opted = MossFormer2Configuration.tiny
+        opted.bothPolarities = true
+        try MossFormer2Separator(configuration: opted, seed: 3).write(directory: dir.file("opted"))
+        #expect(try MossFormer2Configuration(contentsOf: dir.file("opted/config.json")).bothPolarities == true)
+        #expect(try MossFormer2Configuration(contentsOf: reference + "/config.json").bothPolarities == nil)
+        let mix = (0..<8_000).map { Float(0.2 * sin(Double($0) * 0.05) + 0.1 * sin(Double($0) * 0.31)) }
+        try AudioFileWriter.write(AudioBuffer(sampleRate: 8_000, mono: mix), to: dir.file("mix.wav"))
+        func stems(_ model: String, _ flags: [String]) throws -> [[Float]] {
+            let out = dir.file("out-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            #expect(SepKWS.run(["separate", dir.file("mix.wav"), "--model", model, "--out-dir", out, "--normalize", "none"] + flags) == 0)
+            return try (1...2).map { try AudioFileReader.read(path: "\(out)/mix_s\($0).wav").channels[0] }
+        }
+        // A reference checkpoint (no key) runs one pass, as the reference code does; the opted-in model runs both.
+        #expect(try stems(reference, []) == stems(reference, ["--no-both-polarities"]))
+        #expect(try stems(reference, []) != stems(reference, ["--both-polarities"]))
+        #expect(try stems(dir.file("opted"), []) == stems(dir.file("opted"), ["--both-polarities"]))
+        #expect(try stems(dir.file("opted"), []) != stems(dir.file("opted"), ["--no-both-polarities"]))
     }
 
     @Test func theShippedSeparatorLoadsAndSeparatesTheBundledExample() throws {
