@@ -10,6 +10,10 @@ enum CommandFailure: Error, CustomStringConvertible, Equatable {
     case modelFile(path: String, reason: String)
     /// Two inputs would write the same output file.
     case outputCollision(output: String, inputs: [String])
+    /// An input list (`--inputs`) cannot be read or has a bad line.
+    case inputList(path: String, line: Int?, reason: String)
+    /// A file is not under `--relative-to`.
+    case outsideRelativeRoot(path: String, root: String)
 
     var description: String {
         switch self {
@@ -19,6 +23,8 @@ enum CommandFailure: Error, CustomStringConvertible, Equatable {
         case .modelFile(let path, let reason): "\(path): \(reason)"
         case .outputCollision(let output, let inputs):
             "\(output): \(inputs.joined(separator: " and ")) would both be separated into it; rename one, or separate them in separate runs with different --out-dir"
+        case .inputList(let path, let line, let reason): "\(path)\(line.map { ":\($0)" } ?? ""): \(reason)"
+        case .outsideRelativeRoot(let path, let root): "\(path): not under --relative-to \(root)"
         }
     }
 }

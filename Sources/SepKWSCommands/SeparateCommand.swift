@@ -27,7 +27,28 @@ struct Separate: ParsableCommand {
             """)
 
     @Argument(help: "Mixture files or folders.")
-    var inputs: [String]
+    var inputs: [String] = []
+
+    @Option(name: .customLong("inputs"), help: ArgumentHelp(
+        "A file listing inputs, one per line: a path, or a JSON line with an \"input\" key (a --manifest line); repeatable.",
+        discussion: "Blank lines and lines starting with # are skipped; relative paths are relative to the current folder."))
+    var inputLists: [String] = []
+
+    @Option(help: ArgumentHelp(
+        "Separate only shard K of N (1-based, e.g. 3/8): a fixed 1/N of the inputs, by a stable hash of each input's relative path.",
+        discussion: "The N shards of one input set are disjoint and together make the whole run, byte for byte: give each task of a scheduler's array its own K (Slurm's SLURM_ARRAY_TASK_ID, Kubernetes' JOB_COMPLETION_INDEX + 1)."))
+    var shard: String?
+
+    @Flag(help: "Skip an input whose outputs all exist (outputs are written atomically, so an existing one is complete): a killed or preempted shard simply runs again.")
+    var skipExisting = false
+
+    @Option(help: ArgumentHelp(
+        "Append one JSON line per input to this file: input, outputs, seconds, real_time_factor, status (ok, skipped or error) and error.",
+        discussion: "An input that fails is recorded and the run goes on; the exit status is 1 if any failed."))
+    var manifest: String?
+
+    @Option(help: "With --out-dir, mirror every input's path relative to this folder (default: files found in a folder argument mirror their path in it; other files are written flat).")
+    var relativeTo: String?
 
     @Option(help: "Model directory (config.json + model.safetensors). Default: the shipped model for the input's rate (16 kHz and up: mossformer2-16k if shipped; else mossformer2-8k).")
     var model: String?
@@ -69,11 +90,24 @@ struct Separate: ParsableCommand {
     }
 
     mutating func validate() throws {
-        if inputs.isEmpty { throw ValidationError("give at least one mixture file or folder (or - for stdin)") }
+        if inputs.isEmpty && inputLists.isEmpty {
+            throw ValidationError("give at least one mixture file or folder (or - for stdin), or --inputs LIST")
+        }
+        _ = try shardIndex()
         guard windowSeconds > 0, overlapSeconds > 0, overlapSeconds * 2 <= windowSeconds else {
             throw ValidationError("--overlap-seconds must be positive and at most half of --window-seconds")
         }
         guard (1...384_000).contains(rate), (1...64).contains(channels) else { throw ValidationError("--rate or --channels out of range") }
+    }
+
+    /// `--shard K/N` as (index 0-based, count); (0, 1) without it.
+    func shardIndex() throws -> (index: Int, count: Int) {
+        guard let shard else { return (0, 1) }
+        let parts = shard.split(separator: "/").map { Int($0) }
+        guard parts.count == 2, let k = parts[0], let n = parts[1], n >= 1, n <= 1_000_000, (1...n).contains(k) else {
+            throw ValidationError("--shard \(shard): give K/N with 1 <= K <= N <= 1000000, e.g. 3/8")
+        }
+        return (k - 1, n)
     }
 
     func run() throws {
@@ -102,33 +136,50 @@ struct Separate: ParsableCommand {
                 throw AudioIOError.outputDirectoryMissing(path: outDir)
             }
         }
-        var files: [String] = []
-        for input in inputs {
-            var isDirectory: ObjCBool = false
-            if input != "-", FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory), isDirectory.boolValue {
-                files += try AudioFolder.files(in: input).filter { !Self.isOutput($0) }
-            } else {
-                files.append(input)
-            }
-        }
+        let (shardIndex, shardCount) = try shardIndex()
+        let items = try SeparationInput.gather(arguments: inputs, lists: inputLists, relativeTo: relativeTo)
+            .filter { $0.belongs(toShard: shardIndex, of: shardCount) }
+        let files = items.map(\.path)
         // Every output is decided and checked before any input is separated.
-        let plan = try SeparationOutputPlan(inputs: files, outDir: outDir, format: format.rawValue) { file in
+        let plan = try SeparationOutputPlan(inputs: items, outDir: outDir, format: format.rawValue) { file in
             do { return try separator(for: file).model.configuration.numSpks } catch is AudioIOError { return nil }
         }
         let planned = Dictionary(plan.entries.map { ($0.input, $0.outputs) }) { first, _ in first }
+        let log = try manifest.map { try ManifestLog(path: $0) }
         var failed = 0
-        for file in files {
+        for item in items {
+            let file = item.path
+            var destinations = planned[file] ?? []
             do {
+                if skipExisting, !destinations.isEmpty, destinations.allSatisfy(Self.isComplete) {
+                    try log?.append(["input": file, "outputs": destinations, "status": "skipped"])
+                    if !json { Console.error("\(file): skipped (its outputs exist)") }
+                    continue
+                }
                 let chosen = try separator(for: file)
-                let destinations = planned[file] ?? SeparationOutputPlan.outputs(
-                    of: file, speakers: chosen.model.configuration.numSpks, outDir: outDir, format: format.rawValue)
-                try separateFile(file, to: destinations, with: chosen.model, from: chosen.directory)
+                if destinations.isEmpty {
+                    destinations = SeparationOutputPlan.outputs(
+                        of: item, speakers: chosen.model.configuration.numSpks, outDir: outDir, format: format.rawValue)
+                }
+                for folder in Set(destinations.map { ($0 as NSString).deletingLastPathComponent }) where !folder.isEmpty {
+                    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                }
+                let report = try separateFile(file, to: destinations, with: chosen.model, from: chosen.directory)
+                try log?.append(["input": file, "outputs": destinations, "seconds": report.seconds,
+                                 "real_time_factor": report.realTimeFactor, "status": "ok"])
             } catch let error as AudioIOError {
                 Console.error("error: \(error)")
+                try log?.append(["input": file, "outputs": destinations, "status": "error", "error": "\(error)"])
                 failed += 1
             }
         }
         if failed > 0 { throw CommandFailure.someInputsFailed(failed: failed, total: files.count) }
+    }
+
+    /// Whether an output file is complete: a regular file (outputs are renamed into place only when whole), not empty.
+    static func isComplete(_ path: String) -> Bool {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return false }
+        return attributes[.type] as? FileAttributeType == .typeRegular && ((attributes[.size] as? NSNumber)?.intValue ?? 0) > 0
     }
 
     /// Whether `path` looks like one of our own outputs (`STEM_s1.wav`), so re-running on a folder skips them.
@@ -141,9 +192,10 @@ struct Separate: ParsableCommand {
     /// Separates one input into `destinations` (one per talker, from ``SeparationOutputPlan``).
     ///
     /// Raw PCM on stdin ends at end of input or, cleanly, on SIGINT/SIGTERM: what was separated so far is written.
+    /// - Returns: the seconds of audio and the real-time factor.
     private func separateFile(
         _ file: String, to destinations: [String], with separator: MossFormer2Separator, from modelDirectory: String
-    ) throws {
+    ) throws -> (seconds: Double, realTimeFactor: Double) {
         let start = Date()
         let modelRate = separator.configuration.sampleRate
         let source: MonoBlockSource
@@ -227,6 +279,7 @@ struct Separate: ParsableCommand {
         } else {
             try Console.line("\(file): \(destinations.joined(separator: ", ")) (\(String(format: "%.2f", seconds)) s of audio, real-time factor \(String(format: "%.3f", elapsed / max(seconds, 1e-9))))")
         }
+        return (seconds, elapsed / max(seconds, 1e-9))
     }
 }
 

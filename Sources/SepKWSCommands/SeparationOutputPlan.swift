@@ -5,8 +5,8 @@ import Foundation
 /// no output may overwrite an input, and no two inputs may write the same output (`a/x.wav` and `b/x.wav` into one
 /// `--out-dir`, or `x.wav` and `x.flac`). Paths are compared after resolving links, `.` and `..`.
 ///
-/// This is the one place that names outputs: a new naming scheme (a mirrored tree for folder inputs) changes
-/// ``outputs(of:speakers:outDir:format:)`` and the checks apply to it unchanged.
+/// This is the one place that names outputs: with `--out-dir`, an input found in a folder (or under `--relative-to`)
+/// writes into the same relative folder under it (a mirrored tree), any other input into `--out-dir` itself.
 struct SeparationOutputPlan {
     /// Every planned input with its outputs (`[speakers]` paths, talker 1 first), in input order.
     private(set) var entries: [(input: String, outputs: [String])] = []
@@ -20,12 +20,13 @@ struct SeparationOutputPlan {
     ///     (it cannot be read; its own error is reported when it is separated).
     /// - Throws: `AudioIOError.outputOverwritesInput` naming the output, or `CommandFailure.outputCollision` naming the
     ///   output and the inputs that would both write it.
-    init(inputs: [String], outDir: String?, format: String, speakers: (String) throws -> Int?) throws {
-        let protected = Dictionary(inputs.filter { $0 != "-" }.map { (OutputPath.resolved($0), $0) }) { first, _ in first }
+    init(inputs: [SeparationInput], outDir: String?, format: String, speakers: (String) throws -> Int?) throws {
+        let protected = Dictionary(inputs.map(\.path).filter { $0 != "-" }.map { (OutputPath.resolved($0), $0) }) { first, _ in first }
         var writers: [String: String] = [:]   // resolved output -> the input that writes it
-        for input in inputs {
+        for item in inputs {
+            let input = item.path
             guard let count = try speakers(input) else { continue }
-            let outputs = Self.outputs(of: input, speakers: count, outDir: outDir, format: format)
+            let outputs = Self.outputs(of: item, speakers: count, outDir: outDir, format: format)
             for output in outputs {
                 let resolved = OutputPath.resolved(output)
                 if protected[resolved] != nil { throw AudioIOError.outputOverwritesInput(path: output) }
@@ -38,11 +39,13 @@ struct SeparationOutputPlan {
         }
     }
 
-    /// The outputs of one input: `STEM_s1.FORMAT` ... in `outDir`, else beside the input (stdin: `stdin_sN` in the
-    /// current folder).
-    static func outputs(of input: String, speakers: Int, outDir: String?, format: String) -> [String] {
+    /// The outputs of one input: `STEM_s1.FORMAT` ... in `outDir` (under the input's mirrored folder, if it has
+    /// one), else beside the input (stdin: `stdin_sN` in the current folder).
+    static func outputs(of item: SeparationInput, speakers: Int, outDir: String?, format: String) -> [String] {
+        let input = item.path
         let stem = input == "-" ? "stdin" : ((input as NSString).lastPathComponent as NSString).deletingPathExtension
-        let folder = outDir ?? (input == "-" ? "." : (input as NSString).deletingLastPathComponent)
+        var folder = outDir ?? (input == "-" ? "." : (input as NSString).deletingLastPathComponent)
+        if let outDir, let mirrored = item.mirroredFolder, !mirrored.isEmpty { folder = (outDir as NSString).appendingPathComponent(mirrored) }
         return (1...max(speakers, 1)).map {
             ((folder.isEmpty ? "." : folder) as NSString).appendingPathComponent("\(stem)_s\($0).\(format)")
         }
