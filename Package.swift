@@ -31,8 +31,9 @@ let package = Package(
             name: "TensorCore",
             dependencies: ["COpenBLAS", "CKernels", .product(name: "RealModule", package: "swift-numerics")]),
 
-        // Layer 3: corpora (synthesis in standard layouts, and loaders of the real datasets).
-        .target(name: "AudioDatasets", dependencies: ["AudioIO", "SpeechSynthesis"]),
+        // Layer 3: corpora (synthesis in standard layouts, and loaders of the real datasets), and the separator's
+        // training augmentation (rooms, filters, codec; FFT convolution from DSP).
+        .target(name: "AudioDatasets", dependencies: ["AudioIO", "DSP", "SpeechSynthesis"]),
 
         // Layer 2: layers, losses, optimizers.
         .target(name: "NN", dependencies: ["TensorCore"]),

@@ -14,8 +14,10 @@ public struct SeparationBatch: Sendable {
 
 /// Draws training batches for a separator, either from fixed mixtures (random crops of LibriMix / WSJ0-mix examples)
 /// or by dynamic mixing of a single-talker pool (two utterances of different speakers, the second within +-5 dB of
-/// the first, random crops), as the recipes of the field do; optionally each source's sign flipped at random (a
-/// recording's polarity is arbitrary). Deterministic from the generator it is given.
+/// the first, random crops), as the recipes of the field do; optionally augmented against the synthesizers'
+/// fingerprints (``SourceAugmenter``: speed, equalizer, room, band limit on the sources; noise, clipping, codec on
+/// the mixture), and each source's sign flipped at random (a recording's polarity is arbitrary). Deterministic from
+/// the generator it is given.
 public struct SeparationBatchSource: Sendable {
     /// Where the examples come from.
     public enum Mode: Sendable {
@@ -31,10 +33,16 @@ public struct SeparationBatchSource: Sendable {
     /// Negate each source of an example with probability 1/2 (drawn after the example, so that without it the
     /// generator's stream is what it was before the option existed).
     public let randomPolarity: Bool
+    /// Augments each example after its crops and levels, before the polarity flips (nil: none, and the generator's
+    /// stream is what it was before augmentation existed).
+    public let augmenter: SourceAugmenter?
 
     /// - Throws: ``DatasetError/emptySplit(split:path:)`` for an empty list, `.invalidOption` when dynamic mixing
-    ///   has fewer than two speakers.
-    public init(mode: Mode, sampleRate: Int, speakers: Int = 2, randomPolarity: Bool = false) throws {
+    ///   has fewer than two speakers or the augmenter works at another rate.
+    public init(mode: Mode, sampleRate: Int, speakers: Int = 2, randomPolarity: Bool = false, augmenter: SourceAugmenter? = nil) throws {
+        if let augmenter, augmenter.sampleRate != sampleRate {
+            throw DatasetError.invalidOption(name: "augmenter", value: "\(augmenter.sampleRate) Hz", reason: "the examples are at \(sampleRate) Hz")
+        }
         switch mode {
         case .fixed(let examples):
             guard !examples.isEmpty else { throw DatasetError.emptySplit(split: "training", path: "mixture list") }
@@ -50,6 +58,7 @@ public struct SeparationBatchSource: Sendable {
         self.sampleRate = sampleRate
         self.speakers = speakers
         self.randomPolarity = randomPolarity
+        self.augmenter = augmenter
     }
 
     /// Reads a pool CSV written by `sepkws synth mixtures` (`pool/<split>.csv`: path, speaker, text).
@@ -62,20 +71,43 @@ public struct SeparationBatchSource: Sendable {
         return table.rows.map { ((root as NSString).appendingPathComponent($0[p]), $0[s]) }
     }
 
-    /// `batchSize` examples of `length` samples.
+    /// `batchSize` examples of `length` samples. Without an augmenter each mixture is the sum of its sources; with
+    /// one, the mixture is the sum of the augmented sources put through the mixture-only stage, and the sources
+    /// are the targets (see ``SourceAugmenter``).
     /// - Throws: `AudioIOError` if a file cannot be read.
     public func batch(size batchSize: Int, length: Int, using rng: inout some RandomNumberGenerator) throws -> SeparationBatch {
         var mixtures = [Float](repeating: 0, count: batchSize * length)
         var sources = [Float](repeating: 0, count: batchSize * speakers * length)
         for b in 0..<batchSize {
-            var parts = try example(length: length, using: &rng)
+            var parts = try example(length: augmenter?.inputLength(for: length) ?? length, using: &rng)
+            // The training targets, with an augmenter (else the parts the mixture sums).
+            var targets: [[Float]]?
+            var bandLimit: Double?
+            if let augmenter {
+                let augmented = try augmenter.augmentSources(parts, length: length, using: &rng)
+                parts = augmented.mixed
+                targets = augmented.targets
+                bandLimit = augmented.bandLimit
+            }
             if randomPolarity {
-                for c in parts.indices where Bool.random(using: &rng) { parts[c] = parts[c].map { -$0 } }
+                for c in parts.indices where Bool.random(using: &rng) {
+                    parts[c] = parts[c].map { -$0 }
+                    if let target = targets?[c] { targets?[c] = target.map { -$0 } }
+                }
             }
             for c in 0..<speakers {
+                let target = targets?[c] ?? parts[c]
                 for t in 0..<length {
-                    sources[(b * speakers + c) * length + t] = parts[c][t]
+                    sources[(b * speakers + c) * length + t] = target[t]
                     mixtures[b * length + t] += parts[c][t]
+                }
+            }
+            if let augmenter {
+                var mixture = Array(mixtures[(b * length)..<((b + 1) * length)])
+                let gain = augmenter.degradeMixture(&mixture, bandLimit: bandLimit, using: &rng)
+                mixtures.replaceSubrange((b * length)..<((b + 1) * length), with: mixture)
+                if gain != 1 {
+                    for i in (b * speakers * length)..<((b + 1) * speakers * length) { sources[i] *= gain }
                 }
             }
         }

@@ -18,24 +18,39 @@ public final class RealFFT: @unchecked Sendable {
     private let inversePlan: fftwf_plan
 
     private static let cache = Mutex<[Int: RealFFT]>([:])
+    private static let reproducibleCache = Mutex<[Int: RealFFT]>([:])
 
     /// The plans for `size`, made on first use and kept for the life of the process.
-    public static func shared(size: Int) -> RealFFT {
+    /// - Parameters:
+    ///   - size: the transform length (samples).
+    ///   - reproducible: plan by FFTW's estimate instead of by timing candidate algorithms (`FFTW_MEASURE`, the
+    ///     default), so that every process on this machine picks the same algorithm and rounds identically: for
+    ///     training data that a resumed run must redraw bit for bit. Measured plans may differ from one process
+    ///     to the next.
+    public static func shared(size: Int, reproducible: Bool = false) -> RealFFT {
         precondition(size > 0)
+        if reproducible {
+            return reproducibleCache.withLock { plans in
+                if let fft = plans[size] { return fft }
+                let fft = RealFFT(size: size, flags: FFTW_ESTIMATE)
+                plans[size] = fft
+                return fft
+            }
+        }
         return cache.withLock { plans in
             if let fft = plans[size] { return fft }
-            let fft = RealFFT(size: size)
+            let fft = RealFFT(size: size, flags: FFTW_MEASURE)
             plans[size] = fft
             return fft
         }
     }
 
-    private init(size: Int) {
+    private init(size: Int, flags: UInt32) {
         self.size = size
         let buffers = RealFFTBuffers(size: size)
         // FFTW_MEASURE overwrites the arrays while planning: they are scratch here.
-        forwardPlan = fftwf_plan_dft_r2c_1d(Int32(size), buffers.real, buffers.complex, FFTW_MEASURE)
-        inversePlan = fftwf_plan_dft_c2r_1d(Int32(size), buffers.complex, buffers.real, FFTW_MEASURE)
+        forwardPlan = fftwf_plan_dft_r2c_1d(Int32(size), buffers.real, buffers.complex, flags)
+        inversePlan = fftwf_plan_dft_c2r_1d(Int32(size), buffers.complex, buffers.real, flags)
     }
 
     /// `buffers.complex [binCount]` = DFT of `buffers.real [size]`.

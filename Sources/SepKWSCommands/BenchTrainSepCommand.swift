@@ -1,11 +1,13 @@
 import ArgumentParser
+import AudioDatasets
 import Foundation
 import NN
 import Separation
 import TensorCore
 
 /// `sepkws bench train-sep`: steps per second of one MossFormer2 training step (forward, PIT negative SI-SNR,
-/// backward, gradient clipping, AdamW) on random data, with the forward / backward / update split.
+/// backward, gradient clipping, AdamW) on random data, with the forward / backward / update split; with `--augment`,
+/// also the cost of `train-sep --augment` per batch.
 struct BenchTrainSep: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train-sep",
@@ -22,6 +24,9 @@ struct BenchTrainSep: ParsableCommand {
 
     @Option(help: "Timed steps; the median is reported (after one untimed warm-up step).")
     var runs = 5
+
+    @Flag(help: "Also time the training augmentation of a batch (train-sep --augment's defaults, every part but noise on every example, noise alone).")
+    var augment = false
 
     @OptionGroup var threading: ThreadOptions
 
@@ -71,5 +76,37 @@ struct BenchTrainSep: ParsableCommand {
         try Console.line(String(format: "  median step %.3f s over %d runs (min %.3f) = %.3f steps/s; forward %.3f s, backward %.3f s, clip+AdamW %.3f s",
                                 median(total), runs, total.min()!, 1 / median(total), median(forward), median(backward), median(update)))
         try Console.line(String(format: "  loss %.3f -> %.3f; peak resident memory %.0f MiB", losses.first!, losses.last!, ResourceUsage.peakResidentMiB))
+        if augment { try timeAugmentation(sampleRate: c.sampleRate, speakers: speakers, samples: samples, step: median(total)) }
+    }
+
+    /// Times ``SourceAugmenter`` on batches of noise crops (the cost does not depend on the content): its defaults
+    /// (random parts, so the mean over many batches), every part but noise on every example (the worst case of the
+    /// defaults' parts), and noise alone on every example (off by default).
+    private func timeAugmentation(sampleRate: Int, speakers: Int, samples: Int, step: Double) throws {
+        let everything = SourceAugmentationSettings(
+            speedProbability: 1, equalizerProbability: 1, reverbProbability: 1, bandLimitProbability: 1, noiseProbability: 0,
+            clipProbability: 1, muLawProbability: 1)
+        var noise = SourceAugmentationSettings.off
+        noise.noiseProbability = 1
+        for (name, settings) in [("defaults", SourceAugmentationSettings()), ("every part but noise on", everything), ("noise alone", noise)] {
+            let augmenter = try SourceAugmenter(settings: settings, sampleRate: sampleRate)
+            var rng = SplitMix64(seed: 11)
+            let crops = (0..<speakers).map { _ in
+                SignalLevel.scaled((0..<augmenter.inputLength(for: samples)).map { _ in rng.nextNormal() }, toRMS: -25)
+            }
+            var seconds: [Double] = []
+            for batch in 0...(10 * runs) {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                for _ in 0..<batchSize {
+                    let example = try augmenter.augmentSources(crops, length: samples, using: &rng)
+                    var mixture = SignalLevel.sum(example.mixed)
+                    _ = augmenter.degradeMixture(&mixture, bandLimit: example.bandLimit, using: &rng)
+                }
+                if batch > 0 { seconds.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9) }   // after a warm-up
+            }
+            let mean = seconds.reduce(0, +) / Double(seconds.count)
+            try Console.line(String(format: "  augmentation (%@): %.1f ms per batch on average over %d batches (max %.1f ms) = %.1f%% of the median step",
+                                    name, mean * 1e3, seconds.count, seconds.max()! * 1e3, 100 * mean / step))
+        }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AudioDatasets
 import AudioIO
 import Foundation
 import Separation
@@ -63,6 +64,16 @@ struct TrainSep: ParsableCommand {
         discussion: "A recording's polarity is arbitrary; a model trained on one polarity separates the negated mixture by a few dB only. May be turned on or off on --resume."))
     var randomPolarity: Bool?
 
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+        "Augment the training examples against the synthesizers' fingerprints (default: off).",
+        discussion: "Speed 0.9-1.1 (pitch and formants) and a random equalizer with tilt on 80% of the sources, a random room (image-source reverberation, RT60 0.1-0.9 s) for 30% of the examples, a band limit at 3.4-8 kHz for 20%, and on the mixture only a gain of ±6 dB, clipping for 10% and 8-bit mu-law for 15%; targets are the reverberant sources. May be turned on or off on --resume; the settings are kept in the checkpoint."))
+    var augment: Bool?
+
+    @Option(help: ArgumentHelp(
+        "A JSON file of augmentation settings (implies --augment; may replace a run's on --resume).",
+        discussion: "snake_case keys, each optional (left out: the default of --augment): speed_probability, speed_min, speed_max, eq_probability, eq_bands, eq_gain_db, eq_q_min, eq_q_max, tilt_db, reverb_probability, room_min_m, room_max_m, rt60_min, rt60_max, reverb_target (reverberant|early), band_limit_probability, band_limit_cutoffs_hz, noise_probability, noise_kinds, noise_snr_min_db, noise_snr_max_db, gain_min_db, gain_max_db, clip_probability, clip_min, clip_max, mu_law_probability. A probability of 0 switches a part off."))
+    var augmentation: String?
+
     @Option(help: "Validate (dev SI-SNRi) every N steps.")
     var validateEvery = 500
 
@@ -112,6 +123,9 @@ struct TrainSep: ParsableCommand {
         if let validationSeconds, !(validationSeconds >= 0 && validationSeconds.isFinite) {
             throw ValidationError("--validation-seconds must be 0 (whole mixtures) or positive")
         }
+        if augmentation != nil, augment == false {
+            throw ValidationError("--augmentation FILE turns augmentation on; drop --no-augment")
+        }
     }
 
     func run() throws {
@@ -132,18 +146,28 @@ struct TrainSep: ParsableCommand {
         }
         let configPath = config ?? initialization.map { ($0 as NSString).appendingPathComponent("config.json") }
         let model = try configPath.map { try MossFormer2Configuration(contentsOf: $0) } ?? MossFormer2Configuration()
+        let customAugmentation = try augmentation.map { try SourceAugmentationSettings(contentsOf: $0) }
         let settings = SeparationTrainingSettings(
             model: model, data: data, dynamicMixing: !fixedMixtures, cropSeconds: cropSeconds ?? 2, batchSize: batchSize ?? 4,
             totalSteps: steps ?? 20_000, learningRate: learningRate ?? 5e-4, seed: seed, initialization: initialization,
-            averageDecay: averageDecay, randomPolarity: randomPolarity ?? true)
+            averageDecay: averageDecay, randomPolarity: randomPolarity ?? true,
+            augmentation: customAugmentation ?? (augment == true ? SourceAugmentationSettings() : nil))
         let trainer = try SeparationTrainer(settings: settings, runDirectory: runDirectory, resume: resume != nil,
                                             validationCount: validationMixtures, validationSeconds: validationSeconds,
                                             totalSteps: resume != nil ? steps : nil, averageDecay: averageDecay,
                                             batch: resume != nil ? (batchSize, cropSeconds) : (nil, nil),
                                             randomPolarity: resume != nil ? randomPolarity : nil,
-                                            learningRate: resume != nil ? learningRate : nil)
+                                            learningRate: resume != nil ? learningRate : nil,
+                                            augment: resume != nil ? augment : nil,
+                                            augmentation: resume != nil ? customAugmentation : nil)
         if let held = trainer.initializedBlocks, held < trainer.settings.model.numMossformerLayer {
             try Console.line("\(initialization ?? ""): \(held) blocks grow to \(trainer.settings.model.numMossformerLayer); blocks \(held + 1)-\(trainer.settings.model.numMossformerLayer) start as identities")
+        }
+        if let a = trainer.settings.augmentation {
+            let parts = [("speed", a.speedProbability), ("equalizer", a.equalizerProbability), ("room", a.reverbProbability),
+                         ("band limit", a.bandLimitProbability), ("noise", a.noiseProbability), ("clipping", a.clipProbability),
+                         ("mu-law", a.muLawProbability)]
+            try Console.line("\(runDirectory): augmenting the training examples (" + parts.map { "\($0.0) \(Int(($0.1 * 100).rounded()))%" }.joined(separator: ", ") + ")")
         }
         let log = try TrainingLog(
             path: (runDirectory as NSString).appendingPathComponent("log.csv"),

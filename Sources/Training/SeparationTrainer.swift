@@ -19,7 +19,7 @@ public final class SeparationTrainer {
     public private(set) var step = 0
     /// The moving average of the weights, when ``SeparationTrainingSettings/averageDecay`` is set.
     public private(set) var average: ExponentialMovingAverage?
-    /// Where the training batches come from (fixed mixtures or dynamic mixing, polarity flipping).
+    /// Where the training batches come from (fixed mixtures or dynamic mixing, augmentation, polarity flipping).
     public let training: SeparationBatchSource
     let validation: [SeparationExample]
     let runDirectory: String
@@ -49,11 +49,16 @@ public final class SeparationTrainer {
     ///     the plateau rule starts afresh.
     ///   - learningRate: a resumed run's new learning rate, replacing the plateau rule's current one (nil keeps it):
     ///     the rule counts stalled validations afresh from it, keeps its best score, and may halve it again.
+    ///   - augment: turns a resumed run's augmentation on (keeping its settings if it has some, else the defaults)
+    ///     or off (nil keeps it): from then on the run draws other batches than it would have. The dev set is not
+    ///     augmented, so the plateau rule goes on.
+    ///   - augmentation: a resumed run's new augmentation settings, over `augment`'s choice (nil keeps them).
     /// - Throws: ``TrainingError``, `DatasetError`, `SeparationError` naming what is wrong.
     public init(settings: SeparationTrainingSettings, runDirectory: String, resume: Bool,
                 validationCount: Int? = nil, validationSeconds: Double? = nil, totalSteps: Int? = nil,
                 averageDecay: Float? = nil, batch: (size: Int?, cropSeconds: Double?) = (nil, nil),
-                randomPolarity: Bool? = nil, learningRate: Float? = nil) throws {
+                randomPolarity: Bool? = nil, learningRate: Float? = nil,
+                augment: Bool? = nil, augmentation: SourceAugmentationSettings? = nil) throws {
         self.runDirectory = runDirectory
         var settings = settings
         if resume {
@@ -77,6 +82,8 @@ public final class SeparationTrainer {
         if let size = batch.size { settings.batchSize = size }
         if let crop = batch.cropSeconds { settings.cropSeconds = crop }
         settings.randomPolarity = polarity
+        if let augment { settings.augmentation = augment ? settings.augmentation ?? SourceAugmentationSettings() : nil }
+        if let augmentation { settings.augmentation = augmentation }
         self.settings = settings
         model = try MossFormer2Separator(configuration: settings.model, dropout: settings.dropout, seed: settings.seed)
         if !resume, let initialization = settings.initialization {
@@ -98,7 +105,8 @@ public final class SeparationTrainer {
         }
         training = try SeparationBatchSource(
             mode: pool.isEmpty ? .fixed(fixed) : .dynamic(pool), sampleRate: settings.model.sampleRate, speakers: settings.model.numSpks,
-            randomPolarity: settings.randomPolarity ?? false)
+            randomPolarity: settings.randomPolarity ?? false,
+            augmenter: try settings.augmentation.map { try SourceAugmenter(settings: $0, sampleRate: settings.model.sampleRate) })
         validation = Array(try SeparationDataset.examples(root: settings.data[0], split: "dev").prefix(settings.validationCount))
         if resume {
             let state = try TrainingCheckpoint.load(into: model, optimizer: optimizer, runDirectory: runDirectory)

@@ -43,11 +43,17 @@ public struct SeparationTrainingSettings: Sendable, Codable, Equatable {
     /// negated mixture by a few dB only. True in new runs; checkpoints written before session 12 lack the key (nil:
     /// off) and keep their batches so that they resume exactly.
     public var randomPolarity: Bool?
+    /// Augmentation of the training examples against the synthesizers' fingerprints (speed, equalizer, room,
+    /// band limit on the sources; noise, clipping, codec on the mixture), drawn from each step's generator; nil:
+    /// none. Off unless asked for (`train-sep --augment`); checkpoints written before it existed lack the key and
+    /// keep their batches.
+    public var augmentation: SourceAugmentationSettings?
 
     public init(model: MossFormer2Configuration, data: [String], dynamicMixing: Bool = true, cropSeconds: Double = 2,
                 batchSize: Int = 4, totalSteps: Int = 20_000, learningRate: Float = 5e-4, gradientClip: Float = 10,
                 patience: Int = 4, validationCount: Int = 32, validationSeconds: Double = 4, seed: UInt64 = 777, dropout: Float = 0.1,
-                initialization: String? = nil, averageDecay: Float? = nil, randomPolarity: Bool = true) {
+                initialization: String? = nil, averageDecay: Float? = nil, randomPolarity: Bool = true,
+                augmentation: SourceAugmentationSettings? = nil) {
         self.model = model
         self.data = data
         self.dynamicMixing = dynamicMixing
@@ -65,5 +71,6 @@ public struct SeparationTrainingSettings: Sendable, Codable, Equatable {
         self.lossScale = 1
         self.averageDecay = averageDecay
         self.randomPolarity = randomPolarity
+        self.augmentation = augmentation
     }
 }

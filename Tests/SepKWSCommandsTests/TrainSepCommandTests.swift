@@ -46,4 +46,38 @@ import Training
         let empty = try CommandLineRunner.run(["train-sep", "--resume", corpus, "--export", dir.file("y")])
         #expect(empty.status == 1 && empty.stderr.contains("no checkpoint") && !FileManager.default.fileExists(atPath: dir.file("y")))
     }
+
+    /// `--augment` and `--augmentation FILE` record the augmentation in the run's settings; a resume turns it off.
+    @Test func augmentationIsRecordedInTheRunsSettings() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let corpus = dir.file("mix")
+        _ = try MixtureCorpusBuilder(sampleRate: 8_000, counts: [.train: 4, .dev: 1, .test: 1], outputDirectory: corpus, seed: 4,
+                                     generator: { SplitMix64(seed: $0) }).build()
+        let config = (try SeparateCommandTests.tinyModel(in: dir) as NSString).appendingPathComponent("config.json")
+        let file = dir.file("augmentation.json")
+        try Data(#"{"reverb_probability": 1, "rt60_max": 0.5, "mu_law_probability": 0}"#.utf8).write(to: URL(fileURLWithPath: file))
+        func settings(_ run: String) throws -> SeparationTrainingSettings {
+            try JSONDecoder().decode(SeparationTrainingSettings.self, from: Data(TrainingCheckpoint.readState(runDirectory: run).configuration.utf8))
+        }
+        let common = ["--data", corpus, "--config", config, "--steps", "1", "--batch-size", "1", "--crop-seconds", "0.25",
+                      "--validate-every", "1", "--validation-mixtures", "1", "--validation-seconds", "0.25", "--threads", "1"]
+        let custom = try CommandLineRunner.run(["train-sep", "--out", dir.file("custom"), "--augmentation", file] + common)
+        #expect(custom.status == 0, "\(custom.stderr)")
+        var expected = SourceAugmentationSettings()
+        (expected.reverbProbability, expected.reverberationTimeMax, expected.muLawProbability) = (1, 0.5, 0)
+        #expect(try settings(dir.file("custom")).augmentation == expected)
+        let defaults = try CommandLineRunner.run(["train-sep", "--out", dir.file("defaults"), "--augment"] + common)
+        #expect(defaults.status == 0, "\(defaults.stderr)")
+        #expect(try settings(dir.file("defaults")).augmentation == SourceAugmentationSettings())
+        let off = try CommandLineRunner.run(["train-sep", "--resume", dir.file("defaults"), "--steps", "2", "--no-augment", "--threads", "1"])
+        #expect(off.status == 0, "\(off.stderr)")
+        #expect(try settings(dir.file("defaults")).augmentation == nil)
+
+        let contradiction = try CommandLineRunner.run(["train-sep", "--out", dir.file("x"), "--augmentation", file, "--no-augment"] + common)
+        #expect(contradiction.status == 2 && contradiction.stderr.contains("drop --no-augment"))
+        try Data(#"{"rt60_max": 5}"#.utf8).write(to: URL(fileURLWithPath: file))
+        let bad = try CommandLineRunner.run(["train-sep", "--out", dir.file("y"), "--augmentation", file] + common)
+        #expect(bad.status == 1 && bad.stderr.contains("rt60_min/rt60_max") && bad.stderr.contains("0.05-2.0"), "\(bad.stderr)")
+    }
 }
