@@ -49,7 +49,7 @@ struct BenchKWS: ParsableCommand {
 
         let rate = config.frontEnd.sampleRate, length = config.frontEnd.clipSamples
         let bank = NoiseBank.synthetic(sampleRate: rate, seconds: 5, seed: 1)
-        let augmenter = WaveformAugmenter(settings: AugmentationSettings(), sampleRate: rate, noises: bank)
+        let augmenter = try WaveformAugmenter(settings: AugmentationSettings(), sampleRate: rate, noises: bank)
         let frontEnd = try LogMelFrontEnd(config.frontEnd)
         var rng = SplitMix64(seed: 7)
         let sources = (0..<8).map { _ in (0..<(length * 2)).map { i in Float(sin(Double(i) * 0.03)) * 0.2 + 0.02 * rng.nextNormal() } }

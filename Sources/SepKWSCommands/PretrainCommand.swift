@@ -384,7 +384,7 @@ struct Pretrain: ParsableCommand {
             NoiseGenerator.babble(from: (0..<5).map { _ in pool.anyCrop(length: 6 * rate, using: &noiseRNG) }, count: 30 * rate, using: &noiseRNG)
         }
         bank = NoiseBank(signals: bank.signals + babble, names: bank.names + (0..<4).map { "babble\($0)" })
-        let augmenter = WaveformAugmenter(settings: settings.augmentation, sampleRate: rate, noises: bank)
+        let augmenter = try WaveformAugmenter(settings: settings.augmentation, sampleRate: rate, noises: bank)
         let margin = augmenter.margin(length: length)
 
         if training.resume == nil {

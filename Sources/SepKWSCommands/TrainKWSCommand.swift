@@ -112,6 +112,9 @@ struct TrainKWS: ParsableCommand {
     @Option(help: "Speech Commands folder whose dev split validates the run (default: --data's), e.g. clips of engine families held out of training (`synth kws --held-out`).")
     var devData: String?
 
+    @Flag(help: "Also augment against synthesizer fingerprints: a room (30%), a random equalizer (80%), band limits (20%), clipping and mu-law, as train-sep --augment.")
+    var augment = false
+
     @Option(help: "Task: 12 (10 words + _unknown_ + _silence_) or 35 (all words).")
     var labels: Int?
 
@@ -138,7 +141,7 @@ struct TrainKWS: ParsableCommand {
         let given = size.given + [("--data", data != nil), ("--labels", labels != nil), ("--init", initialization != nil),
                                   ("--label-fraction", labelFraction != nil), ("--label-smoothing", labelSmoothing != nil),
                                   ("--context", !context.isEmpty), ("--encoder-learning-rate-scale", encoderLearningRateScale != nil),
-                                  ("--dev-data", devData != nil)]
+                                  ("--dev-data", devData != nil), ("--augment", augment)]
         try training.validateRun(otherFixed: given)
         guard training.resume == nil else { return }
         guard data != nil else { throw ValidationError("give --data SPEECH_COMMANDS_DIR") }
@@ -178,7 +181,7 @@ struct TrainKWS: ParsableCommand {
                 data: data!, labels: labelSet.rawValue, initialization: initialization, labelFraction: labelFraction ?? 1,
                 batchSize: training.batchSize ?? 64, learningRate: training.learningRate ?? 2e-3, warmupSteps: training.warmup ?? min(200, schedule.totalSteps / 10),
                 weightDecay: 0.01, labelSmoothing: labelSmoothing ?? 0.1, seed: training.seed ?? 1, schedule: schedule, model: model,
-                augmentation: AugmentationSettings(), silenceShare: 0.1, unknownShare: context.isEmpty ? 0.1 : 0.2, validationLimit: 3000,
+                augmentation: AugmentationSettings(channel: augment ? SourceAugmentationSettings() : nil), silenceShare: 0.1, unknownShare: context.isEmpty ? 0.1 : 0.2, validationLimit: 3000,
                 contextFolders: context.isEmpty ? nil : context, context: context.isEmpty ? nil : StreamContextSettings(),
                 encoderLearningRateScale: encoderLearningRateScale, devData: devData)
         }
@@ -191,7 +194,7 @@ struct TrainKWS: ParsableCommand {
             dataset: dataset, labelFraction: settings.labelFraction, silenceShare: settings.silenceShare, unknownShare: settings.unknownShare,
             seed: settings.seed)
         let bank = try NoiseBank(files: dataset.noiseFiles, sampleRate: rate, minimumLength: length)
-        let augmenter = WaveformAugmenter(settings: settings.augmentation, sampleRate: rate, noises: bank)
+        let augmenter = try WaveformAugmenter(settings: settings.augmentation, sampleRate: rate, noises: bank)
         var streamContext: StreamContextAugmenter?
         if let folders = settings.contextFolders, let contextSettings = settings.context {
             let pool = try UnlabeledAudioPool(folders: folders, sampleRate: rate, minimumLength: length)

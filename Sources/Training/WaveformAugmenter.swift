@@ -3,8 +3,9 @@ import AudioIO
 import Foundation
 import TensorCore
 
-/// Makes augmented views of a waveform: speed perturbation by resampling (libsoxr), time shift, gain, and
-/// background noise at an SNR, in that order, all drawn from the generator given (so a step's views follow
+/// Makes augmented views of a waveform: speed perturbation by resampling (libsoxr), time shift, gain, optionally
+/// the channel stage against synthesizer fingerprints (room, equalizer, band limit), background noise at an SNR,
+/// and the channel's clipping and mu-law, in that order, all drawn from the generator given (so a step's views follow
 /// from its seed).
 ///
 /// ```swift
@@ -18,12 +19,22 @@ public struct WaveformAugmenter: Sendable {
     public let sampleRate: Int
     /// Noises to mix in.
     public let noises: NoiseBank
+    /// The channel stage (``AugmentationSettings/channel``), without its own speed and noise.
+    let channel: SourceAugmenter?
 
     /// An augmenter.
-    public init(settings: AugmentationSettings, sampleRate: Int, noises: NoiseBank) {
+    /// - Throws: `DatasetError` for impossible channel settings.
+    public init(settings: AugmentationSettings, sampleRate: Int, noises: NoiseBank) throws {
         self.settings = settings
         self.sampleRate = sampleRate
         self.noises = noises
+        if var channel = settings.channel {
+            channel.speedProbability = 0
+            channel.noiseProbability = 0
+            self.channel = try SourceAugmenter(settings: channel, sampleRate: sampleRate)
+        } else {
+            channel = nil
+        }
     }
 
     /// Samples of `source` a view centered at `center` may read on each side (for the largest speed and shift).
@@ -56,6 +67,12 @@ public struct WaveformAugmenter: Sendable {
             view = try Resampler.resample(AudioBuffer(sampleRate: inputRate, mono: window), to: sampleRate, frames: length).channels[0]
         }
         if gain != 1 { for i in view.indices { view[i] *= gain } }
+        var bandLimit: Double?
+        if let channel {
+            let changed = try channel.augmentSources([view], length: length, using: &rng)
+            view = changed.mixed[0]
+            bandLimit = changed.bandLimit
+        }
         if addNoise {
             let noise = noises.crop(length: length, using: &rng)
             let level = SignalLevel.rms(view)
@@ -64,6 +81,7 @@ public struct WaveformAugmenter: Sendable {
                 for i in view.indices { view[i] += scaled[i] }
             }
         }
+        if let channel { _ = channel.degradeMixture(&view, bandLimit: bandLimit, using: &rng) }
         return view
     }
 

@@ -12,7 +12,7 @@ struct DataTests {
 
     @Test func viewsWithoutAugmentationAreTheCenteredWindow() throws {
         let source = (0..<24_000).map { Float($0) / 24_000 }
-        let augmenter = WaveformAugmenter(settings: .none, sampleRate: 16_000, noises: bank)
+        let augmenter = try WaveformAugmenter(settings: .none, sampleRate: 16_000, noises: bank)
         var rng = SplitMix64(seed: 1)
         let view = try augmenter.view(of: source, center: 12_000, length: 16_000, using: &rng)
         #expect(view == Array(source[4_000..<20_000]))
@@ -43,9 +43,30 @@ struct DataTests {
 
     @Test func viewsFollowTheSeed() throws {
         let source = (0..<24_000).map { Float(sin(Double($0) * 0.05)) }
-        let augmenter = WaveformAugmenter(settings: AugmentationSettings(), sampleRate: 16_000, noises: bank)
+        let augmenter = try WaveformAugmenter(settings: AugmentationSettings(), sampleRate: 16_000, noises: bank)
         var a = SplitMix64(seed: 5), b = SplitMix64(seed: 5)
         #expect(try augmenter.view(of: source, center: 12_000, length: 16_000, using: &a) == augmenter.view(of: source, center: 12_000, length: 16_000, using: &b))
+    }
+
+    @Test func theChannelStageBandLimitsTheViewAndFollowsTheSeed() throws {
+        // A 6 kHz tone: a band limit (always on here, at 3.4-5.5 kHz) removes it; without the stage it passes.
+        let source = (0..<24_000).map { Float(0.3 * sin(2 * Double.pi * 6_000 * Double($0) / 16_000)) }
+        var channel = SourceAugmentationSettings.off
+        channel.bandLimitProbability = 1
+        let plain = AugmentationSettings.none
+        var limited = AugmentationSettings.none
+        limited.channel = channel
+        let augmenter = try WaveformAugmenter(settings: limited, sampleRate: 16_000, noises: bank)
+        var a = SplitMix64(seed: 9), b = SplitMix64(seed: 9), c = SplitMix64(seed: 9)
+        let view = try augmenter.view(of: source, center: 12_000, length: 16_000, using: &a)
+        let again = try augmenter.view(of: source, center: 12_000, length: 16_000, using: &b)
+        #expect(view.count == 16_000 && view == again)
+        let untouched = try WaveformAugmenter(settings: plain, sampleRate: 16_000, noises: bank).view(of: source, center: 12_000, length: 16_000, using: &c)
+        #expect(SignalLevel.rms(Array(untouched[2_000...])) > 0.2)
+        #expect(SignalLevel.rms(Array(view[2_000...])) < 0.003)
+        // Old settings (no "channel" key) decode with the stage off.
+        let json = #"{"speed_min":0.9,"speed_max":1.1,"gain_min_db":-6,"gain_max_db":6,"noise_probability":0.8,"snr_min_db":0,"snr_max_db":20,"max_shift_seconds":0.1}"#
+        #expect(try JSONDecoder().decode(AugmentationSettings.self, from: Data(json.utf8)) == AugmentationSettings())
     }
 
     @Test func spectrogramMasksCoverWholeBandsWithinTheirLimits() {
