@@ -9,6 +9,9 @@ import Training
 
 /// How separated outputs are scaled.
 enum OutputNormalization: String, ExpressibleByArgument, CaseIterable {
+    /// The least-squares gains that best rebuild the mixture from the outputs (``StemGains``): the mixture's own
+    /// scale, relative levels kept.
+    case mixture
     /// Each output scaled to the mixture's RMS (as ClearerVoice does).
     case rms
     /// Each output scaled to the mixture's peak.
@@ -59,8 +62,10 @@ struct Separate: ParsableCommand {
     @Option(help: "Output format: wav or flac.")
     var format: SeparatedFormat = .wav
 
-    @Option(help: "Output scaling: rms (each output at the mixture's RMS), peak, or none.")
-    var normalize: OutputNormalization = .rms
+    @Option(help: ArgumentHelp(
+        "Output scaling: mixture (the gains that best rebuild the mixture: its own scale, relative levels kept), rms (each output at the mixture's RMS), peak, or none.",
+        discussion: "Outputs that would clip are turned down together (their relative levels kept), with a warning; each output's level is reported."))
+    var normalize: OutputNormalization = .mixture
 
     @Flag(help: "Print a JSON summary (one object per input, one per line) instead of text.")
     var json = false
@@ -224,15 +229,25 @@ struct Separate: ParsableCommand {
             try AudioFileWriter(path: $0 + ".stage.wav", format: .wavFloat, sampleRate: modelRate, channelCount: 1, inputs: [file])
         }
         var mixtureLevel = LevelMeter(), outputLevels = [LevelMeter](repeating: LevelMeter(), count: destinations.count)
+        // The mixture not yet matched by outputs (the chunked separator answers a window late), for the gains.
+        var gains = StemGains(stems: destinations.count)
+        var pending: [Float] = [], consumed = 0
         func write(_ parts: [[Float]]) throws {
             for (i, part) in parts.enumerated() where !part.isEmpty {
                 outputLevels[i].add(part)
                 try stage[i].write(AudioBuffer(sampleRate: modelRate, mono: part))
             }
+            let n = parts.first?.count ?? 0
+            if n > 0, parts.allSatisfy({ $0.count == n }), consumed + n <= pending.count {
+                gains.add(stems: parts, mixture: pending[consumed..<(consumed + n)])
+                consumed += n
+                if consumed > 1 << 16 { pending.removeFirst(consumed); consumed = 0 }
+            }
         }
         do {
             while let block = try source.next() {
                 mixtureLevel.add(block)
+                pending += block
                 try write(chunked.push(block))
                 if stop?.isRequested == true { break }
             }
@@ -250,12 +265,29 @@ struct Separate: ParsableCommand {
             throw error
         }
         // Pass 2: scale, convert back to the input's rate, and write the outputs (each renamed into place when whole).
-        for (i, destination) in destinations.enumerated() {
-            let gain: Float = switch normalize {
+        let solved = normalize == .mixture ? gains.solve() : []
+        var scale: [Float] = destinations.indices.map { i in
+            switch normalize {
+            case .mixture: Float(solved[i])
             case .rms: outputLevels[i].rms > 0 ? Float(mixtureLevel.rms / outputLevels[i].rms) : 1
             case .peak: outputLevels[i].peak > 0 ? mixtureLevel.peak / outputLevels[i].peak : 1
             case .none: 1
             }
+        }
+        // Never clip silently: outputs that would pass full scale are turned down together.
+        let loudest = destinations.indices.map { outputLevels[$0].peak * scale[$0] }.max() ?? 0
+        if loudest > 1 {
+            let factor = Float(0.999) / loudest
+            scale = scale.map { $0 * factor }
+            Console.error(String(format: "warning: %@: outputs turned down by %.1f dB so that none clips (peak %.2f of full scale)",
+                                 file == "-" ? "stdin" : file, -20 * log10(Double(factor)), Double(loudest)))
+        }
+        let levels = destinations.indices.map { i -> Double? in
+            let rms = outputLevels[i].rms * Double(scale[i])
+            return rms > 0 ? 20 * log10(rms) : nil
+        }
+        for (i, destination) in destinations.enumerated() {
+            let gain = scale[i]
             let reader = try AudioFileReader(path: destination + ".stage.wav")
             let resampler = try Resampler(inputRate: modelRate, outputRate: source.inputRate)
             let writer = try AudioFileWriter(path: destination, format: format.audioFormat, sampleRate: source.inputRate, channelCount: 1, inputs: [file])
@@ -273,11 +305,13 @@ struct Separate: ParsableCommand {
         let seconds = Double(mixtureLevel.count) / Double(modelRate)
         let elapsed = Date().timeIntervalSince(start)
         if json {
-            let object: [String: Any] = ["input": file, "outputs": destinations, "model": modelDirectory, "seconds": seconds, "real_time_factor": elapsed / max(seconds, 1e-9)]
+            let object: [String: Any] = ["input": file, "outputs": destinations, "model": modelDirectory, "seconds": seconds, "real_time_factor": elapsed / max(seconds, 1e-9),
+                                         "levels_dbfs": levels.map { $0.map { ($0 * 100).rounded() / 100 } as Any? ?? NSNull() }]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
             try Console.line(String(decoding: data, as: UTF8.self))
         } else {
-            try Console.line("\(file): \(destinations.joined(separator: ", ")) (\(String(format: "%.2f", seconds)) s of audio, real-time factor \(String(format: "%.3f", elapsed / max(seconds, 1e-9))))")
+            let levelText = levels.map { $0.map { String(format: "%.1f", $0) } ?? "silent" }.joined(separator: " / ")
+            try Console.line("\(file): \(destinations.joined(separator: ", ")) (\(String(format: "%.2f", seconds)) s of audio, real-time factor \(String(format: "%.3f", elapsed / max(seconds, 1e-9))); levels \(levelText) dBFS RMS)")
         }
         return (seconds, elapsed / max(seconds, 1e-9))
     }
