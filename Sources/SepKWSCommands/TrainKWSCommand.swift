@@ -158,6 +158,7 @@ struct TrainKWS: ParsableCommand {
         var settings: TrainKWSSettings
         var initial: InitialEncoder?
         if let resume = training.resume {
+            try RunLock.acquire(runDirectory: resume)   // before anything is read: another process may be training it
             let state = try TrainingCheckpoint.readState(runDirectory: resume)
             settings = try JSONDecoder().decode(TrainKWSSettings.self, from: Data(state.configuration.utf8))
         } else {

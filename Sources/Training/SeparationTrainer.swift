@@ -49,12 +49,16 @@ public final class SeparationTrainer {
     ///     the plateau rule starts afresh.
     ///   - learningRate: a resumed run's new learning rate, replacing the plateau rule's current one (nil keeps it):
     ///     the rule counts stalled validations afresh from it, keeps its best score, and may halve it again.
+    ///   - intervals: steps between checkpoints, log rows and validations, each replacing the settings' (nil keeps
+    ///     it): stored in every checkpoint, so a resumed run keeps them unless they are given again.
     /// - Throws: ``TrainingError``, `DatasetError`, `SeparationError` naming what is wrong.
     public init(settings: SeparationTrainingSettings, runDirectory: String, resume: Bool,
                 validationCount: Int? = nil, validationSeconds: Double? = nil, totalSteps: Int? = nil,
                 averageDecay: Float? = nil, batch: (size: Int?, cropSeconds: Double?) = (nil, nil),
-                randomPolarity: Bool? = nil, learningRate: Float? = nil) throws {
+                randomPolarity: Bool? = nil, learningRate: Float? = nil,
+                intervals: (checkpoint: Int?, log: Int?, validate: Int?) = (nil, nil, nil)) throws {
         self.runDirectory = runDirectory
+        try RunLock.acquire(runDirectory: runDirectory)
         var settings = settings
         if resume {
             let state = try TrainingCheckpoint.readState(runDirectory: runDirectory)
@@ -77,6 +81,9 @@ public final class SeparationTrainer {
         if let size = batch.size { settings.batchSize = size }
         if let crop = batch.cropSeconds { settings.cropSeconds = crop }
         settings.randomPolarity = polarity
+        if let every = intervals.checkpoint { settings.checkpointEvery = every }
+        if let every = intervals.log { settings.logEvery = every }
+        if let every = intervals.validate { settings.validateEvery = every }
         self.settings = settings
         model = try MossFormer2Separator(configuration: settings.model, dropout: settings.dropout, seed: settings.seed)
         if !resume, let initialization = settings.initialization {

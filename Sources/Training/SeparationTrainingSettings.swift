@@ -43,6 +43,11 @@ public struct SeparationTrainingSettings: Sendable, Codable, Equatable {
     /// negated mixture by a few dB only. True in new runs; checkpoints written before session 12 lack the key (nil:
     /// off) and keep their batches so that they resume exactly.
     public var randomPolarity: Bool?
+    /// Steps between checkpoints, log rows and validations, so that `--resume` keeps the intervals the run was given.
+    /// Checkpoints written before they were stored lack them (nil: the command's defaults).
+    public var checkpointEvery: Int?
+    public var logEvery: Int?
+    public var validateEvery: Int?
 
     public init(model: MossFormer2Configuration, data: [String], dynamicMixing: Bool = true, cropSeconds: Double = 2,
                 batchSize: Int = 4, totalSteps: Int = 20_000, learningRate: Float = 5e-4, gradientClip: Float = 10,
