@@ -363,6 +363,7 @@ struct Pretrain: ParsableCommand {
     func run() throws {
         configureThreads(threading.threads)
         let settings: PretrainSettings
+        defer { RunLock.release(runDirectory: training.resume ?? training.out!) }   // taken here or by the runner
         if let resume = training.resume {
             try RunLock.acquire(runDirectory: resume)   // before anything is read: another process may be training it
             let state = try TrainingCheckpoint.readState(runDirectory: resume)

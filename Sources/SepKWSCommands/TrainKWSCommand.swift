@@ -157,6 +157,7 @@ struct TrainKWS: ParsableCommand {
         configureThreads(threading.threads)
         var settings: TrainKWSSettings
         var initial: InitialEncoder?
+        defer { RunLock.release(runDirectory: training.resume ?? training.out!) }   // taken here or by the runner
         if let resume = training.resume {
             try RunLock.acquire(runDirectory: resume)   // before anything is read: another process may be training it
             let state = try TrainingCheckpoint.readState(runDirectory: resume)

@@ -128,6 +128,7 @@ struct TrainSep: ParsableCommand {
             try Console.line("\(export): the weights of \(runDirectory) at step \(step)")
             return
         }
+        defer { RunLock.release(runDirectory: runDirectory) }   // taken by the trainer, held until the run ends
         if resume == nil {
             if TrainingCheckpoint.exists(in: runDirectory) {
                 throw ValidationError("\(runDirectory) already holds a run; use --resume \(runDirectory) or another --out")

@@ -104,6 +104,7 @@ extension RobustnessTests {
         #expect(second.status == 0, "\(second.stderr)")
         let names = try Self.contents(dir, "run")
         #expect(!names.contains { $0.contains("partial") }, "\(names)")
-        #expect(names.isSuperset(of: ["checkpoint.safetensors", "log.csv", "model", ".lock"]))
+        #expect(names.isSuperset(of: ["checkpoint.safetensors", "log.csv", "model"]))
+        #expect(!names.contains(RunLock.fileName))   // released when the run ended
     }
 }
