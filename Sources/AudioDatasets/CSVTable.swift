@@ -24,7 +24,7 @@ public struct CSVTable: Sendable, Equatable {
         try InputFile.validate(path)
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw AudioIOError.readFailed(path: path, reason: error.localizedDescription)
+            throw AudioIOError.readFailed(path: path, reason: FileSystemMessage.reason(error))
         }
         var records = try Self.parse(text, path: path)
         guard !records.isEmpty else { throw DatasetError.malformedManifest(path: path, line: 1, reason: "no header row") }

@@ -96,7 +96,7 @@ public final class AtomicOutput {
             try data.write(to: URL(fileURLWithPath: output.temporaryPath))
         } catch {
             output.abandon()
-            throw .writeFailed(path: destination, reason: error.localizedDescription)
+            throw .writeFailed(path: destination, reason: FileSystemMessage.reason(error))
         }
         try output.commit()
     }

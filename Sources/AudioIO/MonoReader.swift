@@ -10,13 +10,24 @@ public final class MonoReader {
     private let reader: AudioFileReader
     private let resampler: Resampler?
     private var flushed = false
+    /// Frames of the file decoded so far (at the file's own rate).
+    public private(set) var inputFrames = 0
 
     /// - Parameters:
     ///   - path: any file libsndfile reads.
     ///   - sampleRate: output rate; `nil` keeps the file's.
     /// - Throws: ``AudioIOError`` naming the path and the cause.
-    public init(path: String, sampleRate: Int? = nil) throws(AudioIOError) {
-        reader = try AudioFileReader(path: path)
+    public convenience init(path: String, sampleRate: Int? = nil) throws(AudioIOError) {
+        try self.init(reader: AudioFileReader(path: path), sampleRate: sampleRate)
+    }
+
+    /// Reads on from an open reader (for inputs that can be opened only once: a FIFO, a pipe, a device).
+    /// - Parameters:
+    ///   - reader: an open file, at its start.
+    ///   - sampleRate: output rate; `nil` keeps the file's.
+    /// - Throws: ``AudioIOError`` if the rates cannot be converted.
+    public init(reader: AudioFileReader, sampleRate: Int? = nil) throws(AudioIOError) {
+        self.reader = reader
         self.sampleRate = sampleRate ?? reader.info.sampleRate
         resampler = self.sampleRate == reader.info.sampleRate
             ? nil : try Resampler(inputRate: reader.info.sampleRate, outputRate: self.sampleRate)
@@ -27,6 +38,7 @@ public final class MonoReader {
     /// - Returns: `[n]` samples at ``sampleRate``.
     public func read(maxInputFrames: Int = 65_536) throws(AudioIOError) -> [Float]? {
         if let block = try reader.read(maxFrames: maxInputFrames) {
+            inputFrames += block.frameCount
             let mono = block.mixedToMono()
             guard let resampler else { return mono }
             return try resampler.process([mono])[0]

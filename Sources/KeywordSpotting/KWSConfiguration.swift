@@ -55,7 +55,7 @@ public struct KWSConfiguration: Sendable, Codable, Equatable {
     /// See ``inputMean``.
     public var inputStd: Float
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case modelType = "model_type", labels, frontEnd = "front_end", convChannels = "conv_channels", normGroups = "norm_groups"
         case poolFrames = "pool_frames", layers, heads, feedForwardDimension = "ffn_dim", lastFrames = "last_frames"
         case readout, bottleneckDimension = "bottleneck_dim", projectionHidden = "projection_hidden", projectionDimension = "projection_dim"
@@ -132,6 +132,21 @@ public struct KWSConfiguration: Sendable, Codable, Equatable {
         return convolutions + pooling + layers * perLayer + readoutWidth * bottleneckDimension + bottleneckDimension * classCount
     }
 
+    /// The largest sizes a configuration may ask for, so that a mistyped `config.json` (`"layers": 1000000000`) is
+    /// refused before anything is built. The shipped models are far inside them (16 channels, 2 layers, 0.5 M parameters).
+    public static let limits = (labels: 1_000, convChannels: 256, poolFrames: 16, layers: 32, heads: 64, width: 8_192,
+                                frames: 2_000, parameters: 100_000_000)
+
+    /// Weights of the encoder and heads, roughly (convolutions, Transformer layers, bottleneck, classifier, projection
+    /// MLP); only for bounding a configuration's size. Meaningful once each size is within ``limits``.
+    public var approximateParameterCount: Int {
+        let c = convChannels, e = modelDimension
+        let convolutions = 10 * c + 10 * c * c
+        let transformer = layers * (4 * e * e + 2 * e * feedForwardDimension + 9 * e)
+        return convolutions + transformer + readoutWidth * bottleneckDimension + bottleneckDimension * (classCount + projectionHidden)
+            + projectionHidden * projectionDimension + bottleneckDimension * frontEnd.melCount
+    }
+
     /// Throws the first impossible setting, naming its JSON key.
     /// - Throws: ``KeywordSpottingError/invalidConfiguration(field:value:reason:)``.
     public func validate() throws(KeywordSpottingError) {
@@ -140,20 +155,29 @@ public struct KWSConfiguration: Sendable, Codable, Equatable {
         }
         guard modelType == Self.modelType else { throw fail("model_type", modelType, "expected '\(Self.modelType)'") }
         guard labels.count >= 2 else { throw fail("labels", labels.count, "need at least 2 labels") }
+        guard labels.count <= Self.limits.labels else { throw fail("labels", labels.count, "at most \(Self.limits.labels) labels") }
         guard Set(labels).count == labels.count else { throw fail("labels", labels, "labels must be distinct") }
         guard labels.allSatisfy({ !$0.isEmpty }) else { throw fail("labels", labels, "labels must be non-empty") }
         try frontEnd.validate()
-        guard convChannels >= 1 else { throw fail("conv_channels", convChannels, "must be at least 1") }
+        let limits = Self.limits
+        guard (1...limits.convChannels).contains(convChannels) else { throw fail("conv_channels", convChannels, "must be 1 to \(limits.convChannels)") }
         guard normGroups >= 1, convChannels % normGroups == 0 else { throw fail("norm_groups", normGroups, "must divide conv_channels (\(convChannels))") }
-        guard poolFrames >= 1 else { throw fail("pool_frames", poolFrames, "must be at least 1") }
-        guard layers >= 0 else { throw fail("layers", layers, "must be 0 or more") }
-        guard heads >= 1, modelDimension % heads == 0 else { throw fail("heads", heads, "must divide the width \(modelDimension)") }
-        guard feedForwardDimension >= 1 else { throw fail("ffn_dim", feedForwardDimension, "must be at least 1") }
+        guard (1...limits.poolFrames).contains(poolFrames) else { throw fail("pool_frames", poolFrames, "must be 1 to \(limits.poolFrames)") }
+        guard (0...limits.layers).contains(layers) else { throw fail("layers", layers, "must be 0 to \(limits.layers)") }
+        guard modelDimension <= limits.width else {
+            throw fail("conv_channels", convChannels, "gives a width of \(modelDimension) (conv_channels x n_mels/4); at most \(limits.width)")
+        }
+        guard (1...limits.heads).contains(heads), modelDimension % heads == 0 else { throw fail("heads", heads, "must divide the width \(modelDimension)") }
+        guard (1...limits.width).contains(feedForwardDimension) else { throw fail("ffn_dim", feedForwardDimension, "must be 1 to \(limits.width)") }
         guard lastFrames >= 1, lastFrames <= pooledFrames else {
             throw fail("last_frames", lastFrames, "must be 1 to the \(pooledFrames) frames left after pooling")
         }
-        guard bottleneckDimension >= 1 else { throw fail("bottleneck_dim", bottleneckDimension, "must be at least 1") }
-        guard projectionHidden >= 1, projectionDimension >= 1 else { throw fail("projection_dim", projectionDimension, "must be at least 1") }
+        guard (1...limits.width).contains(bottleneckDimension) else { throw fail("bottleneck_dim", bottleneckDimension, "must be 1 to \(limits.width)") }
+        guard (1...limits.width).contains(projectionHidden) else { throw fail("projection_hidden", projectionHidden, "must be 1 to \(limits.width)") }
+        guard (1...limits.width).contains(projectionDimension) else { throw fail("projection_dim", projectionDimension, "must be 1 to \(limits.width)") }
+        guard approximateParameterCount <= limits.parameters else {
+            throw fail("layers", layers, "these sizes make about \(approximateParameterCount / 1_000_000) M parameters; at most \(limits.parameters / 1_000_000) M")
+        }
         guard dropout >= 0, dropout < 1 else { throw fail("dropout", dropout, "must be in [0, 1)") }
         guard inputStd > 0, inputStd.isFinite, inputMean.isFinite else { throw fail("input_std", inputStd, "must be positive and finite") }
     }
@@ -171,13 +195,32 @@ public struct KWSConfiguration: Sendable, Codable, Equatable {
     ///   - path: named in errors.
     /// - Throws: ``KeywordSpottingError/malformedConfiguration(path:reason:)`` or `.invalidConfiguration`.
     public static func decode(_ data: Data, path: String) throws(KeywordSpottingError) -> KWSConfiguration {
+        // Keys this build does not know are refused (a misspelt size would otherwise be silently ignored), and a
+        // fractional size is named rather than reported as a decoding failure.
+        if let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] {
+            let nested = object["front_end"] as? [String: Any] ?? [:]
+            let unknown = object.keys.filter { CodingKeys(rawValue: $0) == nil }.sorted()
+                + nested.keys.filter { KWSFrontEnd.CodingKeys(rawValue: $0) == nil }.sorted().map { "front_end." + $0 }
+            if !unknown.isEmpty { throw .malformedConfiguration(path: path, reason: "unknown keys \(unknown.joined(separator: ", "))") }
+            let integers = [CodingKeys.convChannels, .normGroups, .poolFrames, .layers, .heads, .feedForwardDimension, .lastFrames,
+                            .bottleneckDimension, .projectionHidden, .projectionDimension].map { ($0.rawValue, object) }
+                + [KWSFrontEnd.CodingKeys.sampleRate, .clipSamples, .nFFT, .windowLength, .hopLength, .melCount].map { ("front_end." + $0.rawValue, nested) }
+            for (key, dictionary) in integers {
+                let name = key.hasPrefix("front_end.") ? String(key.dropFirst(10)) : key
+                if let number = dictionary[name] as? NSNumber, !(dictionary[name] is Bool), Int(exactly: number.doubleValue) == nil {
+                    throw .malformedConfiguration(path: path, reason: "'\(key)' must be an integer, not \(number)")
+                }
+            }
+        }
         let config: KWSConfiguration
         do { config = try JSONDecoder().decode(KWSConfiguration.self, from: data) } catch let error as DecodingError {
             throw .malformedConfiguration(path: path, reason: Self.describe(error))
         } catch {
             throw .malformedConfiguration(path: path, reason: "\(error)")
         }
-        try config.validate()
+        do { try config.validate() } catch .invalidConfiguration(let field, let value, let reason) {
+            throw .invalidConfigurationFile(path: path, field: field, value: value, reason: reason)
+        }
         return config
     }
 

@@ -28,7 +28,7 @@ public struct KWSFrontEnd: Sendable, Codable, Equatable {
     /// Added to the mel power before the log.
     public var logOffset: Float
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case sampleRate = "sample_rate", clipSamples = "clip_samples", nFFT = "n_fft", windowLength = "win_length"
         case hopLength = "hop_length", center, melCount = "n_mels", fMin = "f_min", fMax = "f_max", logOffset = "log_offset"
     }
@@ -58,6 +58,16 @@ public struct KWSFrontEnd: Sendable, Codable, Equatable {
     /// Throws if a setting is impossible.
     /// - Throws: ``KeywordSpottingError/invalidConfiguration(field:value:reason:)``.
     public func validate() throws(KeywordSpottingError) {
+        guard (1_000...192_000).contains(sampleRate) else {
+            throw .invalidConfiguration(field: "front_end.sample_rate", value: "\(sampleRate)", reason: "must be 1000 to 192000 Hz")
+        }
+        guard clipSamples <= 10 * sampleRate else {
+            throw .invalidConfiguration(field: "front_end.clip_samples", value: "\(clipSamples)", reason: "must be at most 10 s (\(10 * sampleRate))")
+        }
+        guard hopLength >= 1, clipSamples / hopLength <= KWSConfiguration.limits.frames else {
+            throw .invalidConfiguration(field: "front_end.hop_length", value: "\(hopLength)",
+                                        reason: "must give at most \(KWSConfiguration.limits.frames) frames per clip (clip_samples / hop_length)")
+        }
         guard clipSamples >= nFFT else {
             throw .invalidConfiguration(field: "front_end.clip_samples", value: "\(clipSamples)", reason: "must be at least n_fft (\(nFFT))")
         }

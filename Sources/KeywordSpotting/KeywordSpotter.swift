@@ -1,3 +1,4 @@
+import AudioIO
 import Foundation
 import NN
 import TensorCore
@@ -76,9 +77,31 @@ public final class KeywordSpotter {
         guard file.metadata["format_version"] == String(formatVersion) else {
             throw .incompatibleFormat(path: weightsPath, reason: "format version \(file.metadata["format_version"] ?? "none"); this build reads \(formatVersion)")
         }
+        try checkSizes(of: file, against: configuration, weightsPath: weightsPath)
         let model = KeywordClassifier(configuration: configuration, seed: 0)
         do { try model.load(file.tensors) } catch { throw .incompatibleWeights(path: weightsPath, error) }
         return model
+    }
+
+    /// Compares the sizes that dominate a model's memory (Transformer layers, convolution channels) with the
+    /// weights file's before anything is built, so a wrong `config.json` fails at once rather than after building
+    /// a model of its sizes; the strict load then checks every key and shape.
+    /// - Throws: ``KeywordSpottingError/incompatibleFormat(path:reason:)``.
+    static func checkSizes(of file: SafeTensors, against configuration: KWSConfiguration, weightsPath: String) throws(KeywordSpottingError) {
+        let prefix = "encoder.transformer."
+        let layerIndices = Set(file.tensors.keys.compactMap { key -> Int? in
+            guard key.hasPrefix(prefix) else { return nil }
+            return Int(key.dropFirst(prefix.count).prefix { $0 != "." })
+        })
+        let fileLayers = (layerIndices.max() ?? -1) + 1
+        guard fileLayers == configuration.layers else {
+            throw .incompatibleFormat(
+                path: weightsPath, reason: "holds \(fileLayers) Transformer layers, config.json asks for \(configuration.layers): the weights do not fit")
+        }
+        if let conv = file.tensors["encoder.conv1.conv.weight"], let channels = conv.shape.dims.first, channels != configuration.convChannels {
+            throw .incompatibleFormat(
+                path: weightsPath, reason: "holds \(channels) convolution channels, config.json asks for \(configuration.convChannels): the weights do not fit")
+        }
     }
 
     /// Writes a model folder: `config.json`, then `model.safetensors` (metadata: format, version, config JSON),
@@ -86,7 +109,7 @@ public final class KeywordSpotter {
     /// - Throws: ``KeywordSpottingError/writeFailed(path:reason:)``.
     public static func save(_ model: KeywordClassifier, to directory: String, metadata: [String: String] = [:]) throws(KeywordSpottingError) {
         do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-            throw .writeFailed(path: directory, reason: error.localizedDescription)
+            throw .writeFailed(path: directory, reason: FileSystemMessage.reason(error))
         }
         let configJSON = model.configuration.jsonData()
         var meta = metadata
@@ -97,7 +120,7 @@ public final class KeywordSpotter {
         for (name, data) in [(configurationFile, configJSON + Data("\n".utf8)), (weightsFile, weights)] {
             let path = (directory as NSString).appendingPathComponent(name)
             do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-                throw .writeFailed(path: path, reason: error.localizedDescription)
+                throw .writeFailed(path: path, reason: FileSystemMessage.reason(error))
             }
         }
     }

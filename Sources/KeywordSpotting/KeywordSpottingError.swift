@@ -7,6 +7,8 @@ public enum KeywordSpottingError: Error, Sendable, Equatable, CustomStringConver
     case invalidConfiguration(field: String, value: String, reason: String)
     /// The model folder does not exist.
     case modelDirectoryMissing(path: String)
+    /// A value of a configuration file (`config.json`) is impossible.
+    case invalidConfigurationFile(path: String, field: String, value: String, reason: String)
     /// A file the model folder needs is missing.
     case missingFile(path: String)
     /// `config.json` is not valid JSON of the expected shape.
@@ -21,6 +23,7 @@ public enum KeywordSpottingError: Error, Sendable, Equatable, CustomStringConver
     public var description: String {
         switch self {
         case .invalidConfiguration(let field, let value, let reason): "invalid configuration: \(field) = \(value): \(reason)"
+        case .invalidConfigurationFile(let path, let field, let value, let reason): "\(path): invalid \(field) \(value): \(reason)"
         case .modelDirectoryMissing(let path): "\(path): no such model folder (expected config.json and model.safetensors)"
         case .missingFile(let path): "\(path): missing (a model folder holds config.json and model.safetensors)"
         case .malformedConfiguration(let path, let reason): "\(path): malformed model configuration: \(reason)"

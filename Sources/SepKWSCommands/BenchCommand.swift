@@ -71,7 +71,9 @@ struct BenchBlock: ParsableCommand {
     @OptionGroup var threading: ThreadOptions
 
     mutating func validate() throws {
-        guard frames > 0, inFeatures > 0, outFeatures > 0 else { throw ValidationError("sizes must be positive") }
+        try OptionBounds.check("--frames", frames, 1...65_536)
+        try OptionBounds.check("--in-features", inFeatures, 1...65_536)
+        try OptionBounds.check("--out-features", outFeatures, 1...65_536)
         guard (1...1000).contains(runs) else { throw ValidationError("--runs must be 1 to 1000") }
     }
 

@@ -24,7 +24,8 @@ struct BenchDetect: ParsableCommand {
 
     mutating func validate() throws {
         guard seconds >= 2, seconds <= 7 * 86_400 else { throw ValidationError("--seconds must be in [2, 604800]") }
-        guard hopMs > 0, hopMs % 10 == 0 else { throw ValidationError("--hop-ms must be a positive multiple of 10") }
+        guard hopMs > 0, hopMs % 10 == 0, hopMs <= 1_000 else { throw ValidationError("--hop-ms \(hopMs): must be a multiple of 10 from 10 to 1000") }
+        try OptionBounds.check("--threads", threads, 1...256)
     }
 
     func run() throws {

@@ -35,7 +35,7 @@ struct BenchSeparate: ParsableCommand {
         if let model {
             separator = try MossFormer2Separator(directory: model)
         } else {
-            let configuration = try config.map { try MossFormer2Configuration(contentsOf: $0) } ?? MossFormer2Configuration()
+            let configuration = try config.map { try MossFormer2Configuration.load(contentsOf: $0) } ?? MossFormer2Configuration()
             separator = try MossFormer2Separator(configuration: configuration)
         }
         let c = separator.configuration

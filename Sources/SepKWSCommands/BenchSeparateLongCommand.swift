@@ -23,6 +23,7 @@ struct BenchSeparateLong: ParsableCommand {
 
     mutating func validate() throws {
         guard seconds >= 1, seconds <= 86_400 else { throw ValidationError("--seconds must be in [1, 86400]") }
+        try OptionBounds.check("--rate", rate, 1_000...384_000, unit: "Hz")
     }
 
     func run() throws {

@@ -39,7 +39,7 @@ struct BenchTrainSep: ParsableCommand {
     func run() throws {
         Threading.setBLASThreads(threading.threads)
         Threading.setElementwiseThreads(threading.threads)
-        let configuration = try config.map { try MossFormer2Configuration(contentsOf: $0) } ?? MossFormer2Configuration()
+        let configuration = try config.map { try MossFormer2Configuration.load(contentsOf: $0) } ?? MossFormer2Configuration()
         let model = try MossFormer2Separator(configuration: configuration, dropout: 0.1, seed: 1)
         model.setTraining(true)
         let optimizer = Adam.adamW(parameters: model.namedParameters(), learningRate: 1e-4)

@@ -1,3 +1,4 @@
+import AudioIO
 import ArgumentParser
 import Foundation
 import TensorCore
@@ -78,7 +79,7 @@ struct ConvertModel: ParsableCommand {
                 try encoded.write(to: URL(fileURLWithPath: (temporary as NSString).appendingPathComponent("model.safetensors")))
             }
         } catch {
-            throw CommandFailure.modelFile(path: out, reason: "cannot write: \(error.localizedDescription)")
+            throw CommandFailure.modelFile(path: out, reason: "cannot write: \(FileSystemMessage.reason(error))")
         }
 
         let parameters = source.tensors.values.reduce(0) { $0 + $1.count }

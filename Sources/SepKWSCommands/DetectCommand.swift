@@ -39,7 +39,7 @@ struct Detect: ParsableCommand {
     mutating func validate() throws {
         if inputs.isEmpty { inputs = ["-"] }
         guard inputs.filter({ $0 == "-" }).count <= 1 else { throw ValidationError("stdin (-) can be read only once") }
-        guard (1...384_000).contains(rate), (1...64).contains(channels) else { throw ValidationError("--rate or --channels out of range") }
+        try StdinPCMBounds.check(rate: rate, channels: channels)
         guard (1...256).contains(threads) else { throw ValidationError("--threads \(threads): must be 1 to 256") }
     }
 

@@ -42,11 +42,10 @@ struct DetectionOptions: ParsableArguments {
 
     mutating func validate() throws {
         guard hopMs > 0, hopMs % 10 == 0, hopMs <= 1_000 else { throw ValidationError("--hop-ms \(hopMs): must be a multiple of 10 from 10 to 1000") }
-        guard smoothingMs >= 0, refractoryMs >= 0 else { throw ValidationError("--smoothing-ms and --refractory-ms cannot be negative") }
+        try OptionBounds.check("--smoothing-ms", smoothingMs, 0...60_000, unit: "ms")
+        try OptionBounds.check("--refractory-ms", refractoryMs, 0...3_600_000, unit: "ms")
         guard (1...100).contains(triggerCount) else { throw ValidationError("--trigger-count \(triggerCount): must be 1 to 100") }
-        guard windowSeconds > 0, overlapSeconds > 0, overlapSeconds * 2 <= windowSeconds else {
-            throw ValidationError("--overlap-seconds must be positive and at most half of --window-seconds")
-        }
+        try SeparationWindowBounds.check(windowSeconds: windowSeconds, overlapSeconds: overlapSeconds)
     }
 
     /// Loads the keyword model.

@@ -59,11 +59,13 @@ struct EvalSep: ParsableCommand {
     @OptionGroup var threading: ThreadOptions
 
     mutating func validate() throws {
-        if let limit, limit < 1 { throw ValidationError("--limit must be positive") }
+        try OptionBounds.check("--limit", limit, 1...Int(Int32.max))
         if let rate, !(1_000...384_000).contains(rate) { throw ValidationError("--rate \(rate): give a sample rate in Hz (1000-384000)") }
     }
 
     func run() throws {
+        // Outputs are checked before the evaluation, which may take hours, rather than after it.
+        for output in [csv, json, plot].compactMap({ $0 }) { _ = try AtomicOutput(destination: output) }
         let directory = try model ?? ModelLocator.shipped(ModelLocator.defaultSeparator) ?? {
             throw SeparationError.noModel(hint: "none is shipped in Models/ yet; pass --model DIR")
         }()

@@ -45,6 +45,11 @@ struct EvalStream: ParsableCommand {
     @Option(help: "Worker threads.")
     var threads = 1
 
+    mutating func validate() throws {
+        try OptionBounds.check("--tolerance", tolerance, 0...60, unit: "s")
+        try OptionBounds.check("--threads", threads, 1...256)
+    }
+
     /// Thresholds of the sweep: a fixed grid (0.01 ... 0.99) and, where the stream's scores actually lie near the
     /// top, 300 more at evenly spaced ranks of the highest 20% of hop scores (each hop's best watched keyword), so that
     /// the low false-accept end of the curve is resolved whatever range a model's top scores occupy.
@@ -60,6 +65,8 @@ struct EvalStream: ParsableCommand {
     }
 
     func run() throws {
+        // Outputs are checked before the stream is scored, which may take hours, rather than after it.
+        for output in [plot, report, scores].compactMap({ $0 }) { _ = try AtomicOutput(destination: output, inputs: [labels] + (audio.map { [$0] } ?? [])) }
         configureThreads(threads)
         let budgets = try targets.split(separator: ",").map { part -> Double in
             guard let v = Double(part.trimmingCharacters(in: .whitespaces)), v >= 0, v.isFinite else {

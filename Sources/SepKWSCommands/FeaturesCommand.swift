@@ -21,8 +21,8 @@ struct Features: ParsableCommand {
     @Option(name: .customLong("n-mels"), help: "Mel bands.")
     var melCount = 40
 
-    @Option(name: .customLong("n-mfcc"), help: "MFCCs kept (at most --n-mels).")
-    var mfccCount = 40
+    @Option(name: .customLong("n-mfcc"), help: "MFCCs kept (at most --n-mels; default 40, or --n-mels if fewer).")
+    var mfccCount: Int?
 
     @Option(name: .customLong("n-fft"), help: "FFT length (samples).")
     var nFFT = 512
@@ -49,8 +49,14 @@ struct Features: ParsableCommand {
     /// - Throws: `ValidationError` naming the impossible option.
     func configuration() throws -> FeatureConfiguration {
         guard (1_000...384_000).contains(rate) else { throw ValidationError("--rate \(rate): must be between 1000 and 384000 Hz") }
-        guard windowMilliseconds > 0, hopMilliseconds > 0 else {
-            throw ValidationError("--win-ms and --hop-ms must be positive")
+        try OptionBounds.check("--win-ms", windowMilliseconds, 0...1_000, unit: "ms", exclusiveLower: true)
+        try OptionBounds.check("--hop-ms", hopMilliseconds, 0...1_000, unit: "ms", exclusiveLower: true)
+        try OptionBounds.check("--n-mels", melCount, 1...1_024)
+        let mfccCount = mfccCount ?? min(40, melCount)
+        if kind == .mfcc || self.mfccCount != nil {
+            guard (1...melCount).contains(mfccCount) else {
+                throw ValidationError("--n-mfcc \(mfccCount): must be 1 to --n-mels (\(melCount))")
+            }
         }
         let window = Int((windowMilliseconds * Double(rate) / 1000).rounded())
         let hop = Int((hopMilliseconds * Double(rate) / 1000).rounded())

@@ -24,11 +24,16 @@ final class MonoBlockSource {
         resampler = stdin.sampleRate == modelRate ? nil : try Resampler(inputRate: stdin.sampleRate, outputRate: modelRate)
     }
 
+    /// Frames of the input read so far, at its own rate (what each output's length must match).
+    var inputFrames: Int { file?.inputFrames ?? stdinFrames }
+    private var stdinFrames = 0
+
     /// The next block, `[n]` at the model rate, or nil at the end.
     func next() throws -> [Float]? {
         if let file { return try file.read() }
         guard let stdin else { return nil }
         if let block = try stdin.read(maxFrames: 8_192) {
+            stdinFrames += block.frameCount
             let mono = block.mixedToMono()
             return try resampler.map { try $0.process([mono])[0] } ?? mono
         }

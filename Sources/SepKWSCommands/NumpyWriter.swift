@@ -46,7 +46,7 @@ final class NumpyWriter {
             try handle.write(contentsOf: pending)
         } catch {
             output.abandon()
-            throw AudioIOError.writeFailed(path: output.destination, reason: error.localizedDescription)
+            throw AudioIOError.writeFailed(path: output.destination, reason: FileSystemMessage.reason(error))
         }
         pending.removeAll(keepingCapacity: true)
     }

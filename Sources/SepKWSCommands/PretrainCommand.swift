@@ -62,11 +62,12 @@ struct TrainingRunOptions: ParsableArguments {
                 throw ValidationError("\(given.0) is fixed by the run being resumed; remove it (only --threads may change)")
             }
         }
-        for (name, value) in [("--steps", steps), ("--batch-size", batchSize), ("--log-every", logEvery), ("--checkpoint-every", checkpointEvery)] {
-            if let value, value < 1 { throw ValidationError("\(name) \(value): must be at least 1") }
+        for (name, value) in [("--steps", steps), ("--log-every", logEvery), ("--checkpoint-every", checkpointEvery)] {
+            try OptionBounds.check(name, value, 1...100_000_000)
         }
-        if let warmup, warmup < 0 { throw ValidationError("--warmup \(warmup): must be 0 or more") }
-        if let validateEvery, validateEvery < 0 { throw ValidationError("--validate-every \(validateEvery): must be 0 or more") }
+        try OptionBounds.check("--batch-size", batchSize, 1...4_096)
+        try OptionBounds.check("--warmup", warmup, 0...100_000_000)
+        try OptionBounds.check("--validate-every", validateEvery, 0...100_000_000)
         if let learningRate, !(learningRate > 0 && learningRate < 1) { throw ValidationError("--learning-rate \(learningRate): must be in (0, 1)") }
     }
 
@@ -101,6 +102,15 @@ struct ModelSizeOptions: ParsableArguments {
 
     @Flag(help: "The paper's sizes: 32 channels (width 320), FFN 1280, bottleneck 800.")
     var paperSize = false
+
+    mutating func validate() throws {
+        let limits = KWSConfiguration.limits
+        try OptionBounds.check("--conv-channels", convChannels, 1...limits.convChannels)
+        try OptionBounds.check("--layers", layers, 0...limits.layers)
+        try OptionBounds.check("--heads", heads, 1...limits.heads)
+        try OptionBounds.check("--ffn-dim", ffnDim, 1...limits.width)
+        try OptionBounds.check("--bottleneck-dim", bottleneckDim, 1...limits.width)
+    }
 
     var given: [(String, Bool)] {
         [("--config", config != nil), ("--conv-channels", convChannels != nil), ("--layers", layers != nil), ("--heads", heads != nil),
@@ -353,7 +363,9 @@ struct Pretrain: ParsableCommand {
     func run() throws {
         configureThreads(threading.threads)
         let settings: PretrainSettings
+        defer { RunLock.release(runDirectory: training.resume ?? training.out!) }   // taken here or by the runner
         if let resume = training.resume {
+            try RunLock.acquire(runDirectory: resume)   // before anything is read: another process may be training it
             let state = try TrainingCheckpoint.readState(runDirectory: resume)
             settings = try JSONDecoder().decode(PretrainSettings.self, from: Data(state.configuration.utf8))
         } else {

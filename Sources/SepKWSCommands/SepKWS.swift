@@ -64,6 +64,9 @@ public struct SepKWS: ParsableCommand {
             }
             Console.error(fullMessage(for: error))
             return 2
+        } catch where FileSystemMessage.isFileError(error) {
+            Console.error("error: \(FileSystemMessage.describe(error))")
+            return 1
         } catch {
             Console.error("error: \(error)")
             return 1

@@ -99,10 +99,8 @@ struct Separate: ParsableCommand {
             throw ValidationError("give at least one mixture file or folder (or - for stdin), or --inputs LIST")
         }
         _ = try shardIndex()
-        guard windowSeconds > 0, overlapSeconds > 0, overlapSeconds * 2 <= windowSeconds else {
-            throw ValidationError("--overlap-seconds must be positive and at most half of --window-seconds")
-        }
-        guard (1...384_000).contains(rate), (1...64).contains(channels) else { throw ValidationError("--rate or --channels out of range") }
+        try SeparationWindowBounds.check(windowSeconds: windowSeconds, overlapSeconds: overlapSeconds)
+        try StdinPCMBounds.check(rate: rate, channels: channels)
     }
 
     /// `--shard K/N` as (index 0-based, count); (0, 1) without it.
@@ -117,11 +115,19 @@ struct Separate: ParsableCommand {
 
     func run() throws {
         Threading.setBLASThreads(threading.threads)
+        /// Inputs that can be read only once (a FIFO, `<(...)`, `/dev/stdin`), opened to learn their rate and kept
+        /// open for their separation.
+        var opened: [String: AudioFileReader] = [:]
+        func inputRate(of file: String) throws -> Int {
+            if let reader = opened[file] { return reader.info.sampleRate }
+            let reader = try AudioFileReader(path: file)
+            if OutputPath.kind(of: file) != .file { opened[file] = reader }
+            return reader.info.sampleRate
+        }
         var loaded: [String: MossFormer2Separator] = [:]
         /// `--model`, else the shipped model for the input's rate; each loaded once.
         func separator(for file: String) throws -> (directory: String, model: MossFormer2Separator) {
-            let directory = try model ?? ModelLocator.separator(
-                forInputRate: file == "-" ? rate : try AudioFileReader(path: file).info.sampleRate) ?? {
+            let directory = try model ?? ModelLocator.separator(forInputRate: file == "-" ? rate : try inputRate(of: file)) ?? {
                     throw SeparationError.noModel(hint: "none is shipped in Models/ (searched \(ModelLocator.searchPath.joined(separator: ", "))); pass --model DIR")
                 }()
             if let separator = loaded[directory] { return (directory, separator) }
@@ -169,7 +175,7 @@ struct Separate: ParsableCommand {
                 for folder in Set(destinations.map { ($0 as NSString).deletingLastPathComponent }) where !folder.isEmpty {
                     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
                 }
-                let report = try separateFile(file, to: destinations, with: chosen.model, from: chosen.directory)
+                let report = try separateFile(file, to: destinations, with: chosen.model, from: chosen.directory, opened: opened.removeValue(forKey: file))
                 try log?.append(["input": file, "outputs": destinations, "seconds": report.seconds,
                                  "real_time_factor": report.realTimeFactor, "status": "ok"])
             } catch let error as AudioIOError {
@@ -197,9 +203,12 @@ struct Separate: ParsableCommand {
     /// Separates one input into `destinations` (one per talker, from ``SeparationOutputPlan``).
     ///
     /// Raw PCM on stdin ends at end of input or, cleanly, on SIGINT/SIGTERM: what was separated so far is written.
+    /// Every output has exactly as many frames as the input.
+    /// - Parameter opened: the input, already open (one that can be read only once), else nil.
     /// - Returns: the seconds of audio and the real-time factor.
     private func separateFile(
-        _ file: String, to destinations: [String], with separator: MossFormer2Separator, from modelDirectory: String
+        _ file: String, to destinations: [String], with separator: MossFormer2Separator, from modelDirectory: String,
+        opened: AudioFileReader? = nil
     ) throws -> (seconds: Double, realTimeFactor: Double) {
         let start = Date()
         let modelRate = separator.configuration.sampleRate
@@ -213,7 +222,8 @@ struct Separate: ParsableCommand {
             stop = signal
             source = try MonoBlockSource(stdin: pipe, modelRate: modelRate)
         } else {
-            source = try MonoBlockSource(file: MonoReader(path: file, sampleRate: modelRate))
+            source = try MonoBlockSource(file: opened.map { try MonoReader(reader: $0, sampleRate: modelRate) }
+                ?? MonoReader(path: file, sampleRate: modelRate))
         }
         let plan = try ChunkPlan(windowSeconds: windowSeconds, overlapSeconds: overlapSeconds, sampleRate: modelRate)
         let chunked = ChunkedSeparator(plan: plan, speakers: destinations.count) { [averaging] in averaging.separate($0, with: separator) }
@@ -291,11 +301,19 @@ struct Separate: ParsableCommand {
             let reader = try AudioFileReader(path: destination + ".stage.wav")
             let resampler = try Resampler(inputRate: modelRate, outputRate: source.inputRate)
             let writer = try AudioFileWriter(path: destination, format: format.audioFormat, sampleRate: source.inputRate, channelCount: 1, inputs: [file])
+            // The round trip through the model's rate may end a sample short or long: cut or pad to the input's length.
+            var remaining = source.inputFrames
+            func emit(_ samples: [Float]) throws {
+                let kept = samples.prefix(remaining)
+                remaining -= kept.count
+                if !kept.isEmpty { try writer.write(AudioBuffer(sampleRate: source.inputRate, mono: Array(kept))) }
+            }
             do {
                 while let block = try reader.read() {
-                    try writer.write(AudioBuffer(sampleRate: source.inputRate, channels: try resampler.process([block.channels[0].map { $0 * gain }])))
+                    try emit(try resampler.process([block.channels[0].map { $0 * gain }])[0])
                 }
-                try writer.write(AudioBuffer(sampleRate: source.inputRate, channels: try resampler.flush()))
+                try emit(try resampler.flush()[0])
+                if remaining > 0 { try emit([Float](repeating: 0, count: remaining)) }
                 try writer.finish()
             } catch {
                 writer.cancel()

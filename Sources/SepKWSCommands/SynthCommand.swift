@@ -75,6 +75,7 @@ struct SynthKeywords: ParsableCommand {
 
     mutating func validate() throws {
         try options.checkOutput()
+        try OptionBounds.check("--per-word", perWord, 1...1_000_000)
         guard (0...1).contains(devFraction), (0...1).contains(testFraction), devFraction + testFraction <= 1 else {
             throw ValidationError("--dev-fraction \(devFraction) and --test-fraction \(testFraction): each in 0-1, together at most 1")
         }
@@ -104,7 +105,10 @@ struct SynthSpeech: ParsableCommand {
     @Option(help: "Minutes of speech to make.")
     var minutes: Double
 
-    mutating func validate() throws { try options.checkOutput() }
+    mutating func validate() throws {
+        try options.checkOutput()
+        try OptionBounds.check("--minutes", minutes, 0...100_000, unit: "min", exclusiveLower: true)
+    }
 
     func run() throws {
         var builder = try SpeechCorpusBuilder(minutes: minutes, outputDirectory: options.out, seed: options.seed, generator: SynthOptions.generator)
@@ -137,7 +141,9 @@ struct SynthMixtures: ParsableCommand {
     mutating func validate() throws {
         try options.checkOutput()
         guard rate == 8_000 || rate == 16_000 else { throw ValidationError("--rate \(rate): must be 8000 or 16000") }
-        guard count >= 0 else { throw ValidationError("--count must not be negative") }
+        try OptionBounds.check("--count", count, 0...10_000_000)
+        try OptionBounds.check("--dev-count", devCount, 0...10_000_000)
+        try OptionBounds.check("--test-count", testCount, 0...10_000_000)
     }
 
     func run() throws {
@@ -164,7 +170,10 @@ struct SynthStream: ParsableCommand {
     @Option(help: "Length in minutes.")
     var minutes: Double
 
-    mutating func validate() throws { try options.checkOutput() }
+    mutating func validate() throws {
+        try options.checkOutput()
+        try OptionBounds.check("--minutes", minutes, 0...100_000, unit: "min", exclusiveLower: true)
+    }
 
     func run() throws {
         var builder = try StreamCorpusBuilder(
@@ -184,6 +193,8 @@ struct SynthEngines: ParsableCommand {
 
     @Option(help: "Speak N sentences with each installed engine, one at a time, and report seconds per second of audio.")
     var measure = 0
+
+    mutating func validate() throws { try OptionBounds.check("--measure", measure, 0...10_000) }
 
     func run() throws {
         let sentences = SentenceGenerator()

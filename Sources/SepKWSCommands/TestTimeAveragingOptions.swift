@@ -19,7 +19,7 @@ struct TestTimeAveragingOptions: ParsableArguments {
     var bothPolarities: Bool?
 
     mutating func validate() throws {
-        guard shifts >= 1 else { throw ValidationError("--shifts must be at least 1") }
+        try OptionBounds.check("--shifts", shifts, 1...64)   // a model may take fewer: see check(_:model:)
     }
 
     /// Refuses a `--shifts` value `separator` cannot take (more than its encoder stride), naming the model.

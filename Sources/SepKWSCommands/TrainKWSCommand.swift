@@ -160,7 +160,9 @@ struct TrainKWS: ParsableCommand {
         configureThreads(threading.threads)
         var settings: TrainKWSSettings
         var initial: InitialEncoder?
+        defer { RunLock.release(runDirectory: training.resume ?? training.out!) }   // taken here or by the runner
         if let resume = training.resume {
+            try RunLock.acquire(runDirectory: resume)   // before anything is read: another process may be training it
             let state = try TrainingCheckpoint.readState(runDirectory: resume)
             settings = try JSONDecoder().decode(TrainKWSSettings.self, from: Data(state.configuration.utf8))
         } else {

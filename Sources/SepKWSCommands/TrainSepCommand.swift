@@ -74,8 +74,8 @@ struct TrainSep: ParsableCommand {
         discussion: "snake_case keys, each optional (left out: the default of --augment): speed_probability, speed_min, speed_max, eq_probability, eq_bands, eq_gain_db, eq_q_min, eq_q_max, tilt_db, reverb_probability, room_min_m, room_max_m, rt60_min, rt60_max, reverb_target (reverberant|early), band_limit_probability, band_limit_cutoffs_hz, noise_probability, noise_kinds, noise_snr_min_db, noise_snr_max_db, gain_min_db, gain_max_db, clip_probability, clip_min, clip_max, mu_law_probability. A probability of 0 switches a part off."))
     var augmentation: String?
 
-    @Option(help: "Validate (dev SI-SNRi) every N steps.")
-    var validateEvery = 500
+    @Option(help: "Validate (dev SI-SNRi) every N steps (default 500; kept by --resume unless given again).")
+    var validateEvery: Int?
 
     @Option(help: "Dev mixtures scored at each validation (default 32; may change on --resume, which then restarts the plateau rule and the best-model record).")
     var validationMixtures: Int?
@@ -88,11 +88,11 @@ struct TrainSep: ParsableCommand {
         discussion: "May be turned on or changed on --resume (the average then starts at the current weights, and the plateau rule and the best-model record restart). The log's val_si_snri_raw keeps the raw weights' score."))
     var averageDecay: Float?
 
-    @Option(help: "Checkpoint every N steps.")
-    var checkpointEvery = 100
+    @Option(help: "Checkpoint every N steps: a killed run loses at most this many (default 100; kept by --resume unless given again).")
+    var checkpointEvery: Int?
 
-    @Option(help: "Log a row every N steps.")
-    var logEvery = 20
+    @Option(help: "Log a row every N steps (default 20; kept by --resume unless given again).")
+    var logEvery: Int?
 
     @Option(help: "Random seed.")
     var seed: UInt64 = 777
@@ -112,11 +112,14 @@ struct TrainSep: ParsableCommand {
         } else if out != nil || !data.isEmpty || initialization != nil || config != nil {
             throw ValidationError("--resume RUN takes its data, model and settings from the run; drop --out, --data, --init and --config")
         }
-        guard steps ?? 1 > 0, batchSize ?? 1 > 0, cropSeconds ?? 1 > 0, learningRate ?? 1 > 0 else {
-            throw ValidationError("--steps, --batch-size, --crop-seconds and --learning-rate must be positive")
+        try OptionBounds.check("--steps", steps, 1...100_000_000)
+        try OptionBounds.check("--batch-size", batchSize, 1...1_024)
+        try OptionBounds.check("--crop-seconds", cropSeconds, 0...60, unit: "s", exclusiveLower: true)
+        try OptionBounds.check("--learning-rate", learningRate, 0...1, exclusiveLower: true)
+        for (name, value) in [("--validate-every", validateEvery), ("--checkpoint-every", checkpointEvery), ("--log-every", logEvery)] {
+            try OptionBounds.check(name, value, 1...100_000_000)
         }
-        guard validateEvery > 0, checkpointEvery > 0, logEvery > 0 else { throw ValidationError("intervals must be positive") }
-        if let validationMixtures, validationMixtures < 1 { throw ValidationError("--validation-mixtures must be at least 1") }
+        try OptionBounds.check("--validation-mixtures", validationMixtures, 1...100_000)
         if let averageDecay, !(averageDecay >= 0 && averageDecay < 1) {
             throw ValidationError("--average-decay must be at least 0 and below 1 (0.999 averages about the last 1,000 steps)")
         }
@@ -126,6 +129,7 @@ struct TrainSep: ParsableCommand {
         if augmentation != nil, augment == false {
             throw ValidationError("--augmentation FILE turns augmentation on; drop --no-augment")
         }
+        try OptionBounds.check("--validation-seconds", validationSeconds, 0...600, unit: "s")
     }
 
     func run() throws {
@@ -138,6 +142,7 @@ struct TrainSep: ParsableCommand {
             try Console.line("\(export): the weights of \(runDirectory) at step \(step)")
             return
         }
+        defer { RunLock.release(runDirectory: runDirectory) }   // taken by the trainer, held until the run ends
         if resume == nil {
             if TrainingCheckpoint.exists(in: runDirectory) {
                 throw ValidationError("\(runDirectory) already holds a run; use --resume \(runDirectory) or another --out")
@@ -145,7 +150,7 @@ struct TrainSep: ParsableCommand {
             try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
         }
         let configPath = config ?? initialization.map { ($0 as NSString).appendingPathComponent("config.json") }
-        let model = try configPath.map { try MossFormer2Configuration(contentsOf: $0) } ?? MossFormer2Configuration()
+        let model = try configPath.map { try MossFormer2Configuration.load(contentsOf: $0) } ?? MossFormer2Configuration()
         let customAugmentation = try augmentation.map { try SourceAugmentationSettings(contentsOf: $0) }
         let settings = SeparationTrainingSettings(
             model: model, data: data, dynamicMixing: !fixedMixtures, cropSeconds: cropSeconds ?? 2, batchSize: batchSize ?? 4,
@@ -159,7 +164,9 @@ struct TrainSep: ParsableCommand {
                                             randomPolarity: resume != nil ? randomPolarity : nil,
                                             learningRate: resume != nil ? learningRate : nil,
                                             augment: resume != nil ? augment : nil,
-                                            augmentation: resume != nil ? customAugmentation : nil)
+                                            augmentation: resume != nil ? customAugmentation : nil,
+                                            intervals: (checkpointEvery ?? (resume == nil ? 100 : nil), logEvery ?? (resume == nil ? 20 : nil),
+                                                        validateEvery ?? (resume == nil ? 500 : nil)))
         if let held = trainer.initializedBlocks, held < trainer.settings.model.numMossformerLayer {
             try Console.line("\(initialization ?? ""): \(held) blocks grow to \(trainer.settings.model.numMossformerLayer); blocks \(held + 1)-\(trainer.settings.model.numMossformerLayer) start as identities")
         }
@@ -175,8 +182,9 @@ struct TrainSep: ParsableCommand {
             resumingAt: resume != nil ? trainer.step : nil)
         let stop = StopSignal()
         let loop = TrainingLoop(
-            schedule: TrainingSchedule(totalSteps: trainer.settings.totalSteps, logEvery: logEvery, validateEvery: validateEvery,
-                                       checkpointEvery: checkpointEvery),
+            schedule: TrainingSchedule(totalSteps: trainer.settings.totalSteps, logEvery: trainer.settings.logEvery ?? 20,
+                                       validateEvery: trainer.settings.validateEvery ?? 500,
+                                       checkpointEvery: trainer.settings.checkpointEvery ?? 100),
             stopSignal: stop)
         let bar = ProgressBar(label: "train-sep", unit: "steps")
         // A resumed run keeps RUN/model unless a validation beats the best one before the interruption.

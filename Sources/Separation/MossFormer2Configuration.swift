@@ -82,10 +82,27 @@ public struct MossFormer2Configuration: Sendable, Codable, Equatable {
         let known = Set(CodingKeys.allCases.map(\.rawValue))
         let unknown = dictionary.keys.filter { !known.contains($0) }.sorted()
         if !unknown.isEmpty { throw .unknownKeys(path: path, keys: unknown) }
+        for key in dictionary.keys.sorted() where key != CodingKeys.expansionFactor.rawValue && key != CodingKeys.name.rawValue {
+            // JSONDecoder's message for 2.5 where an integer belongs is obscure; say which key must be whole.
+            if let number = dictionary[key] as? NSNumber, Int(exactly: number.doubleValue) == nil {
+                throw .unreadableConfiguration(path: path, reason: "'\(key)' must be an integer, not \(number)")
+            }
+        }
         do { self = try JSONDecoder().decode(Self.self, from: data) } catch {
             throw .unreadableConfiguration(path: path, reason: "a value has the wrong type (\(error))")
         }
         try validate()
+    }
+
+    /// Reads `config.json` like ``init(contentsOf:)``, with impossible values reported against the file
+    /// (``SeparationError/invalidConfigurationFile(path:field:value:reason:)``).
+    /// - Throws: ``SeparationError``.
+    public static func load(contentsOf path: String) throws(SeparationError) -> MossFormer2Configuration {
+        do {
+            return try MossFormer2Configuration(contentsOf: path)
+        } catch .invalidConfiguration(let field, let value, let reason) {
+            throw .invalidConfigurationFile(path: path, field: field, value: value, reason: reason)
+        }
     }
 
     /// Throws if the reference could not run these sizes either.

@@ -32,7 +32,7 @@ extension MossFormer2Separator {
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw .missingFile(path: directory)
         }
-        let configuration = try MossFormer2Configuration(contentsOf: base.appendingPathComponent("config.json"))
+        let configuration = try MossFormer2Configuration.load(contentsOf: base.appendingPathComponent("config.json"))
         try self.init(configuration: configuration)
         try loadWeights(path: base.appendingPathComponent("model.safetensors"))
     }

@@ -52,6 +52,9 @@ public struct SafeTensors {
     ///   naming the first tensor (in key order) that holds a NaN or an infinity.
     public static func read(contentsOf url: URL) throws(TensorError) -> SafeTensors {
         let data: Data
+        var status = stat()
+        if stat(url.path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR { throw .fileAccess(path: url.path, reason: "is a directory") }
+        guard access(url.path, R_OK) == 0 else { throw .fileAccess(path: url.path, reason: String(cString: strerror(errno))) }
         do {
             data = try Data(contentsOf: url, options: .mappedIfSafe)
         } catch {

@@ -53,13 +53,18 @@ public final class SeparationTrainer {
     ///     or off (nil keeps it): from then on the run draws other batches than it would have. The dev set is not
     ///     augmented, so the plateau rule goes on.
     ///   - augmentation: a resumed run's new augmentation settings, over `augment`'s choice (nil keeps them).
+    ///   - intervals: steps between checkpoints, log rows and validations, each replacing the settings' (nil keeps
+    ///     it): stored in every checkpoint, so a resumed run keeps them unless they are given again.
     /// - Throws: ``TrainingError``, `DatasetError`, `SeparationError` naming what is wrong.
     public init(settings: SeparationTrainingSettings, runDirectory: String, resume: Bool,
                 validationCount: Int? = nil, validationSeconds: Double? = nil, totalSteps: Int? = nil,
                 averageDecay: Float? = nil, batch: (size: Int?, cropSeconds: Double?) = (nil, nil),
                 randomPolarity: Bool? = nil, learningRate: Float? = nil,
-                augment: Bool? = nil, augmentation: SourceAugmentationSettings? = nil) throws {
+                augment: Bool? = nil, augmentation: SourceAugmentationSettings? = nil,
+
+                intervals: (checkpoint: Int?, log: Int?, validate: Int?) = (nil, nil, nil)) throws {
         self.runDirectory = runDirectory
+        try RunLock.acquire(runDirectory: runDirectory)
         var settings = settings
         if resume {
             let state = try TrainingCheckpoint.readState(runDirectory: runDirectory)
@@ -84,6 +89,9 @@ public final class SeparationTrainer {
         settings.randomPolarity = polarity
         if let augment { settings.augmentation = augment ? settings.augmentation ?? SourceAugmentationSettings() : nil }
         if let augmentation { settings.augmentation = augmentation }
+        if let every = intervals.checkpoint { settings.checkpointEvery = every }
+        if let every = intervals.log { settings.logEvery = every }
+        if let every = intervals.validate { settings.validateEvery = every }
         self.settings = settings
         model = try MossFormer2Separator(configuration: settings.model, dropout: settings.dropout, seed: settings.seed)
         if !resume, let initialization = settings.initialization {

@@ -48,6 +48,11 @@ public struct SeparationTrainingSettings: Sendable, Codable, Equatable {
     /// none. Off unless asked for (`train-sep --augment`); checkpoints written before it existed lack the key and
     /// keep their batches.
     public var augmentation: SourceAugmentationSettings?
+    /// Steps between checkpoints, log rows and validations, so that `--resume` keeps the intervals the run was given.
+    /// Checkpoints written before they were stored lack them (nil: the command's defaults).
+    public var checkpointEvery: Int?
+    public var logEvery: Int?
+    public var validateEvery: Int?
 
     public init(model: MossFormer2Configuration, data: [String], dynamicMixing: Bool = true, cropSeconds: Double = 2,
                 batchSize: Int = 4, totalSteps: Int = 20_000, learningRate: Float = 5e-4, gradientClip: Float = 10,

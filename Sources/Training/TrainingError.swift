@@ -19,6 +19,8 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
     case logMismatch(path: String, reason: String)
     /// A setting is impossible.
     case invalidOption(name: String, value: String, reason: String)
+    /// Another process holds the run folder's lock (``RunLock``); `pid` is nil when its lock file names none.
+    case runInUse(path: String, pid: Int32?)
     /// No usable audio was found (every file unreadable, too short or silent).
     case noUsableAudio(path: String, reason: String)
 
@@ -33,6 +35,8 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
         case .logMismatch(let path, let reason): "\(path): \(reason)"
         case .invalidOption(let name, let value, let reason): "invalid \(name) \(value): \(reason)"
         case .noUsableAudio(let path, let reason): "\(path): no usable audio (\(reason))"
+        case .runInUse(let path, let pid):
+            "\(path) is in use by \(pid.map { "process \($0)" } ?? "another process") (it holds \(path)/\(RunLock.fileName)); wait for it to stop, or stop it first"
         }
     }
 }

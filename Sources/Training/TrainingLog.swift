@@ -1,3 +1,4 @@
+import AudioIO
 import Foundation
 
 /// A run's CSV log (`RUN/log.csv`): a header, then one row per log interval, each written with one `write`
@@ -35,7 +36,7 @@ public final class TrainingLog {
         if let step, FileManager.default.fileExists(atPath: path) {
             let existing: String
             do { existing = try String(contentsOfFile: path, encoding: .utf8) } catch {
-                throw .fileAccess(path: path, reason: error.localizedDescription)
+                throw .fileAccess(path: path, reason: FileSystemMessage.reason(error))
             }
             let lines = existing.split(separator: "\n", omittingEmptySubsequences: true)
             let old = lines.first.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) } ?? []
@@ -67,7 +68,7 @@ public final class TrainingLog {
             return String(format: "%.6g", v)
         }
         do { try handle.write(contentsOf: Data((row.joined(separator: ",") + "\n").utf8)) } catch {
-            throw .fileAccess(path: path, reason: error.localizedDescription)
+            throw .fileAccess(path: path, reason: FileSystemMessage.reason(error))
         }
     }
 }

@@ -1,3 +1,4 @@
+import AudioIO
 import Foundation
 import NN
 import TensorCore
@@ -35,13 +36,16 @@ public final class TrainingRunner {
     /// The log file of a run folder.
     public static func logPath(in runDirectory: String) -> String { (runDirectory as NSString).appendingPathComponent("log.csv") }
 
-    /// Starts a fresh run in `runDirectory` (created if missing; refused if it already holds a checkpoint).
+    /// Starts a fresh run in `runDirectory` (created if missing; refused if it already holds a checkpoint), taking its
+    /// ``RunLock`` for the life of the process.
     /// - Throws: ``TrainingError/runExists(path:)``, ``TrainingError/fileAccess(path:reason:)``.
     public init(starting runDirectory: String, model: any Layer, optimizer: any Optimizer, seed: UInt64, configuration: String, logColumns: [String]) throws(TrainingError) {
         if TrainingCheckpoint.exists(in: runDirectory) { throw .runExists(path: runDirectory) }
         do { try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true) } catch {
-            throw .fileAccess(path: runDirectory, reason: error.localizedDescription)
+            throw .fileAccess(path: runDirectory, reason: FileSystemMessage.reason(error))
         }
+        try RunLock.acquire(runDirectory: runDirectory)
+        if TrainingCheckpoint.exists(in: runDirectory) { throw .runExists(path: runDirectory) }
         self.runDirectory = runDirectory
         self.model = model
         self.optimizer = optimizer
@@ -52,9 +56,10 @@ public final class TrainingRunner {
         self.log = try TrainingLog(path: Self.logPath(in: runDirectory), columns: logColumns, resumingAt: nil)
     }
 
-    /// Resumes the run in `runDirectory`: loads its checkpoint into `model` and `optimizer` (strictly).
+    /// Resumes the run in `runDirectory`: takes its ``RunLock``, then loads its checkpoint into `model` and `optimizer` (strictly).
     /// - Throws: ``TrainingError``.
     public init(resuming runDirectory: String, model: any Layer, optimizer: any Optimizer, logColumns: [String]) throws(TrainingError) {
+        try RunLock.acquire(runDirectory: runDirectory)
         let state = try TrainingCheckpoint.load(into: model, optimizer: optimizer, runDirectory: runDirectory)
         self.runDirectory = runDirectory
         self.model = model
