@@ -8,13 +8,15 @@ enum CommandFailure: Error, CustomStringConvertible, Equatable {
     case someInputsFailed(failed: Int, total: Int)
     /// A model file or folder could not be read, converted or written.
     case modelFile(path: String, reason: String)
+    /// An input data file (a `.npy` array, say) could not be read or does not hold what the command needs.
+    case inputFile(path: String, reason: String)
 
     var description: String {
         switch self {
         case .brokenPipe: "stdout: broken pipe (the reader closed it)"
         case .stdoutFailed(let reason): "stdout: \(reason)"
         case .someInputsFailed(let failed, let total): "\(failed) of \(total) inputs failed"
-        case .modelFile(let path, let reason): "\(path): \(reason)"
+        case .modelFile(let path, let reason), .inputFile(let path, let reason): "\(path): \(reason)"
         }
     }
 }
