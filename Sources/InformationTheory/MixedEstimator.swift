@@ -40,8 +40,9 @@ struct MixedEstimator {
         let n = kept.count
         let psi = Digamma.integerTable(upTo: n + 1)
         var sum = 0.0
+        let classSizes = members.mapValues(\.count)
         for (place, row) in kept.enumerated() {
-            sum += psi[members[labels[row]]!.count] - psi[neighborsUsed[row]] + psi[max(counts[place], 1)]
+            sum += psi[classSizes[labels[row], default: 1]] - psi[neighborsUsed[row]] + psi[max(counts[place], 1)]
         }
         return (psi[n] - sum / Double(n), n)
     }
