@@ -7,7 +7,7 @@ let package = Package(
     name: "sepkws",
     products: [
         .executable(name: "sepkws", targets: ["sepkws"]),
-        .library(name: "SepKWS", targets: ["AudioIO", "DSP", "TensorCore", "NN", "KeywordSpotting", "Training", "SepKWSCommands"]),
+        .library(name: "SepKWS", targets: ["AudioIO", "DSP", "TensorCore", "NN", "KeywordSpotting", "Training", "InformationTheory", "SepKWSCommands"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -30,6 +30,10 @@ let package = Package(
         .target(
             name: "TensorCore",
             dependencies: ["COpenBLAS", "CKernels", .product(name: "RealModule", package: "swift-numerics")]),
+
+        // Layer 1: mutual-information estimators (binning, KDE, KSG, Ross's mixed, PCA + KSG); LAPACK eigen-solver.
+        .target(name: "InformationTheory", dependencies: ["COpenBLAS"]),
+
 
         // Layer 3: corpora (synthesis in standard layouts, and loaders of the real datasets), and the separator's
         // training augmentation (rooms, filters, codec; FFT convolution from DSP).
@@ -58,7 +62,7 @@ let package = Package(
             name: "SepKWSCommands",
             dependencies: [
                 "AudioIO", "DSP", "TensorCore", "NN", "SpeechSynthesis", "AudioDatasets", "Separation", "KeywordSpotting",
-                "Streaming", "Training", "Evaluation",
+                "Streaming", "Training", "Evaluation", "InformationTheory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "sepkws", dependencies: ["SepKWSCommands"]),
@@ -77,7 +81,8 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "AudioIO", "AudioDatasets", "TestSupport"]),
         .testTarget(name: "KeywordSpottingTests", dependencies: ["KeywordSpotting", "NN", "TensorCore", "AudioIO", "TestSupport"]),
-        .testTarget(name: "SepKWSCommandsTests", dependencies: ["SepKWSCommands", "KeywordSpotting", "AudioIO", "AudioDatasets", "Evaluation", "SpeechSynthesis", "TensorCore", "Training", "TestSupport"]),
+        .testTarget(name: "InformationTheoryTests", dependencies: ["InformationTheory", "TensorCore"]),
+        .testTarget(name: "SepKWSCommandsTests", dependencies: ["SepKWSCommands", "InformationTheory", "KeywordSpotting", "AudioIO", "AudioDatasets", "Evaluation", "SpeechSynthesis", "TensorCore", "Training", "TestSupport"]),
 
         // Benchmarks: `swift package benchmark --target KernelBenchmarks`.
         .executableTarget(
