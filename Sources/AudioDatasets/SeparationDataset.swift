@@ -13,7 +13,8 @@ public enum MixtureKind: String, Sendable, Codable, CaseIterable {
 public enum SeparationDataset {
     /// Finds the layout under `root` and lists one split.
     /// - Parameters:
-    ///   - root: a LibriMix corpus (`.../wav8k/min` or a folder above it) or a WSJ0-mix folder.
+    ///   - root: a LibriMix corpus (`.../wav8k/min` or a folder above it), a WSJ0-mix folder, or one split's folder
+    ///     itself (holding `mix_clean`/`mix_both` or `mix`, and `s1`, `s2`, ...: then `split` is not used).
     ///   - split: `train`, `dev`, `test` (LibriMix; also `train-100`, `train-360`) or `tr`, `cv`, `tt` (WSJ0-mix;
     ///     `train`, `dev`, `test` are mapped to them).
     ///   - mixture: LibriMix mixture type.
@@ -21,6 +22,15 @@ public enum SeparationDataset {
     public static func examples(root: String, split: String, mixture: MixtureKind = .clean) throws -> [SeparationExample] {
         let fm = FileManager.default
         let base = root as NSString
+        // A split's folder itself (LibriMix's `.../wav8k/min/test`, WSJ0-mix's `tt`).
+        if fm.fileExists(atPath: base.appendingPathComponent("s1")) {
+            for folder in [mixture.rawValue, "mix"] where fm.fileExists(atPath: base.appendingPathComponent(folder)) {
+                let examples = try scanned(folder: root, mixtureFolder: folder, noisy: folder == MixtureKind.both.rawValue)
+                guard !examples.isEmpty else { throw DatasetError.emptySplit(split: (root as NSString).lastPathComponent, path: root) }
+                return examples
+            }
+            throw DatasetError.missingFolder(path: base.appendingPathComponent(mixture.rawValue), layout: "separation split (\(mixture.rawValue) or mix, beside s1)")
+        }
         let wsjSplit = ["train": "tr", "dev": "cv", "test": "tt"][split] ?? split
         if fm.fileExists(atPath: base.appendingPathComponent("\(wsjSplit)/mix")) {
             return try wsj0Mix(root: root, split: wsjSplit)

@@ -6,7 +6,12 @@ import SpeechSynthesis
 /// `validation_list.txt`, `testing_list.txt` and `_background_noise_/`.
 ///
 /// In the 12-class task the other words become `_unknown_`, and `_silence_` examples are 1 s crops of the background
-/// noises, as many as 10% of the split's word clips, at offsets fixed by the seed.
+/// noises, as many as 10% of the split's word clips, at offsets fixed by the seed. Folders named `_unknown_` and
+/// `_silence_` (as in the official v2 test set) hold clips of those classes; when a `_silence_` folder exists, no
+/// crops are made.
+///
+/// Without `validation_list.txt` and `testing_list.txt` (the official test set's layout), every clip is in the test
+/// split; with one of them missing, its split is empty. A split may be empty: the caller checks the one it needs.
 public struct SpeechCommandsDataset: Sendable {
     /// The dataset folder.
     public let root: String
@@ -17,6 +22,13 @@ public struct SpeechCommandsDataset: Sendable {
     /// Background noise files.
     public let noiseFiles: [String]
 
+    /// The examples of `split`.
+    /// - Throws: ``DatasetError/emptySplit(split:path:)`` when it has none.
+    public func examples(in split: CorpusSplit) throws -> [KeywordExample] {
+        guard let found = examples[split], !found.isEmpty else { throw DatasetError.emptySplit(split: split.rawValue, path: root) }
+        return found
+    }
+
     /// Reads the layout.
     /// - Throws: ``DatasetError`` naming what is missing or empty.
     public init(root: String, labelSet: KeywordLabelSet, seed: UInt64 = 0) throws {
@@ -26,9 +38,10 @@ public struct SpeechCommandsDataset: Sendable {
             throw DatasetError.missingFolder(path: root, layout: "Speech Commands")
         }
         let base = root as NSString
+        let listed = ["validation_list.txt", "testing_list.txt"].contains { fm.fileExists(atPath: base.appendingPathComponent($0)) }
         func list(_ name: String) throws -> Set<String> {
             let path = base.appendingPathComponent(name)
-            guard fm.fileExists(atPath: path) else { throw DatasetError.missingFolder(path: path, layout: "Speech Commands (split list)") }
+            guard fm.fileExists(atPath: path) else { return [] }
             let text = try String(contentsOfFile: path, encoding: .utf8)
             return Set(text.split(whereSeparator: \.isNewline).map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         }
@@ -37,7 +50,8 @@ public struct SpeechCommandsDataset: Sendable {
         var examples: [CorpusSplit: [KeywordExample]] = [.train: [], .dev: [], .test: []]
         let words = try fm.contentsOfDirectory(atPath: root).filter { name in
             var isFolder: ObjCBool = false
-            return !name.hasPrefix("_") && !name.hasPrefix(".") && fm.fileExists(atPath: base.appendingPathComponent(name), isDirectory: &isFolder) && isFolder.boolValue
+            let special = name == KeywordLabelSet.unknown || name == KeywordLabelSet.silence
+            return (special || !name.hasPrefix("_")) && !name.hasPrefix(".") && fm.fileExists(atPath: base.appendingPathComponent(name), isDirectory: &isFolder) && isFolder.boolValue
         }.sorted()
         guard !words.isEmpty else { throw DatasetError.missingFolder(path: root, layout: "Speech Commands (word folders)") }
         for word in words {
@@ -51,19 +65,20 @@ public struct SpeechCommandsDataset: Sendable {
             }
             for file in try fm.contentsOfDirectory(atPath: base.appendingPathComponent(word)).sorted() where file.lowercased().hasSuffix(".wav") {
                 let relative = "\(word)/\(file)"
-                let split: CorpusSplit = testing.contains(relative) ? .test : validation.contains(relative) ? .dev : .train
+                let split: CorpusSplit = !listed || testing.contains(relative) ? .test : validation.contains(relative) ? .dev : .train
                 examples[split]!.append(KeywordExample(path: base.appendingPathComponent(relative), label: label, word: word))
             }
         }
         let noiseFolder = base.appendingPathComponent("_background_noise_")
         noiseFiles = (try? AudioFolder.files(in: noiseFolder)) ?? []
-        if labelSet == .twelve {
+        let silenceFolder = fm.fileExists(atPath: base.appendingPathComponent(KeywordLabelSet.silence))
+        if labelSet == .twelve && !silenceFolder {
             guard !noiseFiles.isEmpty else {
                 throw DatasetError.missingFolder(path: noiseFolder, layout: "Speech Commands (12 classes need _silence_ from it)")
             }
             let lengths = try noiseFiles.map { try AudioFileReader(path: $0).info.frameCount }
             let silence = labels.firstIndex(of: KeywordLabelSet.silence)!
-            for (s, split) in CorpusSplit.allCases.enumerated() {
+            for (s, split) in CorpusSplit.allCases.enumerated() where !examples[split]!.isEmpty {
                 let count = max(1, examples[split]!.count / 10)
                 for i in 0..<count {
                     let seedValue = derivedSeed(seed, s, i)
@@ -73,9 +88,7 @@ public struct SpeechCommandsDataset: Sendable {
                 }
             }
         }
-        for split in CorpusSplit.allCases where examples[split]!.isEmpty {
-            throw DatasetError.emptySplit(split: split.rawValue, path: root)
-        }
+        guard examples.values.contains(where: { !$0.isEmpty }) else { throw DatasetError.emptySplit(split: "any", path: root) }
         self.root = root
         self.labelSet = labelSet
         self.examples = examples

@@ -58,7 +58,7 @@ struct EvalKWS: ParsableCommand {
         for output in [plot, json].compactMap({ $0 }) { _ = try AtomicOutput(destination: output) }
         let dataset = try SpeechCommandsDataset(root: data, labelSet: labelSet)
         let corpusSplit: CorpusSplit = split == "dev" ? .dev : split == "train" ? .train : .test
-        let all = dataset.examples[corpusSplit] ?? []
+        let all = try dataset.examples(in: corpusSplit)
         let examples = allUnknown ? all : KeywordClips.balanced(all, labelSet: labelSet)
         let noiseOf = Self.noiseColumn(root: data)
 

@@ -30,7 +30,7 @@ struct EvalSep: ParsableCommand {
     var mixture: MixtureKind = .clean
 
     @Option(help: ArgumentHelp(
-        "Score at this sample rate (Hz; default: the model's).",
+        "Score at this sample rate (Hz; default: the data's own, read from its first mixture).",
         discussion: "At another rate than the model's, each mixture is resampled to the model's rate, separated, and the estimates resampled back, as `sepkws separate` does with a file at that rate: how an 8 kHz model serves 16 kHz audio."))
     var rate: Int?
 
@@ -74,7 +74,9 @@ struct EvalSep: ParsableCommand {
         try averaging.check(separator, model: directory)
         var examples = try SeparationDataset.examples(root: data, split: split, mixture: mixture)
         if let limit { examples = Array(examples.prefix(limit)) }
-        let modelRate = separator.configuration.sampleRate, scoreRate = rate ?? modelRate
+        let modelRate = separator.configuration.sampleRate
+        // By default the data is scored at its own rate, as `separate` serves a file at that rate.
+        let scoreRate = try rate ?? examples.first.map { try AudioFileReader(path: $0.mixture).info.sampleRate } ?? modelRate
         let evaluator = SeparationEvaluator(sampleRate: scoreRate, computeSDR: !noSDR, polarity: polarity)
         let separate: ([Float]) throws -> [[Float]] = { mixture in
             guard scoreRate != modelRate else { return averaging.separate(mixture, with: separator) }

@@ -22,7 +22,7 @@ struct EvalStream: ParsableCommand {
     @Option(help: "Labels CSV: keyword,start_s,end_s (and optionally condition).")
     var labels: String
 
-    @Option(help: "The stream's audio (default: stream.wav beside the labels).")
+    @Option(help: "The stream's audio (default: stream.wav beside the labels, else the audio file named like the labels).")
     var audio: String?
 
     @OptionGroup var detection: DetectionOptions
@@ -83,7 +83,7 @@ struct EvalStream: ParsableCommand {
         guard !kept.isEmpty else { throw EvaluationError.emptyInput(what: "labels of watched keywords in \(labels)") }
         let intervals = kept.map { all[$0] }
         let conditions = table.header.contains("condition") ? kept.map { table.value("condition", row: $0) ?? "" } : nil
-        let audioPath = audio ?? ((labels as NSString).deletingLastPathComponent as NSString).appendingPathComponent("stream.wav")
+        let audioPath = try audio ?? Self.audio(besideLabels: labels)
 
         // Score the stream once, recording every hop.
         let started = Date()
@@ -158,5 +158,19 @@ struct EvalStream: ParsableCommand {
             try AtomicOutput.write(Data(result.detCurveSVG(title: "Keyword detection (DET), \(audioPath)").utf8), to: plot)
         }
         if let report { try AtomicOutput.write(try result.json(), to: report) }
+    }
+}
+
+extension EvalStream {
+    /// The audio of a labels file: `stream.wav` beside it (the `synth stream` layout), else the one audio file
+    /// with the labels' name (`test.csv` -> `test.wav`, `test.flac`, ...).
+    /// - Throws: `EvaluationError.emptyInput` naming the files looked for, when none exists.
+    static func audio(besideLabels labels: String) throws -> String {
+        let folder = (labels as NSString).deletingLastPathComponent
+        let stem = ((labels as NSString).lastPathComponent as NSString).deletingPathExtension
+        var candidates = [(folder as NSString).appendingPathComponent("stream.wav")]
+        candidates += ["wav", "flac", "ogg"].map { (folder as NSString).appendingPathComponent("\(stem).\($0)") }
+        if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) { return found }
+        throw EvaluationError.emptyInput(what: "audio for \(labels) (looked for \(candidates.joined(separator: ", ")); give --audio FILE)")
     }
 }

@@ -50,9 +50,10 @@ import TestSupport
         for (word, n) in [("yes", 3), ("marvin", 2)] {
             for i in 0..<n { try Self.write(dir.file("\(word)/spk\(i)_nohash_0.wav"), frames: 16_000, rate: 16_000) }
         }
-        #expect(throws: DatasetError.missingFolder(path: dir.file("validation_list.txt"), layout: "Speech Commands (split list)")) {
-            try SpeechCommandsDataset(root: dir.path, labelSet: .thirtyFive)
-        }
+        // Without split lists (the official test set's layout) every clip is a test clip.
+        let unlisted = try SpeechCommandsDataset(root: dir.path, labelSet: .thirtyFive)
+        #expect(unlisted.examples[.test]!.count == 5 && unlisted.examples[.train]!.isEmpty && unlisted.examples[.dev]!.isEmpty)
+        #expect(throws: DatasetError.emptySplit(split: "train", path: dir.path)) { try unlisted.examples(in: .train) }
         try "yes/spk1_nohash_0.wav\n".write(toFile: dir.file("validation_list.txt"), atomically: true, encoding: .utf8)
         try "marvin/spk1_nohash_0.wav\n".write(toFile: dir.file("testing_list.txt"), atomically: true, encoding: .utf8)
         let dataset = try SpeechCommandsDataset(root: dir.path, labelSet: .thirtyFive)

@@ -1,0 +1,57 @@
+import AudioIO
+import Foundation
+@testable import SepKWSCommands
+import Testing
+import TestSupport
+
+/// The evaluators take the standard layouts as users hold them: a keyword test set without split lists, a
+/// separation split's own folder, data at another rate than the model's, a stream whose audio is named like its labels.
+@Suite struct EvaluationLayoutTests {
+    static func report(_ path: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+    }
+
+    @Test func evalKWSScoresATestSetWithoutSplitLists() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let kws = dir.file("kws")
+        #expect(SepKWS.run(["synth", "kws", "--words", "yes,no,cat", "--per-word", "6", "--out", kws]) == 0)
+        // The official test set's layout: no lists, and _unknown_ / _silence_ as folders of their own.
+        for list in ["validation_list.txt", "testing_list.txt"] { try FileManager.default.removeItem(atPath: "\(kws)/\(list)") }
+        try FileManager.default.moveItem(atPath: "\(kws)/cat", toPath: "\(kws)/_unknown_")
+        try FileManager.default.createDirectory(atPath: "\(kws)/_silence_", withIntermediateDirectories: true)
+        try AudioFileWriter.write(AudioBuffer(sampleRate: 16_000, mono: [Float](repeating: 0.001, count: 16_000)), to: "\(kws)/_silence_/quiet.wav")
+        try FileManager.default.removeItem(atPath: "\(kws)/_background_noise_")
+        #expect(SepKWS.run(["eval-kws", "--data", kws, "--json", dir.file("r.json"), "--all-unknown"]) == 0)
+        // Every clip is scored: 6 yes + 6 no + 6 _unknown_ + 1 _silence_.
+        #expect(try Self.report(dir.file("r.json"))["examples"] as? Int == 19)
+    }
+
+    @Test func evalSepTakesASplitFolderAndScoresDataAtItsOwnRate() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let model = try SeparateCommandTests.tinyModel(in: dir)
+        #expect(SepKWS.run(["synth", "mixtures", "--count", "0", "--dev-count", "0", "--test-count", "2", "--out", dir.file("m8")]) == 0)
+        #expect(SepKWS.run(["eval-sep", "--model", model, "--data", dir.file("m8"), "--no-sdr", "--json", dir.file("a.json")]) == 0)
+        #expect(SepKWS.run(["eval-sep", "--model", model, "--data", dir.file("m8/wav8k/min/test"), "--no-sdr", "--json", dir.file("b.json")]) == 0)
+        let a = try Self.report(dir.file("a.json")), b = try Self.report(dir.file("b.json"))
+        #expect(a["utterances"] as? Int == 2 && b["utterances"] as? Int == 2)
+        #expect(((a["si_snr_improvement"] as? [String: Any])?["mean"] as? Double) == ((b["si_snr_improvement"] as? [String: Any])?["mean"] as? Double))
+        // 16 kHz data with the 8 kHz model: scored at 16 kHz unless --rate says otherwise.
+        #expect(SepKWS.run(["synth", "mixtures", "--rate", "16000", "--count", "0", "--dev-count", "0", "--test-count", "2", "--out", dir.file("m16")]) == 0)
+        #expect(SepKWS.run(["eval-sep", "--model", model, "--data", dir.file("m16"), "--no-sdr", "--json", dir.file("c.json")]) == 0)
+        #expect(try Self.report(dir.file("c.json"))["sample_rate"] as? Int == 16_000)
+        #expect(SepKWS.run(["eval-sep", "--model", model, "--data", dir.file("m16"), "--rate", "8000", "--no-sdr", "--json", dir.file("d.json")]) == 0)
+        #expect(try Self.report(dir.file("d.json"))["sample_rate"] as? Int == 8_000)
+    }
+
+    @Test func evalStreamFindsAudioNamedLikeItsLabelsOrSaysWhereItLooked() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try FileManager.default.copyItem(atPath: "Datasets/examples/keywords.csv", toPath: dir.file("excerpt.csv"))
+        let result = try CommandLineRunner.run(["eval-stream", "--labels", dir.file("excerpt.csv")])
+        #expect(result.status == 1 && result.stderr.contains("stream.wav") && result.stderr.contains("excerpt.wav") && result.stderr.contains("--audio"))
+        try FileManager.default.copyItem(atPath: "Datasets/examples/keywords.wav", toPath: dir.file("excerpt.wav"))
+        #expect(SepKWS.run(["eval-stream", "--labels", dir.file("excerpt.csv")]) == 0)
+    }
+}
