@@ -7,7 +7,7 @@ import SpeechSynthesis
 /// Words that sound exactly the same (distance 0: `hay` for `hey`) are left out: nothing can learn to reject them.
 ///
 /// The distance is Levenshtein's over phoneme symbols (``EspeakPhonemizer``), so `dZ` → `h` costs one.
-/// The allowed distance grows with length: `max(1, ⌊length / 3⌋)` symbols (1 for `hey`, 1 for `jarvis`'s 5 ... ).
+/// The allowed distance grows with length: `max(1, ⌊(length + 1) / 3⌋)` symbols (1 for `hey`, 2 for `jarvis`).
 ///
 /// ```swift
 /// let search = try PhoneticNeighbours(words: WordList.load().words)
@@ -43,7 +43,7 @@ public struct PhoneticNeighbours: Sendable {
     }
 
     /// The largest distance that still counts as a neighbour of a target of `length` symbols.
-    public static func allowedDistance(length: Int) -> Int { max(1, length / 3) }
+    public static func allowedDistance(length: Int) -> Int { max(1, (length + 1) / 3) }
 
     /// Candidates within the allowed distance of `target` (but not identical), nearest first (ties alphabetical).
     /// - Parameters:

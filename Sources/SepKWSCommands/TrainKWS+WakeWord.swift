@@ -14,7 +14,7 @@ import TensorCore
 /// store the thresholds in `RUN/model/config.json`.
 extension TrainKWS {
     /// Default steps of a `--words` run (kept so that the whole default run takes under 30 minutes on two cores).
-    static let wakeWordDefaultSteps = 1_500
+    static let wakeWordDefaultSteps = 3_000
 
     /// Synthesizes the training data; returns its folder, the window length and the calibration settings.
     func prepareWakeWordData(phrases: [String], run: String, seed: UInt64, started: Date) throws
@@ -38,6 +38,7 @@ extension TrainKWS {
         builder.partialClips = clips / 2 * phrases.count
         builder.speechClips = clips / 2 * phrases.count
         builder.confusersPerPhrase = 40
+        if let list = wakeWord.wordList { builder.wordList = WordList.load(paths: [list]) }
         builder.examplesDirectory = wakeWord.examples
         builder.negativesDirectory = wakeWord.negatives
         let bar = ProgressBar(label: "train-kws: synthesizing", unit: "clips")

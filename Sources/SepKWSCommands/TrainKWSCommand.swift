@@ -159,6 +159,9 @@ struct TrainKWS: ParsableCommand {
                             ("--label-fraction", labelFraction != nil)].first(where: { $0.1 }) {
                 throw ValidationError("\(other.0) does not go with --words (the data is synthesized from the phrases)")
             }
+            if initialization == nil, size.given.contains(where: { $0.1 }) {
+                throw ValidationError("--words fine-tunes the shipped encoder (or --init's), which fixes the sizes; remove the size options")
+            }
         } else {
             guard data != nil else { throw ValidationError("give --data SPEECH_COMMANDS_DIR (or --words \"your phrase\")") }
             guard let labels, labels == 12 || labels == 35 else { throw ValidationError("--labels must be 12 or 35") }

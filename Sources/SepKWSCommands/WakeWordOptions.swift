@@ -25,6 +25,9 @@ struct WakeWordOptions: ParsableArguments {
     @Option(help: "With --words: minutes of the synthesized calibration stream (default 10).")
     var calibrationMinutes: Double?
 
+    @Option(help: "With --words: word list searched for confusers, one word per line (default /usr/share/dict/american-english from wamerican, else a built-in list of 400 words).")
+    var wordList: String?
+
     /// The phrases, trimmed, in order.
     var phrases: [String] {
         (words ?? "").split(separator: ",").map { $0.split(whereSeparator: \.isWhitespace).joined(separator: " ") }.filter { !$0.isEmpty }
@@ -33,7 +36,8 @@ struct WakeWordOptions: ParsableArguments {
     /// Which of these options were given (all need --words; a resumed run takes them from its folder).
     var given: [(String, Bool)] {
         [("--engines", engines != nil), ("--target-fa-per-hour", targetFaPerHour != nil), ("--examples", examples != nil),
-         ("--negatives", negatives != nil), ("--clips-per-phrase", clipsPerPhrase != nil), ("--calibration-minutes", calibrationMinutes != nil)]
+         ("--negatives", negatives != nil), ("--clips-per-phrase", clipsPerPhrase != nil), ("--calibration-minutes", calibrationMinutes != nil),
+         ("--word-list", wordList != nil)]
     }
 
     func validate() throws {
@@ -49,6 +53,7 @@ struct WakeWordOptions: ParsableArguments {
         if let calibrationMinutes, !(calibrationMinutes > 0 && calibrationMinutes <= 600) {
             throw ValidationError("--calibration-minutes \(calibrationMinutes): must be in (0, 600]")
         }
+        if let wordList, !FileManager.default.isReadableFile(atPath: wordList) { throw ValidationError("--word-list \(wordList): not a readable file") }
         for (name, path) in [("--examples", examples), ("--negatives", negatives)] {
             guard let path else { continue }
             var isDirectory: ObjCBool = false
