@@ -57,7 +57,7 @@ public struct SpeechCommandsDataset: Sendable {
         noiseFiles = (try? AudioFolder.files(in: noiseFolder)) ?? []
         if labelSet.hasFillerClasses {
             guard !noiseFiles.isEmpty else {
-                throw DatasetError.missingFolder(path: noiseFolder, layout: "Speech Commands (_silence_ is made from it)")
+                throw DatasetError.missingFolder(path: noiseFolder, layout: labelSet == .twelve ? "Speech Commands (12 classes need _silence_ from it)" : "Speech Commands (_silence_ is made from it)")
             }
             let lengths = try noiseFiles.map { try AudioFileReader(path: $0).info.frameCount }
             let silence = labels.firstIndex(of: KeywordLabelSet.silence)!
