@@ -55,7 +55,7 @@ let package = Package(
         // Layer 5: metrics, evaluators, reports.
         .target(
             name: "Evaluation",
-            dependencies: ["AudioIO", "AudioDatasets", .product(name: "RealModule", package: "swift-numerics")]),
+            dependencies: ["AudioIO", "AudioDatasets", "Streaming", .product(name: "RealModule", package: "swift-numerics")]),
 
         // Layer 6-7: the command line.
         .target(

@@ -5,13 +5,18 @@ import SpeechSynthesis
 /// Synthesizes a keyword corpus in the Google Speech Commands v2 layout:
 ///
 /// ```
-/// OUT/<word>/<speaker>_nohash_<n>.wav      1 s, 16 kHz, mono, 16-bit
+/// OUT/<word>/<speaker>_nohash_<n>.wav      1 s (clipSamples), 16 kHz, mono, 16-bit
 /// OUT/validation_list.txt, testing_list.txt  relative paths of the dev and test clips
 /// OUT/_background_noise_/*.wav              60 s each: white, pink, brown, hum, babble
 /// OUT/clips.csv                             path, word, voice settings, split, noise, SNR
 /// ```
 /// Each clip's split decides its speaker: train, dev and test speakers (espeak voice + variant) are disjoint.
 /// The job is deterministic from the seed and resumable: finished clips (written atomically) are kept.
+///
+/// By default each word of ``words`` gets ``clipsPerWord`` clips in a folder of its name. ``entries`` generalizes
+/// that: a folder may hold phrases (`hey jarvis` in `hey_jarvis/`), several texts drawn per clip (confusers), or
+/// windows of running speech (see ``KeywordCorpusEntry``). A word or phrase that does not fit 90% of the window is
+/// spoken faster until it does.
 public struct KeywordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
     /// The 35 words of Speech Commands v2.
     public static var speechCommandsWords: [String] {
@@ -20,8 +25,14 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
          "stop", "three", "tree", "two", "up", "visual", "wow", "yes", "zero"]
     }
 
+    /// The words, one folder each (used when ``entries`` is nil).
     public var words: [String]
+    /// Clips per word (used when ``entries`` is nil).
     public var clipsPerWord: Int
+    /// The folders to make, if not one per word of ``words``.
+    public var entries: [KeywordCorpusEntry]?
+    /// Samples per clip (16,000: 1 s windows; longer for long phrases).
+    public var clipSamples = 16_000
     public var outputDirectory: String
     public var seed: UInt64
     /// The engine families whose speakers talk (default espeak-ng alone; each must be installed).
@@ -63,6 +74,13 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
     /// - Returns: the manifest.
     public func build(progress: CorpusProgressHandler? = nil) throws -> CSVTable {
         let fm = FileManager.default
+        let plan = plannedEntries
+        for entry in plan where entry.folder.isEmpty || entry.folder.hasPrefix("_") || entry.folder.contains("/") || entry.clips < 0 {
+            throw DatasetError.invalidOption(name: "folder", value: entry.folder, reason: "must be non-empty, not start with _ and have no /")
+        }
+        guard clipSamples >= sampleRate / 4 else {
+            throw DatasetError.invalidOption(name: "clip samples", value: "\(clipSamples)", reason: "must be at least a quarter second")
+        }
         try fm.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
         let manifestPath = (outputDirectory as NSString).appendingPathComponent("clips.csv")
         var finished: [String: [String]] = [:]
@@ -76,16 +94,16 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
         let noises = try backgroundNoises(renderer: renderer, catalog: catalog)
         var table = CSVTable(header: Self.manifestHeader)
         let done = finished
-        let total = words.count * clipsPerWord
+        let total = plan.reduce(0) { $0 + $1.clips }
         var count = 0
-        for (w, word) in words.enumerated() {
-            let folder = (outputDirectory as NSString).appendingPathComponent(word)
+        for (w, entry) in plan.enumerated() {
+            let folder = (outputDirectory as NSString).appendingPathComponent(entry.folder)
             try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
             var index = 0
-            while index < clipsPerWord {
-                let chunk = index..<min(clipsPerWord, index + 32)
+            while index < entry.clips {
+                let chunk = index..<min(entry.clips, index + 32)
                 let rows = try parallelMap(count: chunk.count, workers: jobs) { j in
-                    try clip(word: word, wordIndex: w, index: chunk.lowerBound + j, catalog: catalog, renderer: renderer, noises: noises, done: done)
+                    try clip(entry: entry, entryIndex: w, index: chunk.lowerBound + j, catalog: catalog, renderer: renderer, noises: noises, done: done)
                 }
                 table.rows += rows
                 count += rows.count
@@ -102,35 +120,52 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
         return table
     }
 
-    /// Makes (or reuses) clip `index` of `word` and returns its manifest row.
+    /// The folders to make: ``entries``, or one per word.
+    public var plannedEntries: [KeywordCorpusEntry] {
+        entries ?? words.map { KeywordCorpusEntry(folder: $0, texts: [$0], clips: clipsPerWord) }
+    }
+
+    /// Makes (or reuses) clip `index` of `entry` and returns its manifest row.
     private func clip(
-        word: String, wordIndex w: Int, index: Int, catalog: VoiceCatalog, renderer: SpeechRenderer,
+        entry: KeywordCorpusEntry, entryIndex w: Int, index: Int, catalog: VoiceCatalog, renderer: SpeechRenderer,
         noises: [(NoiseKind, [Float])], done: [String: [String]]
     ) throws -> [String] {
-        var rng = makeGenerator(derivedSeed(seed, w, index, Int(truncatingIfNeeded: stableHash(word))))
+        var rng = makeGenerator(derivedSeed(seed, w, index, Int(truncatingIfNeeded: stableHash(entry.folder))))
         let u = Double.random(in: 0..<1, using: &rng)
         let split: CorpusSplit = u < testFraction ? .test : u < testFraction + devFraction ? .dev : .train
         var voice = catalog.randomVoice(in: split, using: &rng)
         let speaker = String(format: "%08x", UInt32(truncatingIfNeeded: stableHash(voice.identity)))
-        let relative = "\(word)/\(speaker)_nohash_\(index).wav"
+        let relative = "\(entry.folder)/\(speaker)_nohash_\(index).wav"
         if let row = done[relative] { return row }
-        // A word must fit in 1 s with room to move: speak faster until it does.
-        var speech = try renderer.render(word, voice: voice)
-        while speech.count > sampleRate * 9 / 10 && voice.rate < 400 {
-            voice.rate = min(450, voice.rate + 60)
+        let length = clipSamples
+        var speech: [Float], word: String
+        if entry.isRunningSpeech {
+            // A window-long stretch of a sentence.
+            word = SentenceGenerator().sentence(clauses: 2, using: &rng)
             speech = try renderer.render(word, voice: voice)
+            let keep = min(speech.count, length * 95 / 100)
+            let start = Int.random(in: 0...(speech.count - keep), using: &rng)
+            speech = Array(speech[start..<start + keep])
+        } else {
+            // A word must fit in the window with room to move: speak faster until it does.
+            word = entry.texts.count == 1 ? entry.texts[0] : entry.texts.randomElement(using: &rng)!
+            speech = try renderer.render(word, voice: voice)
+            while speech.count > length * 9 / 10 && voice.rate < 400 {
+                voice.rate = min(450, voice.rate + 60)
+                speech = try renderer.render(word, voice: voice)
+            }
+            speech = Array(speech.prefix(length * 95 / 100))
         }
-        speech = Array(speech.prefix(sampleRate * 95 / 100))
-        var clip = [Float](repeating: 0, count: sampleRate)
-        let offset = Int.random(in: 0...(sampleRate - speech.count), using: &rng)
+        var clip = [Float](repeating: 0, count: length)
+        let offset = Int.random(in: 0...(length - speech.count), using: &rng)
         let gain = Float(pow(10, Double.random(in: -24...(-6), using: &rng) / 20)) / max(SignalLevel.peak(speech), 1e-6)
         for i in speech.indices { clip[offset + i] = speech[i] * gain }
         var noiseName = "none", snrText = ""
         if Double.random(in: 0..<1, using: &rng) < noisyFraction {
             let (kind, noise) = noises.randomElement(using: &rng)!
             let snr = Double.random(in: snrRange, using: &rng)
-            let start = Int.random(in: 0..<(noise.count - sampleRate), using: &rng)
-            let mixed = SignalLevel.noise(Array(noise[start..<start + sampleRate]), forSNR: snr, against: speech.map { $0 * gain })
+            let start = Int.random(in: 0..<(noise.count - length), using: &rng)
+            let mixed = SignalLevel.noise(Array(noise[start..<start + length]), forSNR: snr, against: speech.map { $0 * gain })
             for i in clip.indices { clip[i] += mixed[i] }
             noiseName = kind.rawValue
             snrText = String(format: "%.1f", snr)

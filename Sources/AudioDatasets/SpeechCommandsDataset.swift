@@ -5,10 +5,10 @@ import SpeechSynthesis
 /// A Google Speech Commands folder (v1 or v2, real or made by `sepkws synth kws`): one folder per word,
 /// `validation_list.txt`, `testing_list.txt` and `_background_noise_/`.
 ///
-/// In the 12-class task the other words become `_unknown_`, and `_silence_` examples are 1 s crops of the background
-/// noises, as many as 10% of the split's word clips, at offsets fixed by the seed. Folders named `_unknown_` and
-/// `_silence_` (as in the official v2 test set) hold clips of those classes; when a `_silence_` folder exists, no
-/// crops are made.
+/// In the 12-class task (and with custom keywords) the other words become `_unknown_`, and `_silence_` examples are
+/// window-long crops of the background noises, as many as 10% of the split's word clips, at offsets fixed by the seed.
+/// Folders named `_unknown_` and `_silence_` (as in the official v2 test set) hold clips of those classes; when a
+/// `_silence_` folder exists, no crops are made.
 ///
 /// Without `validation_list.txt` and `testing_list.txt` (the official test set's layout), every clip is in the test
 /// split; with one of them missing, its split is empty. A split may be empty: the caller checks the one it needs.
@@ -31,7 +31,12 @@ public struct SpeechCommandsDataset: Sendable {
 
     /// Reads the layout.
     /// - Throws: ``DatasetError`` naming what is missing or empty.
-    public init(root: String, labelSet: KeywordLabelSet, seed: UInt64 = 0) throws {
+    /// - Parameters:
+    ///   - root: the folder.
+    ///   - labelSet: the task (which folders are classes).
+    ///   - seed: fixes the `_silence_` crops.
+    ///   - windowSamples: the length of a `_silence_` crop (16,000 for 1 s windows).
+    public init(root: String, labelSet: KeywordLabelSet, seed: UInt64 = 0, windowSamples: Int = 16_000) throws {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         guard fm.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -55,14 +60,7 @@ public struct SpeechCommandsDataset: Sendable {
         }.sorted()
         guard !words.isEmpty else { throw DatasetError.missingFolder(path: root, layout: "Speech Commands (word folders)") }
         for word in words {
-            let label: Int
-            if let index = labels.firstIndex(of: word) {
-                label = index
-            } else if labelSet == .twelve {
-                label = labels.firstIndex(of: KeywordLabelSet.unknown)!
-            } else {
-                continue
-            }
+            guard let label = labelSet.label(forFolder: word) else { continue }
             for file in try fm.contentsOfDirectory(atPath: base.appendingPathComponent(word)).sorted() where file.lowercased().hasSuffix(".wav") {
                 let relative = "\(word)/\(file)"
                 let split: CorpusSplit = !listed || testing.contains(relative) ? .test : validation.contains(relative) ? .dev : .train
@@ -72,9 +70,9 @@ public struct SpeechCommandsDataset: Sendable {
         let noiseFolder = base.appendingPathComponent("_background_noise_")
         noiseFiles = (try? AudioFolder.files(in: noiseFolder)) ?? []
         let silenceFolder = fm.fileExists(atPath: base.appendingPathComponent(KeywordLabelSet.silence))
-        if labelSet == .twelve && !silenceFolder {
+        if labelSet.hasFillerClasses && !silenceFolder {
             guard !noiseFiles.isEmpty else {
-                throw DatasetError.missingFolder(path: noiseFolder, layout: "Speech Commands (12 classes need _silence_ from it)")
+                throw DatasetError.missingFolder(path: noiseFolder, layout: labelSet == .twelve ? "Speech Commands (12 classes need _silence_ from it)" : "Speech Commands (_silence_ is made from it)")
             }
             let lengths = try noiseFiles.map { try AudioFileReader(path: $0).info.frameCount }
             let silence = labels.firstIndex(of: KeywordLabelSet.silence)!
@@ -83,7 +81,7 @@ public struct SpeechCommandsDataset: Sendable {
                 for i in 0..<count {
                     let seedValue = derivedSeed(seed, s, i)
                     let file = Int(seedValue % UInt64(noiseFiles.count))
-                    let start = Int((seedValue >> 20) % UInt64(max(1, lengths[file] - 16_000)))
+                    let start = Int((seedValue >> 20) % UInt64(max(1, lengths[file] - windowSamples)))
                     examples[split]!.append(KeywordExample(path: noiseFiles[file], label: silence, word: "_background_noise_", cropStart: start))
                 }
             }

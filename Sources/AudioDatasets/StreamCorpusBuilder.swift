@@ -10,7 +10,9 @@ import SpeechSynthesis
 /// OUT/stream.s16le     the same samples as raw PCM (for `sepkws detect -`)
 /// OUT/labels.csv       keyword, start_s, end_s, condition (clean | noise | talker)
 /// ```
-/// The main talker and the competing talkers are test-split speakers (never heard in training). Built in segments
+/// The main talker and the competing talkers are test-split speakers (never heard in training; ``speakerSplit``
+/// chooses another split, e.g. dev for calibrating thresholds). With ``fillers`` (confusable words and phrases),
+/// that share of the non-keyword segments says one of them instead of a sentence, unlabelled. Built in segments
 /// and written as it goes, so memory does not grow with the length. Deterministic from the seed.
 public struct StreamCorpusBuilder<R: RandomNumberGenerator> {
     public var words: [String]
@@ -25,6 +27,15 @@ public struct StreamCorpusBuilder<R: RandomNumberGenerator> {
     public var sampleRate = 16_000
     /// Share of segments with background noise, and with a competing talker.
     public var noiseFraction = 0.25, talkerFraction = 0.25
+    /// The split whose speakers talk (test: never heard in training).
+    public var speakerSplit: CorpusSplit = .test
+    /// Words or phrases said, unlabelled, in ``fillerFraction`` of the non-keyword segments (none by default).
+    public var fillers: [String] = []
+    /// See ``fillers``.
+    public var fillerFraction = 0.4
+    /// Draw a new main talker for every segment (many speakers in one stream, e.g. for calibration) instead of one
+    /// talker throughout.
+    public var talkerPerSegment = false
     let makeGenerator: SeededGeneratorFactory<R>
 
     public init(words: [String], minutes: Double, outputDirectory: String, seed: UInt64, generator: @escaping SeededGeneratorFactory<R>) throws {
@@ -54,19 +65,27 @@ public struct StreamCorpusBuilder<R: RandomNumberGenerator> {
         let total = Int(minutes * 60 * Double(sampleRate))
         var written = 0, segment = 0
         var rng = makeGenerator(derivedSeed(seed, 0))
-        let mainVoice = catalog.randomVoice(in: .test, using: &rng)
+        let mainVoice = catalog.randomVoice(in: speakerSplit, using: &rng)
         while written < total {
             var rng = makeGenerator(derivedSeed(seed, 1, segment))
             segment += 1
             // A segment: a pause, then either a sentence or a keyword (about one keyword per 4 s of stream).
-            var voice = mainVoice
+            var voice = talkerPerSegment ? catalog.randomVoice(in: speakerSplit, using: &rng) : mainVoice
             voice.pitch = min(99, max(0, voice.pitch + Int.random(in: -8...8, using: &rng)))
             voice.rate = min(300, max(100, voice.rate + Int.random(in: -25...25, using: &rng)))
             let pause = [Float](repeating: 0, count: Int.random(in: sampleRate / 5...sampleRate, using: &rng))
             let isKeyword = Double.random(in: 0..<1, using: &rng) < 0.5
             let word = words.randomElement(using: &rng)!
+            let text: String
+            if isKeyword {
+                text = word
+            } else if !fillers.isEmpty && Double.random(in: 0..<1, using: &rng) < fillerFraction {
+                text = fillers.randomElement(using: &rng)!
+            } else {
+                text = sentences.sentence(clauses: Int.random(in: 1...2, using: &rng), using: &rng)
+            }
             let speech = SignalLevel.scaled(
-                try renderer.render(isKeyword ? word : sentences.sentence(clauses: Int.random(in: 1...2, using: &rng), using: &rng), voice: voice),
+                try renderer.render(text, voice: voice),
                 toRMS: Double.random(in: -28...(-20), using: &rng))
             var piece = pause + speech
             let u = Double.random(in: 0..<1, using: &rng)
@@ -76,8 +95,8 @@ public struct StreamCorpusBuilder<R: RandomNumberGenerator> {
                 let scaled = SignalLevel.noise(noise, forSNR: Double.random(in: 5...20, using: &rng), against: speech)
                 for i in piece.indices { piece[i] += scaled[i] }
             } else if condition == "talker" {
-                var other = catalog.randomVoice(in: .test, using: &rng)
-                while other.identity == mainVoice.identity { other = catalog.randomVoice(in: .test, using: &rng) }
+                var other = catalog.randomVoice(in: speakerSplit, using: &rng)
+                for _ in 0..<20 where other.identity == voice.identity { other = catalog.randomVoice(in: speakerSplit, using: &rng) }
                 // The competing talker never says a keyword: sentences only.
                 var competing = try renderer.render(sentences.sentence(clauses: 2, using: &rng), voice: other)
                 competing = SignalLevel.scaled(competing, toRMS: SignalLevel.rms(speech) > 0

@@ -54,12 +54,16 @@ public struct KWSConfiguration: Sendable, Codable, Equatable {
     public var inputMean: Float
     /// See ``inputMean``.
     public var inputStd: Float
+    /// Detection thresholds by label, calibrated for this model (`train-kws --words` writes them); `detect` and
+    /// `eval-stream` use them when `--threshold` does not set a keyword's. Absent (nil) in most configurations.
+    /// See `KWSConfiguration+Thresholds.swift`.
+    public var thresholds: [String: Float]?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case modelType = "model_type", labels, frontEnd = "front_end", convChannels = "conv_channels", normGroups = "norm_groups"
         case poolFrames = "pool_frames", layers, heads, feedForwardDimension = "ffn_dim", lastFrames = "last_frames"
         case readout, bottleneckDimension = "bottleneck_dim", projectionHidden = "projection_hidden", projectionDimension = "projection_dim"
-        case dropout, inputMean = "input_mean", inputStd = "input_std"
+        case dropout, inputMean = "input_mean", inputStd = "input_std", thresholds
     }
 
     /// A configuration; the default sizes are SepKWS's shipped "small" encoder (16 channels, width 160, 2 layers,
@@ -96,6 +100,7 @@ public struct KWSConfiguration: Sendable, Codable, Equatable {
         dropout = try c.decode(Float.self, forKey: .dropout)
         inputMean = try c.decode(Float.self, forKey: .inputMean)
         inputStd = try c.decode(Float.self, forKey: .inputStd)
+        thresholds = try c.decodeIfPresent([String: Float].self, forKey: .thresholds)
     }
 
     /// The paper's sizes: 32 channels (width 320), 2 layers, 4 heads, FFN 1280, r = 2, bottleneck 800 (about 3 M parameters).

@@ -13,8 +13,11 @@ struct DetectionOptions: ParsableArguments {
     @Option(help: "Keywords to watch, comma-separated, spelled as the model's labels (default: every label but _unknown_ and _silence_).")
     var keywords: String?
 
-    @Option(help: "Threshold on the smoothed probability: one for all (default 0.999), per keyword (yes=0.99,stop=0.9999), or both (0.99,yes=0.9995).")
-    var threshold = "0.999"
+    @Option(help: "Threshold on the smoothed probability: one for all, per keyword (yes=0.99,stop=0.9999), or both (0.99,yes=0.9995). Default: the model's stored thresholds (config.json `thresholds`, written by `train-kws --words`), else \(DetectionOptions.defaultThreshold).")
+    var threshold: String?
+
+    /// The threshold of a keyword that neither `--threshold` nor the model sets.
+    static let defaultThreshold: Float = 0.999
 
     @Option(help: "Milliseconds between windows (a multiple of 10).")
     var hopMs = 80
@@ -53,6 +56,11 @@ struct DetectionOptions: ParsableArguments {
         try KeywordSpotter(directory: try model ?? DefaultModels.keywordSpotterDirectory())
     }
 
+    /// The thresholds in effect, for reports: `--threshold` as given, or `stored` / `default`.
+    func thresholdDescription(for spotter: KeywordSpotter) -> String {
+        threshold ?? (spotter.configuration.thresholds == nil ? "\(Self.defaultThreshold)" : "the model's stored thresholds")
+    }
+
     /// The hop in samples at the model's rate.
     func hop(for spotter: KeywordSpotter) -> Int { hopMs * spotter.configuration.frontEnd.sampleRate / 1_000 }
 
@@ -75,7 +83,7 @@ struct DetectionOptions: ParsableArguments {
         }
         var common: Float?
         var perKeyword: [String: Float] = [:]
-        for part in threshold.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+        for part in (threshold ?? "").split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
             let pieces = part.split(separator: "=", maxSplits: 1).map(String.init)
             guard let value = Float(pieces.last ?? ""), value >= 0, value <= 1 else {
                 throw ValidationError("--threshold '\(part)': expected a probability in [0, 1], or KEYWORD=probability")
@@ -89,11 +97,17 @@ struct DetectionOptions: ParsableArguments {
                 common = value
             }
         }
-        let fallback = common ?? 0.999
+        // Given (per keyword, then for all) > stored in the model > the default.
+        var chosen: [Float] = []
+        for word in watched {
+            let stored: Float?
+            do { stored = try spotter.configuration.storedThreshold(for: word) } catch { throw ValidationError("\(error.description) (in the model's config.json)") }
+            chosen.append(perKeyword[word] ?? common ?? stored ?? Self.defaultThreshold)
+        }
         let hopSamples = hop(for: spotter), rate = spotter.configuration.frontEnd.sampleRate
         do {
             return try DetectionSettings(
-                keywords: indices, thresholds: watched.map { perKeyword[$0] ?? fallback },
+                keywords: indices, thresholds: chosen,
                 smoothingHops: max(1, Int((Double(smoothingMs) / Double(hopMs)).rounded())),
                 triggerCount: triggerCount,
                 refractoryHops: DetectionSettings.hops(milliseconds: Double(refractoryMs), hop: hopSamples, sampleRate: rate))

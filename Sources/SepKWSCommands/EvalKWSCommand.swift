@@ -49,14 +49,11 @@ struct EvalKWS: ParsableCommand {
         let modelDirectory = try model ?? DefaultModels.keywordSpotterDirectory()
         let spotter = try KeywordSpotter(directory: modelDirectory)
         let labels = spotter.configuration.labels
-        let labelSet: KeywordLabelSet
-        switch labels {
-        case KeywordLabelSet.twelve.labels: labelSet = .twelve
-        case KeywordLabelSet.thirtyFive.labels: labelSet = .thirtyFive
-        default: throw ValidationError("the model's labels are neither the 12-class nor the 35-class Speech Commands task")
+        guard let labelSet = KeywordLabelSet(labels: labels) else {
+            throw ValidationError("the model's labels are neither a Speech Commands task (12 or 35 classes) nor keywords followed by _unknown_, _silence_")
         }
         for output in [plot, json].compactMap({ $0 }) { _ = try AtomicOutput(destination: output) }
-        let dataset = try SpeechCommandsDataset(root: data, labelSet: labelSet)
+        let dataset = try SpeechCommandsDataset(root: data, labelSet: labelSet, windowSamples: spotter.configuration.frontEnd.clipSamples)
         let corpusSplit: CorpusSplit = split == "dev" ? .dev : split == "train" ? .train : .test
         let all = try dataset.examples(in: corpusSplit)
         let examples = allUnknown ? all : KeywordClips.balanced(all, labelSet: labelSet)

@@ -50,20 +50,6 @@ struct EvalStream: ParsableCommand {
         try OptionBounds.check("--threads", threads, 1...256)
     }
 
-    /// Thresholds of the sweep: a fixed grid (0.01 ... 0.99) and, where the stream's scores actually lie near the
-    /// top, 300 more at evenly spaced ranks of the highest 20% of hop scores (each hop's best watched keyword), so that
-    /// the low false-accept end of the curve is resolved whatever range a model's top scores occupy.
-    /// - Parameter hopScores: each hop's highest watched-keyword probability (any talker).
-    static func sweep(hopScores: [Float]) -> [Float] {
-        var thresholds = Set((1...99).map { Float($0) / 100 })
-        let top = hopScores.sorted(by: >).prefix(max(1, hopScores.count / 5))
-        if !top.isEmpty {
-            let ranked = Array(top)
-            for i in 0..<300 { thresholds.insert(ranked[i * (ranked.count - 1) / 299]) }
-        }
-        return thresholds.filter { $0 > 0 && $0 <= 1 }.sorted()
-    }
-
     func run() throws {
         // Outputs are checked before the stream is scored, which may take hours, rather than after it.
         for output in [plot, report, scores].compactMap({ $0 }) { _ = try AtomicOutput(destination: output, inputs: [labels] + (audio.map { [$0] } ?? [])) }
@@ -105,15 +91,10 @@ struct EvalStream: ParsableCommand {
         let scoringSeconds = Date().timeIntervalSince(started)
 
         // Replay the rules at every threshold.
-        let rate = Double(detector.sampleRate), talkers = detector.spotters.count
-        func events(_ rules: DetectionSettings) -> [DetectionEvent] {
-            let trigger = KeywordTrigger(settings: rules, labels: spotter.configuration.labels, talkers: talkers)
-            return hops.flatMap { trigger.process($0) }.map {
-                DetectionEvent(timeSeconds: Double($0.endSample) / rate, keyword: $0.keyword, score: Double($0.score))
-            }
-        }
-        let hopScores = hops.map { hop in hop.flatMap { s in settings.keywords.map { s.probabilities[$0] } }.max() ?? 0 }
-        let sweep = Self.sweep(hopScores: hopScores).map { (threshold: Double($0), events: events(settings.withThreshold($0))) }
+        let recorded = RecordedKeywordStream(hops: hops, labels: spotter.configuration.labels, sampleRate: detector.sampleRate, durationSeconds: duration)
+        let rate = Double(detector.sampleRate)
+        func events(_ rules: DetectionSettings) -> [DetectionEvent] { recorded.events(rules) }
+        let sweep = recorded.sweep(settings)
         let result = try KeywordMetrics.evaluateSweep(
             labels: intervals, sweep: sweep, durationSeconds: duration, toleranceSeconds: tolerance, targets: budgets)
         if let scores {
@@ -130,7 +111,7 @@ struct EvalStream: ParsableCommand {
 
         var text = result.textTable()
         text += String(format: "at --threshold %@: FRR %.2f%% (%d of %d missed), %d false accepts (%.2f per hour), latency median %.3f s\n",
-                       detection.threshold, 100 * Double(chosen.misses) / Double(intervals.count), chosen.misses, intervals.count,
+                       detection.thresholdDescription(for: spotter), 100 * Double(chosen.misses) / Double(intervals.count), chosen.misses, intervals.count,
                        chosen.falseAcceptEvents.count, Double(chosen.falseAcceptEvents.count) / (duration / 3_600),
                        LatencySummary(chosen.latencies).median)
         if let conditions {

@@ -87,6 +87,7 @@ struct ModelSummary: Encodable {
             let configuration = try KeywordSpotter.loadConfiguration(directory: directory)
             kind = "keyword-spotter"
             labels = configuration.labels
+            thresholds = configuration.thresholds?.mapValues { (Double($0) * 1e6).rounded() / 1e6 }
             sampleRate = configuration.frontEnd.sampleRate
             macsPerWindow = Double(configuration.multiplyAccumulatesPerWindow)
             macsPerSecond = macsPerWindow! / Self.detectionHopSeconds

@@ -33,13 +33,17 @@ struct TrainKWSSettings: Codable {
     /// A Speech Commands folder whose dev split validates the run instead of `data`'s (`--dev-data`): clips of
     /// engine families held out of training, so the model is chosen on voices made in a way it never heard.
     var devData: String?
+    /// Custom keywords (`--words`): the labels are these, then `_unknown_` and `_silence_`; nil for Speech Commands.
+    var words: [String]?
+    /// The wake-word recipe's calibration settings (`--words`).
+    var wakeWord: WakeWordSettings?
 
     enum CodingKeys: String, CodingKey {
         case data, labels, initialization = "init", labelFraction = "label_fraction", batchSize = "batch_size"
         case learningRate = "learning_rate", warmupSteps = "warmup_steps", weightDecay = "weight_decay"
         case labelSmoothing = "label_smoothing", seed, schedule, model, augmentation, silenceShare = "silence_share"
         case unknownShare = "unknown_share", validationLimit = "validation_limit", contextFolders = "context_folders", context
-        case encoderLearningRateScale = "encoder_learning_rate_scale", devData = "dev_data"
+        case encoderLearningRateScale = "encoder_learning_rate_scale", devData = "dev_data", words, wakeWord = "wake_word"
     }
 
     func json() -> String {
@@ -104,6 +108,14 @@ struct TrainKWS: ParsableCommand {
             examples a competing talker at 0-15 dB SIR, _unknown_ examples are 20% instead of 10%, half of them \
             windows of running speech, and a quarter of all examples are band-limited to 4 kHz (telephone audio, an 8 kHz \
             separator's output). This is what keeps `sepkws detect` quiet on conversation and awake after a sentence.
+
+            With --words "hey jarvis,computer" (no --data): your own wake words from text. Each phrase is synthesized \
+            by every installed speech engine (train-split speakers, varied prosody, half with noise) into RUN/data, with \
+            hard negatives as _unknown_ (phonetic neighbours from the system word list, parts of the phrase, running \
+            speech) and noise as _silence_; the shipped 12-keyword encoder is fine-tuned (--init defaults to it; \
+            45% of each batch _unknown_); then a synthesized stream with held-out speakers (RUN/calibration) sets each \
+            phrase's threshold to --target-fa-per-hour, stored in RUN/model/config.json, which `detect --model RUN/model` \
+            uses. Phrases longer than about 0.85 s get a longer window (up to 2 s).
             """)
 
     @Option(help: "Speech Commands folder (word folders, validation_list.txt, testing_list.txt, _background_noise_).")
@@ -133,6 +145,7 @@ struct TrainKWS: ParsableCommand {
     @Option(help: "The encoder's learning rate as a share of the classifier's (default 1; 0 freezes the encoder: a linear probe of --init).")
     var encoderLearningRateScale: Float?
 
+    @OptionGroup var wakeWord: WakeWordOptions
     @OptionGroup var training: TrainingRunOptions
     @OptionGroup var size: ModelSizeOptions
     @OptionGroup var threading: ThreadOptions
@@ -141,11 +154,21 @@ struct TrainKWS: ParsableCommand {
         let given = size.given + [("--data", data != nil), ("--labels", labels != nil), ("--init", initialization != nil),
                                   ("--label-fraction", labelFraction != nil), ("--label-smoothing", labelSmoothing != nil),
                                   ("--context", !context.isEmpty), ("--encoder-learning-rate-scale", encoderLearningRateScale != nil),
-                                  ("--dev-data", devData != nil), ("--augment", augment)]
+                                  ("--dev-data", devData != nil), ("--augment", augment), ("--words", wakeWord.words != nil)] + wakeWord.given
         try training.validateRun(otherFixed: given)
         guard training.resume == nil else { return }
-        guard data != nil else { throw ValidationError("give --data SPEECH_COMMANDS_DIR") }
-        guard let labels, labels == 12 || labels == 35 else { throw ValidationError("--labels must be 12 or 35") }
+        if wakeWord.words != nil {
+            if let other = [("--data", data != nil), ("--labels", labels != nil), ("--dev-data", devData != nil), ("--context", !context.isEmpty),
+                            ("--label-fraction", labelFraction != nil)].first(where: { $0.1 }) {
+                throw ValidationError("\(other.0) does not go with --words (the data is synthesized from the phrases)")
+            }
+            if initialization == nil, size.given.contains(where: { $0.1 }) {
+                throw ValidationError("--words fine-tunes the shipped encoder (or --init's), which fixes the sizes; remove the size options")
+            }
+        } else {
+            guard data != nil else { throw ValidationError("give --data SPEECH_COMMANDS_DIR (or --words \"your phrase\")") }
+            guard let labels, labels == 12 || labels == 35 else { throw ValidationError("--labels must be 12 or 35") }
+        }
         if let labelFraction, !(labelFraction > 0 && labelFraction <= 1) { throw ValidationError("--label-fraction \(labelFraction): must be in (0, 1]") }
         if let labelSmoothing, !(0..<1).contains(labelSmoothing) { throw ValidationError("--label-smoothing \(labelSmoothing): must be in [0, 1)") }
         if let scale = encoderLearningRateScale, !(0...1).contains(scale) {
@@ -158,6 +181,7 @@ struct TrainKWS: ParsableCommand {
 
     func run() throws {
         configureThreads(threading.threads)
+        let started = Date()
         var settings: TrainKWSSettings
         var initial: InitialEncoder?
         defer { RunLock.release(runDirectory: training.resume ?? training.out!) }   // taken here or by the runner
@@ -168,30 +192,37 @@ struct TrainKWS: ParsableCommand {
         } else {
             let out = training.out!
             if TrainingCheckpoint.exists(in: out) { throw TrainingError.runExists(path: out) }
-            let schedule = training.schedule(defaultSteps: 4000)
+            let schedule = training.schedule(defaultSteps: wakeWord.words != nil ? Self.wakeWordDefaultSteps : 4000)
             try schedule.validate()
-            let labelSet: KeywordLabelSet = labels == 35 ? .thirtyFive : .twelve
+            let phrases = wakeWord.words != nil ? wakeWord.phrases : nil
+            let labelSet: KeywordLabelSet = phrases.map { .custom(keywords: $0) } ?? (labels == 35 ? .thirtyFive : .twelve)
+            var prepared: (data: String, windowSamples: Int, wakeWord: WakeWordSettings)?
+            if let phrases { prepared = try prepareWakeWordData(phrases: phrases, run: out, seed: training.seed ?? 1, started: started) }
+            let initialPath = try initialization ?? (phrases != nil ? DefaultModels.keywordSpotterDirectory() : nil)
             var model: KWSConfiguration
-            if let initialization {
+            if let initialization = initialPath {
                 initial = try InitialEncoder(path: initialization)
                 model = initial!.configuration
                 model.labels = labelSet.labels
+                model.thresholds = nil
             } else {
                 model = try size.configuration(labels: labelSet.labels)
             }
+            if let prepared { model.frontEnd.clipSamples = prepared.windowSamples }
             settings = TrainKWSSettings(
-                data: data!, labels: labelSet.rawValue, initialization: initialization, labelFraction: labelFraction ?? 1,
+                data: prepared?.data ?? data!, labels: labelSet.labels.count, initialization: initialPath,
+                labelFraction: labelFraction ?? 1,
                 batchSize: training.batchSize ?? 64, learningRate: training.learningRate ?? 2e-3, warmupSteps: training.warmup ?? min(200, schedule.totalSteps / 10),
                 weightDecay: 0.01, labelSmoothing: labelSmoothing ?? 0.1, seed: training.seed ?? 1, schedule: schedule, model: model,
-                augmentation: AugmentationSettings(channel: augment ? SourceAugmentationSettings() : nil), silenceShare: 0.1, unknownShare: context.isEmpty ? 0.1 : 0.2, validationLimit: 3000,
+                augmentation: AugmentationSettings(channel: augment ? SourceAugmentationSettings() : nil), silenceShare: 0.1, unknownShare: phrases != nil ? 0.45 : context.isEmpty ? 0.1 : 0.2, validationLimit: 3000,
                 contextFolders: context.isEmpty ? nil : context, context: context.isEmpty ? nil : StreamContextSettings(),
-                encoderLearningRateScale: encoderLearningRateScale, devData: devData)
+                encoderLearningRateScale: encoderLearningRateScale, devData: devData, words: phrases, wakeWord: prepared?.wakeWord)
         }
         let runDirectory = training.resume ?? training.out!
-        let labelSet: KeywordLabelSet = settings.labels == 35 ? .thirtyFive : .twelve
+        let labelSet = settings.labelSet
         let rate = settings.model.frontEnd.sampleRate, length = settings.model.frontEnd.clipSamples
 
-        let dataset = try SpeechCommandsDataset(root: settings.data, labelSet: labelSet)
+        let dataset = try SpeechCommandsDataset(root: settings.data, labelSet: labelSet, windowSamples: length)
         let trainingSet = try KeywordTrainingSet(
             dataset: dataset, labelFraction: settings.labelFraction, silenceShare: settings.silenceShare, unknownShare: settings.unknownShare,
             seed: settings.seed)
@@ -233,13 +264,13 @@ struct TrainKWS: ParsableCommand {
 
         // The dev split, balanced like the standard test set, as features computed once.
         let frontEnd = try LogMelFrontEnd(settings.model.frontEnd)
-        let devSet = try settings.devData.map { try SpeechCommandsDataset(root: $0, labelSet: labelSet) } ?? dataset
+        let devSet = try settings.devData.map { try SpeechCommandsDataset(root: $0, labelSet: labelSet, windowSamples: length) } ?? dataset
         let dev = KeywordClips.balanced(try devSet.examples(in: .dev), labelSet: labelSet, limit: settings.validationLimit)
         let devFeatures = frontEnd.batch(try dev.map { try KeywordClips.load($0, sampleRate: rate, length: length) })
         let devLabels = dev.map(\.label)
         let modelDirectory = (runDirectory as NSString).appendingPathComponent("model")
 
-        let bar = ProgressBar(label: "train-kws", unit: "steps")
+        let bar = ProgressBar(label: settings.words != nil ? "train-kws: training" : "train-kws", unit: "steps")
         let stop = StopSignal()
         defer { stop.cancel() }
         Console.error("train-kws: \(network.parameterCount) parameters; \(dev.count) dev examples; \(runner.startStep)/\(settings.schedule.totalSteps) steps done; \(threading.threads) thread(s)")
@@ -297,6 +328,11 @@ struct TrainKWS: ParsableCommand {
         try reportOutcome(outcome, command: "train-kws", run: runDirectory)
         if case .finished = outcome, let best = runner.extra["best_dev_accuracy"] {
             try Console.line(String(format: "best dev accuracy %.2f%%; model in %@", (Double(best) ?? 0) * 100, modelDirectory))
+            if let wake = settings.wakeWord {
+                let trainingSeconds = Date().timeIntervalSince(started) - (training.resume == nil ? wake.preparationSeconds : 0)
+                try calibrate(model: modelDirectory, run: runDirectory, settings: settings, wakeWord: wake, seed: settings.seed,
+                              started: started, trainingSeconds: trainingSeconds)
+            }
         }
     }
 }

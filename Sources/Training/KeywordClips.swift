@@ -20,9 +20,8 @@ public enum KeywordClips {
         return samples + [Float](repeating: 0, count: length - samples.count)
     }
 
-    /// A split in the proportions of the standard Speech Commands test set: in the 12-class task `_unknown_` and
-    /// `_silence_` are each subsampled (seeded, spread over the unknown words) to the mean size of the ten command
-    /// classes, so every class weighs about the same; in the 35-class task the split is returned unchanged.
+    /// A split in the proportions of the standard Speech Commands test set: in the 12-class task (and with custom
+    /// keywords) `_unknown_` and `_silence_` are each subsampled (seeded) to the mean size of the keyword classes, so every class weighs about the same; in the 35-class task the split is returned unchanged.
     /// - Parameters:
     ///   - examples: a split of a ``SpeechCommandsDataset``.
     ///   - labelSet: its task.
@@ -31,11 +30,11 @@ public enum KeywordClips {
     public static func balanced(_ examples: [KeywordExample], labelSet: KeywordLabelSet, limit: Int? = nil, seed: UInt64 = 7) -> [KeywordExample] {
         var rng = SplitMix64(seed: seed)
         var result = examples
-        if labelSet == .twelve {
+        if labelSet.hasFillerClasses {
             let labels = labelSet.labels
             let unknown = labels.firstIndex(of: KeywordLabelSet.unknown)!, silence = labels.firstIndex(of: KeywordLabelSet.silence)!
             let core = examples.filter { $0.label != unknown && $0.label != silence }
-            let perClass = max(1, core.count / KeywordLabelSet.coreWords.count)
+            let perClass = max(1, core.count / max(1, labelSet.keywords.count))
             var unknowns = examples.filter { $0.label == unknown }
             var silences = examples.filter { $0.label == silence }
             unknowns.shuffle(using: &rng)

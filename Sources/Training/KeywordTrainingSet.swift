@@ -13,7 +13,7 @@ public struct KeywordDraw: Sendable, Equatable {
 
 /// The training examples of a Speech Commands task, drawn the standard way: in the 12-class task each example is
 /// `_silence_` with probability `silenceShare`, `_unknown_` (any of the other words) with `unknownShare`, and one
-/// of the ten command words otherwise; in the 35-class task every clip is equally likely.
+/// of the ten command words otherwise (likewise with custom keywords); in the 35-class task every clip is equally likely.
 ///
 /// `labelFraction` keeps that share of each class's clips (at least one; for `_unknown_`, of each unknown word),
 /// chosen by a seeded shuffle, for the label-efficiency experiments. Silence examples are made from noise and
@@ -23,9 +23,9 @@ public struct KeywordTrainingSet: Sendable {
     public let labelSet: KeywordLabelSet
     /// Clips per class index (the silence class has none).
     public let pools: [[String]]
-    /// Chance of a silence example (12 classes).
+    /// Chance of a silence example (12 classes and custom keywords).
     public let silenceShare: Double
-    /// Chance of an unknown-word example (12 classes).
+    /// Chance of an unknown-word example (12 classes and custom keywords).
     public let unknownShare: Double
     /// The index of `_silence_` (12 classes).
     public let silenceLabel: Int?
@@ -61,8 +61,8 @@ public struct KeywordTrainingSet: Sendable {
         }
         self.labelSet = dataset.labelSet
         self.pools = pools
-        self.silenceShare = dataset.labelSet == .twelve ? silenceShare : 0
-        self.unknownShare = dataset.labelSet == .twelve ? unknownShare : 0
+        self.silenceShare = dataset.labelSet.hasFillerClasses ? silenceShare : 0
+        self.unknownShare = dataset.labelSet.hasFillerClasses ? unknownShare : 0
         self.silenceLabel = silence
         self.unknownLabel = unknown
     }

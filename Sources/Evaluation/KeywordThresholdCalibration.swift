@@ -1,0 +1,64 @@
+import Streaming
+
+/// One keyword's threshold chosen on a labelled validation stream, with what it costs there.
+public struct KeywordThresholdCalibration: Sendable, Equatable, Codable {
+    /// The keyword (a model label).
+    public var keyword: String
+    /// The chosen threshold on the smoothed probability, in (0, 1].
+    public var threshold: Float
+    /// The false-accept budget it was chosen for (per hour).
+    public var targetFalseAcceptsPerHour: Double
+    /// The operating point at that threshold on the stream (false-reject rate, false accepts per hour).
+    public var point: DetectionOperatingPoint
+    /// Occurrences of the keyword in the stream.
+    public var occurrences: Int
+    /// Whether no swept threshold met the budget (the threshold is then 1: as strict as it gets).
+    public var budgetUnmet: Bool
+
+    /// A calibration from its parts (see the properties).
+    public init(keyword: String, threshold: Float, targetFalseAcceptsPerHour: Double, point: DetectionOperatingPoint, occurrences: Int, budgetUnmet: Bool) {
+        self.keyword = keyword
+        self.threshold = threshold
+        self.targetFalseAcceptsPerHour = targetFalseAcceptsPerHour
+        self.point = point
+        self.occurrences = occurrences
+        self.budgetUnmet = budgetUnmet
+    }
+
+    /// Calibrates each watched keyword of `rules` on its own: the detector's rules are replayed with that keyword
+    /// alone watched, over a sweep of thresholds, and the threshold with the lowest false-reject rate whose false
+    /// accepts (events of that keyword matching no occurrence of it) stay within `targetFalseAcceptsPerHour` is kept.
+    /// With a stream of `H` hours the budget allows `floor(target · H)` false accepts: a short stream (10 minutes at
+    /// 0.5 FA/h) asks for none.
+    /// - Parameters:
+    ///   - stream: the recorded scores of the validation stream.
+    ///   - occurrences: its labels (other keywords' are ignored for each keyword).
+    ///   - rules: the detection rules (smoothing, trigger count, refractory period) and the watched keywords.
+    ///   - targetFalseAcceptsPerHour: the budget per keyword.
+    ///   - toleranceSeconds: matching tolerance after an occurrence's end (see ``KeywordMetrics``).
+    /// - Returns: one calibration per watched keyword, in `rules.keywords` order.
+    /// - Throws: ``EvaluationError`` for a negative budget, or a keyword without occurrences in the stream.
+    public static func calibrate(
+        stream: RecordedKeywordStream, occurrences: [KeywordInterval], rules: DetectionSettings, targetFalseAcceptsPerHour: Double,
+        toleranceSeconds: Double = KeywordMetrics.defaultToleranceSeconds
+    ) throws -> [KeywordThresholdCalibration] {
+        var result: [KeywordThresholdCalibration] = []
+        for (k, index) in rules.keywords.enumerated() {
+            let keyword = stream.labels[index]
+            let own = occurrences.filter { $0.keyword == keyword }
+            guard !own.isEmpty else { throw EvaluationError.emptyInput(what: "occurrences of '\(keyword)' in the calibration stream") }
+            let single = try DetectionSettings(
+                keywords: [index], thresholds: [rules.thresholds[k]], smoothingHops: rules.smoothingHops, triggerCount: rules.triggerCount,
+                refractoryHops: rules.refractoryHops)
+            let report = try KeywordMetrics.evaluateSweep(
+                labels: own, sweep: stream.sweep(single), durationSeconds: stream.durationSeconds, toleranceSeconds: toleranceSeconds,
+                targets: [targetFalseAcceptsPerHour])
+            let point = report.targets[0].point
+            let unmet = !point.threshold.isFinite
+            result.append(KeywordThresholdCalibration(
+                keyword: keyword, threshold: unmet ? 1 : Float(min(1, point.threshold)), targetFalseAcceptsPerHour: targetFalseAcceptsPerHour,
+                point: point, occurrences: own.count, budgetUnmet: unmet))
+        }
+        return result
+    }
+}

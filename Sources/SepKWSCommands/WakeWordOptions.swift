@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import SpeechSynthesis
+
+/// The options of `train-kws --words`: a wake-word model made from the phrases' text alone.
+struct WakeWordOptions: ParsableArguments {
+    @Option(help: "Train a detector for your own phrases from text alone, comma-separated (\"hey jarvis,computer\"): synthesized positives and hard negatives, fine-tuned from the shipped encoder, thresholds calibrated. Needs no --data.")
+    var words: String?
+
+    @Option(help: "With --words: engine families that speak, comma-separated, or all (default: every installed one; see `sepkws synth engines`).")
+    var engines: String?
+
+    @Option(help: "With --words: false accepts per hour each phrase's threshold is calibrated to (default 0.5).")
+    var targetFaPerHour: Double?
+
+    @Option(help: "With --words: your own recordings of the phrase (audio files; for several phrases, a folder per phrase named like hey_jarvis/). Each is used 10 times.")
+    var examples: String?
+
+    @Option(help: "With --words: your background audio without the phrase (TV, office, kitchen): cut into _unknown_ windows and used as noise.")
+    var negatives: String?
+
+    @Option(help: "With --words: synthesized clips per phrase (default 400; negatives scale with it).")
+    var clipsPerPhrase: Int?
+
+    @Option(help: "With --words: minutes of the synthesized calibration stream (default 10).")
+    var calibrationMinutes: Double?
+
+    @Option(help: "With --words: word list searched for confusers, one word per line (default /usr/share/dict/american-english from wamerican, else a built-in list of 400 words).")
+    var wordList: String?
+
+    /// The phrases, trimmed, in order.
+    var phrases: [String] {
+        (words ?? "").split(separator: ",").map { $0.split(whereSeparator: \.isWhitespace).joined(separator: " ") }.filter { !$0.isEmpty }
+    }
+
+    /// Which of these options were given (all need --words; a resumed run takes them from its folder).
+    var given: [(String, Bool)] {
+        [("--engines", engines != nil), ("--target-fa-per-hour", targetFaPerHour != nil), ("--examples", examples != nil),
+         ("--negatives", negatives != nil), ("--clips-per-phrase", clipsPerPhrase != nil), ("--calibration-minutes", calibrationMinutes != nil),
+         ("--word-list", wordList != nil)]
+    }
+
+    func validate() throws {
+        if words == nil, let option = given.first(where: { $0.1 }) { throw ValidationError("\(option.0) needs --words") }
+        guard words == nil || !phrases.isEmpty else { throw ValidationError("--words: give at least one phrase") }
+        for phrase in phrases where phrase.hasPrefix("_") || phrase.contains("/") {
+            throw ValidationError("--words '\(phrase)': a phrase must not start with _ or contain /")
+        }
+        if let targetFaPerHour, !(targetFaPerHour >= 0 && targetFaPerHour.isFinite) {
+            throw ValidationError("--target-fa-per-hour \(targetFaPerHour): must be 0 or more")
+        }
+        if let clipsPerPhrase, !(4...100_000).contains(clipsPerPhrase) { throw ValidationError("--clips-per-phrase \(clipsPerPhrase): must be 4 to 100000") }
+        if let calibrationMinutes, !(calibrationMinutes > 0 && calibrationMinutes <= 600) {
+            throw ValidationError("--calibration-minutes \(calibrationMinutes): must be in (0, 600]")
+        }
+        if let wordList, !FileManager.default.isReadableFile(atPath: wordList) { throw ValidationError("--word-list \(wordList): not a readable file") }
+        for (name, path) in [("--examples", examples), ("--negatives", negatives)] {
+            guard let path else { continue }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ValidationError("\(name) \(path): not a folder")
+            }
+        }
+    }
+
+    /// The engine families to use: those given (each must be installed), or every installed one.
+    func engineFamilies() throws -> [EngineFamily] {
+        if let engines {
+            let families: [EngineFamily]
+            do { families = try EngineFamily.list(engines) } catch { throw ValidationError("--engines: \(error)") }
+            for family in families { _ = try SpeechEngines.engine(family).speakers() }
+            return families
+        }
+        return EngineFamily.allCases.filter { (try? SpeechEngines.engine($0).speakers().isEmpty == false) ?? false }
+    }
+}

@@ -1,0 +1,120 @@
+import AudioDatasets
+import Foundation
+import KeywordSpotting
+@testable import SepKWSCommands
+import TestSupport
+import Testing
+
+@Suite struct WakeWordCommandTests {
+    /// A copy of the shipped 12-keyword model, optionally with stored thresholds.
+    static func modelCopy(in dir: TemporaryDirectory, thresholds: [String: Float]?) throws -> String {
+        let model = dir.file("model")
+        try FileManager.default.copyItem(atPath: try DefaultModels.keywordSpotterDirectory(), toPath: model)
+        if let thresholds { try KeywordSpotter.storeThresholds(thresholds, inModel: model) }
+        return model
+    }
+
+    @Test func oldConfigurationsLoadWithoutThresholdsAndStoredOnesRoundTrip() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let plain = try KeywordSpotter.loadConfiguration(directory: try DefaultModels.keywordSpotterDirectory())
+        #expect(plain.thresholds == nil)
+        #expect(!String(decoding: plain.jsonData(), as: UTF8.self).contains("thresholds"))
+        let model = try Self.modelCopy(in: dir, thresholds: ["yes": 0.9, "stop": 0.95])
+        let stored = try KeywordSpotter.loadConfiguration(directory: model)
+        #expect(stored.thresholds == ["yes": 0.9, "stop": 0.95])
+        #expect(try stored.storedThreshold(for: "yes") == 0.9 && stored.storedThreshold(for: "no") == nil)
+        _ = try KeywordSpotter(directory: model)   // the weights still load
+        #expect(throws: KeywordSpottingError.invalidConfiguration(field: "thresholds.maybe", value: "0.5", reason: "not a label of the model")) {
+            try KeywordSpotter.storeThresholds(["maybe": 0.5], inModel: model)
+        }
+        #expect(throws: KeywordSpottingError.invalidConfiguration(field: "thresholds.yes", value: "1.5", reason: "must be a probability in [0, 1]")) {
+            try KeywordSpotter.storeThresholds(["yes": 1.5], inModel: model)
+        }
+    }
+
+    @Test func givenThresholdsBeatStoredOnesWhichBeatTheDefault() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let model = try Self.modelCopy(in: dir, thresholds: ["yes": 0.9])
+        let spotter = try KeywordSpotter(directory: model)
+        let labels = spotter.configuration.labels
+        func thresholds(_ arguments: [String]) throws -> [String: Float] {
+            let options = try DetectionOptions.parse(["--model", model] + arguments)
+            let settings = try options.settings(for: spotter)
+            return Dictionary(uniqueKeysWithValues: zip(settings.keywords.map { labels[$0] }, settings.thresholds))
+        }
+        #expect(try thresholds([])["yes"] == 0.9 && thresholds([])["no"] == 0.999)
+        #expect(try thresholds(["--threshold", "0.7"])["yes"] == 0.7 && thresholds(["--threshold", "0.7"])["no"] == 0.7)
+        #expect(try thresholds(["--threshold", "no=0.8"])["yes"] == 0.9 && thresholds(["--threshold", "no=0.8"])["no"] == 0.8)
+        let plain = try KeywordSpotter(directory: try DefaultModels.keywordSpotterDirectory())
+        #expect(try DetectionOptions.parse([]).settings(for: plain).thresholds.allSatisfy { $0 == 0.999 })
+    }
+
+    @Test func wordsExcludeSpeechCommandsOptions() throws {
+        #expect(throws: (any Error).self) { try SepKWS.parseAsRoot(["train-kws", "--words", "hey jarvis", "--data", "d", "--out", "/tmp/x"]) }
+        #expect(throws: (any Error).self) { try SepKWS.parseAsRoot(["train-kws", "--out", "/tmp/x", "--target-fa-per-hour", "1"]) }
+        #expect(throws: (any Error).self) { try SepKWS.parseAsRoot(["train-kws", "--words", " , ", "--out", "/tmp/x"]) }
+        let message = TrainKWS.message(for: ValidationErrorProbe.run(["train-kws", "--words", "hey jarvis", "--labels", "12", "--out", "/tmp/x"]))
+        #expect(message.contains("--labels does not go with --words"), "\(message)")
+    }
+
+    /// The whole recipe on a tiny scale (espeak-ng alone, a few clips and steps): the model folder holds the phrase's
+    /// labels and a calibrated threshold, `eval-stream` replaying the calibration stream with the stored threshold
+    /// reproduces the calibration's miss count, and `detect` labels its events with the phrase as given. A model
+    /// trained for seconds is not a good detector, so detection quality is checked loosely (at a low threshold, an
+    /// event near a true occurrence).
+    @Test func aTinyWakeWordRunEndToEnd() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let words = dir.file("words.txt")
+        try "harvest\nhigh\nthey\nparvis\nhello\nway\n".write(toFile: words, atomically: true, encoding: .utf8)
+        let run = dir.file("run")
+        let train = try CommandLineRunner.run([
+            "train-kws", "--words", "hey jarvis", "--out", run, "--engines", "espeak", "--clips-per-phrase", "8", "--calibration-minutes", "0.4",
+            "--steps", "4", "--batch-size", "8", "--validate-every", "4", "--word-list", words, "--threads", "1",
+        ])
+        #expect(train.status == 0, "\(train.stderr)")
+        #expect(train.stdout.contains("\"hey jarvis\": threshold") && train.stdout.contains("expected FRR"), "\(train.stdout)")
+        let configuration = try KeywordSpotter.loadConfiguration(directory: run + "/model")
+        #expect(configuration.labels == ["hey jarvis", "_unknown_", "_silence_"])
+        let threshold = try #require(configuration.thresholds?["hey jarvis"])
+        #expect(threshold > 0 && threshold <= 1)
+        #expect(FileManager.default.fileExists(atPath: run + "/data/hey_jarvis"))
+        let confusers = try String(contentsOfFile: run + "/data/confusers.txt", encoding: .utf8)
+        #expect(confusers.contains("harvest"), "\(confusers)")
+
+        // Replaying the calibration stream at the stored threshold gives the calibration's misses.
+        let calibration = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/calibration/calibration.json"))) as! [[String: Any]]
+        let point = calibration[0]["point"] as! [String: Any]
+        let replay = try CommandLineRunner.run(["eval-stream", "--labels", run + "/calibration/labels.csv", "--model", run + "/model"])
+        #expect(replay.status == 0, "\(replay.stderr)")
+        #expect(replay.stdout.contains("at --threshold the model's stored thresholds: FRR") &&
+                replay.stdout.contains("(\(point["misses"] as! Int) of \(calibration[0]["occurrences"] as! Int) missed)"), "\(replay.stdout)")
+
+        // detect: with the stored threshold it runs; at a low threshold it fires "hey jarvis" near an occurrence.
+        let stream = run + "/calibration/stream.wav"
+        let stored = try CommandLineRunner.run(["detect", stream, "--model", run + "/model"])
+        #expect(stored.status == 0, "\(stored.stderr)")
+        let low = try CommandLineRunner.run(["detect", stream, "--model", run + "/model", "--threshold", "0.05"])
+        let events = try DetectCommandTests.events(low.stdout)
+        #expect(!events.isEmpty && events.allSatisfy { $0["keyword"] as? String == "hey jarvis" }, "\(low.stdout)")
+        let occurrences = try CSVTable(path: run + "/calibration/labels.csv").rows.compactMap { Double($0[1]) }
+        #expect(events.contains { event in
+            let time = event["time"] as? Double ?? -1
+            return occurrences.contains { time > $0 && time <= $0 + 2.5 }
+        }, "\(low.stdout)")
+    }
+}
+
+/// Runs `parseAsRoot` and returns the error it throws, if any.
+enum ValidationErrorProbe {
+    static func run(_ arguments: [String]) -> (any Error)? {
+        do { _ = try SepKWS.parseAsRoot(arguments); return nil } catch { return error }
+    }
+}
+
+extension TrainKWS {
+    /// The message the command line would print for `error`.
+    static func message(for error: (any Error)?) -> String { error.map { SepKWS.message(for: $0) } ?? "" }
+}
