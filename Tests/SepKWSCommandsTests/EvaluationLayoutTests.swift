@@ -36,7 +36,10 @@ import TestSupport
         #expect(SepKWS.run(["eval-sep", "--model", model, "--data", dir.file("m8/wav8k/min/test"), "--no-sdr", "--json", dir.file("b.json")]) == 0)
         let a = try Self.report(dir.file("a.json")), b = try Self.report(dir.file("b.json"))
         #expect(a["utterances"] as? Int == 2 && b["utterances"] as? Int == 2)
-        #expect(((a["si_snr_improvement"] as? [String: Any])?["mean"] as? Double) == ((b["si_snr_improvement"] as? [String: Any])?["mean"] as? Double))
+        // The same mixtures either way (the worker pool may split a reduction differently: equal to rounding).
+        let meanA = try #require((a["si_snr_improvement"] as? [String: Any])?["mean"] as? Double)
+        let meanB = try #require((b["si_snr_improvement"] as? [String: Any])?["mean"] as? Double)
+        #expect(abs(meanA - meanB) < 1e-4)
         // 16 kHz data with the 8 kHz model: scored at 16 kHz unless --rate says otherwise.
         #expect(SepKWS.run(["synth", "mixtures", "--rate", "16000", "--count", "0", "--dev-count", "0", "--test-count", "2", "--out", dir.file("m16")]) == 0)
         #expect(SepKWS.run(["eval-sep", "--model", model, "--data", dir.file("m16"), "--no-sdr", "--json", dir.file("c.json")]) == 0)
