@@ -58,12 +58,17 @@ public struct KWSConfiguration: Sendable, Codable, Equatable {
     /// `eval-stream` use them when `--threshold` does not set a keyword's. Absent (nil) in most configurations.
     /// See `KWSConfiguration+Thresholds.swift`.
     public var thresholds: [String: Float]?
+    /// The weight β of the variational information bottleneck this model was trained with (`train-kws --vib-beta`),
+    /// or nil. When set, the encoder also has `bottleneck_log_variance` (training samples the embedding from
+    /// `N(μ, σ²)`; inference uses `μ`, the ordinary bottleneck). Absent (nil) in most configurations.
+    /// See `KWSEncoder+VariationalBottleneck.swift`.
+    public var vibBeta: Float?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case modelType = "model_type", labels, frontEnd = "front_end", convChannels = "conv_channels", normGroups = "norm_groups"
         case poolFrames = "pool_frames", layers, heads, feedForwardDimension = "ffn_dim", lastFrames = "last_frames"
         case readout, bottleneckDimension = "bottleneck_dim", projectionHidden = "projection_hidden", projectionDimension = "projection_dim"
-        case dropout, inputMean = "input_mean", inputStd = "input_std", thresholds
+        case dropout, inputMean = "input_mean", inputStd = "input_std", thresholds, vibBeta = "vib_beta"
     }
 
     /// A configuration; the default sizes are SepKWS's shipped "small" encoder (16 channels, width 160, 2 layers,
@@ -101,6 +106,7 @@ public struct KWSConfiguration: Sendable, Codable, Equatable {
         inputMean = try c.decode(Float.self, forKey: .inputMean)
         inputStd = try c.decode(Float.self, forKey: .inputStd)
         thresholds = try c.decodeIfPresent([String: Float].self, forKey: .thresholds)
+        vibBeta = try c.decodeIfPresent(Float.self, forKey: .vibBeta)
     }
 
     /// The paper's sizes: 32 channels (width 320), 2 layers, 4 heads, FFN 1280, r = 2, bottleneck 800 (about 3 M parameters).
@@ -185,6 +191,7 @@ public struct KWSConfiguration: Sendable, Codable, Equatable {
         }
         guard dropout >= 0, dropout < 1 else { throw fail("dropout", dropout, "must be in [0, 1)") }
         guard inputStd > 0, inputStd.isFinite, inputMean.isFinite else { throw fail("input_std", inputStd, "must be positive and finite") }
+        if let vibBeta, !(vibBeta >= 0 && vibBeta.isFinite) { throw fail("vib_beta", vibBeta, "must be 0 or more and finite") }
     }
 
     /// The configuration as pretty-printed JSON (sorted keys).
