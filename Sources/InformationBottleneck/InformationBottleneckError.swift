@@ -10,6 +10,8 @@ public enum InformationBottleneckError: Error, Sendable, Equatable, CustomString
     case tooFewClips(path: String, count: Int, required: Int)
     /// A snapshot's tensors do not fit the run's model.
     case snapshotMismatch(path: String, reason: String)
+    /// Even the smallest model the compression can make (every layer and all but one bottleneck unit pruned) is over budget.
+    case budgetUnreachable(budget: Double, floor: Double)
 
     public var description: String {
         switch self {
@@ -20,6 +22,8 @@ public enum InformationBottleneckError: Error, Sendable, Equatable, CustomString
         case .tooFewClips(let path, let count, let required):
             "\(path): \(count) clips in its dev and test splits, at least \(required) needed"
         case .snapshotMismatch(let path, let reason): "\(path): does not fit the run's model: \(reason)"
+        case .budgetUnreachable(let budget, let floor):
+            "--budget \(budget) is out of reach: the convolutions alone (which are not pruned) take \(String(format: "%.3f", floor)) of the parent's multiply-adds"
         }
     }
 }

@@ -44,9 +44,9 @@ public final class KWSEncoder: Layer {
         let e = c.modelDimension
         pool = AttentionSoftPooling(features: e, groupSize: c.poolFrames, rng: &rng)
         var layers: [any UnaryLayer] = []
-        for _ in 0..<c.layers {
+        for i in 0..<c.layers {
             layers.append(TransformerEncoderLayer(
-                modelDimension: e, heads: c.heads, feedForwardDimension: c.feedForwardDimension, dropout: 0, activation: .gelu,
+                modelDimension: e, heads: c.heads, feedForwardDimension: c.feedForwardDimension(layer: i), dropout: 0, activation: .gelu,
                 normFirst: true, rng: &rng))
         }
         transformer = Sequential(layers)
@@ -98,8 +98,20 @@ public final class KWSEncoder: Layer {
         return (parts.tokens, parts.embedding)
     }
 
+    /// ``encode(_:dropoutSeed:)`` with parts of the pass replaced (structured-pruning gates, `sepkws compress`).
+    /// - Parameters:
+    ///   - features: raw log-mel windows `[B, T, M]`.
+    ///   - dropoutSeed: as for ``callAsFunction(_:dropoutSeed:)``.
+    ///   - hooks: the replacements.
+    public func encode(_ features: Tensor, dropoutSeed: UInt64?, hooks: KWSEncoderHooks) -> (tokens: Tensor, embedding: Tensor) {
+        let parts = encodeParts(features, dropoutSeed: dropoutSeed, tap: nil, hooks: hooks)
+        return (parts.tokens, parts.embedding)
+    }
+
     /// The encoder's pass, also returning the bottleneck's input `readout` `[B, r·E]` (after dropout).
-    func encodeParts(_ features: Tensor, dropoutSeed: UInt64?, tap: ((String, Tensor) -> Void)?) -> (tokens: Tensor, readout: Tensor, embedding: Tensor) {
+    func encodeParts(_ features: Tensor, dropoutSeed: UInt64?, tap: ((String, Tensor) -> Void)?, hooks: KWSEncoderHooks = KWSEncoderHooks())
+        -> (tokens: Tensor, readout: Tensor, embedding: Tensor)
+    {
         let c = configuration
         precondition(features.rank == 3 && features.shape[1] == c.frontEnd.frameCount && features.shape[2] == c.frontEnd.melCount,
                      "KWSEncoder: features must be [B, \(c.frontEnd.frameCount), \(c.frontEnd.melCount)], got \(features.shape)")
@@ -112,10 +124,14 @@ public final class KWSEncoder: Layer {
         let frames = maps.reshaped([b, maps.shape[1], maps.shape[2] * maps.shape[3]])  // [B, T', E]
         var h = pool(frames) + positions                                            // [B, T'', E]
         tap?("pool", h)
-        if let tap {
+        if tap != nil || hooks.transformerLayer != nil {
             for (i, layer) in transformer.layers.enumerated() {
-                h = layer(h)
-                tap("transformer.\(i)", h)
+                if let replace = hooks.transformerLayer, let encoderLayer = layer as? TransformerEncoderLayer {
+                    h = replace(i, encoderLayer, h)
+                } else {
+                    h = layer(h)
+                }
+                tap?("transformer.\(i)", h)
             }
         } else {
             h = transformer(h)
@@ -131,7 +147,8 @@ public final class KWSEncoder: Layer {
             var rng = SplitMix64(seed: dropoutSeed)
             selected = selected.dropout(c.dropout, using: &rng)
         }
-        let embedding = bottleneck(selected)
+        var embedding = bottleneck(selected)
+        if let transform = hooks.embedding { embedding = transform(embedding) }
         tap?("bottleneck", embedding)
         return (h, selected, embedding)
     }

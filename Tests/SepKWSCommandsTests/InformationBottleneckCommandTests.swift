@@ -68,4 +68,30 @@ struct InformationBottleneckCommandTests {
         #expect(SepKWS.run(["classify", "--model", dir.file("vib/model"), data + "/yes/s0_nohash_0.wav"]) == 0)
         #expect(SepKWS.run(["train-kws", "--resume", dir.file("vib"), "--vib-beta", "1"]) == 2)
     }
+
+    @Test func compressHalvesATinyModelThatStillLoadsAndClassifies() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let data = try makeTinySpeechCommands(in: dir)
+        var config = KWSConfiguration(labels: KWSConfiguration.twelveLabels, convChannels: 4, normGroups: 2, layers: 2, heads: 2,
+                                      feedForwardDimension: 32, bottleneckDimension: 16)
+        config.thresholds = nil
+        let parent = dir.file("parent-model")
+        try KeywordSpotter.save(KeywordClassifier(configuration: config, seed: 1), to: parent)
+        let out = dir.file("small")
+        #expect(SepKWS.run(["compress", parent, "--out", out, "--budget", "0.5", "--data", data, "--steps", "6", "--batch-size", "4",
+                            "--clips", "16", "--threads", "1"]) == 0)
+        func macs(_ model: String) throws -> Double {
+            let result = try CommandLineRunner.run(["inspect", model, "--json"])
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            return try #require(object["macs_per_window"] as? Double)
+        }
+        #expect(try macs(out) <= 0.5 * macs(parent))
+        let small = try KeywordSpotter.loadConfiguration(directory: out)
+        #expect(small.compressedFrom == "parent-model" && small.compressionBudget == 0.5)
+        #expect(SepKWS.run(["classify", "--model", out, data + "/yes/s0_nohash_0.wav"]) == 0)
+        #expect(SepKWS.run(["eval-kws", "--model", out, "--data", data, "--threads", "1"]) == 0)
+        #expect(throws: (any Error).self) { try SepKWS.parseAsRoot(["compress", parent, "--out", out, "--budget", "1.5", "--data", data]) }
+        #expect(SepKWS.run(["compress", parent, "--out", dir.file("tiny"), "--budget", "0.01", "--data", data, "--steps", "2", "--clips", "4"]) == 1)
+    }
 }
