@@ -13,17 +13,18 @@ import Training
 ///    `τ² KL(p_parent^τ ‖ p^τ) + γ · mean_u ½ ln(1 + μ_u²/σ_u²) + λ · (E[MACs]/MACs_parent − F)`, the expectation under
 ///    keep probabilities `sigmoid(ln α_u)`; the multiplier `λ ≥ 0` rises while the expected cost is over budget
 ///    (dual ascent on the Lagrangian).
-/// 2. **Pruning**: units whose gate is off (`ln α < 0`) go, then the weakest remaining unit (smallest `ln α`) until
-///    the multiply-adds of the smaller configuration are at most `F ×` the parent's
-///    (``KWSConfiguration/multiplyAccumulatesPerWindow``). Gate means are folded into the kept weights
+/// 2. **Pruning** (``select(gated:budget:)``): units whose gate is off (`ln α < 0`) go, then the weakest remaining
+///    units (smallest `ln α`; whole layers last) until the multiply-adds of the smaller configuration are at most
+///    `F ×` the parent's (``KWSConfiguration/multiplyAccumulatesPerWindow``), then units that fit come back. Gate
+///    means are folded into the kept weights
 ///    (``KWSUnitSelection/prunedModel(parent:layerScales:feedForwardScales:bottleneckScales:)``): physically smaller tensors.
 /// 3. **Fine-tuning** (second half): the pruned model learns the parent's softened outputs (`τ² KL`).
 ///
 /// Convolution channels and attention heads are not pruned (they set the Transformer's width and the attention's
 /// shape, which the model keeps uniform).
 public enum KWSCompressor {
-    /// Log-mel features `[N, T, M]` of up to `count` clips from the train splits of Speech Commands folders (the
-    /// whole folder when it has no train split), a seeded draw spread over the folders.
+    /// Log-mel features `[N, T, M]` of up to `count` clips from the train splits of Speech Commands folders (the dev
+    /// and test splits of a folder without train clips, e.g. a test set), a seeded draw spread over the folders.
     /// - Throws: dataset and audio errors; ``InformationBottleneckError/tooFewClips(path:count:required:)``.
     public static func trainingFeatures(data: [String], configuration: KWSConfiguration, count: Int, seed: UInt64) throws -> Tensor {
         guard let labelSet = KeywordLabelSet(labels: configuration.labels) else {
@@ -34,8 +35,8 @@ public enum KWSCompressor {
         var chosen: [KeywordExample] = []
         for (index, root) in data.enumerated() {
             let dataset = try SpeechCommandsDataset(root: root, labelSet: labelSet, windowSamples: length)
-            var examples = try dataset.examples(in: .train)
-            if examples.isEmpty { examples = try dataset.examples(in: .dev) + dataset.examples(in: .test) }
+            var examples = (try? dataset.examples(in: .train)) ?? []
+            if examples.isEmpty { examples = ((try? dataset.examples(in: .dev)) ?? []) + ((try? dataset.examples(in: .test)) ?? []) }
             examples.shuffle(using: &rng)
             let share = (count - chosen.count) / (data.count - index)
             chosen += examples.prefix(share)
@@ -139,8 +140,10 @@ public enum KWSCompressor {
             multiplyAccumulates: smallConfiguration.multiplyAccumulatesPerWindow, agreement: Double(agreeing) / Double(n))
     }
 
-    /// The units to keep: gates that are on (`ln α ≥ 0`; a group keeps at least its strongest unit), then without
-    /// the weakest kept unit (or layer) until the multiply-adds are within `budget ×` the parent's.
+    /// The units to keep. Gates that are off (`ln α < 0`) go (a group keeps at least its strongest unit); then, while
+    /// the multiply-adds are over `budget ×` the parent's, the weakest feed-forward or bottleneck unit (smallest
+    /// `ln α`), and a whole Transformer layer (the weakest) only when no such unit is left to remove; last, removed
+    /// units whose gate is on come back, strongest first, while they fit (a dropped layer usually frees room).
     /// - Throws: ``InformationBottleneckError/budgetUnreachable(budget:floor:)``.
     public static func select(gated: GatedKeywordNetwork, budget: Double) throws(InformationBottleneckError) -> KWSUnitSelection {
         let c = gated.network.configuration
@@ -151,28 +154,46 @@ public enum KWSCompressor {
             let kept = alpha.indices.filter { alpha[$0] >= 0 }
             return kept.isEmpty ? [alpha.indices.max { alpha[$0] < alpha[$1] }!] : kept
         }
+        func cost(_ s: KWSUnitSelection) -> Double { Double(s.configuration(from: c).multiplyAccumulatesPerWindow) }
         var selection = KWSUnitSelection(keepingAllOf: c)
         selection.layers = layerAlpha.indices.filter { layerAlpha[$0] >= 0 }
         selection.feedForward = ffnAlpha.map(on)
         selection.bottleneck = on(bottleneckAlpha)
-        enum Unit { case layer(Int), feedForward(Int, Int), bottleneck(Int) }
-        while Double(selection.configuration(from: c).multiplyAccumulatesPerWindow) > limit {
+        enum Unit { case feedForward(Int, Int), bottleneck(Int) }
+        while cost(selection) > limit {
             var weakest: (alpha: Float, unit: Unit)?
             func consider(_ alpha: Float, _ unit: Unit) { if weakest == nil || alpha < weakest!.alpha { weakest = (alpha, unit) } }
-            for layer in selection.layers {
-                consider(layerAlpha[layer], .layer(layer))
-                if selection.feedForward[layer].count > 1 { for u in selection.feedForward[layer] { consider(ffnAlpha[layer][u], .feedForward(layer, u)) } }
+            for layer in selection.layers where selection.feedForward[layer].count > 1 {
+                for u in selection.feedForward[layer] { consider(ffnAlpha[layer][u], .feedForward(layer, u)) }
             }
             if selection.bottleneck.count > 1 { for u in selection.bottleneck { consider(bottleneckAlpha[u], .bottleneck(u)) } }
-            guard let weakest else {
-                let floor = Double(selection.configuration(from: c).multiplyAccumulatesPerWindow) / Double(c.multiplyAccumulatesPerWindow)
-                throw .budgetUnreachable(budget: budget, floor: floor)
-            }
-            switch weakest.unit {
-            case .layer(let l): selection.layers.removeAll { $0 == l }
+            switch weakest?.unit {
             case .feedForward(let l, let u): selection.feedForward[l].removeAll { $0 == u }
             case .bottleneck(let u): selection.bottleneck.removeAll { $0 == u }
+            case nil:
+                guard let layer = selection.layers.min(by: { layerAlpha[$0] < layerAlpha[$1] }) else {
+                    throw .budgetUnreachable(budget: budget, floor: cost(selection) / Double(c.multiplyAccumulatesPerWindow))
+                }
+                selection.layers.removeAll { $0 == layer }
             }
+        }
+        // Refill: removed units that are on, strongest first, while the budget allows.
+        var returning: [(alpha: Float, unit: Unit)] = []
+        for layer in selection.layers {
+            for u in ffnAlpha[layer].indices where ffnAlpha[layer][u] >= 0 && !selection.feedForward[layer].contains(u) {
+                returning.append((ffnAlpha[layer][u], .feedForward(layer, u)))
+            }
+        }
+        for u in bottleneckAlpha.indices where bottleneckAlpha[u] >= 0 && !selection.bottleneck.contains(u) {
+            returning.append((bottleneckAlpha[u], .bottleneck(u)))
+        }
+        for candidate in returning.sorted(by: { $0.alpha > $1.alpha }) {
+            var trial = selection
+            switch candidate.unit {
+            case .feedForward(let l, let u): trial.feedForward[l] = (trial.feedForward[l] + [u]).sorted()
+            case .bottleneck(let u): trial.bottleneck = (trial.bottleneck + [u]).sorted()
+            }
+            if cost(trial) <= limit { selection = trial }
         }
         return selection
     }

@@ -28,6 +28,7 @@ public struct KWSUnitSelection: Sendable, Equatable {
         c.feedForwardDimension = widths.max() ?? parent.feedForwardDimension
         c.bottleneckDimension = bottleneck.count
         c.vibBeta = nil
+        c.thresholds = nil
         return c
     }
 
