@@ -7,7 +7,7 @@ let package = Package(
     name: "sepkws",
     products: [
         .executable(name: "sepkws", targets: ["sepkws"]),
-        .library(name: "SepKWS", targets: ["AudioIO", "DSP", "TensorCore", "NN", "KeywordSpotting", "Training", "InformationTheory", "SepKWSCommands"]),
+        .library(name: "SepKWS", targets: ["AudioIO", "DSP", "TensorCore", "NN", "KeywordSpotting", "Training", "InformationTheory", "InformationBottleneck", "SepKWSCommands"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -59,10 +59,14 @@ let package = Package(
 
         // Layer 6-7: the command line.
         .target(
+            name: "InformationBottleneck",
+            dependencies: ["KeywordSpotting", "InformationTheory", "Training", "AudioDatasets", "Evaluation", "NN", "TensorCore"]),
+
+        .target(
             name: "SepKWSCommands",
             dependencies: [
                 "AudioIO", "DSP", "TensorCore", "NN", "SpeechSynthesis", "AudioDatasets", "Separation", "KeywordSpotting",
-                "Streaming", "Training", "Evaluation", "InformationTheory",
+                "Streaming", "Training", "Evaluation", "InformationTheory", "InformationBottleneck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "sepkws", dependencies: ["SepKWSCommands"]),
@@ -82,7 +86,8 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "AudioIO", "AudioDatasets", "TestSupport"]),
         .testTarget(name: "KeywordSpottingTests", dependencies: ["KeywordSpotting", "NN", "TensorCore", "AudioIO", "TestSupport"]),
         .testTarget(name: "InformationTheoryTests", dependencies: ["InformationTheory", "TensorCore"]),
-        .testTarget(name: "SepKWSCommandsTests", dependencies: ["SepKWSCommands", "InformationTheory", "KeywordSpotting", "AudioIO", "AudioDatasets", "Evaluation", "SpeechSynthesis", "TensorCore", "Training", "TestSupport"]),
+        .testTarget(name: "InformationBottleneckTests", dependencies: ["InformationBottleneck", "KeywordSpotting", "NN", "TensorCore"]),
+        .testTarget(name: "SepKWSCommandsTests", dependencies: ["SepKWSCommands", "InformationTheory", "InformationBottleneck", "KeywordSpotting", "AudioIO", "AudioDatasets", "Evaluation", "SpeechSynthesis", "TensorCore", "Training", "TestSupport"]),
 
         // Benchmarks: `swift package benchmark --target KernelBenchmarks`.
         .executableTarget(

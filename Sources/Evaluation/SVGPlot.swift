@@ -21,7 +21,7 @@ public struct SVGPlot: Sendable {
 
     /// Colours of successive series (and the bars).
     static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
-    private static let margin = (left: 72.0, right: 24.0, top: 40.0, bottom: 56.0)
+    static let margin = (left: 72.0, right: 24.0, top: 40.0, bottom: 56.0)
 
     /// A plot with a title and axis labels, 640 × 420 px (change ``width`` / ``height`` before drawing).
     public init(title: String, xLabel: String, yLabel: String) {
@@ -130,13 +130,13 @@ public struct SVGPlot: Sendable {
 
     // MARK: - Frame
 
-    private var plotWidth: Double { Double(width) - Self.margin.left - Self.margin.right }
-    private var plotHeight: Double { Double(height) - Self.margin.top - Self.margin.bottom }
-    private func x(_ value: Double, _ axis: Axis) -> Double { Self.margin.left + axis.fraction(value) * plotWidth }
-    private func y(_ value: Double, _ axis: Axis) -> Double { Self.margin.top + (1 - axis.fraction(value)) * plotHeight }
+    var plotWidth: Double { Double(width) - Self.margin.left - Self.margin.right }
+    var plotHeight: Double { Double(height) - Self.margin.top - Self.margin.bottom }
+    func x(_ value: Double, _ axis: Axis) -> Double { Self.margin.left + axis.fraction(value) * plotWidth }
+    func y(_ value: Double, _ axis: Axis) -> Double { Self.margin.top + (1 - axis.fraction(value)) * plotHeight }
 
     /// Frame, grid, ticks, tick labels and axis labels.
-    private func axes(_ xAxis: Axis, _ yAxis: Axis) -> String {
+    func axes(_ xAxis: Axis, _ yAxis: Axis) -> String {
         let left = Self.margin.left, top = Self.margin.top, right = left + plotWidth, bottom = top + plotHeight
         var svg = "<rect x=\"\(Self.coordinate(left))\" y=\"\(Self.coordinate(top))\" width=\"\(Self.coordinate(plotWidth))\" height=\"\(Self.coordinate(plotHeight))\" fill=\"none\" stroke=\"#000000\"/>\n"
         for tick in xAxis.ticks {
@@ -156,12 +156,12 @@ public struct SVGPlot: Sendable {
         return svg
     }
 
-    private func noData() -> String {
+    func noData() -> String {
         "<text x=\"\(Self.coordinate(Self.margin.left + plotWidth / 2))\" y=\"\(Self.coordinate(Self.margin.top + plotHeight / 2))\" font-size=\"14\" text-anchor=\"middle\" fill=\"#888888\">no data</text>\n"
     }
 
     /// The SVG root with a white background and the title around `body`.
-    private func document(_ body: String) -> String {
+    func document(_ body: String) -> String {
         """
         <?xml version="1.0" encoding="UTF-8"?>
         <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" viewBox="0 0 \(width) \(height)" font-family="sans-serif">

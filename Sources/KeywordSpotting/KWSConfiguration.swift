@@ -36,8 +36,11 @@ public struct KWSConfiguration: Sendable, Codable, Equatable {
     public var layers: Int
     /// Attention heads (divide the width).
     public var heads: Int
-    /// Transformer feed-forward width.
+    /// Transformer feed-forward width (of every layer, unless ``feedForwardDimensions`` sets them one by one).
     public var feedForwardDimension: Int
+    /// Feed-forward width of each Transformer layer (`ffn_dims`, as many as `layers`; a compressed model's), or nil
+    /// for ``feedForwardDimension`` everywhere. See ``feedForwardDimension(layer:)``.
+    public var feedForwardDimensions: [Int]?
     /// Frames concatenated after the Transformer `r` (the paper: 2), with the `last_frames` readout.
     public var lastFrames: Int
     /// How the Transformer's tokens feed the bottleneck (absent in a config.json: `last_frames`).
@@ -58,12 +61,22 @@ public struct KWSConfiguration: Sendable, Codable, Equatable {
     /// `eval-stream` use them when `--threshold` does not set a keyword's. Absent (nil) in most configurations.
     /// See `KWSConfiguration+Thresholds.swift`.
     public var thresholds: [String: Float]?
+    /// The weight β of the variational information bottleneck this model was trained with (`train-kws --vib-beta`),
+    /// or nil. When set, the encoder also has `bottleneck_log_variance` (training samples the embedding from
+    /// `N(μ, σ²)`; inference uses `μ`, the ordinary bottleneck). Absent (nil) in most configurations.
+    /// See `KWSEncoder+VariationalBottleneck.swift`.
+    public var vibBeta: Float?
+    /// The folder name of the model this one was compressed from (`sepkws compress`), or nil.
+    public var compressedFrom: String?
+    /// The multiply-adds budget of that compression, as a share of the parent's, or nil.
+    public var compressionBudget: Double?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case modelType = "model_type", labels, frontEnd = "front_end", convChannels = "conv_channels", normGroups = "norm_groups"
         case poolFrames = "pool_frames", layers, heads, feedForwardDimension = "ffn_dim", lastFrames = "last_frames"
         case readout, bottleneckDimension = "bottleneck_dim", projectionHidden = "projection_hidden", projectionDimension = "projection_dim"
-        case dropout, inputMean = "input_mean", inputStd = "input_std", thresholds
+        case dropout, inputMean = "input_mean", inputStd = "input_std", thresholds, vibBeta = "vib_beta"
+        case feedForwardDimensions = "ffn_dims", compressedFrom = "compressed_from", compressionBudget = "compression_budget"
     }
 
     /// A configuration; the default sizes are SepKWS's shipped "small" encoder (16 channels, width 160, 2 layers,
@@ -101,6 +114,10 @@ public struct KWSConfiguration: Sendable, Codable, Equatable {
         inputMean = try c.decode(Float.self, forKey: .inputMean)
         inputStd = try c.decode(Float.self, forKey: .inputStd)
         thresholds = try c.decodeIfPresent([String: Float].self, forKey: .thresholds)
+        vibBeta = try c.decodeIfPresent(Float.self, forKey: .vibBeta)
+        feedForwardDimensions = try c.decodeIfPresent([Int].self, forKey: .feedForwardDimensions)
+        compressedFrom = try c.decodeIfPresent(String.self, forKey: .compressedFrom)
+        compressionBudget = try c.decodeIfPresent(Double.self, forKey: .compressionBudget)
     }
 
     /// The paper's sizes: 32 channels (width 320), 2 layers, 4 heads, FFN 1280, r = 2, bottleneck 800 (about 3 M parameters).
@@ -128,14 +145,30 @@ public struct KWSConfiguration: Sendable, Codable, Equatable {
     /// attention projections, scores and values, feed-forward layers, bottleneck and classifier; norms,
     /// activations and softmaxes are not counted). The front end's FFTs are not included.
     public var multiplyAccumulatesPerWindow: Int {
-        let c = convChannels, e = modelDimension, t = pooledFrames
+        fixedMultiplyAccumulates + (0..<layers).reduce(0) { $0 + attentionMultiplyAccumulates + feedForwardUnitMultiplyAccumulates * feedForwardDimension(layer: $1) }
+            + bottleneckUnitMultiplyAccumulates * bottleneckDimension
+    }
+
+    /// The feed-forward width of Transformer layer `layer`.
+    public func feedForwardDimension(layer: Int) -> Int { feedForwardDimensions?[layer] ?? feedForwardDimension }
+
+    /// The part of ``multiplyAccumulatesPerWindow`` no pruned unit changes: the convolutions with their shortcuts
+    /// and the soft-pooling scores.
+    public var fixedMultiplyAccumulates: Int {
+        let c = convChannels, e = modelDimension
         let t1 = Self.halved(frontEnd.frameCount), m1 = Self.halved(frontEnd.melCount)
         let t2 = framesAfterConvolution, m2 = melsAfterConvolution
-        let convolutions = t1 * m1 * c * (9 + 1) + t2 * m2 * c * c * (9 + 1)
-        let pooling = t2 * e
-        let perLayer = 4 * t * e * e + 2 * t * t * e + 2 * t * e * feedForwardDimension
-        return convolutions + pooling + layers * perLayer + readoutWidth * bottleneckDimension + bottleneckDimension * classCount
+        return t1 * m1 * c * (9 + 1) + t2 * m2 * c * c * (9 + 1) + t2 * e
     }
+
+    /// Multiply-adds of one Transformer layer's attention: projections `4·t·E²`, scores and values `2·t²·E`.
+    public var attentionMultiplyAccumulates: Int { 4 * pooledFrames * modelDimension * modelDimension + 2 * pooledFrames * pooledFrames * modelDimension }
+
+    /// Multiply-adds of one feed-forward unit: `2·t·E` (a row of the first linear, a column of the second).
+    public var feedForwardUnitMultiplyAccumulates: Int { 2 * pooledFrames * modelDimension }
+
+    /// Multiply-adds of one bottleneck unit: its row of the bottleneck and its column of the classifier.
+    public var bottleneckUnitMultiplyAccumulates: Int { readoutWidth + classCount }
 
     /// The largest sizes a configuration may ask for, so that a mistyped `config.json` (`"layers": 1000000000`) is
     /// refused before anything is built. The shipped models are far inside them (16 channels, 2 layers, 0.5 M parameters).
@@ -147,7 +180,7 @@ public struct KWSConfiguration: Sendable, Codable, Equatable {
     public var approximateParameterCount: Int {
         let c = convChannels, e = modelDimension
         let convolutions = 10 * c + 10 * c * c
-        let transformer = layers * (4 * e * e + 2 * e * feedForwardDimension + 9 * e)
+        let transformer = (0..<layers).reduce(0) { $0 + 4 * e * e + 2 * e * feedForwardDimension(layer: $1) + 9 * e }
         return convolutions + transformer + readoutWidth * bottleneckDimension + bottleneckDimension * (classCount + projectionHidden)
             + projectionHidden * projectionDimension + bottleneckDimension * frontEnd.melCount
     }
@@ -174,6 +207,13 @@ public struct KWSConfiguration: Sendable, Codable, Equatable {
         }
         guard (1...limits.heads).contains(heads), modelDimension % heads == 0 else { throw fail("heads", heads, "must divide the width \(modelDimension)") }
         guard (1...limits.width).contains(feedForwardDimension) else { throw fail("ffn_dim", feedForwardDimension, "must be 1 to \(limits.width)") }
+        if let widths = feedForwardDimensions {
+            guard widths.count == layers else { throw fail("ffn_dims", widths, "needs one width per layer (\(layers))") }
+            guard widths.allSatisfy({ (1...limits.width).contains($0) }) else { throw fail("ffn_dims", widths, "each must be 1 to \(limits.width)") }
+        }
+        if let compressionBudget, !(compressionBudget > 0 && compressionBudget <= 1) {
+            throw fail("compression_budget", compressionBudget, "must be in (0, 1]")
+        }
         guard lastFrames >= 1, lastFrames <= pooledFrames else {
             throw fail("last_frames", lastFrames, "must be 1 to the \(pooledFrames) frames left after pooling")
         }
@@ -185,6 +225,7 @@ public struct KWSConfiguration: Sendable, Codable, Equatable {
         }
         guard dropout >= 0, dropout < 1 else { throw fail("dropout", dropout, "must be in [0, 1)") }
         guard inputStd > 0, inputStd.isFinite, inputMean.isFinite else { throw fail("input_std", inputStd, "must be positive and finite") }
+        if let vibBeta, !(vibBeta >= 0 && vibBeta.isFinite) { throw fail("vib_beta", vibBeta, "must be 0 or more and finite") }
     }
 
     /// The configuration as pretty-printed JSON (sorted keys).

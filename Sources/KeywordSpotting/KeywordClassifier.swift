@@ -34,12 +34,21 @@ public final class KeywordClassifier: Layer {
     }
 
     /// Copies the encoder weights of another model's tensors (keys `encoder.*`; other keys are ignored), strictly:
-    /// every encoder key must be present with the right shape.
+    /// every encoder key must be present with the right shape. The one exception is a variational bottleneck's
+    /// `bottleneck_log_variance.*`: missing from an ordinary encoder's tensors, it keeps its initial values; present
+    /// when this encoder has none, it is ignored (fine-tuning a VIB model without one).
     /// - Parameter tensors: a pretraining model's or a classifier's state dict.
     /// - Throws: `CheckpointError` naming missing or misshapen keys.
     public func loadEncoder(from tensors: [String: Tensor]) throws(CheckpointError) {
         var encoderTensors: [String: Tensor] = [:]
         for (key, t) in tensors where key.hasPrefix("encoder.") { encoderTensors[String(key.dropFirst(8))] = t }
+        if let logVariance = encoder.bottleneckLogVariance {
+            if encoderTensors["bottleneck_log_variance.weight"] == nil {
+                for (key, t) in logVariance.stateDict() { encoderTensors["bottleneck_log_variance." + key] = t }
+            }
+        } else {
+            encoderTensors = encoderTensors.filter { !$0.key.hasPrefix("bottleneck_log_variance.") }
+        }
         try encoder.load(encoderTensors)
     }
 }

@@ -40,11 +40,14 @@ struct TrainingRunOptions: ParsableArguments {
     @Option(help: "Steps between checkpoints: a killed run loses at most this many (default 100).")
     var checkpointEvery: Int?
 
+    @Option(help: "Steps between weight snapshots RUN/snapshots/step-NNNNNN.safetensors (also at step 0 and the last step), for `sepkws info-plane` (default: none).")
+    var snapshotEvery: Int?
+
     /// The options that a resumed run takes from its folder.
     var fixedByRun: [(String, Bool)] {
         [("--steps", steps != nil), ("--batch-size", batchSize != nil), ("--learning-rate", learningRate != nil),
          ("--warmup", warmup != nil), ("--seed", seed != nil), ("--log-every", logEvery != nil),
-         ("--validate-every", validateEvery != nil), ("--checkpoint-every", checkpointEvery != nil)]
+         ("--validate-every", validateEvery != nil), ("--checkpoint-every", checkpointEvery != nil), ("--snapshot-every", snapshotEvery != nil)]
     }
 
     func validateRun(otherFixed: [(String, Bool)]) throws {
@@ -62,7 +65,7 @@ struct TrainingRunOptions: ParsableArguments {
                 throw ValidationError("\(given.0) is fixed by the run being resumed; remove it (only --threads may change)")
             }
         }
-        for (name, value) in [("--steps", steps), ("--log-every", logEvery), ("--checkpoint-every", checkpointEvery)] {
+        for (name, value) in [("--steps", steps), ("--log-every", logEvery), ("--checkpoint-every", checkpointEvery), ("--snapshot-every", snapshotEvery)] {
             try OptionBounds.check(name, value, 1...100_000_000)
         }
         try OptionBounds.check("--batch-size", batchSize, 1...4_096)
@@ -73,7 +76,7 @@ struct TrainingRunOptions: ParsableArguments {
 
     func schedule(defaultSteps: Int) -> TrainingSchedule {
         TrainingSchedule(totalSteps: steps ?? defaultSteps, logEvery: logEvery ?? 25, validateEvery: validateEvery ?? 250,
-                         checkpointEvery: checkpointEvery ?? 100)
+                         checkpointEvery: checkpointEvery ?? 100, snapshotEvery: snapshotEvery)
     }
 }
 

@@ -79,8 +79,9 @@ func fineTuningStep(
     network: KeywordClassifier, optimizer: Adam, features: Tensor, targets: [Int], labelSmoothing: Float, learningRate: Float, dropoutSeed: UInt64
 ) -> [String: Double] {
     network.setTraining(true)
-    let logits = network(features, dropoutSeed: dropoutSeed)
-    let loss = Losses.crossEntropy(logits: logits, targets: targets, labelSmoothing: labelSmoothing)
+    let (logits, kl) = network.trainingOutputs(features, dropoutSeed: dropoutSeed)   // kl: a variational bottleneck's
+    var loss = Losses.crossEntropy(logits: logits, targets: targets, labelSmoothing: labelSmoothing)
+    if let kl, let beta = network.configuration.vibBeta { loss = loss + kl * beta }
     loss.backward()
     let trained = zip(optimizer.parameters, optimizer.learningRateScales).filter { $0.1 > 0 }.map(\.0)
     let norm = clipGradNorm(trained, maxNorm: 5)
@@ -145,6 +146,9 @@ struct TrainKWS: ParsableCommand {
     @Option(help: "The encoder's learning rate as a share of the classifier's (default 1; 0 freezes the encoder: a linear probe of --init).")
     var encoderLearningRateScale: Float?
 
+    @Option(help: "A variational information bottleneck of weight B on the bottleneck (Alemi et al.): training samples it from N(mu, sigma^2) and adds B x KL to N(0, I); inference uses mu. 0: none.")
+    var vibBeta: Float?
+
     @OptionGroup var wakeWord: WakeWordOptions
     @OptionGroup var training: TrainingRunOptions
     @OptionGroup var size: ModelSizeOptions
@@ -154,7 +158,8 @@ struct TrainKWS: ParsableCommand {
         let given = size.given + [("--data", data != nil), ("--labels", labels != nil), ("--init", initialization != nil),
                                   ("--label-fraction", labelFraction != nil), ("--label-smoothing", labelSmoothing != nil),
                                   ("--context", !context.isEmpty), ("--encoder-learning-rate-scale", encoderLearningRateScale != nil),
-                                  ("--dev-data", devData != nil), ("--augment", augment), ("--words", wakeWord.words != nil)] + wakeWord.given
+                                  ("--dev-data", devData != nil), ("--augment", augment), ("--words", wakeWord.words != nil),
+                                  ("--vib-beta", vibBeta != nil)] + wakeWord.given
         try training.validateRun(otherFixed: given)
         guard training.resume == nil else { return }
         if wakeWord.words != nil {
@@ -170,6 +175,7 @@ struct TrainKWS: ParsableCommand {
             guard let labels, labels == 12 || labels == 35 else { throw ValidationError("--labels must be 12 or 35") }
         }
         if let labelFraction, !(labelFraction > 0 && labelFraction <= 1) { throw ValidationError("--label-fraction \(labelFraction): must be in (0, 1]") }
+        if let vibBeta, !(vibBeta >= 0 && vibBeta <= 1000) { throw ValidationError("--vib-beta \(vibBeta): must be in [0, 1000]") }
         if let labelSmoothing, !(0..<1).contains(labelSmoothing) { throw ValidationError("--label-smoothing \(labelSmoothing): must be in [0, 1)") }
         if let scale = encoderLearningRateScale, !(0...1).contains(scale) {
             throw ValidationError("--encoder-learning-rate-scale \(scale): must be in [0, 1]")
@@ -209,6 +215,7 @@ struct TrainKWS: ParsableCommand {
                 model = try size.configuration(labels: labelSet.labels)
             }
             if let prepared { model.frontEnd.clipSamples = prepared.windowSamples }
+            model.vibBeta = (vibBeta ?? 0) > 0 ? vibBeta : nil
             settings = TrainKWSSettings(
                 data: prepared?.data ?? data!, labels: labelSet.labels.count, initialization: initialPath,
                 labelFraction: labelFraction ?? 1,

@@ -23,6 +23,10 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
     case runInUse(path: String, pid: Int32?)
     /// No usable audio was found (every file unreadable, too short or silent).
     case noUsableAudio(path: String, reason: String)
+    /// A run folder holds no weight snapshots (``WeightSnapshots``).
+    case noSnapshots(path: String)
+    /// A weight snapshot is unreadable or of another format.
+    case incompatibleSnapshot(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -35,6 +39,8 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
         case .logMismatch(let path, let reason): "\(path): \(reason)"
         case .invalidOption(let name, let value, let reason): "invalid \(name) \(value): \(reason)"
         case .noUsableAudio(let path, let reason): "\(path): no usable audio (\(reason))"
+        case .noSnapshots(let path): "\(path): no weight snapshots in \(path)/snapshots (HINT: train with --snapshot-every N)"
+        case .incompatibleSnapshot(let path, let reason): "\(path): not a usable weight snapshot: \(reason)"
         case .runInUse(let path, let pid):
             "\(path) is in use by \(pid.map { "process \($0)" } ?? "another process") (it holds \(path)/\(RunLock.fileName)); wait for it to stop, or stop it first"
         }

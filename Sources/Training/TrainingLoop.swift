@@ -10,17 +10,22 @@ public struct TrainingSchedule: Sendable, Codable, Equatable {
     public var validateEvery: Int
     /// Steps between checkpoints: a killed run loses at most this many steps.
     public var checkpointEvery: Int
+    /// Steps between weight snapshots (``WeightSnapshots``; also at step 0 and at the end), or nil for none.
+    /// Absent from settings written before snapshots existed.
+    public var snapshotEvery: Int?
 
     enum CodingKeys: String, CodingKey {
         case totalSteps = "total_steps", logEvery = "log_every", validateEvery = "validate_every", checkpointEvery = "checkpoint_every"
+        case snapshotEvery = "snapshot_every"
     }
 
     /// A schedule.
-    public init(totalSteps: Int, logEvery: Int = 50, validateEvery: Int = 500, checkpointEvery: Int = 200) {
+    public init(totalSteps: Int, logEvery: Int = 50, validateEvery: Int = 500, checkpointEvery: Int = 200, snapshotEvery: Int? = nil) {
         self.totalSteps = totalSteps
         self.logEvery = logEvery
         self.validateEvery = validateEvery
         self.checkpointEvery = checkpointEvery
+        self.snapshotEvery = snapshotEvery
     }
 
     /// Throws if an interval is impossible.
@@ -31,6 +36,9 @@ public struct TrainingSchedule: Sendable, Codable, Equatable {
         guard validateEvery >= 0 else { throw .invalidOption(name: "--validate-every", value: "\(validateEvery)", reason: "must be 0 or more") }
         guard checkpointEvery >= 1 else {
             throw .invalidOption(name: "--checkpoint-every", value: "\(checkpointEvery)", reason: "must be at least 1")
+        }
+        if let snapshotEvery, snapshotEvery < 1 {
+            throw .invalidOption(name: "--snapshot-every", value: "\(snapshotEvery)", reason: "must be at least 1")
         }
     }
 }

@@ -94,11 +94,20 @@ public final class TrainingRunner {
         progress: (TrainingProgress) -> Void = { _ in }
     ) throws -> TrainingOutcome {
         let loop = TrainingLoop(schedule: schedule, stopSignal: stopSignal)
+        let snapshotEvery = schedule.snapshotEvery, total = schedule.totalSteps
+        if startStep == 0, WeightSnapshots.isDue(done: 0, total: total, every: snapshotEvery) {
+            try WeightSnapshots.write(model: model, step: 0, runDirectory: runDirectory)
+        }
         return try loop.run(
             startStep: startStep,
             step: { index in
                 let seed = rng.next()
-                return try step(index, seed)
+                let metrics = try step(index, seed)
+                // Weights only, outside the random stream: snapshots never change the run.
+                if WeightSnapshots.isDue(done: index + 1, total: total, every: snapshotEvery) {
+                    try WeightSnapshots.write(model: model, step: index + 1, runDirectory: runDirectory)
+                }
+                return metrics
             },
             validate: validate,
             log: { row in try log.append(row) },

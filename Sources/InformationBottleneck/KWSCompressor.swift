@@ -1,0 +1,203 @@
+import AudioDatasets
+import Foundation
+import KeywordSpotting
+import NN
+import TensorCore
+import Training
+
+/// Compresses a keyword classifier to a multiply-adds budget with variational information-bottleneck gates
+/// (VIBNet, Dai et al. 2018; as VTrans prunes Transformers), then distils the parent into the pruned model.
+///
+/// 1. **Gates** (first half of the steps): ``GatedKeywordNetwork`` puts a noisy gate `z = μ + σε` on every Transformer
+///    layer, feed-forward unit and bottleneck unit. The network and gates minimise
+///    `τ² KL(p_parent^τ ‖ p^τ) + γ · mean_u ½ ln(1 + μ_u²/σ_u²) + λ · (E[MACs]/MACs_parent − F)`, the expectation under
+///    keep probabilities `sigmoid(ln α_u)`; the multiplier `λ ≥ 0` rises while the expected cost is over budget
+///    (dual ascent on the Lagrangian).
+/// 2. **Pruning** (``select(gated:budget:)``): units whose gate is off (`ln α < 0`) go, then the weakest remaining
+///    units (smallest `ln α`; whole layers last) until the multiply-adds of the smaller configuration are at most
+///    `F ×` the parent's (``KWSConfiguration/multiplyAccumulatesPerWindow``), then units that fit come back. Gate
+///    means are folded into the kept weights
+///    (``KWSUnitSelection/prunedModel(parent:layerScales:feedForwardScales:bottleneckScales:)``): physically smaller tensors.
+/// 3. **Fine-tuning** (second half): the pruned model learns the parent's softened outputs (`τ² KL`).
+///
+/// Convolution channels and attention heads are not pruned (they set the Transformer's width and the attention's
+/// shape, which the model keeps uniform).
+public enum KWSCompressor {
+    /// Log-mel features `[N, T, M]` of up to `count` clips from the train splits of Speech Commands folders (the dev
+    /// and test splits of a folder without train clips, e.g. a test set), a seeded draw spread over the folders.
+    /// - Throws: dataset and audio errors; ``InformationBottleneckError/tooFewClips(path:count:required:)``.
+    public static func trainingFeatures(data: [String], configuration: KWSConfiguration, count: Int, seed: UInt64) throws -> Tensor {
+        guard let labelSet = KeywordLabelSet(labels: configuration.labels) else {
+            throw InformationBottleneckError.runSettings(path: data.first ?? "", reason: "the model's labels are not a Speech Commands task")
+        }
+        let rate = configuration.frontEnd.sampleRate, length = configuration.frontEnd.clipSamples
+        var rng = SplitMix64(seed: seed)
+        var chosen: [KeywordExample] = []
+        for (index, root) in data.enumerated() {
+            let dataset = try SpeechCommandsDataset(root: root, labelSet: labelSet, windowSamples: length)
+            var examples = (try? dataset.examples(in: .train)) ?? []
+            if examples.isEmpty { examples = ((try? dataset.examples(in: .dev)) ?? []) + ((try? dataset.examples(in: .test)) ?? []) }
+            examples.shuffle(using: &rng)
+            let share = (count - chosen.count) / (data.count - index)
+            chosen += examples.prefix(share)
+        }
+        guard !chosen.isEmpty else { throw InformationBottleneckError.tooFewClips(path: data.joined(separator: ", "), count: 0, required: 1) }
+        let frontEnd = try LogMelFrontEnd(configuration.frontEnd)
+        return frontEnd.batch(try chosen.map { try KeywordClips.load($0, sampleRate: rate, length: length) })
+    }
+
+    /// `τ² · mean_b KL(softmax(t/τ) ‖ softmax(s/τ))` for student logits `s` and fixed teacher logits `t`, `[B, C]` each.
+    public static func distillationLoss(student: Tensor, teacher: Tensor, temperature: Float) -> Tensor {
+        let target = (teacher.detached() * (1 / temperature)).softmax(axis: -1)
+        let targetLog = (teacher.detached() * (1 / temperature)).logSoftmax(axis: -1)
+        let studentLog = (student * (1 / temperature)).logSoftmax(axis: -1)
+        return (target * (targetLog - studentLog)).sum(axis: 1).mean() * (temperature * temperature)
+    }
+
+    /// Compresses `parent`.
+    /// - Parameters:
+    ///   - parent: the model to compress (unchanged).
+    ///   - parentName: recorded as the new configuration's `compressed_from`.
+    ///   - features: training clips' log-mel `[N, T, M]` (``trainingFeatures(data:configuration:count:seed:)``).
+    ///   - settings: budget and training knobs.
+    ///   - progress: (phase, steps done, steps in all, loss) after every step.
+    /// - Returns: the compressed model and its numbers.
+    /// - Throws: ``InformationBottleneckError/budgetUnreachable(budget:floor:)`` when even the smallest model is over budget.
+    public static func compress(
+        parent: KeywordClassifier, parentName: String, features: Tensor, settings: CompressionSettings,
+        progress: (String, Int, Int, Double) -> Void = { _, _, _, _ in }
+    ) throws -> CompressionResult {
+        try settings.validate()
+        let configuration = parent.configuration
+        parent.setTraining(false)
+        let n = features.shape[0]
+        var teacherLogits: [Tensor] = []
+        for start in stride(from: 0, to: n, by: 64) {
+            teacherLogits.append(Autograd.withInferenceMode { parent(features.sliced(axis: 0, start..<min(n, start + 64))) })
+        }
+        let teacher = Tensor(teacherLogits.flatMap(\.scalars), shape: [n, configuration.classCount])
+        var rng = SplitMix64(seed: settings.seed)
+        func batch() -> (Tensor, Tensor) {
+            let indices = (0..<settings.batchSize).map { _ in Int(rng.next() % UInt64(n)) }
+            return (gather(features, indices), gather(teacher, indices))
+        }
+        let gateSteps = settings.steps / 2
+
+        // 1. Gates.
+        let student = KeywordClassifier(configuration: configuration, seed: settings.seed)
+        try student.load(parent.stateDict())
+        let gated = GatedKeywordNetwork(network: student)
+        student.setTraining(true)
+        let gateOptimizer = Adam(parameters: gated.namedParameters, learningRate: settings.learningRate)
+        let unitCount = Float(gated.gates.map(\.count).reduce(0, +))
+        var multiplier: Float = 0
+        for step in 0..<gateSteps {
+            let (x, t) = batch()
+            let logits = gated(x, dropoutSeed: rng.next(), noiseSeed: rng.next())
+            let cost = gated.expectedCostShare()
+            let violation = cost - Float(settings.budget)
+            let loss = distillationLoss(student: logits, teacher: t, temperature: settings.temperature)
+                + gated.informationCost() * (settings.informationWeight / max(unitCount, 1)) + violation * multiplier
+            loss.backward()
+            gateOptimizer.step()
+            gateOptimizer.zeroGrad()
+            multiplier = max(0, multiplier + settings.multiplierStep * violation.item)
+            progress("gates", step + 1, settings.steps, Double(loss.item))
+        }
+
+        // 2. Pruning.
+        let selection = try select(gated: gated, budget: settings.budget)
+        let pruned = try selection.prunedModel(
+            parent: student, layerScales: gated.layerGates.mean.scalars, feedForwardScales: gated.feedForwardGates.map(\.mean.scalars),
+            bottleneckScales: gated.bottleneckGates.mean.scalars)
+        var smallConfiguration = pruned.configuration
+        smallConfiguration.compressedFrom = parentName
+        smallConfiguration.compressionBudget = settings.budget
+        let model = KeywordClassifier(configuration: smallConfiguration, seed: 0)
+        try model.load(pruned.stateDict())
+
+        // 3. Fine-tuning by distillation.
+        model.setTraining(true)
+        let optimizer = Adam(parameters: model.namedParameters(), learningRate: settings.learningRate)
+        for step in gateSteps..<settings.steps {
+            let (x, t) = batch()
+            let loss = distillationLoss(student: model(x, dropoutSeed: rng.next()), teacher: t, temperature: settings.temperature)
+            loss.backward()
+            _ = clipGradNorm(optimizer.parameters, maxNorm: 5)
+            optimizer.step()
+            optimizer.zeroGrad()
+            progress("fine-tuning", step + 1, settings.steps, Double(loss.item))
+        }
+        model.setTraining(false)
+        var agreeing = 0
+        for start in stride(from: 0, to: n, by: 64) {
+            let range = start..<min(n, start + 64)
+            let predicted = Autograd.withInferenceMode { model(features.sliced(axis: 0, range)) }.argmax(axis: -1)
+            agreeing += zip(predicted, teacher.sliced(axis: 0, range).argmax(axis: -1)).filter { $0 == $1 }.count
+        }
+        return CompressionResult(
+            model: model, selection: selection, parentMultiplyAccumulates: configuration.multiplyAccumulatesPerWindow,
+            multiplyAccumulates: smallConfiguration.multiplyAccumulatesPerWindow, agreement: Double(agreeing) / Double(n))
+    }
+
+    /// The units to keep. Gates that are off (`ln α < 0`) go (a group keeps at least its strongest unit); then, while
+    /// the multiply-adds are over `budget ×` the parent's, the weakest feed-forward or bottleneck unit (smallest
+    /// `ln α`), and a whole Transformer layer (the weakest) only when no such unit is left to remove; last, removed
+    /// units whose gate is on come back, strongest first, while they fit (a dropped layer usually frees room).
+    /// - Throws: ``InformationBottleneckError/budgetUnreachable(budget:floor:)``.
+    public static func select(gated: GatedKeywordNetwork, budget: Double) throws(InformationBottleneckError) -> KWSUnitSelection {
+        let c = gated.network.configuration
+        let limit = budget * Double(c.multiplyAccumulatesPerWindow)
+        let layerAlpha = gated.layerGates.logAlpha, ffnAlpha = gated.feedForwardGates.map(\.logAlpha)
+        let bottleneckAlpha = gated.bottleneckGates.logAlpha
+        func on(_ alpha: [Float]) -> [Int] {
+            let kept = alpha.indices.filter { alpha[$0] >= 0 }
+            return kept.isEmpty ? [alpha.indices.max { alpha[$0] < alpha[$1] }!] : kept
+        }
+        func cost(_ s: KWSUnitSelection) -> Double { Double(s.configuration(from: c).multiplyAccumulatesPerWindow) }
+        var selection = KWSUnitSelection(keepingAllOf: c)
+        selection.layers = layerAlpha.indices.filter { layerAlpha[$0] >= 0 }
+        selection.feedForward = ffnAlpha.map(on)
+        selection.bottleneck = on(bottleneckAlpha)
+        enum Unit { case feedForward(Int, Int), bottleneck(Int) }
+        while cost(selection) > limit {
+            var weakest: (alpha: Float, unit: Unit)?
+            func consider(_ alpha: Float, _ unit: Unit) { if weakest == nil || alpha < weakest!.alpha { weakest = (alpha, unit) } }
+            for layer in selection.layers where selection.feedForward[layer].count > 1 {
+                for u in selection.feedForward[layer] { consider(ffnAlpha[layer][u], .feedForward(layer, u)) }
+            }
+            if selection.bottleneck.count > 1 { for u in selection.bottleneck { consider(bottleneckAlpha[u], .bottleneck(u)) } }
+            switch weakest?.unit {
+            case .feedForward(let l, let u): selection.feedForward[l].removeAll { $0 == u }
+            case .bottleneck(let u): selection.bottleneck.removeAll { $0 == u }
+            case nil:
+                guard let layer = selection.layers.min(by: { layerAlpha[$0] < layerAlpha[$1] }) else {
+                    throw .budgetUnreachable(budget: budget, floor: cost(selection) / Double(c.multiplyAccumulatesPerWindow))
+                }
+                selection.layers.removeAll { $0 == layer }
+            }
+        }
+        // Refill: removed units that are on, strongest first, while the budget allows.
+        var returning: [(alpha: Float, unit: Unit)] = []
+        for layer in selection.layers {
+            for u in ffnAlpha[layer].indices where ffnAlpha[layer][u] >= 0 && !selection.feedForward[layer].contains(u) {
+                returning.append((ffnAlpha[layer][u], .feedForward(layer, u)))
+            }
+        }
+        for u in bottleneckAlpha.indices where bottleneckAlpha[u] >= 0 && !selection.bottleneck.contains(u) {
+            returning.append((bottleneckAlpha[u], .bottleneck(u)))
+        }
+        for candidate in returning.sorted(by: { $0.alpha > $1.alpha }) {
+            var trial = selection
+            switch candidate.unit {
+            case .feedForward(let l, let u): trial.feedForward[l] = (trial.feedForward[l] + [u]).sorted()
+            case .bottleneck(let u): trial.bottleneck = (trial.bottleneck + [u]).sorted()
+            }
+            if cost(trial) <= limit { selection = trial }
+        }
+        return selection
+    }
+
+    /// Rows `indices` of `t` `[N, ...]`.
+    static func gather(_ t: Tensor, _ indices: [Int]) -> Tensor { KWSUnitSelection.rows(t, indices) }
+}

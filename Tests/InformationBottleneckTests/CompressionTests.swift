@@ -1,0 +1,79 @@
+import Foundation
+@testable import InformationBottleneck
+import KeywordSpotting
+import NN
+import TensorCore
+import Testing
+
+/// Two layers of feed-forward width 16, 4 channels, bottleneck 12, three classes.
+private func configuration() -> KWSConfiguration {
+    KWSConfiguration(labels: ["yes", "no", "_unknown_", "_silence_"], convChannels: 4, normGroups: 2, layers: 2, heads: 2,
+                     feedForwardDimension: 16, bottleneckDimension: 12, projectionHidden: 8, projectionDimension: 6, dropout: 0)
+}
+
+private func features(_ count: Int, seed: UInt64) -> Tensor {
+    var rng = SplitMix64(seed: seed)
+    return Tensor.randomNormal([count, 101, 40], using: &rng) * 3 + -8
+}
+
+@Suite("Structured compression")
+struct CompressionTests {
+    @Test func perLayerWidthsCountTheirMultiplyAddsAndOldConfigsKeepTheirs() throws {
+        var c = configuration()
+        let uniform = c.multiplyAccumulatesPerWindow
+        #expect(uniform == c.fixedMultiplyAccumulates + 2 * (c.attentionMultiplyAccumulates + 16 * c.feedForwardUnitMultiplyAccumulates)
+            + 12 * c.bottleneckUnitMultiplyAccumulates)
+        c.feedForwardDimensions = [16, 4]
+        try c.validate()
+        #expect(uniform - c.multiplyAccumulatesPerWindow == 12 * c.feedForwardUnitMultiplyAccumulates)
+        let model = KeywordClassifier(configuration: c, seed: 1)
+        #expect(model.stateDict()["encoder.transformer.1.linear1.weight"]?.shape.dims == [4, 40])
+        let decoded = try KWSConfiguration.decode(c.jsonData(), path: "c.json")
+        #expect(decoded == c)
+        c.feedForwardDimensions = [16]
+        #expect(throws: KeywordSpottingError.self) { try c.validate() }
+        #expect(!String(decoding: configuration().jsonData(), as: UTF8.self).contains("ffn_dims"))
+    }
+
+    @Test func thePrunedModelComputesWhatTheGatedOneDoesAtItsMeans() throws {
+        let parent = KeywordClassifier(configuration: configuration(), seed: 3)
+        parent.setTraining(false)
+        var rng = SplitMix64(seed: 4)
+        var selection = KWSUnitSelection(keepingAllOf: parent.configuration)
+        selection.layers = [1]
+        selection.feedForward[1] = [0, 3, 5, 9, 15]
+        selection.bottleneck = [1, 2, 7, 11]
+        // Gate means: random where kept, 0 where pruned (a pruned unit contributes nothing).
+        func means(_ count: Int, kept: [Int]) -> [Float] { (0..<count).map { kept.contains($0) ? 0.5 + rng.nextUniform() : 0 } }
+        let layerMeans = means(2, kept: selection.layers)
+        let ffnMeans = [means(16, kept: []), means(16, kept: selection.feedForward[1])]
+        let bottleneckMeans = means(12, kept: selection.bottleneck)
+        let gated2 = GatedKeywordNetwork(network: parent)
+        for (gates, values) in zip(gated2.gates, [layerMeans] + ffnMeans + [bottleneckMeans]) {
+            gates.mean.assign(values)
+        }
+        let pruned = try selection.prunedModel(parent: parent, layerScales: layerMeans, feedForwardScales: ffnMeans, bottleneckScales: bottleneckMeans)
+        pruned.setTraining(false)
+        #expect(pruned.configuration.layers == 1 && pruned.configuration.feedForwardDimensions == [5] && pruned.configuration.bottleneckDimension == 4)
+        let x = features(3, seed: 5)
+        let expected = Autograd.withInferenceMode { gated2(x, dropoutSeed: nil, noiseSeed: nil) }.scalars
+        let actual = Autograd.withInferenceMode { pruned(x) }.scalars
+        #expect(zip(expected, actual).allSatisfy { abs($0 - $1) < 1e-4 }, "\(expected) vs \(actual)")
+    }
+
+    @Test func compressionMeetsTheBudgetAndKeepsAUsableModel() throws {
+        let parent = KeywordClassifier(configuration: configuration(), seed: 6)
+        let settings = CompressionSettings(budget: 0.5, steps: 6, batchSize: 4, clips: 8)
+        let result = try KWSCompressor.compress(parent: parent, parentName: "parent", features: features(8, seed: 7), settings: settings)
+        #expect(Double(result.multiplyAccumulates) <= 0.5 * Double(result.parentMultiplyAccumulates))
+        #expect(result.model.configuration.compressedFrom == "parent" && result.model.configuration.compressionBudget == 0.5)
+        #expect(result.model.parameterCount < parent.parameterCount)
+        #expect((0...1).contains(result.agreement))
+        #expect(throws: InformationBottleneckError.self) {
+            try KWSCompressor.compress(parent: parent, parentName: "p", features: features(4, seed: 1), settings: CompressionSettings(budget: 0.01, steps: 2, batchSize: 2))
+        }
+        // The distillation loss is 0 when the student is the teacher.
+        let logits = Tensor([1, 2, 3, 0, -1, 4], shape: [2, 3])
+        #expect(abs(KWSCompressor.distillationLoss(student: logits, teacher: logits, temperature: 2).item) < 1e-6)
+    }
+}
