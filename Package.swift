@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "NN", dependencies: ["TensorCore"]),
 
         // Layer 3: the MossFormer2 separator, and the keyword spotter (encoder, heads, front end, inference).
-        .target(name: "Separation", dependencies: ["NN", "TensorCore", "CKernels", "AudioIO"]),
+        .target(name: "Separation", dependencies: ["NN", "TensorCore", "AudioIO"]),
         .target(name: "KeywordSpotting", dependencies: ["NN", "TensorCore", "DSP", "AudioIO"]),
 
         // Layer 4: streaming executors (chunked separation; streaming keyword spotting).

@@ -3,7 +3,6 @@ import AudioIO
 import Foundation
 import KeywordSpotting
 import Streaming
-import Training
 
 /// `sepkws detect [-|FILE...]`: keyword events from a live pipe or from files, one JSON line each.
 struct Detect: ParsableCommand {

@@ -5,7 +5,7 @@ import Evaluation
 import Foundation
 import KeywordSpotting
 import SpeechSynthesis
-import Training
+import TensorCore
 
 /// `sepkws eval-kws`: accuracy, per-class accuracy and the confusion matrix of a keyword spotter on a split.
 struct EvalKWS: ParsableCommand {
@@ -56,7 +56,8 @@ struct EvalKWS: ParsableCommand {
         let dataset = try SpeechCommandsDataset(root: data, labelSet: labelSet, windowSamples: spotter.configuration.frontEnd.clipSamples)
         let corpusSplit: CorpusSplit = split == "dev" ? .dev : split == "train" ? .train : .test
         let all = try dataset.examples(in: corpusSplit)
-        let examples = allUnknown ? all : KeywordClips.balanced(all, labelSet: labelSet)
+        var rng = SplitMix64(seed: KeywordClips.balanceSeed)
+        let examples = allUnknown ? all : KeywordClips.balanced(all, labelSet: labelSet, using: &rng)
         let noiseOf = Self.noiseColumn(root: data)
 
         let frontEnd = spotter.configuration.frontEnd

@@ -5,7 +5,6 @@ import Foundation
 import Separation
 import Streaming
 import TensorCore
-import Training
 
 /// How separated outputs are scaled.
 enum OutputNormalization: String, ExpressibleByArgument, CaseIterable {

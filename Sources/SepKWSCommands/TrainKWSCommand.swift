@@ -265,7 +265,9 @@ struct TrainKWS: ParsableCommand {
         // The dev split, balanced like the standard test set, as features computed once.
         let frontEnd = try LogMelFrontEnd(settings.model.frontEnd)
         let devSet = try settings.devData.map { try SpeechCommandsDataset(root: $0, labelSet: labelSet, windowSamples: length) } ?? dataset
-        let dev = KeywordClips.balanced(try devSet.examples(in: .dev), labelSet: labelSet, limit: settings.validationLimit)
+        var balanceGenerator = SplitMix64(seed: KeywordClips.balanceSeed)
+        let dev = KeywordClips.balanced(
+            try devSet.examples(in: .dev), labelSet: labelSet, limit: settings.validationLimit, using: &balanceGenerator)
         let devFeatures = frontEnd.batch(try dev.map { try KeywordClips.load($0, sampleRate: rate, length: length) })
         let devLabels = dev.map(\.label)
         let modelDirectory = (runDirectory as NSString).appendingPathComponent("model")

@@ -1,3 +1,4 @@
+import AudioIO
 import Foundation
 
 /// How often a ``TrainingLoop`` logs, validates and saves, and how long it runs.
