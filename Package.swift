@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(name: "StreamingTests", dependencies: ["Streaming", "Separation", "KeywordSpotting", "AudioIO", "TensorCore", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Separation", "NN", "TensorCore", "AudioIO", "AudioDatasets", "DSP", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TestSupport"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "AudioIO", "AudioDatasets", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Streaming", "AudioIO", "AudioDatasets", "TestSupport"]),
         .testTarget(name: "KeywordSpottingTests", dependencies: ["KeywordSpotting", "NN", "TensorCore", "AudioIO", "TestSupport"]),
         .testTarget(name: "InformationTheoryTests", dependencies: ["InformationTheory", "TensorCore"]),
         .testTarget(name: "SepKWSCommandsTests", dependencies: ["SepKWSCommands", "InformationTheory", "KeywordSpotting", "AudioIO", "AudioDatasets", "Evaluation", "SpeechSynthesis", "TensorCore", "Training", "TestSupport"]),
