@@ -6,6 +6,7 @@ import KeywordSpotting
 import SpeechSynthesis
 import Streaming
 import TensorCore
+import Training
 
 /// `train-kws --words`: the stages around the training loop. Before: synthesize the phrases and their hard negatives
 /// into `RUN/data` (``WakeWordCorpusBuilder``) and pick the window length. After: synthesize a calibration stream
@@ -53,7 +54,7 @@ extension TrainKWS {
     }
 
     /// Calibrates the thresholds of the trained model and prints the report.
-    func calibrate(model: String, run: String, settings: TrainKWSSettings, wakeWord wake: WakeWordSettings, seed: UInt64,
+    func calibrate(model: String, run: String, settings: KeywordTrainingSettings, wakeWord wake: WakeWordSettings, seed: UInt64,
                    started: Date, trainingSeconds: Double) throws {
         let phrases = settings.words ?? []
         let streamDirectory = (run as NSString).appendingPathComponent("calibration")
