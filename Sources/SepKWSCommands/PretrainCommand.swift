@@ -16,6 +16,11 @@ struct TrainingRunOptions: ParsableArguments {
     @Option(help: "Continue the run in this folder exactly where its last checkpoint left it.")
     var resume: String?
 
+    @Option(help: ArgumentHelp(
+        "A JSON file of the run's settings (the keys of RUN/settings.json, all optional); options given here override it.",
+        discussion: "See the README, \"Settings files\", for the keys."))
+    var settings: String?
+
     @Option(help: "Total optimizer steps.")
     var steps: Int?
 
@@ -58,6 +63,7 @@ struct TrainingRunOptions: ParsableArguments {
                 throw ValidationError("--out \(out): the folder \(parent) does not exist")
             }
         case (nil, .some):
+            if settings != nil { throw ValidationError("--settings is for a new run; a resumed run takes its settings from the run folder") }
             if let given = (fixedByRun + otherFixed).first(where: { $0.1 }) {
                 throw ValidationError("\(given.0) is fixed by the run being resumed; remove it (only --threads may change)")
             }
@@ -260,7 +266,7 @@ struct Pretrain: ParsableCommand {
         if let timeMasks, !(0...20).contains(timeMasks) { throw ValidationError("--time-masks \(timeMasks): must be 0 to 20") }
         if let frequencyMasks, !(0...10).contains(frequencyMasks) { throw ValidationError("--frequency-masks \(frequencyMasks): must be 0 to 10") }
         if let maxMaskFrames, !(1...50).contains(maxMaskFrames) { throw ValidationError("--max-mask-frames \(maxMaskFrames): must be 1 to 50") }
-        if training.resume == nil && unlabeled.isEmpty { throw ValidationError("give at least one --unlabeled folder") }
+        if training.resume == nil && unlabeled.isEmpty && training.settings == nil { throw ValidationError("give at least one --unlabeled folder") }
         for (name, value) in losses.dropLast() {
             if let value, !(value >= 0 && value.isFinite) { throw ValidationError("\(name) \(value): must be 0 or more") }
         }
@@ -269,10 +275,30 @@ struct Pretrain: ParsableCommand {
         if let units, !(2...4096).contains(units) { throw ValidationError("--units \(units): must be 2 to 4096") }
         if units != nil && !lossWeights.predictsUnits { throw ValidationError("--units needs --masked-units-weight or --visible-units-weight above 0") }
         let w = lossWeights
-        if training.resume == nil && w.invariance + w.reconstruction + w.contrastive + w.maskedFrames + w.maskedUnits + w.visibleUnits + w.siamese == 0 {
+        if training.resume == nil && training.settings == nil && w.invariance + w.reconstruction + w.contrastive + w.maskedFrames + w.maskedUnits + w.visibleUnits + w.siamese == 0 {
             throw ValidationError("every loss weight is 0: nothing to learn")
         }
         if let temperature, !(temperature > 0.01 && temperature <= 10) { throw ValidationError("--temperature \(temperature): must be in (0.01, 10]") }
+    }
+
+    /// A new run's settings: the options over `--settings FILE` over the defaults.
+    func newRunSettings(fromFlagsOnly: Bool = false) throws -> PretrainSettings {
+        let schedule = training.schedule(defaultSteps: 3000)
+        try schedule.validate()
+        var settings = PretrainSettings(
+            unlabeled: unlabeled, noise: noise, batchSize: training.batchSize ?? 32, learningRate: training.learningRate ?? 1e-3,
+            warmupSteps: training.warmup ?? min(200, schedule.totalSteps / 10), weightDecay: 0.01, seed: training.seed ?? 1,
+            schedule: schedule, model: try size.configuration(labels: KWSConfiguration.twelveLabels),
+            losses: lossWeights, augmentation: AugmentationSettings(), validationPairs: 64, masking: masking,
+            units: lossWeights.predictsUnits ? (units ?? 100) : nil, neighborPairs: (neighborPairs ?? 0) > 0 ? neighborPairs : nil,
+            neighborsFrom: neighborsFrom)
+        if !fromFlagsOnly, let file = training.settings {
+            let defaults = try Pretrain.parse(["--out", training.out!, "--settings", file]).newRunSettings(fromFlagsOnly: true)
+            settings = try SettingsFile.merged(file: file, flags: settings, defaults: defaults)
+            try settings.schedule.validate()
+            if settings.unlabeled.isEmpty { throw ValidationError("give at least one --unlabeled folder (or \"unlabeled\" in --settings)") }
+        }
+        return settings
     }
 
     func run() throws {
@@ -285,15 +311,7 @@ struct Pretrain: ParsableCommand {
         } else {
             let out = training.out!
             if TrainingCheckpoint.exists(in: out) { throw TrainingError.runExists(path: out) }
-            let schedule = training.schedule(defaultSteps: 3000)
-            try schedule.validate()
-            settings = PretrainSettings(
-                unlabeled: unlabeled, noise: noise, batchSize: training.batchSize ?? 32, learningRate: training.learningRate ?? 1e-3,
-                warmupSteps: training.warmup ?? min(200, schedule.totalSteps / 10), weightDecay: 0.01, seed: training.seed ?? 1,
-                schedule: schedule, model: try size.configuration(labels: KWSConfiguration.twelveLabels),
-                losses: lossWeights, augmentation: AugmentationSettings(), validationPairs: 64, masking: masking,
-                units: lossWeights.predictsUnits ? (units ?? 100) : nil, neighborPairs: (neighborPairs ?? 0) > 0 ? neighborPairs : nil,
-                neighborsFrom: neighborsFrom)
+            settings = try newRunSettings()
         }
         let runDirectory = training.resume ?? training.out!
         let trainer = try KeywordPretrainer(settings: settings, runDirectory: runDirectory, resume: training.resume != nil, log: Console.error)

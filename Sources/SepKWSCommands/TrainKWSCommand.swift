@@ -81,8 +81,8 @@ struct TrainKWS: ParsableCommand {
                 throw ValidationError("--words fine-tunes the shipped encoder (or --init's), which fixes the sizes; remove the size options")
             }
         } else {
-            guard data != nil else { throw ValidationError("give --data SPEECH_COMMANDS_DIR (or --words \"your phrase\")") }
-            guard let labels, labels == 12 || labels == 35 else { throw ValidationError("--labels must be 12 or 35") }
+            guard data != nil || training.settings != nil else { throw ValidationError("give --data SPEECH_COMMANDS_DIR (or --words \"your phrase\")") }
+            guard labels.map({ $0 == 12 || $0 == 35 }) ?? (training.settings != nil) else { throw ValidationError("--labels must be 12 or 35") }
         }
         if let labelFraction, !(labelFraction > 0 && labelFraction <= 1) { throw ValidationError("--label-fraction \(labelFraction): must be in (0, 1]") }
         if let labelSmoothing, !(0..<1).contains(labelSmoothing) { throw ValidationError("--label-smoothing \(labelSmoothing): must be in [0, 1)") }
@@ -92,6 +92,55 @@ struct TrainKWS: ParsableCommand {
         if initialization != nil, size.given.contains(where: { $0.1 }) {
             throw ValidationError("--init takes the sizes from the pretrained model; remove the size options")
         }
+    }
+
+    /// A new run's settings (the options over `--settings FILE` over the defaults) and the encoder it starts from;
+    /// with `--words`, the data are synthesized first.
+    func newRunSettings(out: String, started: Date, fromFlagsOnly: Bool = false) throws -> (KeywordTrainingSettings, InitialEncoder?) {
+        var initial: InitialEncoder?
+        let schedule = training.schedule(defaultSteps: wakeWord.words != nil ? Self.wakeWordDefaultSteps : 4000)
+        try schedule.validate()
+        let phrases = wakeWord.words != nil ? wakeWord.phrases : nil
+        let labelSet: KeywordLabelSet = phrases.map { .custom(keywords: $0) } ?? (labels == 35 ? .thirtyFive : .twelve)
+        var prepared: (data: String, windowSamples: Int, wakeWord: WakeWordSettings)?
+        if let phrases { prepared = try prepareWakeWordData(phrases: phrases, run: out, seed: training.seed ?? 1, started: started) }
+        let initialPath = try initialization ?? (phrases != nil ? DefaultModels.keywordSpotterDirectory() : nil)
+        var model: KWSConfiguration
+        if let initialization = initialPath {
+            initial = try InitialEncoder(path: initialization)
+            model = initial!.configuration
+            model.labels = labelSet.labels
+            model.thresholds = nil
+        } else {
+            model = try size.configuration(labels: labelSet.labels)
+        }
+        if let prepared { model.frontEnd.clipSamples = prepared.windowSamples }
+        var settings = KeywordTrainingSettings(
+            data: prepared?.data ?? data ?? "", labels: labelSet.labels.count, initialization: initialPath,
+            labelFraction: labelFraction ?? 1,
+            batchSize: training.batchSize ?? 64, learningRate: training.learningRate ?? 2e-3, warmupSteps: training.warmup ?? min(200, schedule.totalSteps / 10),
+            weightDecay: 0.01, labelSmoothing: labelSmoothing ?? 0.1, seed: training.seed ?? 1, schedule: schedule, model: model,
+            augmentation: AugmentationSettings(channel: augment ? SourceAugmentationSettings() : nil), silenceShare: 0.1, unknownShare: phrases != nil ? 0.45 : context.isEmpty ? 0.1 : 0.2, validationLimit: 3000,
+            contextFolders: context.isEmpty ? nil : context, context: context.isEmpty ? nil : StreamContextSettings(),
+            encoderLearningRateScale: encoderLearningRateScale, devData: devData, words: phrases, wakeWord: prepared?.wakeWord)
+        if !fromFlagsOnly, let file = training.settings {
+            let defaults = try TrainKWS.parse(["--out", out, "--settings", file]).newRunSettings(out: out, started: started, fromFlagsOnly: true).0
+            settings = try SettingsFile.merged(file: file, flags: settings, defaults: defaults)
+            try settings.schedule.validate()
+            guard !settings.data.isEmpty else { throw ValidationError("give --data SPEECH_COMMANDS_DIR (or \"data\" in --settings)") }
+            guard settings.words != nil || settings.labels == 12 || settings.labels == 35 else {
+                throw ValidationError("--settings \(file): \"labels\" must be 12 or 35")
+            }
+            if settings.model.labels != settings.labelSet.labels { settings.model.labels = settings.labelSet.labels }
+            if initial == nil, let path = settings.initialization {
+                initial = try InitialEncoder(path: path)
+                let labels = settings.model.labels
+                settings.model = initial!.configuration
+                settings.model.labels = labels
+                settings.model.thresholds = nil
+            }
+        }
+        return (settings, initial)
     }
 
     func run() throws {
@@ -106,31 +155,7 @@ struct TrainKWS: ParsableCommand {
         } else {
             let out = training.out!
             if TrainingCheckpoint.exists(in: out) { throw TrainingError.runExists(path: out) }
-            let schedule = training.schedule(defaultSteps: wakeWord.words != nil ? Self.wakeWordDefaultSteps : 4000)
-            try schedule.validate()
-            let phrases = wakeWord.words != nil ? wakeWord.phrases : nil
-            let labelSet: KeywordLabelSet = phrases.map { .custom(keywords: $0) } ?? (labels == 35 ? .thirtyFive : .twelve)
-            var prepared: (data: String, windowSamples: Int, wakeWord: WakeWordSettings)?
-            if let phrases { prepared = try prepareWakeWordData(phrases: phrases, run: out, seed: training.seed ?? 1, started: started) }
-            let initialPath = try initialization ?? (phrases != nil ? DefaultModels.keywordSpotterDirectory() : nil)
-            var model: KWSConfiguration
-            if let initialization = initialPath {
-                initial = try InitialEncoder(path: initialization)
-                model = initial!.configuration
-                model.labels = labelSet.labels
-                model.thresholds = nil
-            } else {
-                model = try size.configuration(labels: labelSet.labels)
-            }
-            if let prepared { model.frontEnd.clipSamples = prepared.windowSamples }
-            settings = KeywordTrainingSettings(
-                data: prepared?.data ?? data!, labels: labelSet.labels.count, initialization: initialPath,
-                labelFraction: labelFraction ?? 1,
-                batchSize: training.batchSize ?? 64, learningRate: training.learningRate ?? 2e-3, warmupSteps: training.warmup ?? min(200, schedule.totalSteps / 10),
-                weightDecay: 0.01, labelSmoothing: labelSmoothing ?? 0.1, seed: training.seed ?? 1, schedule: schedule, model: model,
-                augmentation: AugmentationSettings(channel: augment ? SourceAugmentationSettings() : nil), silenceShare: 0.1, unknownShare: phrases != nil ? 0.45 : context.isEmpty ? 0.1 : 0.2, validationLimit: 3000,
-                contextFolders: context.isEmpty ? nil : context, context: context.isEmpty ? nil : StreamContextSettings(),
-                encoderLearningRateScale: encoderLearningRateScale, devData: devData, words: phrases, wakeWord: prepared?.wakeWord)
+            (settings, initial) = try newRunSettings(out: out, started: started)
         }
         let runDirectory = training.resume ?? training.out!
         let trainer = try KeywordTrainer(

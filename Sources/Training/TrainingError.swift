@@ -24,6 +24,9 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No usable audio was found (every file unreadable, too short or silent).
     case noUsableAudio(path: String, reason: String)
 
+    /// A `--settings` file cannot be read or does not hold the trainer's settings.
+    case settingsFile(path: String, reason: String)
+
     public var description: String {
         switch self {
         case .runDirectoryMissing(let path): "\(path): no such run folder"
@@ -35,6 +38,7 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
         case .logMismatch(let path, let reason): "\(path): \(reason)"
         case .invalidOption(let name, let value, let reason): "invalid \(name) \(value): \(reason)"
         case .noUsableAudio(let path, let reason): "\(path): no usable audio (\(reason))"
+        case .settingsFile(let path, let reason): "--settings \(path): \(reason)"
         case .runInUse(let path, let pid):
             "\(path) is in use by \(pid.map { "process \($0)" } ?? "another process") (it holds \(path)/\(RunLock.fileName)); wait for it to stop, or stop it first"
         }

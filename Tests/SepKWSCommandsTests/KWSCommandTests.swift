@@ -79,6 +79,24 @@ struct KWSCommandTests {
         #expect(malformed.stderr == "error: \(dir.file("broken/config.json")): malformed model configuration: not valid JSON\n")
     }
 
+    @Test func trainersTakeASettingsFileUnderTheirOptions() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let data = try makeTinySpeechCommands(in: dir)
+        let file = dir.file("pretrain.json")
+        try #"{"unlabeled": ["\#(data)/yes"], "batch_size": 2, "schedule": {"total_steps": 2, "validate_every": 2}, "seed": 11}"#
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let run = dir.file("pre")
+        #expect(SepKWS.run(["pretrain", "--settings", file, "--out", run, "--seed", "12"] + tinySizes) == 0)
+        let stored = try String(contentsOfFile: run + "/settings.json", encoding: .utf8)
+        #expect(stored.contains("\"batch_size\" : 2") && stored.contains("\"seed\" : 12") && stored.contains("\"total_steps\" : 2"))
+        #expect(SepKWS.run(["pretrain", "--resume", run, "--settings", file]) == 2)
+        let typo = dir.file("typo.json")
+        try #"{"batch_sise": 2}"#.write(toFile: typo, atomically: true, encoding: .utf8)
+        #expect(SepKWS.run(["train-kws", "--settings", typo, "--data", data, "--out", dir.file("kws")] + tinySizes) == 1)
+        #expect(throws: (any Error).self) { try SepKWS.parseAsRoot(["train-sep", "--resume", run, "--settings", file]) }
+    }
+
     @Test func parsingRejectsImpossibleOptions() {
         #expect(throws: (any Error).self) { try SepKWS.parseAsRoot(["train-kws", "--data", "d", "--labels", "13", "--out", "/tmp/x"]) }
         #expect(throws: (any Error).self) { try SepKWS.parseAsRoot(["train-kws", "--data", "d", "--labels", "12"]) }
