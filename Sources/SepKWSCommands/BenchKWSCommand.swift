@@ -32,7 +32,7 @@ struct BenchKWS: ParsableCommand {
     }
 
     func run() throws {
-        configureThreads(threading.threads)
+        Threading.setThreads(threading.threads)
         var config = KWSConfiguration(labels: KWSConfiguration.twelveLabels)
         if paperSize {
             config = .paper(labels: KWSConfiguration.twelveLabels)

@@ -37,8 +37,7 @@ struct BenchTrainSep: ParsableCommand {
     }
 
     func run() throws {
-        Threading.setBLASThreads(threading.threads)
-        Threading.setElementwiseThreads(threading.threads)
+        Threading.setThreads(threading.threads)
         let configuration = try config.map { try MossFormer2Configuration.load(contentsOf: $0) } ?? MossFormer2Configuration()
         let model = try MossFormer2Separator(configuration: configuration, dropout: 0.1, seed: 1)
         model.setTraining(true)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AudioIO
 import Foundation
+import TensorCore
 import KeywordSpotting
 
 /// Where the shipped models are found: `$SEPKWS_KWS_MODEL` (a model folder), `$SEPKWS_MODELS/<name>`,
@@ -53,7 +54,7 @@ struct Classify: ParsableCommand {
     }
 
     func run() throws {
-        configureThreads(threading.threads)
+        Threading.setThreads(threading.threads)
         let spotter = try KeywordSpotter(directory: try model ?? DefaultModels.keywordSpotterDirectory())
         let frontEnd = spotter.configuration.frontEnd
         var failed = 0

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AudioIO
 import Foundation
+import TensorCore
 import KeywordSpotting
 import Streaming
 
@@ -43,7 +44,7 @@ struct Detect: ParsableCommand {
     }
 
     func run() throws {
-        configureThreads(threads)
+        Threading.setThreads(threads)
         let spotter = try detection.loadSpotter()
         let settings = try detection.settings(for: spotter)
         let separation = try detection.separation()

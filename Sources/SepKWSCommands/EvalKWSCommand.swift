@@ -32,7 +32,14 @@ struct EvalKWS: ParsableCommand {
     var plot: String?
 
     @Option(help: "Write the JSON report to this file.")
-    var json: String?
+    var report: String?
+
+    /// The old spelling of `--report FILE`, kept for existing scripts.
+    @Option(name: .customLong("json"), help: .hidden)
+    var jsonReport: String?
+
+    /// `--report FILE` (or its old spelling `--json FILE`).
+    var json: String? { report ?? jsonReport }
 
     @Flag(help: "Keep every _unknown_ and _silence_ example (no balancing).")
     var allUnknown = false
@@ -40,12 +47,13 @@ struct EvalKWS: ParsableCommand {
     @OptionGroup var threading: ThreadOptions
 
     mutating func validate() throws {
+        if report != nil && jsonReport != nil { throw ValidationError("give --report FILE once (--json FILE is its old spelling)") }
         guard ["test", "dev", "train"].contains(split) else { throw ValidationError("--split must be test, dev or train") }
         if let plot, !plot.lowercased().hasSuffix(".svg") { throw ValidationError("--plot \(plot): must end in .svg") }
     }
 
     func run() throws {
-        configureThreads(threading.threads)
+        Threading.setThreads(threading.threads)
         let modelDirectory = try model ?? DefaultModels.keywordSpotterDirectory()
         let spotter = try KeywordSpotter(directory: modelDirectory)
         let labels = spotter.configuration.labels

@@ -3,6 +3,7 @@ import AudioDatasets
 import AudioIO
 import Evaluation
 import Foundation
+import TensorCore
 import KeywordSpotting
 import Streaming
 
@@ -53,7 +54,7 @@ struct EvalStream: ParsableCommand {
     func run() throws {
         // Outputs are checked before the stream is scored, which may take hours, rather than after it.
         for output in [plot, report, scores].compactMap({ $0 }) { _ = try AtomicOutput(destination: output, inputs: [labels] + (audio.map { [$0] } ?? [])) }
-        configureThreads(threads)
+        Threading.setThreads(threads)
         let budgets = try targets.split(separator: ",").map { part -> Double in
             guard let v = Double(part.trimmingCharacters(in: .whitespaces)), v >= 0, v.isFinite else {
                 throw ValidationError("--targets '\(part)': expected false accepts per hour (numbers >= 0)")

@@ -146,12 +146,6 @@ struct ModelSizeOptions: ParsableArguments {
     }
 }
 
-/// Sets the engine's threads (one level of parallelism: BLAS and element-wise loops).
-func configureThreads(_ threads: Int) {
-    Threading.setBLASThreads(threads)
-    Threading.setElementwiseThreads(threads)
-}
-
 /// Prints how a run ended and what to do next.
 func reportOutcome(_ outcome: TrainingOutcome, command: String, run: String) throws {
     switch outcome {
@@ -302,7 +296,7 @@ struct Pretrain: ParsableCommand {
     }
 
     func run() throws {
-        configureThreads(threading.threads)
+        Threading.setThreads(threading.threads)
         let settings: PretrainSettings
         defer { RunLock.release(runDirectory: training.resume ?? training.out!) }   // taken here or by the runner
         if let resume = training.resume {
@@ -321,6 +315,7 @@ struct Pretrain: ParsableCommand {
         Console.error("pretrain: \(trainer.network.parameterCount) parameters (encoder \(trainer.network.encoder.parameterCount)); \(trainer.runner.startStep)/\(settings.schedule.totalSteps) steps done; \(threading.threads) thread(s)")
         let outcome = try trainer.run(stopSignal: stop) { p in
             bar.update(done: p.step, total: p.totalSteps, extra: String(format: "loss %.4f  %.2f steps/s", p.metrics["loss"] ?? 0, p.stepsPerSecond))
+            if let line = p.validationLine { Console.error("pretrain: " + line) }
         }
         try reportOutcome(outcome, command: "pretrain", run: runDirectory)
     }

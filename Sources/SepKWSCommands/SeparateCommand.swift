@@ -102,7 +102,7 @@ struct Separate: ParsableCommand {
     }
 
     func run() throws {
-        Threading.setBLASThreads(threading.threads)
+        Threading.setThreads(threading.threads)
         /// Inputs that can be read only once (a FIFO, `<(...)`, `/dev/stdin`), opened to learn their rate and kept
         /// open for their separation.
         var opened: [String: AudioFileReader] = [:]

@@ -144,7 +144,7 @@ struct TrainKWS: ParsableCommand {
     }
 
     func run() throws {
-        configureThreads(threading.threads)
+        Threading.setThreads(threading.threads)
         let started = Date()
         var settings: KeywordTrainingSettings
         var initial: InitialEncoder?
@@ -168,6 +168,7 @@ struct TrainKWS: ParsableCommand {
         Console.error("train-kws: \(trainer.network.parameterCount) parameters; \(trainer.devCount) dev examples; \(trainer.runner.startStep)/\(settings.schedule.totalSteps) steps done; \(threading.threads) thread(s)")
         let outcome = try trainer.run(stopSignal: stop) { p in
             bar.update(done: p.step, total: p.totalSteps, extra: String(format: "loss %.4f acc %.3f  %.2f steps/s", p.metrics["loss"] ?? 0, p.metrics["accuracy"] ?? 0, p.stepsPerSecond))
+            if let line = p.validationLine { Console.error("train-kws: " + line) }
         }
         try reportOutcome(outcome, command: "train-kws", run: runDirectory)
         if case .finished = outcome, let best = trainer.runner.extra["best_dev_accuracy"] {

@@ -155,8 +155,7 @@ struct TrainSep: ParsableCommand {
     }
 
     func run() throws {
-        Threading.setBLASThreads(threading.threads)
-        Threading.setElementwiseThreads(threading.threads)
+        Threading.setThreads(threading.threads)
         let runDirectory = resume ?? out!
         if let export {
             let (model, step) = try SeparationTrainer.validatedModel(runDirectory: runDirectory)
@@ -223,6 +222,7 @@ struct TrainSep: ParsableCommand {
             progress: { p in
                 bar.update(done: p.step, total: p.totalSteps,
                            extra: String(format: "loss %.2f %.2f steps/s", p.metrics["loss"] ?? 0, p.stepsPerSecond))
+                if let line = p.validationLine { Console.error("train-sep: " + line) }
             })
         switch outcome {
         case .finished(let step): try Console.line("\(runDirectory): finished at step \(step); best dev SI-SNRi \(String(format: "%.2f", best)) dB")

@@ -105,6 +105,10 @@ struct KWSCommandTests {
         #expect(throws: (any Error).self) { try SepKWS.parseAsRoot(["pretrain", "--out", "/tmp/x"]) }
         #expect(throws: (any Error).self) { try SepKWS.parseAsRoot(["pretrain", "--resume", "/tmp/x", "--unlabeled", "/tmp"]) }
         #expect(throws: (any Error).self) { try SepKWS.parseAsRoot(["eval-kws", "--data", "d", "--plot", "c.png"]) }
+        // --report FILE is the report file everywhere; --json FILE stays as its hidden old spelling, not both.
+        #expect((try? SepKWS.parseAsRoot(["eval-kws", "--data", "d", "--report", "r.json"])) != nil)
+        #expect((try? SepKWS.parseAsRoot(["eval-sep", "--data", "d", "--json", "r.json"])) != nil)
+        #expect(throws: (any Error).self) { try SepKWS.parseAsRoot(["eval-kws", "--data", "d", "--report", "a.json", "--json", "b.json"]) }
         #expect(throws: (any Error).self) { try SepKWS.parseAsRoot(["classify"]) }
     }
 
