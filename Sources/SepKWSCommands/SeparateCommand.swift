@@ -150,7 +150,7 @@ struct Separate: ParsableCommand {
             let file = item.path
             var destinations = planned[file] ?? []
             do {
-                if skipExisting, !destinations.isEmpty, destinations.allSatisfy(Self.isComplete) {
+                if skipExisting, !destinations.isEmpty, destinations.allSatisfy(SeparationOutputPlan.isComplete) {
                     try log?.append(["input": file, "outputs": destinations, "status": "skipped"])
                     if !json { Console.error("\(file): skipped (its outputs exist)") }
                     continue
@@ -173,19 +173,6 @@ struct Separate: ParsableCommand {
             }
         }
         if failed > 0 { throw CommandFailure.someInputsFailed(failed: failed, total: files.count) }
-    }
-
-    /// Whether an output file is complete: a regular file (outputs are renamed into place only when whole), not empty.
-    static func isComplete(_ path: String) -> Bool {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return false }
-        return attributes[.type] as? FileAttributeType == .typeRegular && ((attributes[.size] as? NSNumber)?.intValue ?? 0) > 0
-    }
-
-    /// Whether `path` looks like one of our own outputs (`STEM_s1.wav`), so re-running on a folder skips them.
-    static func isOutput(_ path: String) -> Bool {
-        let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-        guard let range = stem.range(of: "_s", options: .backwards) else { return false }
-        return Int(stem[range.upperBound...]) != nil
     }
 
     /// Separates one input into `destinations` (one per talker, from ``SeparationOutputPlan``) with a
