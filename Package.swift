@@ -7,7 +7,12 @@ let package = Package(
     name: "sepkws",
     products: [
         .executable(name: "sepkws", targets: ["sepkws"]),
-        .library(name: "SepKWS", targets: ["AudioIO", "DSP", "TensorCore", "NN", "KeywordSpotting", "Training", "InformationTheory", "SepKWSCommands"]),
+        .library(
+            name: "SepKWS",
+            targets: [
+                "AudioIO", "DSP", "TensorCore", "NN", "InformationTheory", "SpeechSynthesis", "AudioDatasets", "Separation",
+                "KeywordSpotting", "Streaming", "Training", "Evaluation", "SepKWSCommands",
+            ]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -21,7 +26,8 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
 
-        // Layer 1: audio files, signal processing, tensors.
+        // Layer 1: audio files (and the stop signal, atomic outputs, .npy writing), speech engines run as programs,
+        // signal processing, tensors. TensorCore is the only importer of the C kernels.
         .target(name: "AudioIO", dependencies: ["CSndfile", "CSoxr"]),
         .target(name: "SpeechSynthesis"),
         .target(name: "DSP", dependencies: ["CFFTW", .product(name: "RealModule", package: "swift-numerics")]),
@@ -30,29 +36,27 @@ let package = Package(
         .target(
             name: "TensorCore",
             dependencies: ["COpenBLAS", "CKernels", .product(name: "RealModule", package: "swift-numerics")]),
-
-        // Layer 1: mutual-information estimators (binning, KDE, KSG, Ross's mixed, PCA + KSG); LAPACK eigen-solver.
+        // Mutual-information estimators (binning, KDE, KSG, Ross's mixed, PCA + KSG), .npy reading; LAPACK eigen-solver.
         .target(name: "InformationTheory", dependencies: ["COpenBLAS"]),
 
-
-        // Layer 3: corpora (synthesis in standard layouts, and loaders of the real datasets), and the separator's
-        // training augmentation (rooms, filters, codec; FFT convolution from DSP).
-        .target(name: "AudioDatasets", dependencies: ["AudioIO", "DSP", "SpeechSynthesis"]),
-
         // Layer 2: layers, losses, optimizers.
-        .target(name: "NN", dependencies: ["TensorCore"]),
+        .target(name: "NN", dependencies: ["TensorCore", .product(name: "RealModule", package: "swift-numerics")]),
 
         // Layer 3: the MossFormer2 separator, and the keyword spotter (encoder, heads, front end, inference).
-        .target(name: "Separation", dependencies: ["NN", "TensorCore", "AudioIO"]),
+        .target(name: "Separation", dependencies: ["NN", "TensorCore"]),
         .target(name: "KeywordSpotting", dependencies: ["NN", "TensorCore", "DSP", "AudioIO"]),
+        // Layer 3: corpora (synthesis in standard layouts, loaders of the real datasets, batch-separation inputs and
+        // outputs) and the separator's training augmentation (rooms, filters, codec; FFT convolution from DSP).
+        .target(name: "AudioDatasets", dependencies: ["AudioIO", "DSP", "SpeechSynthesis"]),
 
-        // Layer 4: streaming executors (chunked separation; streaming keyword spotting).
+        // Layer 4: streaming executors (chunked separation, whole-file separation; streaming keyword detection).
         .target(name: "Streaming", dependencies: ["Separation", "KeywordSpotting", "AudioIO", "DSP", "TensorCore"]),
 
-        // Layer 5: training machinery shared by the trainers (checkpoints, logs, signals, augmentation, samplers).
+        // Layer 5: the trainers (separator, keyword pretraining and fine-tuning) and their machinery (checkpoints,
+        // logs, runner, settings files, augmentation, samplers).
         .target(name: "Training", dependencies: ["NN", "TensorCore", "AudioIO", "AudioDatasets", "Separation", "KeywordSpotting"]),
 
-        // Layer 5: metrics, evaluators, reports.
+        // Layer 5: metrics, evaluators (files, splits, streams), reports.
         .target(
             name: "Evaluation",
             dependencies: ["AudioIO", "AudioDatasets", "Streaming", .product(name: "RealModule", package: "swift-numerics")]),
