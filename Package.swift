@@ -59,7 +59,10 @@ let package = Package(
         // Layer 5: metrics, evaluators (files, splits, streams), reports.
         .target(
             name: "Evaluation",
-            dependencies: ["AudioIO", "AudioDatasets", "Streaming", .product(name: "RealModule", package: "swift-numerics")]),
+            dependencies: [
+                "AudioIO", "AudioDatasets", "SpeechSynthesis", "KeywordSpotting", "Streaming", "TensorCore",
+                .product(name: "RealModule", package: "swift-numerics"),
+            ]),
 
         // Layer 6-7: the command line.
         .target(

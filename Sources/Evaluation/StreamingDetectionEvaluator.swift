@@ -69,6 +69,17 @@ public struct StreamingDetectionEvaluator {
         audio: String, detector: KeywordDetector, settings: DetectionSettings, progress: (Int, Int) -> Void = { _, _ in }
     ) throws -> StreamingDetectionEvaluation {
         let started = Date()
+        let recorded = try Self.record(audio: audio, detector: detector, progress: progress)
+        let scoringSeconds = Date().timeIntervalSince(started)
+        return try evaluate(recorded, settings: settings, scoringSeconds: scoringSeconds)
+    }
+
+    /// Scores the stream at `audio` once with `detector`, recording every hop (for replays at any rules).
+    /// - Parameter progress: called after each block with (seconds scored, total seconds).
+    /// - Throws: `AudioIOError` (`noAudio` for an empty stream), the detector's errors.
+    public static func record(
+        audio: String, detector: KeywordDetector, progress: (Int, Int) -> Void = { _, _ in }
+    ) throws -> RecordedKeywordStream {
         var hops: [[KeywordHopScores]] = []
         detector.onHop = { hops.append($0) }
         let reader = try MonoReader(path: audio, sampleRate: detector.sampleRate)
@@ -81,11 +92,9 @@ public struct StreamingDetectionEvaluator {
         }
         _ = try detector.finish()
         if samples == 0 { throw AudioIOError.noAudio(path: audio) }
-        let duration = Double(samples) / Double(detector.sampleRate)
-        let scoringSeconds = Date().timeIntervalSince(started)
-        let recorded = RecordedKeywordStream(
-            hops: hops, labels: detector.labels, sampleRate: detector.sampleRate, durationSeconds: duration)
-        return try evaluate(recorded, settings: settings, scoringSeconds: scoringSeconds)
+        return RecordedKeywordStream(
+            hops: hops, labels: detector.labels, sampleRate: detector.sampleRate,
+            durationSeconds: Double(samples) / Double(detector.sampleRate))
     }
 
     /// Evaluates a recorded stream: the sweep, and the detector's own `settings`.

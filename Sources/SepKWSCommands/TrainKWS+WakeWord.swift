@@ -58,45 +58,22 @@ extension TrainKWS {
                    started: Date, trainingSeconds: Double) throws {
         let phrases = settings.words ?? []
         let streamDirectory = (run as NSString).appendingPathComponent("calibration")
-        var stream = try StreamCorpusBuilder(words: phrases, minutes: wake.calibrationMinutes, outputDirectory: streamDirectory,
-                                             seed: seed ^ 0xCA11_B8A7E, generator: SynthOptions.generator)
-        stream.engines = try wake.engines.map { name throws -> EngineFamily in
-            guard let family = EngineFamily(rawValue: name) else { throw SynthesisError.unknownEngine(name) }
-            return family
-        }
-        stream.speakerSplit = .dev
-        stream.fillers = wake.fillers
-        stream.talkerPerSegment = true
+        let calibration = WakeWordCalibration(
+            phrases: phrases, engines: wake.engines, fillers: wake.fillers, minutes: wake.calibrationMinutes,
+            targetFalseAcceptsPerHour: wake.targetFalseAcceptsPerHour, seed: seed)
         let streamBar = ProgressBar(label: "train-kws: calibration stream", unit: "s")
-        try stream.build(progress: { streamBar.update(done: $0.done, total: $0.total) })
-
-        // Score it once with detect's default rules, recording every hop.
-        let spotter = try KeywordSpotter(directory: model)
-        var options = try DetectionOptions.parse([])
-        options.model = model
-        let rules = try options.settings(for: spotter)
-        let detector = try KeywordDetector(spotter: spotter, hop: options.hop(for: spotter), settings: rules)
-        var hops: [[KeywordHopScores]] = []
-        detector.onHop = { hops.append($0) }
-        let reader = try MonoReader(path: (streamDirectory as NSString).appendingPathComponent("stream.wav"), sampleRate: detector.sampleRate)
-        let total = reader.info.frameCount / max(1, reader.info.sampleRate)
         let scoreBar = ProgressBar(label: "train-kws: scoring", unit: "s")
-        var samples = 0
-        while let block = try reader.read() {
-            samples += block.count
-            _ = try detector.push(block)
-            scoreBar.update(done: min(total, samples / detector.sampleRate), total: total)
-        }
-        _ = try detector.finish()
-        let recorded = RecordedKeywordStream(hops: hops, labels: spotter.configuration.labels, sampleRate: detector.sampleRate,
-                                             durationSeconds: Double(samples) / Double(detector.sampleRate))
-        let occurrences = try KeywordInterval.load(csv: (streamDirectory as NSString).appendingPathComponent("labels.csv"))
-        let calibrations = try KeywordThresholdCalibration.calibrate(
-            stream: recorded, occurrences: occurrences, rules: rules, targetFalseAcceptsPerHour: wake.targetFalseAcceptsPerHour, toleranceSeconds: 1)
-        try KeywordSpotter.storeThresholds(Dictionary(uniqueKeysWithValues: calibrations.map { ($0.keyword, $0.threshold) }), inModel: model)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try AtomicOutput.write(try encoder.encode(calibrations), to: (streamDirectory as NSString).appendingPathComponent("calibration.json"))
+        let result = try calibration.run(
+            model: model, streamDirectory: streamDirectory,
+            rules: { spotter in
+                // detect's default rules
+                var options = try DetectionOptions.parse([])
+                options.model = model
+                return (try options.settings(for: spotter), options.hop(for: spotter))
+            },
+            streamProgress: { streamBar.update(done: $0.done, total: $0.total) },
+            scoringProgress: { scoreBar.update(done: $0, total: $1) })
+        let (calibrations, recorded) = (result.calibrations, result)
 
         var lines = [String(format: "calibration on %.1f min of synthesized stream (dev-split speakers, confusers, noise, a competing talker), detect's default rules:",
                             recorded.durationSeconds / 60)]
