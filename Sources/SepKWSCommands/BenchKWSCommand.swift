@@ -1,6 +1,7 @@
 import ArgumentParser
 import AudioDatasets
 import Foundation
+import Streaming
 import KeywordSpotting
 import NN
 import TensorCore

@@ -3,6 +3,7 @@ import AudioDatasets
 import AudioIO
 import Evaluation
 import Foundation
+import Streaming
 import KeywordSpotting
 import SpeechSynthesis
 import TensorCore

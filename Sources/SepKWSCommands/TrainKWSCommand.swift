@@ -2,6 +2,7 @@ import ArgumentParser
 import AudioDatasets
 import AudioIO
 import Foundation
+import Streaming
 import KeywordSpotting
 import NN
 import TensorCore

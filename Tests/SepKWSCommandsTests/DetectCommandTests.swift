@@ -1,6 +1,7 @@
 import AudioDatasets
 import AudioIO
 import Foundation
+import Streaming
 import KeywordSpotting
 @testable import SepKWSCommands
 import SpeechSynthesis

@@ -2,6 +2,7 @@ import AudioIO
 import AudioDatasets
 import Evaluation
 import Foundation
+import Streaming
 import Separation
 @testable import SepKWSCommands
 import Testing
