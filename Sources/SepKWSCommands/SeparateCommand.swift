@@ -103,32 +103,8 @@ struct Separate: ParsableCommand {
 
     func run() throws {
         Threading.setThreads(threading.threads)
-        /// Inputs that can be read only once (a FIFO, `<(...)`, `/dev/stdin`), opened to learn their rate and kept
-        /// open for their separation.
-        var opened: [String: AudioFileReader] = [:]
-        func inputRate(of file: String) throws -> Int {
-            if let reader = opened[file] { return reader.info.sampleRate }
-            let reader = try AudioFileReader(path: file)
-            if OutputPath.kind(of: file) != .file { opened[file] = reader }
-            return reader.info.sampleRate
-        }
-        var loaded: [String: MossFormer2Separator] = [:]
-        /// `--model`, else the shipped model for the input's rate; each loaded once.
-        func separator(for file: String) throws -> (directory: String, model: MossFormer2Separator) {
-            let directory = try model ?? ModelLocator.separator(forInputRate: file == "-" ? rate : try inputRate(of: file)) ?? {
-                    throw SeparationError.noModel(hint: "none is shipped in Models/ (searched \(ModelLocator.searchPath.joined(separator: ", "))); pass --model DIR")
-                }()
-            if let separator = loaded[directory] { return (directory, separator) }
-            let separator = try MossFormer2Separator(directory: directory)
-            try averaging.check(separator, model: directory)
-            loaded[directory] = separator
-            return (directory, separator)
-        }
-        if let model {
-            let separator = try MossFormer2Separator(directory: model)
-            try averaging.check(separator, model: model)
-            loaded[model] = separator
-        }   // a bad --model fails before any input is read
+        // A bad --model fails before any input is read.
+        let selection = try SeparatorSelection(model: model, stdinRate: rate) { [averaging] in try averaging.check($0, model: $1) }
         if let outDir {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: outDir, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -141,7 +117,7 @@ struct Separate: ParsableCommand {
         let files = items.map(\.path)
         // Every output is decided and checked before any input is separated.
         let plan = try SeparationOutputPlan(inputs: items, outDir: outDir, format: format.rawValue) { file in
-            do { return try separator(for: file).model.configuration.numSpks } catch is AudioIOError { return nil }
+            do { return try selection.separator(for: file).model.configuration.numSpks } catch is AudioIOError { return nil }
         }
         let planned = Dictionary(plan.entries.map { ($0.input, $0.outputs) }) { first, _ in first }
         let log = try manifest.map { try ManifestLog(path: $0) }
@@ -155,7 +131,7 @@ struct Separate: ParsableCommand {
                     if !json { Console.error("\(file): skipped (its outputs exist)") }
                     continue
                 }
-                let chosen = try separator(for: file)
+                let chosen = try selection.separator(for: file)
                 if destinations.isEmpty {
                     destinations = SeparationOutputPlan.outputs(
                         of: item, speakers: chosen.model.configuration.numSpks, outDir: outDir, format: format.rawValue)
@@ -163,7 +139,7 @@ struct Separate: ParsableCommand {
                 for folder in Set(destinations.map { ($0 as NSString).deletingLastPathComponent }) where !folder.isEmpty {
                     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
                 }
-                let report = try separateFile(file, to: destinations, with: chosen.model, from: chosen.directory, opened: opened.removeValue(forKey: file))
+                let report = try separateFile(file, to: destinations, with: chosen.model, from: chosen.directory, opened: selection.takeOpened(file))
                 try log?.append(["input": file, "outputs": destinations, "seconds": report.seconds,
                                  "real_time_factor": report.realTimeFactor, "status": "ok"])
             } catch let error as AudioIOError {
