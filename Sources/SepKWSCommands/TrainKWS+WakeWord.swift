@@ -24,31 +24,23 @@ extension TrainKWS {
         let dataDirectory = (run as NSString).appendingPathComponent("data")
         // The window: 1 s, or longer (in quarter seconds, up to 2 s) when a phrase said at espeak-ng's default rate
         // does not fit 85% of it.
-        let renderer = SpeechRenderer(sampleRate: 16_000)
-        let longest = try phrases.map { try renderer.render($0, voice: Voice(name: "en-us", variant: "")).count }.max() ?? 0
-        let windowSamples = WakeWordCorpusBuilder<SplitMix64>.windowSamples(forSpeechSamples: longest, sampleRate: 16_000)
+        let (windowSamples, longest) = try WakeWordCorpusBuilder<SplitMix64>.window(for: phrases)
         Console.error(String(format: "train-kws: phrases %@; engines %@; window %.2f s (longest phrase %.2f s at the default rate)",
                              phrases.map { "\"\($0)\"" }.joined(separator: ", "), engines.map(\.rawValue).joined(separator: ", "),
                              Double(windowSamples) / 16_000, Double(longest) / 16_000))
         var builder = try WakeWordCorpusBuilder(phrases: phrases, outputDirectory: dataDirectory, seed: seed, generator: SynthOptions.generator)
-        let clips = wakeWord.clipsPerPhrase ?? 400
         builder.engines = engines
         builder.clipSamples = windowSamples
-        builder.positivesPerPhrase = clips
-        builder.confusableClips = clips * phrases.count
-        builder.partialClips = clips / 2 * phrases.count
-        builder.speechClips = clips / 2 * phrases.count
-        builder.confusersPerPhrase = 40
+        builder.useRecipe(clipsPerPhrase: wakeWord.clipsPerPhrase ?? 400)
         if let list = wakeWord.wordList { builder.wordList = WordList.load(paths: [list]) }
         builder.examplesDirectory = wakeWord.examples
         builder.negativesDirectory = wakeWord.negatives
         let bar = ProgressBar(label: "train-kws: synthesizing", unit: "clips")
         let confusers = try builder.build(progress: { bar.update(done: $0.done, total: $0.total) },
                                           status: { Console.error("train-kws: \($0)") })
-        let parts = phrases.flatMap { WakeWordCorpusBuilder<SplitMix64>.partials(of: $0, avoiding: Set(phrases)) }
         let settings = WakeWordSettings(
             engines: engines.map(\.rawValue), targetFalseAcceptsPerHour: wakeWord.targetFaPerHour ?? 0.5,
-            calibrationMinutes: wakeWord.calibrationMinutes ?? 10, fillers: phrases.flatMap { confusers[$0] ?? [] } + parts,
+            calibrationMinutes: wakeWord.calibrationMinutes ?? 10, fillers: WakeWordCorpusBuilder<SplitMix64>.calibrationFillers(phrases: phrases, confusers: confusers),
             preparationSeconds: Date().timeIntervalSince(started))
         return (dataDirectory, windowSamples, settings)
     }
