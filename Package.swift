@@ -7,7 +7,12 @@ let package = Package(
     name: "sepkws",
     products: [
         .executable(name: "sepkws", targets: ["sepkws"]),
-        .library(name: "SepKWS", targets: ["AudioIO", "DSP", "TensorCore", "NN", "KeywordSpotting", "Training", "InformationTheory", "InformationBottleneck", "SepKWSCommands"]),
+        .library(
+            name: "SepKWS",
+            targets: [
+                "AudioIO", "DSP", "TensorCore", "NN", "InformationTheory", "SpeechSynthesis", "AudioDatasets", "Separation",
+                "KeywordSpotting", "Streaming", "Training", "Evaluation", "InformationBottleneck", "SepKWSCommands",
+            ]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -21,7 +26,8 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
 
-        // Layer 1: audio files, signal processing, tensors.
+        // Layer 1: audio files (and the stop signal, atomic outputs, .npy writing), speech engines run as programs,
+        // signal processing, tensors. TensorCore is the only importer of the C kernels.
         .target(name: "AudioIO", dependencies: ["CSndfile", "CSoxr"]),
         .target(name: "SpeechSynthesis"),
         .target(name: "DSP", dependencies: ["CFFTW", .product(name: "RealModule", package: "swift-numerics")]),
@@ -30,32 +36,33 @@ let package = Package(
         .target(
             name: "TensorCore",
             dependencies: ["COpenBLAS", "CKernels", .product(name: "RealModule", package: "swift-numerics")]),
-
-        // Layer 1: mutual-information estimators (binning, KDE, KSG, Ross's mixed, PCA + KSG); LAPACK eigen-solver.
+        // Mutual-information estimators (binning, KDE, KSG, Ross's mixed, PCA + KSG), .npy reading; LAPACK eigen-solver.
         .target(name: "InformationTheory", dependencies: ["COpenBLAS"]),
 
-
-        // Layer 3: corpora (synthesis in standard layouts, and loaders of the real datasets), and the separator's
-        // training augmentation (rooms, filters, codec; FFT convolution from DSP).
-        .target(name: "AudioDatasets", dependencies: ["AudioIO", "DSP", "SpeechSynthesis"]),
-
         // Layer 2: layers, losses, optimizers.
-        .target(name: "NN", dependencies: ["TensorCore"]),
+        .target(name: "NN", dependencies: ["TensorCore", .product(name: "RealModule", package: "swift-numerics")]),
 
         // Layer 3: the MossFormer2 separator, and the keyword spotter (encoder, heads, front end, inference).
-        .target(name: "Separation", dependencies: ["NN", "TensorCore", "CKernels", "AudioIO"]),
+        .target(name: "Separation", dependencies: ["NN", "TensorCore"]),
         .target(name: "KeywordSpotting", dependencies: ["NN", "TensorCore", "DSP", "AudioIO"]),
+        // Layer 3: corpora (synthesis in standard layouts, loaders of the real datasets, batch-separation inputs and
+        // outputs) and the separator's training augmentation (rooms, filters, codec; FFT convolution from DSP).
+        .target(name: "AudioDatasets", dependencies: ["AudioIO", "DSP", "SpeechSynthesis"]),
 
-        // Layer 4: streaming executors (chunked separation; streaming keyword spotting).
+        // Layer 4: streaming executors (chunked separation, whole-file separation; streaming keyword detection).
         .target(name: "Streaming", dependencies: ["Separation", "KeywordSpotting", "AudioIO", "DSP", "TensorCore"]),
 
-        // Layer 5: training machinery shared by the trainers (checkpoints, logs, signals, augmentation, samplers).
-        .target(name: "Training", dependencies: ["NN", "TensorCore", "AudioIO", "AudioDatasets", "Separation"]),
+        // Layer 5: the trainers (separator, keyword pretraining and fine-tuning) and their machinery (checkpoints,
+        // logs, runner, settings files, augmentation, samplers).
+        .target(name: "Training", dependencies: ["NN", "TensorCore", "AudioIO", "AudioDatasets", "Separation", "KeywordSpotting"]),
 
-        // Layer 5: metrics, evaluators, reports.
+        // Layer 5: metrics, evaluators (files, splits, streams), reports.
         .target(
             name: "Evaluation",
-            dependencies: ["AudioIO", "AudioDatasets", "Streaming", .product(name: "RealModule", package: "swift-numerics")]),
+            dependencies: [
+                "AudioIO", "AudioDatasets", "SpeechSynthesis", "KeywordSpotting", "Streaming", "TensorCore",
+                .product(name: "RealModule", package: "swift-numerics"),
+            ]),
 
         // Layer 6-7: the command line.
         .target(
@@ -80,10 +87,10 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
         .testTarget(name: "AudioDatasetsTests", dependencies: ["AudioDatasets", "SpeechSynthesis", "AudioIO", "TensorCore", "TestSupport"]),
         .testTarget(name: "SeparationTests", dependencies: ["Separation", "NN", "TensorCore", "TestSupport"]),
-        .testTarget(name: "StreamingTests", dependencies: ["Streaming", "KeywordSpotting", "AudioIO", "TensorCore", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Separation", "NN", "TensorCore", "AudioIO", "AudioDatasets", "DSP", "TestSupport"]),
+        .testTarget(name: "StreamingTests", dependencies: ["Streaming", "Separation", "KeywordSpotting", "AudioIO", "TensorCore", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "KeywordSpotting", "Separation", "NN", "TensorCore", "AudioIO", "AudioDatasets", "DSP", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TestSupport"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "AudioIO", "AudioDatasets", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Streaming", "AudioIO", "AudioDatasets", "TestSupport"]),
         .testTarget(name: "KeywordSpottingTests", dependencies: ["KeywordSpotting", "NN", "TensorCore", "AudioIO", "TestSupport"]),
         .testTarget(name: "InformationTheoryTests", dependencies: ["InformationTheory", "TensorCore"]),
         .testTarget(name: "InformationBottleneckTests", dependencies: ["InformationBottleneck", "KeywordSpotting", "NN", "TensorCore"]),

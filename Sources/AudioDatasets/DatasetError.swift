@@ -12,6 +12,12 @@ public enum DatasetError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidOption(name: String, value: String, reason: String)
     /// The folder holds no audio files.
     case noAudioFiles(path: String)
+    /// An input list cannot be read or has a bad line.
+    case inputList(path: String, line: Int?, reason: String)
+    /// A file is not under the folder its outputs mirror paths from (`--relative-to`).
+    case outsideRelativeRoot(path: String, root: String)
+    /// Two inputs would write the same output file.
+    case outputCollision(output: String, inputs: [String])
 
     public var description: String {
         switch self {
@@ -21,6 +27,10 @@ public enum DatasetError: Error, Sendable, Equatable, CustomStringConvertible {
         case .malformedManifest(let path, let line, let reason): "\(path):\(line): \(reason)"
         case .invalidOption(let name, let value, let reason): "invalid \(name) \(value): \(reason)"
         case .noAudioFiles(let path): "\(path): no audio files found"
+        case .inputList(let path, let line, let reason): "\(path)\(line.map { ":\($0)" } ?? ""): \(reason)"
+        case .outsideRelativeRoot(let path, let root): "\(path): not under --relative-to \(root)"
+        case .outputCollision(let output, let inputs):
+            "\(output): \(inputs.joined(separator: " and ")) would both be separated into it; rename one, or separate them in separate runs with different --out-dir"
         }
     }
 }

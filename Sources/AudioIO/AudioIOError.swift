@@ -34,6 +34,8 @@ public enum AudioIOError: Error, Sendable, Equatable, CustomStringConvertible {
     case resamplerFailed(reason: String)
     /// Raw PCM input could not be read.
     case streamFailed(source: String, reason: String)
+    /// An output (a folder to replace, a log to append to) cannot be written; `reason` says why.
+    case outputFailed(path: String, reason: String)
     /// A sample is NaN or infinite (float data from a broken program); `frame` counts from 0, `seconds` is its time.
     case nonFiniteSample(path: String, frame: Int, channel: Int, seconds: Double)
 
@@ -48,6 +50,7 @@ public enum AudioIOError: Error, Sendable, Equatable, CustomStringConvertible {
         case .noAudio(let path): "\(path): the file holds no audio frames"
         case .readFailed(let path, let reason): "\(path): read failed (\(reason))"
         case .writeFailed(let path, let reason): "\(path): cannot write (\(reason))"
+        case .outputFailed(let path, let reason): "\(path): \(reason)"
         case .outputDirectoryMissing(let path): "\(path): output folder does not exist"
         case .notAFile(let path, let kind):
             "\(path): is \(kind); outputs go only to regular files (or are written into a FIFO or a character device)"

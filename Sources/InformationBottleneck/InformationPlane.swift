@@ -49,7 +49,8 @@ public enum InformationPlane {
         let dataset = try SpeechCommandsDataset(root: data, labelSet: labelSet, windowSamples: length)
         var examples = try dataset.examples(in: .dev)
         if examples.isEmpty { examples = try dataset.examples(in: .test) }
-        let chosen = KeywordClips.balanced(examples, labelSet: labelSet, limit: count)
+        var rng = SplitMix64(seed: KeywordClips.balanceSeed)
+        let chosen = KeywordClips.balanced(examples, labelSet: labelSet, limit: count, using: &rng)
         guard chosen.count >= 4 else { throw InformationBottleneckError.tooFewClips(path: data, count: chosen.count, required: 4) }
         let frontEnd = try LogMelFrontEnd(configuration.frontEnd)
         let windows = try chosen.map { try KeywordClips.load($0, sampleRate: rate, length: length) }

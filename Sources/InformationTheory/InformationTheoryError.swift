@@ -16,6 +16,8 @@ public enum InformationTheoryError: Error, Sendable, Equatable, CustomStringConv
     case invalidSetting(name: String, value: String, reason: String)
     /// LAPACK's symmetric eigen-decomposition (`dsyev`) failed.
     case eigenDecompositionFailed(info: Int32)
+    /// An input data file (a `.npy` array) cannot be read or does not hold what is needed.
+    case inputFile(path: String, reason: String)
 
     /// Which of the two variables an error is about.
     public enum Variable: String, Sendable, Equatable {
@@ -39,6 +41,7 @@ public enum InformationTheoryError: Error, Sendable, Equatable, CustomStringConv
             "\(name) \(value): \(reason)"
         case let .eigenDecompositionFailed(info):
             "the eigen-decomposition of the covariance matrix failed (LAPACK dsyev info \(info))"
+        case let .inputFile(path, reason): "\(path): \(reason)"
         }
     }
 }

@@ -18,8 +18,7 @@ public struct Bench: ParsableCommand {
 
 /// Sets the engine's thread counts and prints the system line every engine benchmark starts with.
 private func prepareEngine(threads: Int) throws {
-    Threading.setBLASThreads(threads)
-    Threading.setElementwiseThreads(threads)
+    Threading.setThreads(threads)
     try Console.line("system: \(Threading.activeProcessorCount) cores; OpenBLAS \(Threading.blasDescription); \(threads) thread(s)")
 }
 

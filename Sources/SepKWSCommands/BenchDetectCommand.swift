@@ -29,7 +29,7 @@ struct BenchDetect: ParsableCommand {
     }
 
     func run() throws {
-        configureThreads(threads)
+        Threading.setThreads(threads)
         let spotter = try KeywordSpotter(directory: try model ?? DefaultModels.keywordSpotterDirectory())
         let rate = spotter.configuration.frontEnd.sampleRate, hop = hopMs * rate / 1_000
         let keywords = spotter.configuration.labels.indices.filter { !spotter.configuration.labels[$0].hasPrefix("_") }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DSP
 import Foundation
+import TensorCore
 
 /// `sepkws bench features`: STFT + log-mel throughput over a long signal, streamed in blocks (memory does not grow
 /// with the length), against a bare FFTW pass over the same frames measured in the same run.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AudioDatasets
 import Foundation
+import Streaming
 import KeywordSpotting
 import NN
 import TensorCore
@@ -32,7 +33,7 @@ struct BenchKWS: ParsableCommand {
     }
 
     func run() throws {
-        configureThreads(threading.threads)
+        Threading.setThreads(threading.threads)
         var config = KWSConfiguration(labels: KWSConfiguration.twelveLabels)
         if paperSize {
             config = .paper(labels: KWSConfiguration.twelveLabels)
@@ -47,58 +48,14 @@ struct BenchKWS: ParsableCommand {
                                 config.modelDimension, config.layers, config.feedForwardDimension, config.bottleneckDimension,
                                 classifier.parameterCount, Double(config.multiplyAccumulatesPerWindow) / 1e6))
 
-        let rate = config.frontEnd.sampleRate, length = config.frontEnd.clipSamples
-        let bank = NoiseBank.synthetic(sampleRate: rate, seconds: 5, seed: 1)
-        let augmenter = try WaveformAugmenter(settings: AugmentationSettings(), sampleRate: rate, noises: bank)
-        let frontEnd = try LogMelFrontEnd(config.frontEnd)
-        var rng = SplitMix64(seed: 7)
-        let sources = (0..<8).map { _ in (0..<(length * 2)).map { i in Float(sin(Double(i) * 0.03)) * 0.2 + 0.02 * rng.nextNormal() } }
-        func windows(_ count: Int) throws -> [[Float]] {
-            try (0..<count).map { i in try augmenter.view(of: sources[i % 8], center: length, length: length, using: &rng) }
-        }
-        func timed(_ body: () throws -> Void) rethrows -> Double {
-            let start = Date()
-            try body()
-            return Date().timeIntervalSince(start)
-        }
-
-        // Fine-tuning: augmentation + front end + forward/backward + AdamW (no file reading).
-        let adam = Adam.adamW(parameters: classifier.namedParameters(), learningRate: 1e-3)
-        let targets = (0..<batchSize).map { $0 % config.classCount }
-        func fineTune() throws {
-            _ = fineTuningStep(network: classifier, optimizer: adam, features: frontEnd.batch(try windows(batchSize)), targets: targets,
-                               labelSmoothing: 0.1, learningRate: 1e-3, dropoutSeed: rng.next())
-        }
-        try fineTune()
-        let fineTuneSeconds = try timed { for _ in 0..<steps { try fineTune() } }
+        let bench = try KeywordTrainingBenchmark(configuration: config, classifier: classifier, batchSize: batchSize)
+        let fineTuneSeconds = try bench.fineTuning(steps: steps)
         try Console.line(String(format: "fine-tuning: %.2f steps/s (batch %d, %.0f windows/s)", Double(steps) / fineTuneSeconds, batchSize,
                                 Double(steps * batchSize) / fineTuneSeconds))
-
-        // Pretraining, `sepkws pretrain`'s default recipe: masked views, masked-frame reconstruction.
-        let pretrainer = KWSPretrainingModel(configuration: config, seed: 1, frameDecoder: true)
-        let pretrainAdam = Adam.adamW(parameters: pretrainer.namedParameters(), learningRate: 1e-3)
-        let masking = SpectrogramMasking()
-        func pretrain() throws {
-            let pairs = batchSize / 2
-            let (view1, view2) = (frontEnd.batch(try windows(pairs)), frontEnd.batch(try windows(pairs)))
-            let unmasked = masking.apply(toPair: view1, view2, fill: config.inputMean, keepingTarget: true, using: &rng)
-            _ = pretrainingStep(network: pretrainer, optimizer: pretrainAdam, view1: view1, view2: view2, unmasked: unmasked,
-                                weights: .maskedFramesOnly, learningRate: 1e-3, dropoutSeed: rng.next())
-        }
-        try pretrain()
-        let pretrainSeconds = try timed { for _ in 0..<steps { try pretrain() } }
+        let pretrainSeconds = try bench.pretraining(steps: steps)
         try Console.line(String(format: "pretraining: %.2f steps/s (%d view pairs, masked-frame recipe)", Double(steps) / pretrainSeconds, batchSize / 2))
-
-        // Classification: front end + model, one window at a time (streaming) and in batches of 64.
-        let spotter = try KeywordSpotter(model: classifier)
-        let clips = try windows(64)
-        _ = spotter.classify(clips[0])
-        var singles = 0
-        let singleSeconds = timed { while singles < 200 { _ = spotter.classify(clips[singles % 64]); singles += 1 } }
-        _ = spotter.classify(clips)
-        let batchSeconds = timed { for _ in 0..<5 { _ = spotter.classify(clips) } }
-        let perWindow = singleSeconds / Double(singles)
+        let (perWindow, batchRate) = try bench.classification()
         try Console.line(String(format: "classification: %.0f windows/s one at a time (%.2f ms per 1 s window, real-time factor %.4f), %.0f windows/s in batches of 64",
-                                Double(singles) / singleSeconds, perWindow * 1000, perWindow, 5 * 64 / batchSeconds))
+                                1 / perWindow, perWindow * 1000, perWindow, batchRate))
     }
 }

@@ -29,8 +29,7 @@ struct BenchSeparate: ParsableCommand {
     }
 
     func run() throws {
-        Threading.setBLASThreads(threading.threads)
-        Threading.setElementwiseThreads(threading.threads)
+        Threading.setThreads(threading.threads)
         let separator: MossFormer2Separator
         if let model {
             separator = try MossFormer2Separator(directory: model)

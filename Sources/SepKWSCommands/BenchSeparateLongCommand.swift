@@ -1,14 +1,16 @@
 import ArgumentParser
 import AudioIO
 import Foundation
+import Separation
+import Streaming
 import TensorCore
 
-/// `sepkws bench separate-long`: the real `separate` command on one long file, for its real-time factor and its
+/// `sepkws bench separate-long`: the `separate` pipeline (``FileSeparator``) on one long file, for its real-time factor and its
 /// peak memory (which must not grow with the length).
 struct BenchSeparateLong: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "separate-long",
-        abstract: "Run `sepkws separate` on a long generated file (default 1 hour): real-time factor and peak memory.")
+        abstract: "Separate a long generated file as `sepkws separate` does (default 1 hour): real-time factor and peak memory.")
 
     @Option(help: "Model folder (default: the shipped separator).")
     var model: String?
@@ -48,11 +50,18 @@ struct BenchSeparateLong: ParsableCommand {
         }
         try writer.finish()
         let baseline = ResourceUsage.peakResidentMiB
-        var arguments = [path, "--out-dir", folder, "--threads", "\(threading.threads)"]
-        if let model { arguments += ["--model", model] }
-        let separate = try Separate.parse(arguments)
+        Threading.setThreads(threading.threads)
+        let directory = try model ?? ModelLocator.separator(forInputRate: rate) ?? {
+            throw SeparationError.noModel(hint: "none is shipped in Models/ (searched \(ModelLocator.searchPath.joined(separator: ", "))); pass --model DIR")
+        }()
+        let separator = try MossFormer2Separator(directory: directory)
+        let files = FileSeparator(
+            separator: separator,
+            plan: try ChunkPlan(windowSeconds: 4, overlapSeconds: 1, sampleRate: separator.configuration.sampleRate),
+            bothPolarities: separator.configuration.bothPolarities ?? false)
+        let stems = (1...separator.configuration.numSpks).map { (folder as NSString).appendingPathComponent("long_s\($0).wav") }
         let start = DispatchTime.now().uptimeNanoseconds
-        try separate.run()
+        _ = try files.separate(file: path, to: stems, warn: Console.error)
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         try Console.line(String(format: "separate-long: %.0f s at %d Hz in %.1f s: real-time factor %.3f; peak resident memory %.0f MiB (%.0f MiB before separating)",
                                 seconds, rate, elapsed, elapsed / seconds, ResourceUsage.peakResidentMiB, baseline))

@@ -4,6 +4,7 @@ import Foundation
 import NN
 import Separation
 import TensorCore
+import Training
 
 /// `sepkws bench train-sep`: steps per second of one MossFormer2 training step (forward, PIT negative SI-SNR,
 /// backward, gradient clipping, AdamW) on random data, with the forward / backward / update split; with `--augment`,
@@ -37,42 +38,15 @@ struct BenchTrainSep: ParsableCommand {
     }
 
     func run() throws {
-        Threading.setBLASThreads(threading.threads)
-        Threading.setElementwiseThreads(threading.threads)
+        Threading.setThreads(threading.threads)
         let configuration = try config.map { try MossFormer2Configuration.load(contentsOf: $0) } ?? MossFormer2Configuration()
-        let model = try MossFormer2Separator(configuration: configuration, dropout: 0.1, seed: 1)
-        model.setTraining(true)
-        let optimizer = Adam.adamW(parameters: model.namedParameters(), learningRate: 1e-4)
-        let samples = Int(cropSeconds * Double(configuration.sampleRate))
-        let speakers = configuration.numSpks
-        var rng = SplitMix64(seed: 7)
-        let targets = Tensor.randomNormal([batchSize, speakers, samples], using: &rng) * 0.1
-        let mixture = targets.sum(axis: 1)                                        // [B, T]
-
-        var forward: [Double] = [], backward: [Double] = [], update: [Double] = [], total: [Double] = []
-        var losses: [Float] = []
-        for run in 0...runs {
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            optimizer.zeroGrad()
-            let estimates = model(mixture).transposed(0, 1)                        // [B, C, T]
-            let loss = PermutationInvariantLoss.negativeSISNR(estimates: estimates, targets: targets).loss
-            let t1 = DispatchTime.now().uptimeNanoseconds
-            loss.backward()
-            let t2 = DispatchTime.now().uptimeNanoseconds
-            clipGradNorm(optimizer.parameters, maxNorm: 5)
-            optimizer.step()
-            let t3 = DispatchTime.now().uptimeNanoseconds
-            losses.append(loss.item)
-            if run == 0 { continue }   // warm-up
-            forward.append(Double(t1 - t0) / 1e9)
-            backward.append(Double(t2 - t1) / 1e9)
-            update.append(Double(t3 - t2) / 1e9)
-            total.append(Double(t3 - t0) / 1e9)
-        }
+        let timing = try SeparationTrainingBenchmark.steps(configuration: configuration, batchSize: batchSize, cropSeconds: cropSeconds, runs: runs)
+        let (forward, backward, update, total, losses) = (timing.forward, timing.backward, timing.update, timing.total, timing.losses)
+        let samples = Int(cropSeconds * Double(configuration.sampleRate)), speakers = configuration.numSpks
         func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
         let c = configuration
         try Console.line("system: \(Threading.activeProcessorCount) cores; OpenBLAS \(Threading.blasDescription); \(threading.threads) thread(s)")
-        try Console.line("train-sep: MossFormer2 N=\(c.encoderEmbeddingDim) D=\(c.mossformerSequenceDim) R=\(c.numMossformerLayer) F=\(c.fsmnInnerChannels) Q=\(c.queryKeyDim) g=\(c.groupSize), \(model.parameterCount) parameters; batch \(batchSize) x \(cropSeconds) s at \(c.sampleRate) Hz")
+        try Console.line("train-sep: MossFormer2 N=\(c.encoderEmbeddingDim) D=\(c.mossformerSequenceDim) R=\(c.numMossformerLayer) F=\(c.fsmnInnerChannels) Q=\(c.queryKeyDim) g=\(c.groupSize), \(timing.parameters) parameters; batch \(batchSize) x \(cropSeconds) s at \(c.sampleRate) Hz")
         try Console.line(String(format: "  median step %.3f s over %d runs (min %.3f) = %.3f steps/s; forward %.3f s, backward %.3f s, clip+AdamW %.3f s",
                                 median(total), runs, total.min()!, 1 / median(total), median(forward), median(backward), median(update)))
         try Console.line(String(format: "  loss %.3f -> %.3f; peak resident memory %.0f MiB", losses.first!, losses.last!, ResourceUsage.peakResidentMiB))
@@ -83,27 +57,9 @@ struct BenchTrainSep: ParsableCommand {
     /// (random parts, so the mean over many batches), every part but noise on every example (the worst case of the
     /// defaults' parts), and noise alone on every example (off by default).
     private func timeAugmentation(sampleRate: Int, speakers: Int, samples: Int, step: Double) throws {
-        let everything = SourceAugmentationSettings(
-            speedProbability: 1, equalizerProbability: 1, reverbProbability: 1, bandLimitProbability: 1, noiseProbability: 0,
-            clipProbability: 1, muLawProbability: 1)
-        var noise = SourceAugmentationSettings.off
-        noise.noiseProbability = 1
-        for (name, settings) in [("defaults", SourceAugmentationSettings()), ("every part but noise on", everything), ("noise alone", noise)] {
-            let augmenter = try SourceAugmenter(settings: settings, sampleRate: sampleRate)
-            var rng = SplitMix64(seed: 11)
-            let crops = (0..<speakers).map { _ in
-                SignalLevel.scaled((0..<augmenter.inputLength(for: samples)).map { _ in rng.nextNormal() }, toRMS: -25)
-            }
-            var seconds: [Double] = []
-            for batch in 0...(10 * runs) {
-                let t0 = DispatchTime.now().uptimeNanoseconds
-                for _ in 0..<batchSize {
-                    let example = try augmenter.augmentSources(crops, length: samples, using: &rng)
-                    var mixture = SignalLevel.sum(example.mixed)
-                    _ = augmenter.degradeMixture(&mixture, bandLimit: example.bandLimit, using: &rng)
-                }
-                if batch > 0 { seconds.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9) }   // after a warm-up
-            }
+        let timings = try SeparationTrainingBenchmark.augmentation(
+            sampleRate: sampleRate, speakers: speakers, samples: samples, batchSize: batchSize, batches: 10 * runs)
+        for (name, seconds) in timings {
             let mean = seconds.reduce(0, +) / Double(seconds.count)
             try Console.line(String(format: "  augmentation (%@): %.1f ms per batch on average over %d batches (max %.1f ms) = %.1f%% of the median step",
                                     name, mean * 1e3, seconds.count, seconds.max()! * 1e3, 100 * mean / step))

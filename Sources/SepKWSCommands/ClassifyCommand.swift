@@ -1,24 +1,10 @@
 import ArgumentParser
 import AudioIO
 import Foundation
+import Streaming
+import TensorCore
 import KeywordSpotting
 
-/// Where the shipped models are found: `$SEPKWS_KWS_MODEL` (a model folder), `$SEPKWS_MODELS/<name>`,
-/// `./Models/<name>`, then `Models/<name>` beside the executable or in the package it was built in.
-enum DefaultModels {
-    /// The shipped 12-class keyword spotter, the default of `classify` and `detect`.
-    static let keywordSpotter = "kws-cab-12"
-
-    /// The folder of the default keyword spotter.
-    /// - Throws: `KeywordSpottingError.modelDirectoryMissing` naming the places searched.
-    static func keywordSpotterDirectory() throws -> String {
-        let environment = ProcessInfo.processInfo.environment
-        if let path = environment["SEPKWS_KWS_MODEL"], !path.isEmpty { return path }
-        if let shipped = ModelLocator.shipped(keywordSpotter) { return shipped }
-        throw KeywordSpottingError.modelDirectoryMissing(
-            path: "\(keywordSpotter) (searched $SEPKWS_KWS_MODEL, $SEPKWS_MODELS, \(ModelLocator.searchPath.joined(separator: ", ")); give --model DIR)")
-    }
-}
 
 /// A JSON string literal (quotes, backslashes and control characters escaped; slashes kept).
 func jsonString(_ text: String) -> String {
@@ -53,7 +39,7 @@ struct Classify: ParsableCommand {
     }
 
     func run() throws {
-        configureThreads(threading.threads)
+        Threading.setThreads(threading.threads)
         let spotter = try KeywordSpotter(directory: try model ?? DefaultModels.keywordSpotterDirectory())
         let frontEnd = spotter.configuration.frontEnd
         var failed = 0

@@ -1,7 +1,9 @@
 import ArgumentParser
+import AudioIO
 import Foundation
 import InformationBottleneck
 import KeywordSpotting
+import TensorCore
 
 /// `sepkws compress MODEL_DIR --out DIR --budget F --data DIR...`: a smaller keyword spotter within a multiply-adds budget.
 struct CompressCommand: ParsableCommand {
@@ -58,7 +60,7 @@ struct CompressCommand: ParsableCommand {
     }
 
     func run() throws {
-        configureThreads(threading.threads)
+        Threading.setThreads(threading.threads)
         let parent = try KeywordSpotter.loadModel(directory: model)
         let parentName = (URL(fileURLWithPath: model).standardizedFileURL.path as NSString).lastPathComponent
         let features = try KWSCompressor.trainingFeatures(data: data, configuration: parent.configuration, count: clips, seed: seed)

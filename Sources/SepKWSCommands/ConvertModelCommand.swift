@@ -1,6 +1,7 @@
 import AudioIO
 import ArgumentParser
 import Foundation
+import Streaming
 import TensorCore
 
 /// `sepkws convert-model MODEL_DIR --out DIR --dtype f16`: re-stores a model's weights in another element type.
@@ -41,47 +42,9 @@ struct ConvertModel: ParsableCommand {
 
     func run() throws {
         let target = Self.elementType(dtype)!
+        let conversion = try ModelConversion.convert(model: model, to: out, dtype: target)
+        let (source, encoded, error) = (conversion.source, conversion.encoded, conversion.largestRelativeError)
         let weightsPath = (model as NSString).appendingPathComponent("model.safetensors")
-        guard FileManager.default.fileExists(atPath: (model as NSString).appendingPathComponent("config.json")) else {
-            throw CommandFailure.modelFile(path: model, reason: "not a model directory: it has no config.json")
-        }
-        guard !FileManager.default.fileExists(atPath: out) else {
-            throw CommandFailure.modelFile(path: out, reason: "already exists; give a new --out")
-        }
-        let source: SafeTensors
-        do {
-            source = try SafeTensors.read(contentsOf: URL(fileURLWithPath: weightsPath))
-        } catch {
-            throw CommandFailure.modelFile(path: weightsPath, reason: "\(error)")
-        }
-        if target == .f16, let (key, value) = Self.largestBeyondHalfRange(source.tensors) {
-            throw CommandFailure.modelFile(
-                path: weightsPath,
-                reason: "'\(key)' holds \(value), beyond float16's range (65504); use --dtype bf16 or f32")
-        }
-        let encoded = source.encoded(dtype: target)
-        let roundTrip: SafeTensors
-        do {
-            roundTrip = try SafeTensors.decode(encoded)
-        } catch {
-            throw CommandFailure.modelFile(path: out, reason: "the converted weights do not read back: \(error)")
-        }
-        let error = Self.largestRelativeError(source.tensors, roundTrip.tensors)
-
-        do {
-            try AtomicDirectory.write(out) { temporary in
-                for name in try FileManager.default.contentsOfDirectory(atPath: model).sorted() where name != "model.safetensors" {
-                    let path = (model as NSString).appendingPathComponent(name)
-                    var isDirectory: ObjCBool = false
-                    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
-                    try FileManager.default.copyItem(atPath: path, toPath: (temporary as NSString).appendingPathComponent(name))
-                }
-                try encoded.write(to: URL(fileURLWithPath: (temporary as NSString).appendingPathComponent("model.safetensors")))
-            }
-        } catch {
-            throw CommandFailure.modelFile(path: out, reason: "cannot write: \(FileSystemMessage.reason(error))")
-        }
-
         let parameters = source.tensors.values.reduce(0) { $0 + $1.count }
         let sourceBytes = (try? FileManager.default.attributesOfItem(atPath: weightsPath)[.size] as? Int) ?? 0
         let stored = Set(source.storedDTypes.values).map(\.rawValue).sorted().joined(separator: "+")
@@ -91,35 +54,5 @@ struct ConvertModel: ParsableCommand {
         try Console.line(String(
             format: "%@: %d tensors, %d weights, %@ %.2f MB -> %@ %.2f MB; %@", out, source.tensors.count, parameters, stored,
             Double(sourceBytes) / 1e6, target.rawValue, Double(encoded.count) / 1e6, rounding))
-    }
-
-    /// The tensor and value of the largest finite weight whose magnitude float16 cannot hold, if any.
-    /// - Parameter tensors: weights by name.
-    static func largestBeyondHalfRange(_ tensors: [String: Tensor]) -> (String, Float)? {
-        var worst: (String, Float)?
-        for key in tensors.keys.sorted() {
-            for v in tensors[key]!.scalars where v.isFinite && abs(v) > 65_504 && abs(v) > abs(worst?.1 ?? 0) {
-                worst = (key, v)
-            }
-        }
-        return worst
-    }
-
-    /// The largest `max|a - b| / max|a|` over tensors present in both maps (same shapes), and the tensor it occurs in.
-    /// - Parameters:
-    ///   - original: weights by name.
-    ///   - converted: the same weights after a round trip through another element type.
-    static func largestRelativeError(_ original: [String: Tensor], _ converted: [String: Tensor]) -> (key: String, value: Double) {
-        var worst = (key: "-", value: 0.0)
-        for key in original.keys.sorted() {
-            let a = original[key]!.scalars, b = converted[key]!.scalars
-            let scale = a.reduce(Float(0)) { max($0, abs($1)) }
-            guard scale > 0 else { continue }
-            var largest: Float = 0
-            for (x, y) in zip(a, b) { largest = max(largest, abs(x - y)) }
-            let relative = Double(largest / scale)
-            if relative > worst.value { worst = (key, relative) }
-        }
-        return worst
     }
 }

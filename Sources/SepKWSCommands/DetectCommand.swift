@@ -1,9 +1,9 @@
 import ArgumentParser
 import AudioIO
 import Foundation
+import TensorCore
 import KeywordSpotting
 import Streaming
-import Training
 
 /// `sepkws detect [-|FILE...]`: keyword events from a live pipe or from files, one JSON line each.
 struct Detect: ParsableCommand {
@@ -44,7 +44,7 @@ struct Detect: ParsableCommand {
     }
 
     func run() throws {
-        configureThreads(threads)
+        Threading.setThreads(threads)
         let spotter = try detection.loadSpotter()
         let settings = try detection.settings(for: spotter)
         let separation = try detection.separation()
@@ -80,11 +80,9 @@ struct Detect: ParsableCommand {
         var reason = "end of input"
         func report(_ found: [KeywordEvent]) throws {
             for event in found {
-                var line = String(format: "{\"time\": %.3f, \"keyword\": %@, \"score\": %.6f", Double(event.endSample) / Double(detector.sampleRate),
-                                  jsonString(event.keyword), event.score)
-                if detection.separate { line += ", \"talker\": \(event.talker + 1)" }
-                if inputs.count > 1 { line += ", \"file\": \(jsonString(input))" }
-                try Console.line(line + "}")
+                let line = KeywordEventLine(event, sampleRate: detector.sampleRate, numberingTalkers: detection.separate,
+                                            file: inputs.count > 1 ? input : nil)
+                try Console.line(try line.json())
                 events += 1
             }
         }

@@ -17,7 +17,7 @@ struct DetectionOptions: ParsableArguments {
     var threshold: String?
 
     /// The threshold of a keyword that neither `--threshold` nor the model sets.
-    static let defaultThreshold: Float = 0.999
+    static let defaultThreshold = DetectionSettings.defaultThreshold
 
     @Option(help: "Milliseconds between windows (a multiple of 10).")
     var hopMs = 80
@@ -67,51 +67,11 @@ struct DetectionOptions: ParsableArguments {
     /// The event rules for `spotter`'s labels.
     /// - Throws: `ValidationError` for an unknown keyword or a malformed threshold.
     func settings(for spotter: KeywordSpotter) throws -> DetectionSettings {
-        let labels = spotter.configuration.labels
-        let watched: [String]
-        if let keywords {
-            watched = keywords.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        } else {
-            watched = labels.filter { $0 != "_unknown_" && $0 != "_silence_" }
-        }
-        var indices: [Int] = []
-        for word in watched {
-            guard let index = labels.firstIndex(of: word) else {
-                throw ValidationError("--keywords: '\(word)' is not a label of the model (labels: \(labels.joined(separator: ", ")))")
-            }
-            indices.append(index)
-        }
-        var common: Float?
-        var perKeyword: [String: Float] = [:]
-        for part in (threshold ?? "").split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
-            let pieces = part.split(separator: "=", maxSplits: 1).map(String.init)
-            guard let value = Float(pieces.last ?? ""), value >= 0, value <= 1 else {
-                throw ValidationError("--threshold '\(part)': expected a probability in [0, 1], or KEYWORD=probability")
-            }
-            if pieces.count == 2 {
-                guard watched.contains(pieces[0]) else {
-                    throw ValidationError("--threshold '\(part)': '\(pieces[0])' is not a watched keyword (\(watched.joined(separator: ", ")))")
-                }
-                perKeyword[pieces[0]] = value
-            } else {
-                common = value
-            }
-        }
-        // Given (per keyword, then for all) > stored in the model > the default.
-        var chosen: [Float] = []
-        for word in watched {
-            let stored: Float?
-            do { stored = try spotter.configuration.storedThreshold(for: word) } catch { throw ValidationError("\(error.description) (in the model's config.json)") }
-            chosen.append(perKeyword[word] ?? common ?? stored ?? Self.defaultThreshold)
-        }
-        let hopSamples = hop(for: spotter), rate = spotter.configuration.frontEnd.sampleRate
         do {
-            return try DetectionSettings(
-                keywords: indices, thresholds: chosen,
-                smoothingHops: max(1, Int((Double(smoothingMs) / Double(hopMs)).rounded())),
-                triggerCount: triggerCount,
-                refractoryHops: DetectionSettings.hops(milliseconds: Double(refractoryMs), hop: hopSamples, sampleRate: rate))
-        } catch {
+            return try DetectionSettings.resolve(
+                for: spotter, keywords: keywords, thresholds: threshold, hopMs: hopMs, smoothingMs: smoothingMs,
+                triggerCount: triggerCount, refractoryMs: refractoryMs)
+        } catch let error as StreamingError {
             throw ValidationError(error.description)
         }
     }

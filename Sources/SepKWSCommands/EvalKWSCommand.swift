@@ -3,9 +3,10 @@ import AudioDatasets
 import AudioIO
 import Evaluation
 import Foundation
+import Streaming
 import KeywordSpotting
 import SpeechSynthesis
-import Training
+import TensorCore
 
 /// `sepkws eval-kws`: accuracy, per-class accuracy and the confusion matrix of a keyword spotter on a split.
 struct EvalKWS: ParsableCommand {
@@ -32,7 +33,14 @@ struct EvalKWS: ParsableCommand {
     var plot: String?
 
     @Option(help: "Write the JSON report to this file.")
-    var json: String?
+    var report: String?
+
+    /// The old spelling of `--report FILE`, kept for existing scripts.
+    @Option(name: .customLong("json"), help: .hidden)
+    var jsonReport: String?
+
+    /// `--report FILE` (or its old spelling `--json FILE`).
+    var json: String? { report ?? jsonReport }
 
     @Flag(help: "Keep every _unknown_ and _silence_ example (no balancing).")
     var allUnknown = false
@@ -40,12 +48,13 @@ struct EvalKWS: ParsableCommand {
     @OptionGroup var threading: ThreadOptions
 
     mutating func validate() throws {
+        if report != nil && jsonReport != nil { throw ValidationError("give --report FILE once (--json FILE is its old spelling)") }
         guard ["test", "dev", "train"].contains(split) else { throw ValidationError("--split must be test, dev or train") }
         if let plot, !plot.lowercased().hasSuffix(".svg") { throw ValidationError("--plot \(plot): must end in .svg") }
     }
 
     func run() throws {
-        configureThreads(threading.threads)
+        Threading.setThreads(threading.threads)
         let modelDirectory = try model ?? DefaultModels.keywordSpotterDirectory()
         let spotter = try KeywordSpotter(directory: modelDirectory)
         let labels = spotter.configuration.labels
@@ -56,7 +65,8 @@ struct EvalKWS: ParsableCommand {
         let dataset = try SpeechCommandsDataset(root: data, labelSet: labelSet, windowSamples: spotter.configuration.frontEnd.clipSamples)
         let corpusSplit: CorpusSplit = split == "dev" ? .dev : split == "train" ? .train : .test
         let all = try dataset.examples(in: corpusSplit)
-        let examples = allUnknown ? all : KeywordClips.balanced(all, labelSet: labelSet)
+        var rng = SplitMix64(seed: KeywordClips.balanceSeed)
+        let examples = allUnknown ? all : KeywordClips.balanced(all, labelSet: labelSet, using: &rng)
         let noiseOf = Self.noiseColumn(root: data)
 
         let frontEnd = spotter.configuration.frontEnd

@@ -3,6 +3,7 @@ import AudioDatasets
 import AudioIO
 import Evaluation
 import Foundation
+import Streaming
 import Separation
 import TensorCore
 
@@ -14,7 +15,7 @@ struct EvalSep: ParsableCommand {
         discussion: """
             SI-SNR is zero-mean with eps 1e-8 and utterance-level PIT (as Asteroid and SpeechBrain); SDR is BSS-Eval v3 \
             with the 512-tap distortion filter, equal to mir_eval's bss_eval_sources. Prints a table; --csv writes one \
-            row per utterance, --json the summary, --plot an SVG histogram of SI-SNRi.
+            row per utterance, --report the summary, --plot an SVG histogram of SI-SNRi.
             """)
 
     @Option(help: "Model directory (config.json + model.safetensors). Default: the shipped model.")
@@ -51,7 +52,14 @@ struct EvalSep: ParsableCommand {
     var csv: String?
 
     @Option(help: "Write the summary to this JSON file.")
-    var json: String?
+    var report: String?
+
+    /// The old spelling of `--report FILE`, kept for existing scripts.
+    @Option(name: .customLong("json"), help: .hidden)
+    var jsonReport: String?
+
+    /// `--report FILE` (or its old spelling `--json FILE`).
+    var json: String? { report ?? jsonReport }
 
     @Option(help: "Write an SVG histogram of SI-SNRi.")
     var plot: String?
@@ -59,6 +67,7 @@ struct EvalSep: ParsableCommand {
     @OptionGroup var threading: ThreadOptions
 
     mutating func validate() throws {
+        if report != nil && jsonReport != nil { throw ValidationError("give --report FILE once (--json FILE is its old spelling)") }
         try OptionBounds.check("--limit", limit, 1...Int(Int32.max))
         if let rate, !(1_000...384_000).contains(rate) { throw ValidationError("--rate \(rate): give a sample rate in Hz (1000-384000)") }
     }
@@ -69,7 +78,7 @@ struct EvalSep: ParsableCommand {
         let directory = try model ?? ModelLocator.shipped(ModelLocator.defaultSeparator) ?? {
             throw SeparationError.noModel(hint: "none is shipped in Models/ yet; pass --model DIR")
         }()
-        Threading.setBLASThreads(threading.threads)
+        Threading.setThreads(threading.threads)
         let separator = try MossFormer2Separator(directory: directory)
         try averaging.check(separator, model: directory)
         var examples = try SeparationDataset.examples(root: data, split: split, mixture: mixture)

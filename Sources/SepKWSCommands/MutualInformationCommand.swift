@@ -91,6 +91,8 @@ struct MutualInformationCommand: ParsableCommand {
                     path: variable == .x ? x : y, reason: "\(count) samples; \(reason) needs at least \(required)")
             case .sampleCountMismatch, .eigenDecompositionFailed:
                 throw CommandFailure.inputFile(path: x, reason: "\(error)")
+            case .inputFile:
+                throw error
             }
         }
         try Console.line(json ? Self.jsonLine(estimate) : Self.textLine(estimate))

@@ -16,6 +16,11 @@ struct TrainingRunOptions: ParsableArguments {
     @Option(help: "Continue the run in this folder exactly where its last checkpoint left it.")
     var resume: String?
 
+    @Option(help: ArgumentHelp(
+        "A JSON file of the run's settings (the keys of RUN/settings.json, all optional); options given here override it.",
+        discussion: "See the README, \"Settings files\", for the keys."))
+    var settings: String?
+
     @Option(help: "Total optimizer steps.")
     var steps: Int?
 
@@ -61,6 +66,7 @@ struct TrainingRunOptions: ParsableArguments {
                 throw ValidationError("--out \(out): the folder \(parent) does not exist")
             }
         case (nil, .some):
+            if settings != nil { throw ValidationError("--settings is for a new run; a resumed run takes its settings from the run folder") }
             if let given = (fixedByRun + otherFixed).first(where: { $0.1 }) {
                 throw ValidationError("\(given.0) is fixed by the run being resumed; remove it (only --threads may change)")
             }
@@ -143,28 +149,6 @@ struct ModelSizeOptions: ParsableArguments {
     }
 }
 
-/// Sets the engine's threads (one level of parallelism: BLAS and element-wise loops).
-func configureThreads(_ threads: Int) {
-    Threading.setBLASThreads(threads)
-    Threading.setElementwiseThreads(threads)
-}
-
-/// Estimates the log-mel normalization (mean and standard deviation over all bins) from some windows.
-func logMelStatistics(_ windows: [[Float]], frontEnd: KWSFrontEnd) throws -> (mean: Float, std: Float) {
-    let extractor = try LogMelFrontEnd(frontEnd)
-    var sum = 0.0, sumSquares = 0.0, count = 0
-    for window in windows {
-        for v in extractor.features(window) {
-            sum += Double(v)
-            sumSquares += Double(v) * Double(v)
-            count += 1
-        }
-    }
-    let mean = sum / Double(max(count, 1))
-    let std = max(1e-3, (sumSquares / Double(max(count, 1)) - mean * mean).squareRoot())
-    return (Float(mean), Float(std))
-}
-
 /// Prints how a run ended and what to do next.
 func reportOutcome(_ outcome: TrainingOutcome, command: String, run: String) throws {
     switch outcome {
@@ -176,77 +160,8 @@ func reportOutcome(_ outcome: TrainingOutcome, command: String, run: String) thr
     }
 }
 
-/// One pretraining step: the weighted invariance + reconstruction + NT-Xent (+ masked-frame, masked-unit, SimSiam) loss of a batch of
-/// view pairs (`unmasked`: both views before masking, `[2N, T, M]`), backward, gradient clipping at norm 5, an
-/// AdamW update at `learningRate`. Returns the loss and its parts.
-func pretrainingStep(
-    network: KWSPretrainingModel, optimizer: Adam, view1: Tensor, view2: Tensor, unmasked: Tensor? = nil, weights: PretrainingLossWeights,
-    learningRate: Float, dropoutSeed: UInt64
-) -> [String: Double] {
-    network.setTraining(true)
-    let parts = network.losses(view1: view1, view2: view2, unmasked: unmasked, weights: weights, dropoutSeed: dropoutSeed)
-    parts.total.backward()
-    let norm = clipGradNorm(optimizer.parameters, maxNorm: 5)
-    optimizer.learningRate = learningRate
-    optimizer.step()
-    optimizer.zeroGrad()
-    return ["loss": Double(parts.total.item), "invariance": Double(parts.invariance), "reconstruction": Double(parts.reconstruction),
-            "contrastive": Double(parts.contrastive), "masked_frames": Double(parts.maskedFrames), "masked_units": Double(parts.maskedUnits),
-            "visible_units": Double(parts.visibleUnits), "siamese": Double(parts.siamese), "embedding_spread": Double(parts.embeddingSpread),
-            "learning_rate": Double(learningRate),
-            "grad_norm": Double(norm)]
-}
-
-/// The settings of a pretraining run (stored in its checkpoint and in `RUN/settings.json`).
-struct PretrainSettings: Codable {
-    var unlabeled: [String]
-    var noise: [String]
-    var batchSize: Int
-    var learningRate: Float
-    var warmupSteps: Int
-    var weightDecay: Float
-    var seed: UInt64
-    var schedule: TrainingSchedule
-    var model: KWSConfiguration
-    var losses: PretrainingLossWeights
-    var augmentation: AugmentationSettings
-    var validationPairs: Int
-    /// SpecAugment masks on each view (`--time-masks`, `--max-mask-frames`, `--frequency-masks`), or nil.
-    var masking: SpectrogramMasking?
-    /// Acoustic units of masked-unit prediction (`--units`), or nil when it is off.
-    var units: Int?
-    /// Mined pairs (`--neighbor-pairs K`): each pair's second view is a crop of one of the first file's `K` nearest
-    /// acoustic neighbours (``AcousticNeighbors``) instead of a second view of the same crop; nil: off.
-    var neighborPairs: Int?
-    /// A pretraining run or model folder whose encoder's embeddings find the neighbours (`--neighbors-from`), or nil:
-    /// the log-mel templates do.
-    var neighborsFrom: String?
-
-    enum CodingKeys: String, CodingKey {
-        case unlabeled, noise, batchSize = "batch_size", learningRate = "learning_rate", warmupSteps = "warmup_steps"
-        case weightDecay = "weight_decay", seed, schedule, model, losses, augmentation, validationPairs = "validation_pairs"
-        case masking, units, neighborPairs = "neighbor_pairs", neighborsFrom = "neighbors_from"
-    }
-
-    /// Whether a step needs the views as they were before masking (the target of masked frames or units).
-    var needsUnmaskedViews: Bool { losses.maskedFrames > 0 || losses.predictsUnits }
-
-    func json() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
-    }
-}
-
 /// `sepkws pretrain`: label-free pretraining of the keyword encoder on folders of audio (masked-frame reconstruction by default).
 struct Pretrain: ParsableCommand {
-    /// Files of at most this many clip lengths are paired with their neighbours by `--neighbor-pairs`; longer ones
-    /// (running speech, where a file's loudest second says little about a random crop) keep two views of one crop.
-    static let longestPairedClip = 2
-
-    /// Views whose frames the acoustic-unit codebook is fitted on (about 52,000 frames).
-    static let codebookViews = 512
-
     static let configuration = CommandConfiguration(
         abstract: "Pretrain the keyword encoder without labels on folders of audio (masked views of 1 s crops).",
         discussion: """
@@ -348,7 +263,7 @@ struct Pretrain: ParsableCommand {
         if let timeMasks, !(0...20).contains(timeMasks) { throw ValidationError("--time-masks \(timeMasks): must be 0 to 20") }
         if let frequencyMasks, !(0...10).contains(frequencyMasks) { throw ValidationError("--frequency-masks \(frequencyMasks): must be 0 to 10") }
         if let maxMaskFrames, !(1...50).contains(maxMaskFrames) { throw ValidationError("--max-mask-frames \(maxMaskFrames): must be 1 to 50") }
-        if training.resume == nil && unlabeled.isEmpty { throw ValidationError("give at least one --unlabeled folder") }
+        if training.resume == nil && unlabeled.isEmpty && training.settings == nil { throw ValidationError("give at least one --unlabeled folder") }
         for (name, value) in losses.dropLast() {
             if let value, !(value >= 0 && value.isFinite) { throw ValidationError("\(name) \(value): must be 0 or more") }
         }
@@ -357,188 +272,55 @@ struct Pretrain: ParsableCommand {
         if let units, !(2...4096).contains(units) { throw ValidationError("--units \(units): must be 2 to 4096") }
         if units != nil && !lossWeights.predictsUnits { throw ValidationError("--units needs --masked-units-weight or --visible-units-weight above 0") }
         let w = lossWeights
-        if training.resume == nil && w.invariance + w.reconstruction + w.contrastive + w.maskedFrames + w.maskedUnits + w.visibleUnits + w.siamese == 0 {
+        if training.resume == nil && training.settings == nil && w.invariance + w.reconstruction + w.contrastive + w.maskedFrames + w.maskedUnits + w.visibleUnits + w.siamese == 0 {
             throw ValidationError("every loss weight is 0: nothing to learn")
         }
         if let temperature, !(temperature > 0.01 && temperature <= 10) { throw ValidationError("--temperature \(temperature): must be in (0.01, 10]") }
     }
 
+    /// A new run's settings: the options over `--settings FILE` over the defaults.
+    func newRunSettings(fromFlagsOnly: Bool = false) throws -> PretrainSettings {
+        let schedule = training.schedule(defaultSteps: 3000)
+        try schedule.validate()
+        var settings = PretrainSettings(
+            unlabeled: unlabeled, noise: noise, batchSize: training.batchSize ?? 32, learningRate: training.learningRate ?? 1e-3,
+            warmupSteps: training.warmup ?? min(200, schedule.totalSteps / 10), weightDecay: 0.01, seed: training.seed ?? 1,
+            schedule: schedule, model: try size.configuration(labels: KWSConfiguration.twelveLabels),
+            losses: lossWeights, augmentation: AugmentationSettings(), validationPairs: 64, masking: masking,
+            units: lossWeights.predictsUnits ? (units ?? 100) : nil, neighborPairs: (neighborPairs ?? 0) > 0 ? neighborPairs : nil,
+            neighborsFrom: neighborsFrom)
+        if !fromFlagsOnly, let file = training.settings {
+            let defaults = try Pretrain.parse(["--out", training.out!, "--settings", file]).newRunSettings(fromFlagsOnly: true)
+            settings = try SettingsFile.merged(file: file, flags: settings, defaults: defaults)
+            try settings.schedule.validate()
+            if settings.unlabeled.isEmpty { throw ValidationError("give at least one --unlabeled folder (or \"unlabeled\" in --settings)") }
+        }
+        return settings
+    }
+
     func run() throws {
-        configureThreads(threading.threads)
+        Threading.setThreads(threading.threads)
         let settings: PretrainSettings
         defer { RunLock.release(runDirectory: training.resume ?? training.out!) }   // taken here or by the runner
         if let resume = training.resume {
             try RunLock.acquire(runDirectory: resume)   // before anything is read: another process may be training it
-            let state = try TrainingCheckpoint.readState(runDirectory: resume)
-            settings = try JSONDecoder().decode(PretrainSettings.self, from: Data(state.configuration.utf8))
+            settings = try KeywordPretrainer.settings(resuming: resume)
         } else {
             let out = training.out!
             if TrainingCheckpoint.exists(in: out) { throw TrainingError.runExists(path: out) }
-            let schedule = training.schedule(defaultSteps: 3000)
-            try schedule.validate()
-            settings = PretrainSettings(
-                unlabeled: unlabeled, noise: noise, batchSize: training.batchSize ?? 32, learningRate: training.learningRate ?? 1e-3,
-                warmupSteps: training.warmup ?? min(200, schedule.totalSteps / 10), weightDecay: 0.01, seed: training.seed ?? 1,
-                schedule: schedule, model: try size.configuration(labels: KWSConfiguration.twelveLabels),
-                losses: lossWeights, augmentation: AugmentationSettings(), validationPairs: 64, masking: masking,
-                units: lossWeights.predictsUnits ? (units ?? 100) : nil, neighborPairs: (neighborPairs ?? 0) > 0 ? neighborPairs : nil,
-                neighborsFrom: neighborsFrom)
+            settings = try newRunSettings()
         }
         let runDirectory = training.resume ?? training.out!
-        var model = settings.model
-        let rate = model.frontEnd.sampleRate, length = model.frontEnd.clipSamples
-
-        Console.error("pretrain: loading \(settings.unlabeled.joined(separator: ", "))")
-        let pool = try UnlabeledAudioPool(folders: settings.unlabeled, sampleRate: rate, minimumLength: length / 2)
-        Console.error(String(format: "pretrain: %d files, %.1f min of audio (%d skipped)", pool.files.count, pool.totalSeconds / 60, pool.skipped.count))
-        var noiseRNG = SplitMix64(seed: settings.seed ^ 0x6E6F_6973_65)
-        var bank = settings.noise.isEmpty
-            ? NoiseBank.synthetic(sampleRate: rate, seed: settings.seed)
-            : try NoiseBank(files: try settings.noise.flatMap { try AudioFolder.files(in: $0) }, sampleRate: rate, minimumLength: length)
-        let babble = (0..<4).map { _ in
-            NoiseGenerator.babble(from: (0..<5).map { _ in pool.anyCrop(length: 6 * rate, using: &noiseRNG) }, count: 30 * rate, using: &noiseRNG)
-        }
-        bank = NoiseBank(signals: bank.signals + babble, names: bank.names + (0..<4).map { "babble\($0)" })
-        let augmenter = try WaveformAugmenter(settings: settings.augmentation, sampleRate: rate, noises: bank)
-        let margin = augmenter.margin(length: length)
-
-        if training.resume == nil {
-            var statsRNG = SplitMix64(seed: settings.seed ^ 0x5354_4154)
-            let stats = try logMelStatistics((0..<256).map { _ in pool.crop(length: length, margin: 0, using: &statsRNG) }, frontEnd: model.frontEnd)
-            model.inputMean = stats.mean
-            model.inputStd = stats.std
-        }
-        var finalSettings = settings
-        finalSettings.model = model
-        let settingsJSON = finalSettings.json()
-
-        let network = KWSPretrainingModel(configuration: model, seed: settings.seed, frameDecoder: settings.losses.maskedFrames > 0,
-                                          units: settings.units ?? 0, siamese: settings.losses.siamese > 0)
-        let optimizer = Adam.adamW(parameters: network.namedParameters(), learningRate: settings.learningRate, weightDecay: settings.weightDecay)
-        let schedule = WarmupCosineSchedule(
-            peak: settings.learningRate, warmupSteps: settings.warmupSteps, totalSteps: max(settings.schedule.totalSteps, settings.warmupSteps + 1),
-            minimum: settings.learningRate * 0.02)
-        let columns = ["step", "loss", "invariance", "reconstruction", "contrastive"] + (settings.losses.maskedFrames > 0 ? ["masked_frames"] : [])
-            + (settings.units != nil ? ["masked_units", "visible_units"] : [])
-            + (settings.losses.siamese > 0 ? ["siamese", "embedding_spread"] : [])
-            + ["learning_rate", "grad_norm", "steps_per_second", "val_loss"]
-        let runner = training.resume == nil
-            ? try TrainingRunner(starting: runDirectory, model: network, optimizer: optimizer, seed: settings.seed, configuration: settingsJSON, logColumns: columns)
-            : try TrainingRunner(resuming: runDirectory, model: network, optimizer: optimizer, logColumns: columns)
-        try TrainingCheckpoint.writeAtomically(Data(settingsJSON.utf8), to: (runDirectory as NSString).appendingPathComponent("settings.json"), runDirectory: runDirectory)
-
-        let frontEnd = try LogMelFrontEnd(model.frontEnd)
-        /// Mined pairs: for each short file (a clip of at most ``Pretrain/longestPairedClip`` windows), its neighbours.
-        let neighbors = try settings.neighborPairs.map {
-            try Self.mineNeighbors(count: $0, pool: pool, settings: settings, frontEnd: frontEnd, runDirectory: runDirectory)
-        } ?? [:]
-        /// `count` view pairs `[N, T, M]` each (masked, if masking is on) and both views before masking `[2N, T, M]`.
-        func viewPairs(_ count: Int, _ rng: inout SplitMix64) throws -> (Tensor, Tensor, Tensor?) {
-            var first: [[Float]] = [], second: [[Float]] = []
-            for _ in 0..<count {
-                let (file, own) = pool.indexedCrop(length: length, margin: margin, using: &rng)
-                var partner = own
-                if let choices = neighbors[file] {
-                    partner = pool.crop(file: choices[Int(rng.next() % UInt64(choices.count))], length: length, margin: margin, using: &rng)
-                }
-                first.append(try augmenter.view(of: own, center: margin + length / 2, length: length, using: &rng))
-                second.append(try augmenter.view(of: partner, center: margin + length / 2, length: length, using: &rng))
-            }
-            let views = (frontEnd.batch(first), frontEnd.batch(second))
-            let unmasked = settings.masking?.apply(
-                toPair: views.0, views.1, fill: model.inputMean, keepingTarget: settings.needsUnmaskedViews, using: &rng)
-            return (views.0, views.1, unmasked)
-        }
-        if let units = settings.units, training.resume == nil {
-            // the codebook: k-means on the normalized frames of unmasked views (a resumed run loads it from its checkpoint)
-            var unitRNG = SplitMix64(seed: settings.seed ^ 0x554E_4954)
-            let views = try (0..<Self.codebookViews).map { _ in
-                try augmenter.view(of: pool.crop(length: length, margin: margin, using: &unitRNG), center: margin + length / 2, length: length, using: &unitRNG)
-            }
-            let frames = network.encoder.normalized(frontEnd.batch(views)).reshaped([views.count * model.frontEnd.frameCount, model.frontEnd.melCount])
-            network.setCodebook(AcousticUnitCodebook.fit(frames: frames, count: units, seed: unitRNG.next()))
-            Console.error("pretrain: \(units) acoustic units fitted on \(frames.shape[0]) frames of \(views.count) views")
-        }
-        var validationRNG = SplitMix64(seed: settings.seed ^ 0x5641_4C)
-        let validationViews = try viewPairs(settings.validationPairs, &validationRNG)
-
+        let trainer = try KeywordPretrainer(settings: settings, runDirectory: runDirectory, resume: training.resume != nil, log: Console.error)
         let bar = ProgressBar(label: "pretrain", unit: "steps")
         let stop = StopSignal()
         defer { stop.cancel() }
-        Console.error("pretrain: \(network.parameterCount) parameters (encoder \(network.encoder.parameterCount)); \(runner.startStep)/\(settings.schedule.totalSteps) steps done; \(threading.threads) thread(s)")
-        let outcome = try runner.run(
-            schedule: settings.schedule, stopSignal: stop,
-            step: { index, seed in
-                var rng = SplitMix64(seed: seed)
-                let (v1, v2, unmasked) = try viewPairs(settings.batchSize, &rng)
-                return pretrainingStep(
-                    network: network, optimizer: optimizer, view1: v1, view2: v2, unmasked: unmasked, weights: settings.losses,
-                    learningRate: schedule.learningRate(at: index), dropoutSeed: rng.next())
-            },
-            validate: { _ in
-                network.setTraining(false)
-                let loss = Autograd.withNoGrad {
-                    network.losses(view1: validationViews.0, view2: validationViews.1, unmasked: validationViews.2, weights: settings.losses,
-                                   dropoutSeed: nil).total.item
-                }
-                return ["val_loss": Double(loss)]
-            },
-            progress: { p in
-                bar.update(done: p.step, total: p.totalSteps, extra: String(format: "loss %.4f  %.2f steps/s", p.metrics["loss"] ?? 0, p.stepsPerSecond))
-            })
+        Console.error("pretrain: \(trainer.network.parameterCount) parameters (encoder \(trainer.network.encoder.parameterCount)); \(trainer.runner.startStep)/\(settings.schedule.totalSteps) steps done; \(threading.threads) thread(s)")
+        let outcome = try trainer.run(stopSignal: stop) { p in
+            bar.update(done: p.step, total: p.totalSteps, extra: String(format: "loss %.4f  %.2f steps/s", p.metrics["loss"] ?? 0, p.stepsPerSecond))
+            if let line = p.validationLine { Console.error("pretrain: " + line) }
+        }
         try reportOutcome(outcome, command: "pretrain", run: runDirectory)
-    }
-}
-
-extension Pretrain {
-    /// The `count` nearest neighbours of each file of at most ``longestPairedClip`` clip lengths (by log-mel
-    /// templates, or by the embeddings of `settings.neighborsFrom`), as pool indices; also writes `RUN/neighbors.csv`.
-    /// - Throws: when there are not more than `count` such files, or the source encoder does not load.
-    static func mineNeighbors(count k: Int, pool: UnlabeledAudioPool, settings: PretrainSettings, frontEnd: LogMelFrontEnd,
-                              runDirectory: String) throws -> [Int: [Int]] {
-        let length = frontEnd.settings.clipSamples
-        let short = (0..<pool.count).filter { pool.signal($0).count <= longestPairedClip * length }
-        guard short.count > k else {
-            throw TrainingError.noUsableAudio(path: settings.unlabeled.joined(separator: ", "),
-                                              reason: "--neighbor-pairs \(k) needs more than \(k) clips of at most \(longestPairedClip) s, found \(short.count)")
-        }
-        let started = Date()
-        let windows = short.map { KeywordSpotter.loudestWindow(of: pool.signal($0), length: length) }
-        let found: AcousticNeighbors
-        if let source = settings.neighborsFrom {
-            let embeddings = try embeddings(of: windows, encoderOf: source, frontEnd: frontEnd)
-            found = AcousticNeighbors(vectors: embeddings.values, width: embeddings.width, count: k)
-        } else {
-            found = AcousticNeighbors(logMels: windows.map { frontEnd.features($0) }, melCount: frontEnd.settings.melCount, count: k)
-        }
-        var neighbors: [Int: [Int]] = [:]
-        for (i, file) in short.enumerated() { neighbors[file] = found.neighbors[i].map { short[$0] } }
-        Console.error(String(format: "pretrain: the %d nearest acoustic neighbours of each of %d clips, by %@ (files over 2 s, kept as two views of one crop: %d), in %.1f s",
-                             k, short.count, settings.neighborsFrom.map { "the embeddings of \($0)" } ?? "log-mel templates",
-                             pool.count - short.count, Date().timeIntervalSince(started)))
-        try CSVTable(header: ["file"] + (1...k).map { "neighbor_\($0)" },
-                     rows: short.map { file in [pool.files[file]] + neighbors[file]!.map { pool.files[$0] } })
-            .write(to: (runDirectory as NSString).appendingPathComponent("neighbors.csv"))
-        return neighbors
-    }
-
-    /// The bottleneck embeddings `[N, D]` (row-major) of 1 s windows by the encoder of a pretraining run or model folder.
-    /// - Throws: when `path` holds neither, or its front end differs from `frontEnd`'s.
-    static func embeddings(of windows: [[Float]], encoderOf path: String, frontEnd: LogMelFrontEnd) throws -> (values: [Float], width: Int) {
-        let source = try InitialEncoder(path: path)
-        guard source.configuration.frontEnd == frontEnd.settings else {
-            throw TrainingError.invalidOption(name: "--neighbors-from", value: path, reason: "its front end differs from this run's")
-        }
-        let classifier = KeywordClassifier(configuration: source.configuration, seed: 0)
-        try classifier.loadEncoder(from: source.tensors)
-        let encoder = classifier.encoder
-        encoder.setTraining(false)
-        var values: [Float] = []
-        for start in stride(from: 0, to: windows.count, by: 256) {
-            let batch = frontEnd.batch(Array(windows[start..<min(start + 256, windows.count)]))
-            values += Autograd.withInferenceMode { encoder(batch) }.scalars
-        }
-        return (values, source.configuration.bottleneckDimension)
     }
 }
 

@@ -5,20 +5,8 @@ import Foundation
 import Separation
 import Streaming
 import TensorCore
-import Training
 
-/// How separated outputs are scaled.
-enum OutputNormalization: String, ExpressibleByArgument, CaseIterable {
-    /// The least-squares gains that best rebuild the mixture from the outputs (``StemGains``): the mixture's own
-    /// scale, relative levels kept.
-    case mixture
-    /// Each output scaled to the mixture's RMS (as ClearerVoice does).
-    case rms
-    /// Each output scaled to the mixture's peak.
-    case peak
-    /// The network's output as is.
-    case none
-}
+extension StemScaling: ExpressibleByArgument {}
 
 /// `sepkws separate MIX...`: one file per talker for each mixture.
 struct Separate: ParsableCommand {
@@ -65,7 +53,7 @@ struct Separate: ParsableCommand {
     @Option(help: ArgumentHelp(
         "Output scaling: mixture (the gains that best rebuild the mixture: its own scale, relative levels kept), rms (each output at the mixture's RMS), peak, or none.",
         discussion: "Outputs that would clip are turned down together (their relative levels kept), with a warning; each output's level is reported."))
-    var normalize: OutputNormalization = .mixture
+    var normalize: StemScaling = .mixture
 
     @Flag(help: "Print a JSON summary (one object per input, one per line) instead of text.")
     var json = false
@@ -114,33 +102,9 @@ struct Separate: ParsableCommand {
     }
 
     func run() throws {
-        Threading.setBLASThreads(threading.threads)
-        /// Inputs that can be read only once (a FIFO, `<(...)`, `/dev/stdin`), opened to learn their rate and kept
-        /// open for their separation.
-        var opened: [String: AudioFileReader] = [:]
-        func inputRate(of file: String) throws -> Int {
-            if let reader = opened[file] { return reader.info.sampleRate }
-            let reader = try AudioFileReader(path: file)
-            if OutputPath.kind(of: file) != .file { opened[file] = reader }
-            return reader.info.sampleRate
-        }
-        var loaded: [String: MossFormer2Separator] = [:]
-        /// `--model`, else the shipped model for the input's rate; each loaded once.
-        func separator(for file: String) throws -> (directory: String, model: MossFormer2Separator) {
-            let directory = try model ?? ModelLocator.separator(forInputRate: file == "-" ? rate : try inputRate(of: file)) ?? {
-                    throw SeparationError.noModel(hint: "none is shipped in Models/ (searched \(ModelLocator.searchPath.joined(separator: ", "))); pass --model DIR")
-                }()
-            if let separator = loaded[directory] { return (directory, separator) }
-            let separator = try MossFormer2Separator(directory: directory)
-            try averaging.check(separator, model: directory)
-            loaded[directory] = separator
-            return (directory, separator)
-        }
-        if let model {
-            let separator = try MossFormer2Separator(directory: model)
-            try averaging.check(separator, model: model)
-            loaded[model] = separator
-        }   // a bad --model fails before any input is read
+        Threading.setThreads(threading.threads)
+        // A bad --model fails before any input is read.
+        let selection = try SeparatorSelection(model: model, stdinRate: rate) { [averaging] in try averaging.check($0, model: $1) }
         if let outDir {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: outDir, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -153,7 +117,7 @@ struct Separate: ParsableCommand {
         let files = items.map(\.path)
         // Every output is decided and checked before any input is separated.
         let plan = try SeparationOutputPlan(inputs: items, outDir: outDir, format: format.rawValue) { file in
-            do { return try separator(for: file).model.configuration.numSpks } catch is AudioIOError { return nil }
+            do { return try selection.separator(for: file).model.configuration.numSpks } catch is AudioIOError { return nil }
         }
         let planned = Dictionary(plan.entries.map { ($0.input, $0.outputs) }) { first, _ in first }
         let log = try manifest.map { try ManifestLog(path: $0) }
@@ -162,12 +126,12 @@ struct Separate: ParsableCommand {
             let file = item.path
             var destinations = planned[file] ?? []
             do {
-                if skipExisting, !destinations.isEmpty, destinations.allSatisfy(Self.isComplete) {
+                if skipExisting, !destinations.isEmpty, destinations.allSatisfy(SeparationOutputPlan.isComplete) {
                     try log?.append(["input": file, "outputs": destinations, "status": "skipped"])
                     if !json { Console.error("\(file): skipped (its outputs exist)") }
                     continue
                 }
-                let chosen = try separator(for: file)
+                let chosen = try selection.separator(for: file)
                 if destinations.isEmpty {
                     destinations = SeparationOutputPlan.outputs(
                         of: item, speakers: chosen.model.configuration.numSpks, outDir: outDir, format: format.rawValue)
@@ -175,7 +139,7 @@ struct Separate: ParsableCommand {
                 for folder in Set(destinations.map { ($0 as NSString).deletingLastPathComponent }) where !folder.isEmpty {
                     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
                 }
-                let report = try separateFile(file, to: destinations, with: chosen.model, from: chosen.directory, opened: opened.removeValue(forKey: file))
+                let report = try separateFile(file, to: destinations, with: chosen.model, from: chosen.directory, opened: selection.takeOpened(file))
                 try log?.append(["input": file, "outputs": destinations, "seconds": report.seconds,
                                  "real_time_factor": report.realTimeFactor, "status": "ok"])
             } catch let error as AudioIOError {
@@ -187,167 +151,41 @@ struct Separate: ParsableCommand {
         if failed > 0 { throw CommandFailure.someInputsFailed(failed: failed, total: files.count) }
     }
 
-    /// Whether an output file is complete: a regular file (outputs are renamed into place only when whole), not empty.
-    static func isComplete(_ path: String) -> Bool {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return false }
-        return attributes[.type] as? FileAttributeType == .typeRegular && ((attributes[.size] as? NSNumber)?.intValue ?? 0) > 0
-    }
-
-    /// Whether `path` looks like one of our own outputs (`STEM_s1.wav`), so re-running on a folder skips them.
-    static func isOutput(_ path: String) -> Bool {
-        let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-        guard let range = stem.range(of: "_s", options: .backwards) else { return false }
-        return Int(stem[range.upperBound...]) != nil
-    }
-
-    /// Separates one input into `destinations` (one per talker, from ``SeparationOutputPlan``).
+    /// Separates one input into `destinations` (one per talker, from ``SeparationOutputPlan``) with a
+    /// ``FileSeparator``, and prints its report.
     ///
     /// Raw PCM on stdin ends at end of input or, cleanly, on SIGINT/SIGTERM: what was separated so far is written.
-    /// Every output has exactly as many frames as the input.
     /// - Parameter opened: the input, already open (one that can be read only once), else nil.
     /// - Returns: the seconds of audio and the real-time factor.
     private func separateFile(
         _ file: String, to destinations: [String], with separator: MossFormer2Separator, from modelDirectory: String,
         opened: AudioFileReader? = nil
-    ) throws -> (seconds: Double, realTimeFactor: Double) {
-        let start = Date()
+    ) throws -> FileSeparationReport {
         let modelRate = separator.configuration.sampleRate
-        let source: MonoBlockSource
-        var stop: StopSignal?
+        let files = FileSeparator(
+            separator: separator, plan: try ChunkPlan(windowSeconds: windowSeconds, overlapSeconds: overlapSeconds, sampleRate: modelRate),
+            scaling: normalize, format: format.audioFormat, shifts: averaging.shifts, bothPolarities: averaging.usesBothPolarities(separator))
+        let report: FileSeparationReport
         if file == "-" {
             let pipe = try PCMStreamReader(
                 descriptor: STDIN_FILENO, source: "stdin", format: pcmFormat, sampleRate: rate, channelCount: channels)
             let signal = StopSignal()
             pipe.shouldStop = { signal.isRequested }
-            stop = signal
-            source = try MonoBlockSource(stdin: pipe, modelRate: modelRate)
+            report = try files.separate(try MonoBlockSource(stdin: pipe, modelRate: modelRate), input: file, to: destinations,
+                                        stop: signal, warn: Console.error)
         } else {
-            source = try MonoBlockSource(file: opened.map { try MonoReader(reader: $0, sampleRate: modelRate) }
-                ?? MonoReader(path: file, sampleRate: modelRate))
+            report = try files.separate(file: file, to: destinations, opened: opened, warn: Console.error)
         }
-        let plan = try ChunkPlan(windowSeconds: windowSeconds, overlapSeconds: overlapSeconds, sampleRate: modelRate)
-        let chunked = ChunkedSeparator(plan: plan, speakers: destinations.count) { [averaging] in averaging.separate($0, with: separator) }
-        // Pass 1: separate block by block into float files at the model rate, measuring levels on the way.
-        for path in destinations { PartialFiles.register(path + ".stage.wav") }
-        defer {
-            for path in destinations {
-                try? FileManager.default.removeItem(atPath: path + ".stage.wav")
-                PartialFiles.unregister(path + ".stage.wav")
-            }
-        }
-        let stage = try destinations.map {
-            try AudioFileWriter(path: $0 + ".stage.wav", format: .wavFloat, sampleRate: modelRate, channelCount: 1, inputs: [file])
-        }
-        var mixtureLevel = LevelMeter(), outputLevels = [LevelMeter](repeating: LevelMeter(), count: destinations.count)
-        // The mixture not yet matched by outputs (the chunked separator answers a window late), for the gains.
-        var gains = StemGains(stems: destinations.count)
-        var pending: [Float] = [], consumed = 0
-        func write(_ parts: [[Float]]) throws {
-            for (i, part) in parts.enumerated() where !part.isEmpty {
-                outputLevels[i].add(part)
-                try stage[i].write(AudioBuffer(sampleRate: modelRate, mono: part))
-            }
-            let n = parts.first?.count ?? 0
-            if n > 0, parts.allSatisfy({ $0.count == n }), consumed + n <= pending.count {
-                gains.add(stems: parts, mixture: pending[consumed..<(consumed + n)])
-                consumed += n
-                if consumed > 1 << 16 { pending.removeFirst(consumed); consumed = 0 }
-            }
-        }
-        do {
-            while let block = try source.next() {
-                mixtureLevel.add(block)
-                pending += block
-                try write(chunked.push(block))
-                if stop?.isRequested == true { break }
-            }
-            if let signal = stop?.signalNumber {
-                let name = signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)"
-                Console.error(String(format: "separate: stdin: ended by %@ after %.2f s of audio; writing what was separated so far",
-                                     name, Double(mixtureLevel.count) / Double(modelRate)))
-            }
-            stop?.cancel()   // from here on a signal removes the unfinished outputs and exits
-            if mixtureLevel.count == 0 { throw AudioIOError.noAudio(path: file == "-" ? "stdin" : file) }
-            try write(chunked.finish())
-            for writer in stage { try writer.finish() }
-        } catch {
-            for writer in stage { writer.cancel() }
-            throw error
-        }
-        // Pass 2: scale, convert back to the input's rate, and write the outputs (each renamed into place when whole).
-        let solved = normalize == .mixture ? gains.solve() : []
-        var scale: [Float] = destinations.indices.map { i in
-            switch normalize {
-            case .mixture: Float(solved[i])
-            case .rms: outputLevels[i].rms > 0 ? Float(mixtureLevel.rms / outputLevels[i].rms) : 1
-            case .peak: outputLevels[i].peak > 0 ? mixtureLevel.peak / outputLevels[i].peak : 1
-            case .none: 1
-            }
-        }
-        // Never clip silently: outputs that would pass full scale are turned down together.
-        let loudest = destinations.indices.map { outputLevels[$0].peak * scale[$0] }.max() ?? 0
-        if loudest > 1 {
-            let factor = Float(0.999) / loudest
-            scale = scale.map { $0 * factor }
-            Console.error(String(format: "warning: %@: outputs turned down by %.1f dB so that none clips (peak %.2f of full scale)",
-                                 file == "-" ? "stdin" : file, -20 * log10(Double(factor)), Double(loudest)))
-        }
-        let levels = destinations.indices.map { i -> Double? in
-            let rms = outputLevels[i].rms * Double(scale[i])
-            return rms > 0 ? 20 * log10(rms) : nil
-        }
-        for (i, destination) in destinations.enumerated() {
-            let gain = scale[i]
-            let reader = try AudioFileReader(path: destination + ".stage.wav")
-            let resampler = try Resampler(inputRate: modelRate, outputRate: source.inputRate)
-            let writer = try AudioFileWriter(path: destination, format: format.audioFormat, sampleRate: source.inputRate, channelCount: 1, inputs: [file])
-            // The round trip through the model's rate may end a sample short or long: cut or pad to the input's length.
-            var remaining = source.inputFrames
-            func emit(_ samples: [Float]) throws {
-                let kept = samples.prefix(remaining)
-                remaining -= kept.count
-                if !kept.isEmpty { try writer.write(AudioBuffer(sampleRate: source.inputRate, mono: Array(kept))) }
-            }
-            do {
-                while let block = try reader.read() {
-                    try emit(try resampler.process([block.channels[0].map { $0 * gain }])[0])
-                }
-                try emit(try resampler.flush()[0])
-                if remaining > 0 { try emit([Float](repeating: 0, count: remaining)) }
-                try writer.finish()
-            } catch {
-                writer.cancel()
-                throw error
-            }
-        }
-        let seconds = Double(mixtureLevel.count) / Double(modelRate)
-        let elapsed = Date().timeIntervalSince(start)
+        let (seconds, realTimeFactor) = (report.seconds, report.realTimeFactor)
         if json {
-            let object: [String: Any] = ["input": file, "outputs": destinations, "model": modelDirectory, "seconds": seconds, "real_time_factor": elapsed / max(seconds, 1e-9),
-                                         "levels_dbfs": levels.map { $0.map { ($0 * 100).rounded() / 100 } as Any? ?? NSNull() }]
+            let object: [String: Any] = ["input": file, "outputs": destinations, "model": modelDirectory, "seconds": seconds, "real_time_factor": realTimeFactor,
+                                         "levels_dbfs": report.levels.map { $0.map { ($0 * 100).rounded() / 100 } as Any? ?? NSNull() }]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
             try Console.line(String(decoding: data, as: UTF8.self))
         } else {
-            let levelText = levels.map { $0.map { String(format: "%.1f", $0) } ?? "silent" }.joined(separator: " / ")
-            try Console.line("\(file): \(destinations.joined(separator: ", ")) (\(String(format: "%.2f", seconds)) s of audio, real-time factor \(String(format: "%.3f", elapsed / max(seconds, 1e-9))); levels \(levelText) dBFS RMS)")
+            let levelText = report.levels.map { $0.map { String(format: "%.1f", $0) } ?? "silent" }.joined(separator: " / ")
+            try Console.line("\(file): \(destinations.joined(separator: ", ")) (\(String(format: "%.2f", seconds)) s of audio, real-time factor \(String(format: "%.3f", realTimeFactor)); levels \(levelText) dBFS RMS)")
         }
-        return (seconds, elapsed / max(seconds, 1e-9))
+        return report
     }
-}
-
-/// Running RMS and peak of a signal seen in blocks.
-struct LevelMeter {
-    private(set) var count = 0
-    private var sumOfSquares = 0.0
-    private(set) var peak: Float = 0
-
-    mutating func add(_ block: [Float]) {
-        for x in block {
-            sumOfSquares += Double(x) * Double(x)
-            peak = max(peak, abs(x))
-        }
-        count += block.count
-    }
-
-    var rms: Double { count > 0 ? (sumOfSquares / Double(count)).squareRoot() : 0 }
 }

@@ -6,6 +6,7 @@ import KeywordSpotting
 import SpeechSynthesis
 import Streaming
 import TensorCore
+import Training
 
 /// `train-kws --words`: the stages around the training loop. Before: synthesize the phrases and their hard negatives
 /// into `RUN/data` (``WakeWordCorpusBuilder``) and pick the window length. After: synthesize a calibration stream
@@ -23,79 +24,48 @@ extension TrainKWS {
         let dataDirectory = (run as NSString).appendingPathComponent("data")
         // The window: 1 s, or longer (in quarter seconds, up to 2 s) when a phrase said at espeak-ng's default rate
         // does not fit 85% of it.
-        let renderer = SpeechRenderer(sampleRate: 16_000)
-        let longest = try phrases.map { try renderer.render($0, voice: Voice(name: "en-us", variant: "")).count }.max() ?? 0
-        let windowSamples = WakeWordCorpusBuilder<SplitMix64>.windowSamples(forSpeechSamples: longest, sampleRate: 16_000)
+        let (windowSamples, longest) = try WakeWordCorpusBuilder<SplitMix64>.window(for: phrases)
         Console.error(String(format: "train-kws: phrases %@; engines %@; window %.2f s (longest phrase %.2f s at the default rate)",
                              phrases.map { "\"\($0)\"" }.joined(separator: ", "), engines.map(\.rawValue).joined(separator: ", "),
                              Double(windowSamples) / 16_000, Double(longest) / 16_000))
         var builder = try WakeWordCorpusBuilder(phrases: phrases, outputDirectory: dataDirectory, seed: seed, generator: SynthOptions.generator)
-        let clips = wakeWord.clipsPerPhrase ?? 400
         builder.engines = engines
         builder.clipSamples = windowSamples
-        builder.positivesPerPhrase = clips
-        builder.confusableClips = clips * phrases.count
-        builder.partialClips = clips / 2 * phrases.count
-        builder.speechClips = clips / 2 * phrases.count
-        builder.confusersPerPhrase = 40
+        builder.useRecipe(clipsPerPhrase: wakeWord.clipsPerPhrase ?? 400)
         if let list = wakeWord.wordList { builder.wordList = WordList.load(paths: [list]) }
         builder.examplesDirectory = wakeWord.examples
         builder.negativesDirectory = wakeWord.negatives
         let bar = ProgressBar(label: "train-kws: synthesizing", unit: "clips")
         let confusers = try builder.build(progress: { bar.update(done: $0.done, total: $0.total) },
                                           status: { Console.error("train-kws: \($0)") })
-        let parts = phrases.flatMap { WakeWordCorpusBuilder<SplitMix64>.partials(of: $0, avoiding: Set(phrases)) }
         let settings = WakeWordSettings(
             engines: engines.map(\.rawValue), targetFalseAcceptsPerHour: wakeWord.targetFaPerHour ?? 0.5,
-            calibrationMinutes: wakeWord.calibrationMinutes ?? 10, fillers: phrases.flatMap { confusers[$0] ?? [] } + parts,
+            calibrationMinutes: wakeWord.calibrationMinutes ?? 10, fillers: WakeWordCorpusBuilder<SplitMix64>.calibrationFillers(phrases: phrases, confusers: confusers),
             preparationSeconds: Date().timeIntervalSince(started))
         return (dataDirectory, windowSamples, settings)
     }
 
     /// Calibrates the thresholds of the trained model and prints the report.
-    func calibrate(model: String, run: String, settings: TrainKWSSettings, wakeWord wake: WakeWordSettings, seed: UInt64,
+    func calibrate(model: String, run: String, settings: KeywordTrainingSettings, wakeWord wake: WakeWordSettings, seed: UInt64,
                    started: Date, trainingSeconds: Double) throws {
         let phrases = settings.words ?? []
         let streamDirectory = (run as NSString).appendingPathComponent("calibration")
-        var stream = try StreamCorpusBuilder(words: phrases, minutes: wake.calibrationMinutes, outputDirectory: streamDirectory,
-                                             seed: seed ^ 0xCA11_B8A7E, generator: SynthOptions.generator)
-        stream.engines = try wake.engines.map { name throws -> EngineFamily in
-            guard let family = EngineFamily(rawValue: name) else { throw SynthesisError.unknownEngine(name) }
-            return family
-        }
-        stream.speakerSplit = .dev
-        stream.fillers = wake.fillers
-        stream.talkerPerSegment = true
+        let calibration = WakeWordCalibration(
+            phrases: phrases, engines: wake.engines, fillers: wake.fillers, minutes: wake.calibrationMinutes,
+            targetFalseAcceptsPerHour: wake.targetFalseAcceptsPerHour, seed: seed)
         let streamBar = ProgressBar(label: "train-kws: calibration stream", unit: "s")
-        try stream.build(progress: { streamBar.update(done: $0.done, total: $0.total) })
-
-        // Score it once with detect's default rules, recording every hop.
-        let spotter = try KeywordSpotter(directory: model)
-        var options = try DetectionOptions.parse([])
-        options.model = model
-        let rules = try options.settings(for: spotter)
-        let detector = try KeywordDetector(spotter: spotter, hop: options.hop(for: spotter), settings: rules)
-        var hops: [[KeywordHopScores]] = []
-        detector.onHop = { hops.append($0) }
-        let reader = try MonoReader(path: (streamDirectory as NSString).appendingPathComponent("stream.wav"), sampleRate: detector.sampleRate)
-        let total = reader.info.frameCount / max(1, reader.info.sampleRate)
         let scoreBar = ProgressBar(label: "train-kws: scoring", unit: "s")
-        var samples = 0
-        while let block = try reader.read() {
-            samples += block.count
-            _ = try detector.push(block)
-            scoreBar.update(done: min(total, samples / detector.sampleRate), total: total)
-        }
-        _ = try detector.finish()
-        let recorded = RecordedKeywordStream(hops: hops, labels: spotter.configuration.labels, sampleRate: detector.sampleRate,
-                                             durationSeconds: Double(samples) / Double(detector.sampleRate))
-        let occurrences = try KeywordInterval.load(csv: (streamDirectory as NSString).appendingPathComponent("labels.csv"))
-        let calibrations = try KeywordThresholdCalibration.calibrate(
-            stream: recorded, occurrences: occurrences, rules: rules, targetFalseAcceptsPerHour: wake.targetFalseAcceptsPerHour, toleranceSeconds: 1)
-        try KeywordSpotter.storeThresholds(Dictionary(uniqueKeysWithValues: calibrations.map { ($0.keyword, $0.threshold) }), inModel: model)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try AtomicOutput.write(try encoder.encode(calibrations), to: (streamDirectory as NSString).appendingPathComponent("calibration.json"))
+        let result = try calibration.run(
+            model: model, streamDirectory: streamDirectory,
+            rules: { spotter in
+                // detect's default rules
+                var options = try DetectionOptions.parse([])
+                options.model = model
+                return (try options.settings(for: spotter), options.hop(for: spotter))
+            },
+            streamProgress: { streamBar.update(done: $0.done, total: $0.total) },
+            scoringProgress: { scoreBar.update(done: $0, total: $1) })
+        let (calibrations, recorded) = (result.calibrations, result)
 
         var lines = [String(format: "calibration on %.1f min of synthesized stream (dev-split speakers, confusers, noise, a competing talker), detect's default rules:",
                             recorded.durationSeconds / 60)]

@@ -38,6 +38,11 @@ struct TrainSep: ParsableCommand {
     var resume: String?
 
     @Option(help: ArgumentHelp(
+        "A JSON file of a new run's settings (the keys of the run's settings, all optional); options given here override it.",
+        discussion: "See the README, \"Settings files\", for the keys."))
+    var settings: String?
+
+    @Option(help: ArgumentHelp(
         "With --resume: write the checkpoint's weights (its moving average when the run keeps one) as a model directory (config.json + model.safetensors) and exit without training.",
         discussion: "RUN/model holds the best validation so far; this gives the latest weights, e.g. to score them on the test split. DIR must not exist."))
     var export: String?
@@ -107,10 +112,10 @@ struct TrainSep: ParsableCommand {
             }
         }
         if resume == nil {
-            guard !data.isEmpty else { throw ValidationError("give --data DIR... (or --resume RUN)") }
+            guard !data.isEmpty || settings != nil else { throw ValidationError("give --data DIR... (or --resume RUN)") }
             guard out != nil else { throw ValidationError("give --out RUN (or --resume RUN)") }
-        } else if out != nil || !data.isEmpty || initialization != nil || config != nil {
-            throw ValidationError("--resume RUN takes its data, model and settings from the run; drop --out, --data, --init and --config")
+        } else if out != nil || !data.isEmpty || initialization != nil || config != nil || settings != nil {
+            throw ValidationError("--resume RUN takes its data, model and settings from the run; drop --out, --data, --init, --config and --settings")
         }
         try OptionBounds.check("--steps", steps, 1...100_000_000)
         try OptionBounds.check("--batch-size", batchSize, 1...1_024)
@@ -132,9 +137,25 @@ struct TrainSep: ParsableCommand {
         try OptionBounds.check("--validation-seconds", validationSeconds, 0...600, unit: "s")
     }
 
+    /// A new run's settings: the options over `--settings FILE` over the defaults (a resumed run ignores them).
+    func newRunSettings(fromFlagsOnly: Bool = false) throws -> SeparationTrainingSettings {
+        let configPath = config ?? initialization.map { ($0 as NSString).appendingPathComponent("config.json") }
+        let model = try configPath.map { try MossFormer2Configuration.load(contentsOf: $0) } ?? MossFormer2Configuration()
+        let customAugmentation = try augmentation.map { try SourceAugmentationSettings(contentsOf: $0) }
+        let flags = SeparationTrainingSettings(
+            model: model, data: data, dynamicMixing: !fixedMixtures, cropSeconds: cropSeconds ?? 2, batchSize: batchSize ?? 4,
+            totalSteps: steps ?? 20_000, learningRate: learningRate ?? 5e-4, seed: seed, initialization: initialization,
+            averageDecay: averageDecay, randomPolarity: randomPolarity ?? true,
+            augmentation: customAugmentation ?? (augment == true ? SourceAugmentationSettings() : nil))
+        guard !fromFlagsOnly, resume == nil, let file = settings else { return flags }
+        let defaults = try TrainSep.parse(["--out", out ?? "run", "--settings", file]).newRunSettings(fromFlagsOnly: true)
+        let merged = try SettingsFile.merged(file: file, flags: flags, defaults: defaults)
+        guard !merged.data.isEmpty else { throw ValidationError("give --data DIR... (or \"data\" in --settings)") }
+        return merged
+    }
+
     func run() throws {
-        Threading.setBLASThreads(threading.threads)
-        Threading.setElementwiseThreads(threading.threads)
+        Threading.setThreads(threading.threads)
         let runDirectory = resume ?? out!
         if let export {
             let (model, step) = try SeparationTrainer.validatedModel(runDirectory: runDirectory)
@@ -149,14 +170,8 @@ struct TrainSep: ParsableCommand {
             }
             try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
         }
-        let configPath = config ?? initialization.map { ($0 as NSString).appendingPathComponent("config.json") }
-        let model = try configPath.map { try MossFormer2Configuration.load(contentsOf: $0) } ?? MossFormer2Configuration()
         let customAugmentation = try augmentation.map { try SourceAugmentationSettings(contentsOf: $0) }
-        let settings = SeparationTrainingSettings(
-            model: model, data: data, dynamicMixing: !fixedMixtures, cropSeconds: cropSeconds ?? 2, batchSize: batchSize ?? 4,
-            totalSteps: steps ?? 20_000, learningRate: learningRate ?? 5e-4, seed: seed, initialization: initialization,
-            averageDecay: averageDecay, randomPolarity: randomPolarity ?? true,
-            augmentation: customAugmentation ?? (augment == true ? SourceAugmentationSettings() : nil))
+        let settings = try newRunSettings()
         let trainer = try SeparationTrainer(settings: settings, runDirectory: runDirectory, resume: resume != nil,
                                             validationCount: validationMixtures, validationSeconds: validationSeconds,
                                             totalSteps: resume != nil ? steps : nil, averageDecay: averageDecay,
@@ -207,6 +222,7 @@ struct TrainSep: ParsableCommand {
             progress: { p in
                 bar.update(done: p.step, total: p.totalSteps,
                            extra: String(format: "loss %.2f %.2f steps/s", p.metrics["loss"] ?? 0, p.stepsPerSecond))
+                if let line = p.validationLine { Console.error("train-sep: " + line) }
             })
         switch outcome {
         case .finished(let step): try Console.line("\(runDirectory): finished at step \(step); best dev SI-SNRi \(String(format: "%.2f", best)) dB")

@@ -1,4 +1,3 @@
-import CKernels
 import NN
 import TensorCore
 
@@ -61,7 +60,8 @@ extension GatedFSMNBlock {
         // unit = v ⊙ (a + memory) + n; LayerNorm; output GEMM added onto x.
         Threading.rows(s, work: 4 * s * f, (gate, a, b.memory2, b.normed, b.unit, f)) { p, lo, hi in
             for r in lo..<hi {
-                sk_gated_residual(p.0 + r * 2 * p.5, p.1 + r * 2 * p.5, p.2 + r * p.5, p.3 + r * p.5, p.4 + r * p.5, p.5)
+                RowKernels.gatedResidual(gate: p.0 + r * 2 * p.5, p.1 + r * 2 * p.5, p.2 + r * p.5, residual: p.3 + r * p.5,
+                                         into: p.4 + r * p.5, count: p.5)
             }
         }
         trace?("fsmn.gated_fsmn.out", MossFormer2Workspace.tensor(b.unit, rows: s, cols: f, ld: f))
@@ -89,8 +89,9 @@ extension GatedFSMNBlock {
                                prelu: dense.prelu1)
         let halfPairs = f / 2
         Threading.rows(s, work: 2 * s * f, (b.activated1, b.projected, b.pairs, f, halfPairs)) { p, lo, hi in
-            sk_deinterleave_pairs(p.0, p.3, p.2, p.2 + p.3, 2 * p.3, lo, hi, p.4)
-            sk_deinterleave_pairs(p.1, p.3, p.2 + p.4, p.2 + p.3 + p.4, 2 * p.3, lo, hi, p.4)
+            RowKernels.deinterleavePairs(p.0, ldx: p.3, even: p.2, odd: p.2 + p.3, ldo: 2 * p.3, rows: lo, to: hi, pairs: p.4)
+            RowKernels.deinterleavePairs(p.1, ldx: p.3, even: p.2 + p.4, odd: p.2 + p.3 + p.4, ldo: 2 * p.3, rows: lo, to: hi,
+                                         pairs: p.4)
         }
         DepthwiseFramesFirst.forward(x: b.pairs, w: ws.denseTaps2, out: b.pairSums, batch: 1, frames: s, channels: 2 * f,
                                      taps: taps2, dilation: dense.conv2.dilation, residual: false)
@@ -132,7 +133,7 @@ extension GatedFSMNBlock {
     ) {
         func run(_ w: UnsafePointer<Float>?, _ b: UnsafePointer<Float>?) {
             Threading.rows(rows, work: rows * cols, (x, ld, out, cols, w, b, eps)) { a, lo, hi in
-                sk_layer_norm_rows(a.0, a.1, a.2, a.3, lo, hi, a.3, a.4, a.5, a.6, nil, nil)
+                RowKernels.layerNorm(a.0, ldx: a.1, into: a.2, ldo: a.3, rows: lo, to: hi, cols: a.3, weight: a.4, bias: a.5, eps: a.6)
             }
         }
         guard let weight, let bias else { run(nil, nil); return }
@@ -151,7 +152,9 @@ extension GatedFSMNBlock {
                     let blocks = (channels + 15) / 16
                     let arguments = (x, second, ld, out, frames, channels, w.baseAddress!, b.baseAddress!, slopes.baseAddress!, norm.eps)
                     Threading.rows(blocks, work: 3 * frames * channels, arguments) { a, lo, hi in
-                        sk_instance_norm_prelu(a.0, a.1, a.2, a.3, a.5, a.4, lo * 16, Swift.min(a.5, hi * 16), a.6, a.7, a.8, a.9)
+                        RowKernels.instanceNormPReLU(
+                            a.0, plus: a.1, ldx: a.2, into: a.3, ldo: a.5, frames: a.4, channels: lo * 16,
+                            to: Swift.min(a.5, hi * 16), weight: a.6, bias: a.7, slopes: a.8, eps: a.9)
                     }
                 }
             }

@@ -1,4 +1,3 @@
-import CKernels
 import NN
 import TensorCore
 
@@ -18,7 +17,7 @@ extension MossFormerAttentionLayer {
         let q = toQK.linear.weight.shape[0]
         let eps = toHidden.scaleNormLayer.eps
         Threading.rows(s, work: s * d, (x, buffers.normed, d, eps)) { a, lo, hi in
-            sk_scale_norm_rows(a.0, a.2, a.1, a.2, lo, hi, a.2, a.2 / 2, 1, a.3, nil)
+            RowKernels.scaleNorm(a.0, ldx: a.2, into: a.1, ldo: a.2, rows: lo, to: hi, cols: a.2, delayed: a.2 / 2, gain: 1, eps: a.3)
         }
         toHidden.inferNormalized(buffers.normed, lda: d, rows: s, alpha: toHidden.scaleNormLayer.gain.item, taps: ws.taps,
                                  hidden: buffers.attention, into: buffers.hidden, accumulate: false)
@@ -44,7 +43,7 @@ extension MossFormerAttentionLayer {
         Threading.rows(s, work: 4 * s * half, (buffers.attention, buffers.hidden, buffers.gated, half)) { a, lo, hi in
             for r in lo..<hi {
                 let att = a.0 + r * 2 * a.3, vu = a.1 + r * 2 * a.3
-                sk_sigmoid_gate(att + a.3, vu, att, vu + a.3, a.2 + r * a.3, a.3)
+                RowKernels.sigmoidGate(att + a.3, vu, att, vu + a.3, into: a.2 + r * a.3, count: a.3)
             }
         }
         if let trace {
@@ -53,7 +52,7 @@ extension MossFormerAttentionLayer {
             trace("flash.gated", MossFormer2Workspace.tensor(buffers.gated, rows: s, cols: half, ld: half))
         }
         Threading.rows(s, work: s * half, (buffers.gated, buffers.normed, half, toOut.scaleNormLayer.eps)) { a, lo, hi in
-            sk_scale_norm_rows(a.0, a.2, a.1, a.2, lo, hi, a.2, 0, 1, a.3, nil)
+            RowKernels.scaleNorm(a.0, ldx: a.2, into: a.1, ldo: a.2, rows: lo, to: hi, cols: a.2, delayed: 0, gain: 1, eps: a.3)
         }
         toOut.inferNormalized(buffers.normed, lda: half, rows: s, alpha: toOut.scaleNormLayer.gain.item, taps: ws.taps,
                               hidden: buffers.hidden, into: x, accumulate: true)
@@ -73,8 +72,10 @@ extension MossFormerAttentionLayer {
                         Threading.rows(s, work: count * s * q, arguments) { a, lo, hi in
                             for head in 0..<a.9 {
                                 let out = a.1 + head * a.2 * a.3
-                                sk_affine_rows(a.0, a.3, out, a.3, lo, hi, a.3, a.4 + head * a.3, a.5 + head * a.3)
-                                sk_rotary_rows(out, out, lo, hi, a.2, a.3, a.8, a.6, a.7, 1)
+                                RowKernels.affine(a.0, ldx: a.3, into: out, ldo: a.3, rows: lo, to: hi, cols: a.3, scale: a.4 + head * a.3,
+                                                  shift: a.5 + head * a.3)
+                                RowKernels.rotary(out, into: out, rows: lo, to: hi, frames: a.2, features: a.3, rotated: a.8, cosines: a.6,
+                                                  sines: a.7, sign: 1)
                             }
                         }
                     }
@@ -99,7 +100,7 @@ private struct GroupAttentionTask: ParallelTask {
             let start = group * groupSize, n = Swift.min(groupSize, frames - start)
             BLAS.sgemm(transB: true, m: n, n: n, k: features, alpha: 1 / Float(groupSize), a: queries + start * features,
                        b: keys + start * features, c: a)
-            sk_bias_activation(a, n, n, nil, FusedActivation.squaredReLU.kernelCode, 0)
+            RowKernels.biasActivation(a, rows: n, columns: n, activation: .squaredReLU)
             BLAS.sgemm(m: n, n: width, k: n, a: a, b: values + start * width, beta: 1, c: attention + start * width)
             group += workers
         }

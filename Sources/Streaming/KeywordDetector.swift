@@ -18,6 +18,8 @@ public final class KeywordDetector {
     public let spotters: [StreamingKeywordSpotter]
     /// The event rules.
     public let trigger: KeywordTrigger
+    /// The model's labels (class-index order).
+    public let labels: [String]
     /// Called with every hop's scores (one per talker) before the trigger sees them: for recording score streams.
     public var onHop: (([KeywordHopScores]) -> Void)?
     private let separation: (chunked: ChunkedSeparator, down: Resampler?, up: Resampler?)?
@@ -31,6 +33,7 @@ public final class KeywordDetector {
     /// - Throws: ``KeywordSpottingError`` for a bad hop, `AudioIOError` if a resampler cannot be made.
     public init(spotter: KeywordSpotter, hop: Int, settings: DetectionSettings, separation: TalkerSeparation? = nil) throws {
         let talkers = separation?.speakers ?? 1
+        labels = spotter.configuration.labels
         spotters = try (0..<talkers).map { _ in try StreamingKeywordSpotter(spotter: spotter, hop: hop) }
         trigger = KeywordTrigger(settings: settings, labels: spotter.configuration.labels, talkers: talkers)
         queues = [[KeywordHopScores]](repeating: [], count: talkers)

@@ -21,6 +21,14 @@ public enum Threading {
     /// The minimum multiply-adds of a GEMM before it is split over threads.
     static let gemmParallelGrain = 1 << 21
 
+    /// Sets every pool at once: the threads GEMMs use (``setBLASThreads(_:)``) and the threads element-wise loops use
+    /// (``setElementwiseThreads(_:)``). The one call a program's `--threads` makes.
+    /// - Parameter count: threads, `>= 1`.
+    public static func setThreads(_ count: Int) {
+        setBLASThreads(count)
+        setElementwiseThreads(count)
+    }
+
     /// Sets the number of threads GEMMs use, and keeps OpenBLAS itself single-threaded.
     ///
     /// Large GEMMs are split into panels over the engine's persistent worker pool (``BLAS``), so OpenBLAS

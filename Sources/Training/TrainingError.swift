@@ -28,6 +28,9 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A weight snapshot is unreadable or of another format.
     case incompatibleSnapshot(path: String, reason: String)
 
+    /// A `--settings` file cannot be read or does not hold the trainer's settings.
+    case settingsFile(path: String, reason: String)
+
     public var description: String {
         switch self {
         case .runDirectoryMissing(let path): "\(path): no such run folder"
@@ -41,6 +44,7 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
         case .noUsableAudio(let path, let reason): "\(path): no usable audio (\(reason))"
         case .noSnapshots(let path): "\(path): no weight snapshots in \(path)/snapshots (HINT: train with --snapshot-every N)"
         case .incompatibleSnapshot(let path, let reason): "\(path): not a usable weight snapshot: \(reason)"
+        case .settingsFile(let path, let reason): "--settings \(path): \(reason)"
         case .runInUse(let path, let pid):
             "\(path) is in use by \(pid.map { "process \($0)" } ?? "another process") (it holds \(path)/\(RunLock.fileName)); wait for it to stop, or stop it first"
         }

@@ -1,3 +1,4 @@
+import AudioIO
 import Foundation
 
 /// How often a ``TrainingLoop`` logs, validates and saves, and how long it runs.
@@ -53,6 +54,23 @@ public struct TrainingProgress: Sendable {
     public var metrics: [String: Double]
     /// Steps per second since this process started training.
     public var stepsPerSecond: Double
+    /// The validation metrics when this step ended with a validation, else empty.
+    public var validation: [String: Double] = [:]
+
+    public init(step: Int, totalSteps: Int, metrics: [String: Double], stepsPerSecond: Double, validation: [String: Double] = [:]) {
+        self.step = step
+        self.totalSteps = totalSteps
+        self.metrics = metrics
+        self.stepsPerSecond = stepsPerSecond
+        self.validation = validation
+    }
+
+    /// The validation as one line (`step 250/3000: dev_accuracy 0.9120, dev_loss 0.4100`), nil without one.
+    public var validationLine: String? {
+        guard !validation.isEmpty else { return nil }
+        let values = validation.keys.sorted().map { String(format: "%@ %.4f", $0, validation[$0]!) }
+        return "step \(step)/\(totalSteps): " + values.joined(separator: ", ")
+    }
 }
 
 /// How a run ended.
@@ -132,7 +150,7 @@ public struct TrainingLoop {
             let elapsed = Date().timeIntervalSince(runStart)
             progress(TrainingProgress(
                 step: done, totalSteps: total, metrics: metrics,
-                stepsPerSecond: elapsed > 0 ? Double(done - startStep) / elapsed : 0))
+                stepsPerSecond: elapsed > 0 ? Double(done - startStep) / elapsed : 0, validation: validation))
             if let signal = stopSignal.signalNumber, !isLast {
                 if lastSaved != done { try checkpoint(done) }
                 return .stopped(step: done, signal: signal)

@@ -7,6 +7,18 @@ import Testing
 import TestSupport
 
 @Suite struct WakeWordCorpusTests {
+    @Test func theRecipeMixAndTheCalibrationFillersFollowThePhrases() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        var builder = try WakeWordCorpusBuilder(phrases: ["hey jarvis", "computer"], outputDirectory: dir.file("data"), seed: 1,
+                                                generator: { SplitMix64(seed: $0) })
+        builder.useRecipe(clipsPerPhrase: 10)
+        #expect(builder.positivesPerPhrase == 10 && builder.confusableClips == 20 && builder.partialClips == 10)
+        #expect(builder.speechClips == 10 && builder.confusersPerPhrase == 40)
+        let fillers = WakeWordCorpusBuilder<SplitMix64>.calibrationFillers(phrases: ["hey jarvis"], confusers: ["hey jarvis": ["hey travis"]])
+        #expect(fillers.first == "hey travis" && fillers.contains("jarvis"))
+    }
+
     @Test func editDistanceCountsSymbolEdits() {
         #expect(PhoneticNeighbours.editDistance([], []) == 0)
         #expect(PhoneticNeighbours.editDistance(["h", "eI"], []) == 2)

@@ -1,6 +1,7 @@
 import AudioDatasets
 import AudioIO
 import Foundation
+import Streaming
 import KeywordSpotting
 @testable import SepKWSCommands
 import SpeechSynthesis
@@ -54,7 +55,7 @@ import TestSupport
             #expect(time > label.1 && time <= label.2 + 1.0, "\(label.0) at \(label.1)-\(label.2) s fired at \(time) s")
             #expect(score >= 0.999 && score <= 1)
         }
-        #expect(result.stdout.hasPrefix("{\"time\": "))
+        #expect(result.stdout.hasPrefix("{\"keyword\":"))
         #expect(result.stderr.contains(String(format: "stdin: %.2f s of audio", Double(samples.count) / 16_000)), "\(result.stderr)")
         #expect(result.stderr.contains("2 events, ended by end of input"))
 

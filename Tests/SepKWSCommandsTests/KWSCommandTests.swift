@@ -7,32 +7,6 @@ import Testing
 import TestSupport
 import Training
 
-/// A tiny Speech Commands folder: the ten command words and `cat`, one clip per split each (a tone per word),
-/// and one background noise.
-func makeTinySpeechCommands(in dir: TemporaryDirectory) throws -> String {
-    let root = dir.file("sc")
-    let words = ["yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go", "cat"]
-    var validation: [String] = [], testing: [String] = []
-    for (w, word) in words.enumerated() {
-        try FileManager.default.createDirectory(atPath: root + "/" + word, withIntermediateDirectories: true)
-        for speaker in 0..<3 {
-            let frequency = 200 + 150 * Double(w) + 20 * Double(speaker)
-            let clip = (0..<16_000).map { i in i < 4_000 || i > 12_000 ? Float(0) : Float(0.3 * sin(2 * Double.pi * frequency * Double(i) / 16_000)) }
-            let name = "\(word)/s\(speaker)_nohash_0.wav"
-            try AudioFileWriter.write(AudioBuffer(sampleRate: 16_000, mono: clip), to: root + "/" + name)
-            if speaker == 1 { validation.append(name) }
-            if speaker == 2 { testing.append(name) }
-        }
-    }
-    try (validation.joined(separator: "\n") + "\n").write(toFile: root + "/validation_list.txt", atomically: true, encoding: .utf8)
-    try (testing.joined(separator: "\n") + "\n").write(toFile: root + "/testing_list.txt", atomically: true, encoding: .utf8)
-    try FileManager.default.createDirectory(atPath: root + "/_background_noise_", withIntermediateDirectories: true)
-    var seed: UInt32 = 1
-    let noise = (0..<48_000).map { _ -> Float in seed = seed &* 1_664_525 &+ 1_013_904_223; return Float(Int32(bitPattern: seed)) / Float(Int32.max) * 0.05 }
-    try AudioFileWriter.write(AudioBuffer(sampleRate: 16_000, mono: noise), to: root + "/_background_noise_/white_noise.wav")
-    return root
-}
-
 let tinySizes = ["--conv-channels", "4", "--layers", "1", "--heads", "2", "--ffn-dim", "8", "--bottleneck-dim", "8", "--threads", "1"]
 
 @Suite("Keyword-spotting commands", .serialized)
@@ -105,6 +79,24 @@ struct KWSCommandTests {
         #expect(malformed.stderr == "error: \(dir.file("broken/config.json")): malformed model configuration: not valid JSON\n")
     }
 
+    @Test func trainersTakeASettingsFileUnderTheirOptions() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let data = try makeTinySpeechCommands(in: dir)
+        let file = dir.file("pretrain.json")
+        try #"{"unlabeled": ["\#(data)/yes"], "batch_size": 2, "schedule": {"total_steps": 2, "validate_every": 2}, "seed": 11}"#
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let run = dir.file("pre")
+        #expect(SepKWS.run(["pretrain", "--settings", file, "--out", run, "--seed", "12"] + tinySizes) == 0)
+        let stored = try String(contentsOfFile: run + "/settings.json", encoding: .utf8)
+        #expect(stored.contains("\"batch_size\" : 2") && stored.contains("\"seed\" : 12") && stored.contains("\"total_steps\" : 2"))
+        #expect(SepKWS.run(["pretrain", "--resume", run, "--settings", file]) == 2)
+        let typo = dir.file("typo.json")
+        try #"{"batch_sise": 2}"#.write(toFile: typo, atomically: true, encoding: .utf8)
+        #expect(SepKWS.run(["train-kws", "--settings", typo, "--data", data, "--out", dir.file("kws")] + tinySizes) == 1)
+        #expect(throws: (any Error).self) { try SepKWS.parseAsRoot(["train-sep", "--resume", run, "--settings", file]) }
+    }
+
     @Test func parsingRejectsImpossibleOptions() {
         #expect(throws: (any Error).self) { try SepKWS.parseAsRoot(["train-kws", "--data", "d", "--labels", "13", "--out", "/tmp/x"]) }
         #expect(throws: (any Error).self) { try SepKWS.parseAsRoot(["train-kws", "--data", "d", "--labels", "12"]) }
@@ -113,6 +105,10 @@ struct KWSCommandTests {
         #expect(throws: (any Error).self) { try SepKWS.parseAsRoot(["pretrain", "--out", "/tmp/x"]) }
         #expect(throws: (any Error).self) { try SepKWS.parseAsRoot(["pretrain", "--resume", "/tmp/x", "--unlabeled", "/tmp"]) }
         #expect(throws: (any Error).self) { try SepKWS.parseAsRoot(["eval-kws", "--data", "d", "--plot", "c.png"]) }
+        // --report FILE is the report file everywhere; --json FILE stays as its hidden old spelling, not both.
+        #expect((try? SepKWS.parseAsRoot(["eval-kws", "--data", "d", "--report", "r.json"])) != nil)
+        #expect((try? SepKWS.parseAsRoot(["eval-sep", "--data", "d", "--json", "r.json"])) != nil)
+        #expect(throws: (any Error).self) { try SepKWS.parseAsRoot(["eval-kws", "--data", "d", "--report", "a.json", "--json", "b.json"]) }
         #expect(throws: (any Error).self) { try SepKWS.parseAsRoot(["classify"]) }
     }
 

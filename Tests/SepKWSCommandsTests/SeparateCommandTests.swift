@@ -1,6 +1,8 @@
 import AudioIO
+import AudioDatasets
 import Evaluation
 import Foundation
+import Streaming
 import Separation
 @testable import SepKWSCommands
 import Testing
@@ -39,7 +41,7 @@ import TestSupport
         #expect(abs(levels[0] / levels[1] - 1) < 0.05)
         #expect(abs(levels[0] / mixRMS - 1) < 0.05 || abs(Double(peaks.max()!) - 0.999) < 0.01, "\(levels) \(peaks)")
         // Re-running on the folder skips the outputs it wrote.
-        #expect(Separate.isOutput(dir.file("out/mix_s1.wav")) && !Separate.isOutput(dir.file("mix.flac")))
+        #expect(SeparationOutputPlan.isOutput(dir.file("out/mix_s1.wav")) && !SeparationOutputPlan.isOutput(dir.file("mix.flac")))
     }
 
     @Test func longInputsAndStdinGoThroughWindows() throws {

@@ -1,5 +1,6 @@
 import AudioDatasets
 import Foundation
+import Streaming
 import KeywordSpotting
 @testable import SepKWSCommands
 import TestSupport

@@ -1,3 +1,4 @@
+import AudioIO
 import Foundation
 import NN
 import TensorCore

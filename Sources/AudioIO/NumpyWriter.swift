@@ -1,20 +1,19 @@
-import AudioIO
 import Foundation
 
 /// Writes a 2-D float32 NumPy `.npy` file (format 1.0, little-endian, C order) row by row, without knowing the
 /// number of rows in advance: the header is written with room to spare and rewritten with the final shape on
 /// ``finish()``. The file appears at its destination only when complete (see `AtomicOutput`).
-final class NumpyWriter {
+public final class NumpyWriter {
     /// Values per row.
-    let columns: Int
-    private(set) var rows = 0
+    public let columns: Int
+    public private(set) var rows = 0
     private let output: AtomicOutput
     private let handle: FileHandle
     private var pending = Data()
     private static let headerLength = 128
 
     /// - Throws: `AudioIOError` if the destination cannot be created.
-    init(path: String, columns: Int, inputs: [String]) throws {
+    public init(path: String, columns: Int, inputs: [String]) throws {
         self.columns = columns
         output = try AtomicOutput(destination: path, inputs: inputs)
         guard FileManager.default.createFile(atPath: output.temporaryPath, contents: Self.header(rows: 0, columns: columns)),
@@ -25,7 +24,7 @@ final class NumpyWriter {
     }
 
     /// Appends one row `[columns]`.
-    func append(_ row: UnsafeBufferPointer<Float>) throws {
+    public func append(_ row: UnsafeBufferPointer<Float>) throws {
         precondition(row.count == columns)
         pending.append(UnsafeBufferPointer(start: UnsafeRawPointer(row.baseAddress!).assumingMemoryBound(to: UInt8.self), count: row.count * 4))
         rows += 1
@@ -33,7 +32,7 @@ final class NumpyWriter {
     }
 
     /// Writes the final header and renames the file into place.
-    func finish() throws {
+    public func finish() throws {
         try flush()
         try handle.seek(toOffset: 0)
         try handle.write(contentsOf: Self.header(rows: rows, columns: columns))
@@ -52,7 +51,7 @@ final class NumpyWriter {
     }
 
     /// The magic, version, and a dictionary padded with spaces to a fixed total of 128 bytes.
-    static func header(rows: Int, columns: Int) -> Data {
+    public static func header(rows: Int, columns: Int) -> Data {
         var dictionary = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(rows), \(columns)), }"
         let prefix = 10
         dictionary += String(repeating: " ", count: headerLength - prefix - dictionary.utf8.count - 1) + "\n"

@@ -1,10 +1,11 @@
-import AudioDatasets
 import AudioIO
 import Foundation
-import TensorCore
 
 /// Loading the 1 s windows of a keyword dataset, and the balanced evaluation subsets of its splits.
 public enum KeywordClips {
+    /// The seed of the balanced subsets that training's validation and `eval-kws` report on.
+    public static let balanceSeed: UInt64 = 7
+
     /// The window of an example: the clip (mono, resampled to `sampleRate`, cut or zero-padded to `length`), or for a
     /// silence example the 1 s crop of its background-noise file at `cropStart`.
     /// - Throws: `AudioIOError` if the file cannot be read.
@@ -26,9 +27,10 @@ public enum KeywordClips {
     ///   - examples: a split of a ``SpeechCommandsDataset``.
     ///   - labelSet: its task.
     ///   - limit: at most this many examples (a seeded subsample keeping the proportions), or nil.
-    ///   - seed: the subsampling seed.
-    public static func balanced(_ examples: [KeywordExample], labelSet: KeywordLabelSet, limit: Int? = nil, seed: UInt64 = 7) -> [KeywordExample] {
-        var rng = SplitMix64(seed: seed)
+    ///   - rng: the subsampling generator (the callers seed a `SplitMix64` with ``balanceSeed``).
+    public static func balanced(
+        _ examples: [KeywordExample], labelSet: KeywordLabelSet, limit: Int? = nil, using rng: inout some RandomNumberGenerator
+    ) -> [KeywordExample] {
         var result = examples
         if labelSet.hasFillerClasses {
             let labels = labelSet.labels

@@ -1,12 +1,11 @@
 import Foundation
-import InformationTheory
 
 /// A NumPy `.npy` array read whole, for the commands that take data arrays: float32 or float64 `[n]` or `[n, d]`,
 /// or int64 `[n]`, little-endian, C order (format versions 1.0, 2.0 and 3.0). Anything else is refused with a
-/// ``CommandFailure/inputFile(path:reason:)`` naming the file.
-struct NumpyReader {
+/// ``InformationTheoryError/inputFile(path:reason:)`` naming the file.
+public struct NumpyReader {
     /// What the file holds.
-    enum Contents: Equatable {
+    public enum Contents: Equatable, Sendable {
         /// Float32 or float64 values as `[n, d]` samples (a `[n]` array is `[n, 1]`).
         case samples(SampleMatrix)
         /// Int64 values `[n]`.
@@ -14,20 +13,20 @@ struct NumpyReader {
     }
 
     /// The path as given.
-    let path: String
+    public let path: String
     /// The array's shape, outermost first.
-    let shape: [Int]
+    public let shape: [Int]
     /// The NumPy type string (`<f4`, `<f8` or `<i8`).
-    let descriptor: String
+    public let descriptor: String
     /// The values.
-    let contents: Contents
+    public let contents: Contents
 
     /// Reads and checks `path`.
-    /// - Throws: ``CommandFailure/inputFile(path:reason:)`` for an unreadable file, a malformed header, another
+    /// - Throws: ``InformationTheoryError/inputFile(path:reason:)`` for an unreadable file, a malformed header, another
     ///   element type or byte order, Fortran order, another rank, or a size that does not match the shape.
-    init(path: String) throws(CommandFailure) {
+    public init(path: String) throws(InformationTheoryError) {
         self.path = path
-        func failure(_ reason: String) -> CommandFailure { .inputFile(path: path, reason: reason) }
+        func failure(_ reason: String) -> InformationTheoryError { .inputFile(path: path, reason: reason) }
         guard FileManager.default.fileExists(atPath: path) else { throw failure("no such file") }
         let data: Data
         do {
@@ -95,10 +94,10 @@ struct NumpyReader {
     }
 
     /// The number of samples `n`.
-    var rows: Int { shape[0] }
+    public var rows: Int { shape[0] }
 
     /// `[n, d]` or `[n]`, as the messages print shapes.
-    static func describe(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }
+    public static func describe(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }
 
     /// The string value of `'key': '...'` in a header dictionary.
     private static func quotedValue(of key: String, in header: String) -> String? {

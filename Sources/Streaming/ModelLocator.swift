@@ -1,25 +1,26 @@
 import Foundation
+import KeywordSpotting
 
 /// Finds shipped models: `$SEPKWS_MODELS`, then `Models/` in the current folder, then `Models/` beside the binary or
 /// in the package it was built in (`.build/<config>/sepkws` -> `../../Models`). Used for every default model.
-enum ModelLocator {
+public enum ModelLocator {
     /// The shipped separation model used where the audio's rate does not choose one (`detect --separate`, `eval-sep`).
-    static let defaultSeparator = "mossformer2-8k"
+    public static let defaultSeparator = "mossformer2-8k"
 
     /// The shipped separators by sample rate, highest first, among which `separate` chooses by the input's rate.
-    static let separatorsByRate = [(name: "mossformer2-16k", sampleRate: 16_000), (name: "mossformer2-8k", sampleRate: 8_000)]
+    public static let separatorsByRate = [(name: "mossformer2-16k", sampleRate: 16_000), (name: "mossformer2-8k", sampleRate: 8_000)]
 
     /// The shipped separator for audio at `inputRate` Hz: the highest-rate one not above it (a model cannot restore a
     /// band the input lacks, and a lower-rate one would drop a band it has), else the lowest-rate one.
     /// - Parameter folders: where to look (default ``searchPath``).
     /// - Returns: its directory, or nil when none is shipped.
-    static func separator(forInputRate inputRate: Int, in folders: [String] = searchPath) -> String? {
+    public static func separator(forInputRate inputRate: Int, in folders: [String] = searchPath) -> String? {
         let found = separatorsByRate.compactMap { entry in shipped(entry.name, in: folders).map { (path: $0, rate: entry.sampleRate) } }
         return (found.first { $0.rate <= inputRate } ?? found.last)?.path
     }
 
     /// The folders searched, in order.
-    static var searchPath: [String] {
+    public static var searchPath: [String] {
         var folders: [String] = []
         if let env = ProcessInfo.processInfo.environment["SEPKWS_MODELS"], !env.isEmpty { folders.append(env) }
         folders.append(FileManager.default.currentDirectoryPath + "/Models")
@@ -35,11 +36,28 @@ enum ModelLocator {
     }
 
     /// The directory of the shipped model `name` in the first of `folders` that holds it, or `nil`.
-    static func shipped(_ name: String, in folders: [String] = searchPath) -> String? {
+    public static func shipped(_ name: String, in folders: [String] = searchPath) -> String? {
         for folder in folders {
             let path = (folder as NSString).appendingPathComponent(name)
             if FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("config.json")) { return path }
         }
         return nil
+    }
+}
+
+/// Where the shipped models are found: `$SEPKWS_KWS_MODEL` (a model folder), `$SEPKWS_MODELS/<name>`,
+/// `./Models/<name>`, then `Models/<name>` beside the executable or in the package it was built in.
+public enum DefaultModels {
+    /// The shipped 12-class keyword spotter, the default of `classify` and `detect`.
+    public static let keywordSpotter = "kws-cab-12"
+
+    /// The folder of the default keyword spotter.
+    /// - Throws: `KeywordSpottingError.modelDirectoryMissing` naming the places searched.
+    public static func keywordSpotterDirectory() throws -> String {
+        let environment = ProcessInfo.processInfo.environment
+        if let path = environment["SEPKWS_KWS_MODEL"], !path.isEmpty { return path }
+        if let shipped = ModelLocator.shipped(keywordSpotter) { return shipped }
+        throw KeywordSpottingError.modelDirectoryMissing(
+            path: "\(keywordSpotter) (searched $SEPKWS_KWS_MODEL, $SEPKWS_MODELS, \(ModelLocator.searchPath.joined(separator: ", ")); give --model DIR)")
     }
 }

@@ -1,23 +1,30 @@
-import AudioIO
 import Foundation
 
 /// Mono blocks at a model's rate from an audio file (any format libsndfile reads) or from raw PCM on stdin, resampled
 /// and mixed down on the way; memory is one block whatever the input's length.
-final class MonoBlockSource {
+///
+/// ```swift
+/// let source = MonoBlockSource(file: try MonoReader(path: "talk.flac", sampleRate: 8_000))
+/// while let block = try source.next() { consume(block) }   // [n] at 8 kHz
+/// ```
+public final class MonoBlockSource {
     /// The rate outputs are written at (the input's own).
-    let inputRate: Int
+    public let inputRate: Int
     private let file: MonoReader?
     private let stdin: PCMStreamReader?
     private let resampler: Resampler?
 
-    init(file: MonoReader) {
+    /// Blocks of a file, read and resampled by `file`.
+    public init(file: MonoReader) {
         self.file = file
         stdin = nil
         resampler = nil
         inputRate = file.info.sampleRate
     }
 
-    init(stdin: PCMStreamReader, modelRate: Int) throws {
+    /// Blocks of raw PCM from `stdin`, mixed down and resampled to `modelRate`.
+    /// - Throws: `AudioIOError` if the rates cannot be converted.
+    public init(stdin: PCMStreamReader, modelRate: Int) throws {
         self.stdin = stdin
         file = nil
         inputRate = stdin.sampleRate
@@ -25,11 +32,11 @@ final class MonoBlockSource {
     }
 
     /// Frames of the input read so far, at its own rate (what each output's length must match).
-    var inputFrames: Int { file?.inputFrames ?? stdinFrames }
+    public var inputFrames: Int { file?.inputFrames ?? stdinFrames }
     private var stdinFrames = 0
 
     /// The next block, `[n]` at the model rate, or nil at the end.
-    func next() throws -> [Float]? {
+    public func next() throws -> [Float]? {
         if let file { return try file.read() }
         guard let stdin else { return nil }
         if let block = try stdin.read(maxFrames: 8_192) {

@@ -1,4 +1,3 @@
-import AudioIO
 import Foundation
 
 /// A folder that appears only when complete: it is filled under `DIR.partial`, then renamed to `DIR` (replacing an
@@ -6,18 +5,18 @@ import Foundation
 ///
 /// The destination must be absent or a directory; a symbolic link to a directory is followed (its target is
 /// replaced, the link stays). Anything else there (a file, a FIFO, a device) is refused, never replaced.
-enum AtomicDirectory {
+public enum AtomicDirectory {
     /// Fills a temporary folder beside `directory` and renames it into place.
     /// - Parameters:
     ///   - directory: the final folder.
     ///   - fill: writes the folder's files into the path it is given (the temporary folder, already created).
-    /// - Throws: `CommandFailure.modelFile` when `directory` exists and is not a directory; what `fill` throws.
-    static func write(_ directory: String, _ fill: (String) throws -> Void) throws {
+    /// - Throws: `AudioIOError.outputFailed` when `directory` exists and is not a directory; what `fill` throws.
+    public static func write(_ directory: String, _ fill: (String) throws -> Void) throws {
         switch OutputPath.kind(of: directory) {
         case .absent, .directory: break
-        case .file: throw CommandFailure.modelFile(path: directory, reason: "exists and is a file, not a directory; not replaced")
-        case .stream: throw CommandFailure.modelFile(path: directory, reason: "is a FIFO or a device, not a directory; not replaced")
-        case .other(let kind): throw CommandFailure.modelFile(path: directory, reason: "is \(kind), not a directory; not replaced")
+        case .file: throw AudioIOError.outputFailed(path: directory, reason: "exists and is a file, not a directory; not replaced")
+        case .stream: throw AudioIOError.outputFailed(path: directory, reason: "is a FIFO or a device, not a directory; not replaced")
+        case .other(let kind): throw AudioIOError.outputFailed(path: directory, reason: "is \(kind), not a directory; not replaced")
         }
         let target = OutputPath.followingLinks(directory)
         let temporary = target + ".partial"

@@ -1,16 +1,16 @@
-import AudioDatasets
+import AudioIO
 import Foundation
 
 /// One input of `separate`: a file (or `-`), and the folder its outputs mirror under `--out-dir` (its path relative
 /// to the folder argument it was found in, or to `--relative-to`), nil for a flat output folder.
-struct SeparationInput: Equatable {
+public struct SeparationInput: Equatable {
     /// The file as given or found (`-` for stdin).
-    var path: String
+    public var path: String
     /// The input's folder relative to its root (`""` at the root), or nil when outputs do not mirror a tree.
-    var mirroredFolder: String?
+    public var mirroredFolder: String?
 
     /// What sharding and manifests key an input by: its path relative to its root when mirrored, else as given.
-    var key: String {
+    public var key: String {
         guard let mirroredFolder else { return path }
         return (mirroredFolder as NSString).appendingPathComponent((path as NSString).lastPathComponent)
     }
@@ -24,14 +24,14 @@ struct SeparationInput: Equatable {
     ///     to the current folder).
     ///   - relativeTo: mirror every file's path relative to this folder (files outside it are an error); nil mirrors
     ///     only files found in folder arguments, relative to that folder.
-    /// - Throws: `CommandFailure.inputList` for an unreadable list or a bad line, `.outsideRelativeRoot`.
-    static func gather(arguments: [String], lists: [String], relativeTo: String?) throws -> [SeparationInput] {
+    /// - Throws: `DatasetError.inputList` for an unreadable list or a bad line, `.outsideRelativeRoot`.
+    public static func gather(arguments: [String], lists: [String], relativeTo: String?) throws -> [SeparationInput] {
         var inputs: [SeparationInput] = []
         let root = relativeTo.map { Self.absolute($0) }
         func add(_ file: String, foundIn folder: String?) throws {
             if let root, file != "-" {
                 let resolved = Self.absolute(file)
-                guard resolved.hasPrefix(root + "/") else { throw CommandFailure.outsideRelativeRoot(path: file, root: relativeTo!) }
+                guard resolved.hasPrefix(root + "/") else { throw DatasetError.outsideRelativeRoot(path: file, root: relativeTo!) }
                 let relative = String(resolved.dropFirst(root.count + 1))
                 inputs.append(SeparationInput(path: file, mirroredFolder: (relative as NSString).deletingLastPathComponent))
             } else if let folder {
@@ -46,7 +46,7 @@ struct SeparationInput: Equatable {
         for entry in entries {
             var isDirectory: ObjCBool = false
             if entry != "-", FileManager.default.fileExists(atPath: entry, isDirectory: &isDirectory), isDirectory.boolValue {
-                for file in try AudioFolder.files(in: entry) where !Separate.isOutput(file) { try add(file, foundIn: entry) }
+                for file in try AudioFolder.files(in: entry) where !SeparationOutputPlan.isOutput(file) { try add(file, foundIn: entry) }
             } else {
                 try add(entry, foundIn: nil)
             }
@@ -55,12 +55,12 @@ struct SeparationInput: Equatable {
     }
 
     /// `path` made absolute, `.` and `..` removed (links are kept: a tree is mirrored as it is named).
-    static func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
+    public static func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
 
     /// The entries of an input list.
-    static func read(list: String) throws -> [String] {
+    public static func read(list: String) throws -> [String] {
         guard let data = FileManager.default.contents(atPath: list) else {
-            throw CommandFailure.inputList(path: list, line: nil, reason: "cannot be read")
+            throw DatasetError.inputList(path: list, line: nil, reason: "cannot be read")
         }
         var entries: [String] = []
         for (number, raw) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -70,7 +70,7 @@ struct SeparationInput: Equatable {
                 guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                       let path = (object["input"] ?? object["path"]) as? String
                 else {
-                    throw CommandFailure.inputList(path: list, line: number + 1, reason: "a JSON line needs an \"input\" (or \"path\") string")
+                    throw DatasetError.inputList(path: list, line: number + 1, reason: "a JSON line needs an \"input\" (or \"path\") string")
                 }
                 entries.append(path)
             } else {
@@ -82,7 +82,7 @@ struct SeparationInput: Equatable {
 
     /// Whether this input belongs to shard `index` (0-based) of `count`: by a stable hash of ``key``, so the shards
     /// of one input set are disjoint and together cover it, whatever order the inputs came in.
-    func belongs(toShard index: Int, of count: Int) -> Bool {
+    public func belongs(toShard index: Int, of count: Int) -> Bool {
         count <= 1 || Int(stableHash(key) % UInt64(count)) == index
     }
 }

@@ -7,9 +7,9 @@ import Foundation
 ///
 /// This is the one place that names outputs: with `--out-dir`, an input found in a folder (or under `--relative-to`)
 /// writes into the same relative folder under it (a mirrored tree), any other input into `--out-dir` itself.
-struct SeparationOutputPlan {
+public struct SeparationOutputPlan {
     /// Every planned input with its outputs (`[speakers]` paths, talker 1 first), in input order.
-    private(set) var entries: [(input: String, outputs: [String])] = []
+    public private(set) var entries: [(input: String, outputs: [String])] = []
 
     /// Plans and checks the outputs of `inputs`.
     /// - Parameters:
@@ -18,9 +18,9 @@ struct SeparationOutputPlan {
     ///   - format: the output file extension.
     ///   - speakers: the number of talkers the model for an input separates; `nil` leaves the input out of the plan
     ///     (it cannot be read; its own error is reported when it is separated).
-    /// - Throws: `AudioIOError.outputOverwritesInput` naming the output, or `CommandFailure.outputCollision` naming the
+    /// - Throws: `AudioIOError.outputOverwritesInput` naming the output, or `DatasetError.outputCollision` naming the
     ///   output and the inputs that would both write it.
-    init(inputs: [SeparationInput], outDir: String?, format: String, speakers: (String) throws -> Int?) throws {
+    public init(inputs: [SeparationInput], outDir: String?, format: String, speakers: (String) throws -> Int?) throws {
         let protected = Dictionary(inputs.map(\.path).filter { $0 != "-" }.map { (OutputPath.resolved($0), $0) }) { first, _ in first }
         var writers: [String: String] = [:]   // resolved output -> the input that writes it
         for item in inputs {
@@ -31,7 +31,7 @@ struct SeparationOutputPlan {
                 let resolved = OutputPath.resolved(output)
                 if protected[resolved] != nil { throw AudioIOError.outputOverwritesInput(path: output) }
                 if let other = writers[resolved] {
-                    throw CommandFailure.outputCollision(output: output, inputs: [other, input])
+                    throw DatasetError.outputCollision(output: output, inputs: [other, input])
                 }
                 writers[resolved] = input
             }
@@ -41,7 +41,7 @@ struct SeparationOutputPlan {
 
     /// The outputs of one input: `STEM_s1.FORMAT` ... in `outDir` (under the input's mirrored folder, if it has
     /// one), else beside the input (stdin: `stdin_sN` in the current folder).
-    static func outputs(of item: SeparationInput, speakers: Int, outDir: String?, format: String) -> [String] {
+    public static func outputs(of item: SeparationInput, speakers: Int, outDir: String?, format: String) -> [String] {
         let input = item.path
         let stem = input == "-" ? "stdin" : ((input as NSString).lastPathComponent as NSString).deletingPathExtension
         var folder = outDir ?? (input == "-" ? "." : (input as NSString).deletingLastPathComponent)
@@ -49,5 +49,18 @@ struct SeparationOutputPlan {
         return (1...max(speakers, 1)).map {
             ((folder.isEmpty ? "." : folder) as NSString).appendingPathComponent("\(stem)_s\($0).\(format)")
         }
+    }
+
+    /// Whether `path` looks like one of our own outputs (`STEM_s1.wav`), so re-running on a folder skips them.
+    public static func isOutput(_ path: String) -> Bool {
+        let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        guard let range = stem.range(of: "_s", options: .backwards) else { return false }
+        return Int(stem[range.upperBound...]) != nil
+    }
+
+    /// Whether an output file is complete: a regular file (outputs are renamed into place only when whole), not empty.
+    public static func isComplete(_ path: String) -> Bool {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return false }
+        return attributes[.type] as? FileAttributeType == .typeRegular && ((attributes[.size] as? NSNumber)?.intValue ?? 0) > 0
     }
 }

@@ -1,0 +1,28 @@
+import SpeechSynthesis
+
+extension WakeWordCorpusBuilder {
+    /// The window for `phrases` (``windowSamples(forSpeechSamples:sampleRate:)``) from the longest phrase said by
+    /// espeak-ng's default voice at its default rate, and that length (samples at `sampleRate`).
+    /// - Throws: `SynthesisError` if espeak-ng cannot render a phrase.
+    public static func window(for phrases: [String], sampleRate: Int = 16_000) throws -> (samples: Int, longestPhrase: Int) {
+        let renderer = SpeechRenderer(sampleRate: sampleRate)
+        let longest = try phrases.map { try renderer.render($0, voice: Voice(name: "en-us", variant: "")).count }.max() ?? 0
+        return (windowSamples(forSpeechSamples: longest, sampleRate: sampleRate), longest)
+    }
+
+    /// The wake-word recipe's mix for `clips` positives per phrase: as many confusable clips, half as many phrase
+    /// parts and running speech, 40 confusers per phrase.
+    public mutating func useRecipe(clipsPerPhrase clips: Int) {
+        positivesPerPhrase = clips
+        confusableClips = clips * phrases.count
+        partialClips = clips / 2 * phrases.count
+        speechClips = clips / 2 * phrases.count
+        confusersPerPhrase = 40
+    }
+
+    /// The words said, unlabelled, in a calibration stream: each phrase's confusers (from ``build(progress:status:)``)
+    /// and its parts.
+    public static func calibrationFillers(phrases: [String], confusers: [String: [String]]) -> [String] {
+        phrases.flatMap { confusers[$0] ?? [] } + phrases.flatMap { partials(of: $0, avoiding: Set(phrases)) }
+    }
+}

@@ -1,0 +1,303 @@
+import AudioDatasets
+import AudioIO
+import Foundation
+import KeywordSpotting
+import NN
+import TensorCore
+
+/// The settings of a fine-tuning run (stored in its checkpoint and in `RUN/settings.json`).
+public struct KeywordTrainingSettings: Codable, Sendable {
+    public var data: String
+    public var labels: Int
+    public var initialization: String?
+    public var labelFraction: Double
+    public var batchSize: Int
+    public var learningRate: Float
+    public var warmupSteps: Int
+    public var weightDecay: Float
+    public var labelSmoothing: Float
+    public var seed: UInt64
+    public var schedule: TrainingSchedule
+    public var model: KWSConfiguration
+    public var augmentation: AugmentationSettings
+    public var silenceShare: Double
+    public var unknownShare: Double
+    public var validationLimit: Int
+    /// Folders of running speech for stream-context augmentation (`--context`), or nil.
+    public var contextFolders: [String]?
+    public var context: StreamContextSettings?
+    /// The encoder's learning rate as a share of the classifier's (`--encoder-learning-rate-scale`; nil: 1; 0: frozen).
+    public var encoderLearningRateScale: Float?
+    /// A Speech Commands folder whose dev split validates the run instead of `data`'s (`--dev-data`): clips of
+    /// engine families held out of training, so the model is chosen on voices made in a way it never heard.
+    public var devData: String?
+    /// Custom keywords (`--words`): the labels are these, then `_unknown_` and `_silence_`; nil for Speech Commands.
+    public var words: [String]?
+    /// The wake-word recipe's calibration settings (`--words`).
+    public var wakeWord: WakeWordSettings?
+
+    public init(
+        data: String, labels: Int, initialization: String?, labelFraction: Double, batchSize: Int, learningRate: Float, warmupSteps: Int, weightDecay: Float, labelSmoothing: Float, seed: UInt64, schedule: TrainingSchedule, model: KWSConfiguration, augmentation: AugmentationSettings, silenceShare: Double, unknownShare: Double, validationLimit: Int, contextFolders: [String]?, context: StreamContextSettings?, encoderLearningRateScale: Float?, devData: String?, words: [String]?, wakeWord: WakeWordSettings?
+    ) {
+        self.data = data
+        self.labels = labels
+        self.initialization = initialization
+        self.labelFraction = labelFraction
+        self.batchSize = batchSize
+        self.learningRate = learningRate
+        self.warmupSteps = warmupSteps
+        self.weightDecay = weightDecay
+        self.labelSmoothing = labelSmoothing
+        self.seed = seed
+        self.schedule = schedule
+        self.model = model
+        self.augmentation = augmentation
+        self.silenceShare = silenceShare
+        self.unknownShare = unknownShare
+        self.validationLimit = validationLimit
+        self.contextFolders = contextFolders
+        self.context = context
+        self.encoderLearningRateScale = encoderLearningRateScale
+        self.devData = devData
+        self.words = words
+        self.wakeWord = wakeWord
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case data, labels, initialization = "init", labelFraction = "label_fraction", batchSize = "batch_size"
+        case learningRate = "learning_rate", warmupSteps = "warmup_steps", weightDecay = "weight_decay"
+        case labelSmoothing = "label_smoothing", seed, schedule, model, augmentation, silenceShare = "silence_share"
+        case unknownShare = "unknown_share", validationLimit = "validation_limit", contextFolders = "context_folders", context
+        case encoderLearningRateScale = "encoder_learning_rate_scale", devData = "dev_data", words, wakeWord = "wake_word"
+    }
+
+    /// The settings as pretty-printed JSON (sorted keys), as stored in the checkpoint and `RUN/settings.json`.
+    public func json() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+}
+
+/// What `train-kws --words` needs besides the training settings (stored in the run's settings, so that a resumed
+/// run calibrates the same way).
+public struct WakeWordSettings: Codable, Sendable {
+    /// Engine families that spoke the training data (and speak the calibration stream).
+    public var engines: [String]
+    /// False accepts per hour each phrase's threshold is calibrated to.
+    public var targetFalseAcceptsPerHour: Double
+    /// Minutes of the calibration stream.
+    public var calibrationMinutes: Double
+    /// Confusable words and phrase parts said (unlabelled) in the calibration stream.
+    public var fillers: [String]
+    /// Seconds the run took before training (data synthesis), for the final report.
+    public var preparationSeconds: Double
+
+    public init(engines: [String], targetFalseAcceptsPerHour: Double, calibrationMinutes: Double, fillers: [String], preparationSeconds: Double) {
+        self.engines = engines
+        self.targetFalseAcceptsPerHour = targetFalseAcceptsPerHour
+        self.calibrationMinutes = calibrationMinutes
+        self.fillers = fillers
+        self.preparationSeconds = preparationSeconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case engines, targetFalseAcceptsPerHour = "target_fa_per_hour", calibrationMinutes = "calibration_minutes", fillers
+        case preparationSeconds = "preparation_seconds"
+    }
+}
+
+extension KeywordTrainingSettings {
+    /// The task: custom keywords (`--words`), or the 12- or 35-class Speech Commands task.
+    public var labelSet: KeywordLabelSet {
+        if let words { return .custom(keywords: words) }
+        return labels == 35 ? .thirtyFive : .twelve
+    }
+}
+
+/// Fine-tunes (or trains from scratch) the keyword classifier on a Speech Commands folder (`sepkws train-kws`):
+/// augmented 1 s windows (noise, speed, gain, shift; optionally stream context and channel augmentation),
+/// cross-entropy with label smoothing, AdamW with warm-up and cosine decay (the encoder's rate scaled or frozen),
+/// validation on the balanced dev split keeping the best model in `RUN/model`, checkpoints through
+/// ``TrainingRunner``.
+///
+/// Determinism: step `i` draws its batch from a generator seeded by the runner for step `i`, so a resumed run
+/// repeats the uninterrupted run's steps bit for bit.
+///
+/// ```swift
+/// let trainer = try KeywordTrainer(settings: settings, runDirectory: "runs/kws", resume: false)
+/// if case .finished = try trainer.run(stopSignal: StopSignal()) { print(trainer.bestDevAccuracy ?? 0) }
+/// ```
+public final class KeywordTrainer {
+    /// The run's settings, with the model's input normalization measured (a new run from scratch) or as given.
+    public let settings: KeywordTrainingSettings
+    /// The run folder.
+    public let runDirectory: String
+    /// Where the best model so far is written (`RUN/model`).
+    public let modelDirectory: String
+    /// The classifier being trained.
+    public let network: KeywordClassifier
+    /// The checkpointing runner.
+    public let runner: TrainingRunner
+    /// Dev examples validated on.
+    public var devCount: Int { devLabels.count }
+    private let optimizer: Adam
+    private let schedule: WarmupCosineSchedule
+    private let trainingSet: KeywordTrainingSet
+    private let bank: NoiseBank
+    private let augmenter: WaveformAugmenter
+    private let streamContext: StreamContextAugmenter?
+    private let frontEnd: LogMelFrontEnd
+    private let devFeatures: Tensor
+    private let devLabels: [Int]
+
+    /// The settings stored in a run folder's checkpoint.
+    /// - Throws: ``TrainingError`` if the folder holds no readable run.
+    public static func settings(resuming runDirectory: String) throws -> KeywordTrainingSettings {
+        let state = try TrainingCheckpoint.readState(runDirectory: runDirectory)
+        return try JSONDecoder().decode(KeywordTrainingSettings.self, from: Data(state.configuration.utf8))
+    }
+
+    /// Loads the dataset, noise and context, measures the input normalization (a new run without `initial`), and
+    /// starts or resumes the run in `runDirectory` (`settings.json` written); the dev split's features are computed once.
+    /// - Parameters:
+    ///   - settings: the run's settings (a resumed run passes its checkpoint's, ``settings(resuming:)``).
+    ///   - resume: continue from the folder's checkpoint.
+    ///   - initial: the encoder to start from (a new run), or nil.
+    ///   - log: receives progress lines (`train-kws: ...`).
+    /// - Throws: ``TrainingError``, `DatasetError`, `AudioIOError` naming what is wrong.
+    public init(
+        settings: KeywordTrainingSettings, runDirectory: String, resume: Bool, initial: InitialEncoder? = nil,
+        log: (String) -> Void = { _ in }
+    ) throws {
+        var settings = settings
+        self.runDirectory = runDirectory
+        let labelSet = settings.labelSet
+        let rate = settings.model.frontEnd.sampleRate, length = settings.model.frontEnd.clipSamples
+
+        let dataset = try SpeechCommandsDataset(root: settings.data, labelSet: labelSet, windowSamples: length)
+        let trainingSet = try KeywordTrainingSet(
+            dataset: dataset, labelFraction: settings.labelFraction, silenceShare: settings.silenceShare, unknownShare: settings.unknownShare,
+            seed: settings.seed)
+        let bank = try NoiseBank(files: dataset.noiseFiles, sampleRate: rate, minimumLength: length)
+        let augmenter = try WaveformAugmenter(settings: settings.augmentation, sampleRate: rate, noises: bank)
+        var streamContext: StreamContextAugmenter?
+        if let folders = settings.contextFolders, let contextSettings = settings.context {
+            let pool = try UnlabeledAudioPool(folders: folders, sampleRate: rate, minimumLength: length)
+            streamContext = StreamContextAugmenter(settings: contextSettings, pool: pool)
+            log(String(format: "train-kws: stream context from %d files (%.1f min of running speech)", pool.files.count, pool.totalSeconds / 60))
+        }
+        log("train-kws: \(trainingSet.clipCount) labelled training clips (\(Int(settings.labelFraction * 100))%), \(bank.signals.count) noises")
+
+        if !resume && initial == nil {
+            var statsRNG = SplitMix64(seed: settings.seed ^ 0x5354_4154)
+            let windows = try (0..<256).map { _ -> [Float] in
+                let draw = trainingSet.draw(using: &statsRNG)
+                guard let path = draw.path else { return bank.crop(length: length, using: &statsRNG) }
+                return try KeywordClips.load(path: path, cropStart: nil, sampleRate: rate, length: length)
+            }
+            let stats = try logMelStatistics(windows, frontEnd: settings.model.frontEnd)
+            settings.model.inputMean = stats.mean
+            settings.model.inputStd = stats.std
+        }
+        let settingsJSON = settings.json()
+
+        let network = KeywordClassifier(configuration: settings.model, seed: settings.seed)
+        if let initial { try network.loadEncoder(from: initial.tensors) }
+        let optimizer = Adam.adamW(parameters: network.namedParameters(), learningRate: settings.learningRate, weightDecay: settings.weightDecay)
+        if let scale = settings.encoderLearningRateScale { optimizer.setLearningRateScale(scale, where: { $0.hasPrefix("encoder.") }) }
+        schedule = WarmupCosineSchedule(
+            peak: settings.learningRate, warmupSteps: settings.warmupSteps, totalSteps: max(settings.schedule.totalSteps, settings.warmupSteps + 1),
+            minimum: settings.learningRate * 0.02)
+        let columns = ["step", "loss", "accuracy", "learning_rate", "grad_norm", "steps_per_second", "dev_loss", "dev_accuracy"]
+        runner = !resume
+            ? try TrainingRunner(starting: runDirectory, model: network, optimizer: optimizer, seed: settings.seed, configuration: settingsJSON, logColumns: columns)
+            : try TrainingRunner(resuming: runDirectory, model: network, optimizer: optimizer, logColumns: columns)
+        try TrainingCheckpoint.writeAtomically(Data(settingsJSON.utf8), to: (runDirectory as NSString).appendingPathComponent("settings.json"), runDirectory: runDirectory)
+
+        // The dev split, balanced like the standard test set, as features computed once.
+        let frontEnd = try LogMelFrontEnd(settings.model.frontEnd)
+        let devSet = try settings.devData.map { try SpeechCommandsDataset(root: $0, labelSet: labelSet, windowSamples: length) } ?? dataset
+        var balanceGenerator = SplitMix64(seed: KeywordClips.balanceSeed)
+        let dev = KeywordClips.balanced(
+            try devSet.examples(in: .dev), labelSet: labelSet, limit: settings.validationLimit, using: &balanceGenerator)
+        let devFeatures = frontEnd.batch(try dev.map { try KeywordClips.load($0, sampleRate: rate, length: length) })
+        let devLabels = dev.map(\.label)
+        modelDirectory = (runDirectory as NSString).appendingPathComponent("model")
+
+        self.settings = settings
+        self.network = network
+        self.optimizer = optimizer
+        self.trainingSet = trainingSet
+        self.bank = bank
+        self.augmenter = augmenter
+        self.streamContext = streamContext
+        self.frontEnd = frontEnd
+        self.devFeatures = devFeatures
+        self.devLabels = devLabels
+    }
+
+    /// The best dev accuracy validated so far (kept across resumes), or nil before the first validation.
+    public var bestDevAccuracy: Double? { runner.extra["best_dev_accuracy"].flatMap(Double.init) }
+
+    /// Trains from the runner's step to the end of the schedule, or until `stopSignal` (then a checkpoint is saved).
+    /// - Parameter progress: called after every step.
+    /// - Returns: how the run ended.
+    /// - Throws: I/O errors of the data, checkpoints, log and model export.
+    public func run(stopSignal: StopSignal, progress: (TrainingProgress) -> Void = { _ in }) throws -> TrainingOutcome {
+        let (settings, network, optimizer, schedule, runner) = (settings, network, optimizer, schedule, runner)
+        let (trainingSet, bank, augmenter, streamContext, frontEnd) = (trainingSet, bank, augmenter, streamContext, frontEnd)
+        let (devFeatures, devLabels, modelDirectory) = (devFeatures, devLabels, modelDirectory)
+        let rate = settings.model.frontEnd.sampleRate, length = settings.model.frontEnd.clipSamples
+        let devCount = devLabels.count
+        return try runner.run(
+            schedule: settings.schedule, stopSignal: stopSignal,
+            step: { index, seed in
+                var rng = SplitMix64(seed: seed)
+                var windows: [[Float]] = [], targets: [Int] = []
+                for _ in 0..<settings.batchSize {
+                    let draw = trainingSet.draw(using: &rng)
+                    if let path = draw.path {
+                        let clip = try KeywordClips.load(path: path, cropStart: nil, sampleRate: rate, length: length)
+                        var source = clip
+                        if let streamContext {
+                            source = draw.label == trainingSet.unknownLabel && Double(rng.nextUniform()) < streamContext.settings.runningUnknownShare
+                                ? streamContext.runningSpeech(length: length, using: &rng) : streamContext.surround(clip, using: &rng)
+                        }
+                        var view = try augmenter.view(of: source, center: source.count / 2, length: length, using: &rng)
+                        streamContext?.addCompetingTalker(to: &view, using: &rng)
+                        try streamContext?.limitBand(&view, using: &rng)
+                        windows.append(view)
+                    } else {
+                        let level = Double(-60 + 40 * rng.nextUniform())
+                        var view = SignalLevel.scaled(bank.crop(length: length, using: &rng), toRMS: level)
+                        try streamContext?.limitBand(&view, using: &rng)
+                        windows.append(view)
+                    }
+                    targets.append(draw.label)
+                }
+                return fineTuningStep(
+                    network: network, optimizer: optimizer, features: frontEnd.batch(windows), targets: targets,
+                    labelSmoothing: settings.labelSmoothing, learningRate: schedule.learningRate(at: index), dropoutSeed: rng.next())
+            },
+            validate: { _ in
+                network.setTraining(false)
+                var lossSum = 0.0, correct = 0
+                for start in stride(from: 0, to: devCount, by: 128) {
+                    let end = min(devCount, start + 128)
+                    let logits = Autograd.withInferenceMode { network(devFeatures.sliced(axis: 0, start..<end)) }
+                    let targets = Array(devLabels[start..<end])
+                    lossSum += Double(Losses.crossEntropy(logits: logits, targets: targets, reduction: .sum).item)
+                    correct += zip(logits.argmax(axis: -1), targets).filter { $0 == $1 }.count
+                }
+                let accuracy = Double(correct) / Double(max(devCount, 1))
+                let best = Double(runner.extra["best_dev_accuracy"] ?? "-1") ?? -1
+                if accuracy > best {
+                    runner.extra["best_dev_accuracy"] = String(accuracy)
+                    try KeywordSpotter.save(network, to: modelDirectory, metadata: ["dev_accuracy": String(format: "%.5f", accuracy)])
+                }
+                return ["dev_loss": lossSum / Double(max(devCount, 1)), "dev_accuracy": accuracy]
+            },
+            progress: progress)
+    }
+}

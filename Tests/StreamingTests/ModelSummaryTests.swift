@@ -1,0 +1,24 @@
+import Foundation
+import Separation
+import Streaming
+import Testing
+import TestSupport
+
+/// `inspect`'s facts about a model folder, read from its files alone.
+@Suite struct ModelSummaryTests {
+    @Test func aSeparatorFolderIsSummarizedAndAMissingConfigNamed() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let separator = try MossFormer2Separator(configuration: .tiny, dropout: 0, seed: 1)
+        try separator.write(directory: dir.file("sep"))
+        let summary = try ModelSummary(directory: dir.file("sep"))
+        #expect(summary.kind == "separator" && summary.speakers == 2 && summary.sampleRate == 8_000)
+        #expect(summary.parameters >= separator.parameterCount && summary.labels == nil && summary.dtype == "F32")
+        #expect(summary.text.hasPrefix("\(dir.file("sep")): separator"))
+        #expect(try summary.jsonLine().contains("\"kind\":\"separator\""))
+        let config = (dir.file("none") as NSString).appendingPathComponent("config.json")
+        #expect(throws: StreamingError.modelFile(path: config, reason: "missing or unreadable (a model folder holds config.json and model.safetensors)")) {
+            try ModelSummary(directory: dir.file("none"))
+        }
+    }
+}

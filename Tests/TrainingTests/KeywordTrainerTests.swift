@@ -1,0 +1,75 @@
+import AudioDatasets
+import AudioIO
+import Foundation
+import KeywordSpotting
+import NN
+import Testing
+import TestSupport
+@testable import Training
+
+/// The keyword spotter's two recipes as library types: a run stopped and resumed equals the uninterrupted one.
+@Suite(.serialized) struct KeywordTrainerTests {
+    static let tiny = KWSConfiguration(
+        labels: KWSConfiguration.twelveLabels, convChannels: 4, normGroups: 1, layers: 1, heads: 2, feedForwardDimension: 8,
+        bottleneckDimension: 8)
+
+    static func fineTuning(data: String, steps: Int) -> KeywordTrainingSettings {
+        KeywordTrainingSettings(
+            data: data, labels: 12, initialization: nil, labelFraction: 1, batchSize: 4, learningRate: 2e-3, warmupSteps: 1,
+            weightDecay: 0.01, labelSmoothing: 0.1, seed: 3,
+            schedule: TrainingSchedule(totalSteps: steps, logEvery: 1, validateEvery: 2, checkpointEvery: 2), model: tiny,
+            augmentation: AugmentationSettings(), silenceShare: 0.1, unknownShare: 0.1, validationLimit: 3000, contextFolders: nil,
+            context: nil, encoderLearningRateScale: nil, devData: nil, words: nil, wakeWord: nil)
+    }
+
+    static func pretraining(folders: [String], steps: Int) -> PretrainSettings {
+        PretrainSettings(
+            unlabeled: folders, noise: [], batchSize: 2, learningRate: 1e-3, warmupSteps: 1, weightDecay: 0.01, seed: 5,
+            schedule: TrainingSchedule(totalSteps: steps, logEvery: 1, validateEvery: 2, checkpointEvery: 2), model: tiny,
+            losses: .maskedFramesOnly, augmentation: AugmentationSettings(), validationPairs: 4, masking: SpectrogramMasking(),
+            units: nil, neighborPairs: nil, neighborsFrom: nil)
+    }
+
+    static func weights(_ layer: some Layer) -> [String: [Float]] { layer.stateDict().mapValues(\.scalars) }
+
+    @Test func aStoppedAndResumedFineTuningRunEqualsTheUninterruptedOne() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let data = try makeTinySpeechCommands(in: dir)
+        let whole = try KeywordTrainer(settings: Self.fineTuning(data: data, steps: 4), runDirectory: dir.file("whole"), resume: false)
+        #expect(try whole.run(stopSignal: StopSignal(signals: [])) == .finished(step: 4))
+        #expect(whole.bestDevAccuracy != nil && whole.devCount > 0)
+        #expect(FileManager.default.fileExists(atPath: dir.file("whole/model/config.json")))
+
+        let stop = StopSignal(signals: [])
+        let first = try KeywordTrainer(settings: Self.fineTuning(data: data, steps: 4), runDirectory: dir.file("split"), resume: false)
+        let outcome = try first.run(stopSignal: stop) { if $0.step == 2 { stop.request(SIGTERM) } }
+        #expect(outcome == .stopped(step: 2, signal: SIGTERM))
+        let resumed = try KeywordTrainer(
+            settings: try KeywordTrainer.settings(resuming: dir.file("split")), runDirectory: dir.file("split"), resume: true)
+        #expect(resumed.runner.startStep == 2)
+        #expect(try resumed.run(stopSignal: StopSignal(signals: [])) == .finished(step: 4))
+        #expect(Self.weights(resumed.network) == Self.weights(whole.network))
+    }
+
+    @Test func aStoppedAndResumedPretrainingRunEqualsTheUninterruptedOne() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let data = try makeTinySpeechCommands(in: dir)
+        let folders = [data + "/yes", data + "/no"]
+        var lines: [String] = []
+        let whole = try KeywordPretrainer(settings: Self.pretraining(folders: folders, steps: 4), runDirectory: dir.file("whole"),
+                                          resume: false) { lines.append($0) }
+        #expect(lines.first == "pretrain: loading \(folders.joined(separator: ", "))")
+        #expect(whole.settings.model.inputMean != Self.tiny.inputMean)   // measured on the audio
+        #expect(try whole.run(stopSignal: StopSignal(signals: [])) == .finished(step: 4))
+
+        let stop = StopSignal(signals: [])
+        let first = try KeywordPretrainer(settings: Self.pretraining(folders: folders, steps: 4), runDirectory: dir.file("split"), resume: false)
+        #expect(try first.run(stopSignal: stop) { if $0.step == 2 { stop.request() } } == .stopped(step: 2, signal: SIGINT))
+        let resumed = try KeywordPretrainer(
+            settings: try KeywordPretrainer.settings(resuming: dir.file("split")), runDirectory: dir.file("split"), resume: true)
+        #expect(try resumed.run(stopSignal: StopSignal(signals: [])) == .finished(step: 4))
+        #expect(Self.weights(resumed.network) == Self.weights(whole.network))
+    }
+}
