@@ -95,32 +95,7 @@ struct MutualInformationCommand: ParsableCommand {
                 throw error
             }
         }
-        try Console.line(json ? Self.jsonLine(estimate) : Self.textLine(estimate))
-    }
-
-    /// `I(X;Y) = 0.6931 nats (1.0000 bits) [ksg, k=3, n=2000]`.
-    static func textLine(_ estimate: MutualInformationEstimate) -> String {
-        var facts = [estimate.estimator.rawValue]
-        if let k = estimate.neighbors { facts.append("k=\(k)") }
-        if let components = estimate.components { facts.append("components=\(components.x)+\(components.y)") }
-        if let bins = estimate.bins { facts.append("bins=\(bins)") }
-        if let variance = estimate.noiseVariance { facts.append("noise variance=\(variance)") }
-        facts.append("n=\(estimate.sampleCount)")
-        return String(format: "I(X;Y) = %.4f nats (%.4f bits) [%@]", estimate.nats, estimate.bits, facts.joined(separator: ", "))
-    }
-
-    /// One JSON object, keys in a fixed order: estimator, nats, bits, n, then the estimator's settings.
-    static func jsonLine(_ estimate: MutualInformationEstimate) -> String {
-        var fields = [
-            "\"estimator\": \"\(estimate.estimator.rawValue)\"", "\"nats\": \(estimate.nats)", "\"bits\": \(estimate.bits)",
-            "\"n\": \(estimate.sampleCount)",
-        ]
-        if let k = estimate.neighbors { fields.append("\"k\": \(k)") }
-        if let marginals = estimate.marginals { fields.append("\"marginals\": \"\(marginals.rawValue)\"") }
-        if let components = estimate.components { fields.append("\"components\": [\(components.x), \(components.y)]") }
-        if let bins = estimate.bins { fields.append("\"bins\": \(bins)") }
-        if let variance = estimate.noiseVariance { fields.append("\"noise_variance\": \(variance)") }
-        return "{" + fields.joined(separator: ", ") + "}"
+        try Console.line(json ? estimate.jsonLine : estimate.textLine)
     }
 
     /// A settings error phrased with the option's name.

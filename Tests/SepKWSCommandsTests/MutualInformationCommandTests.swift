@@ -126,10 +126,10 @@ import TestSupport
 
     @Test func theTextLineNamesTheSettings() {
         let estimate = MutualInformationEstimate(estimator: .ksg, nats: log(2), sampleCount: 2000, neighbors: 3)
-        #expect(MutualInformationCommand.textLine(estimate) == "I(X;Y) = 0.6931 nats (1.0000 bits) [ksg, k=3, n=2000]")
+        #expect(estimate.textLine == "I(X;Y) = 0.6931 nats (1.0000 bits) [ksg, k=3, n=2000]")
         let pca = MutualInformationEstimate(estimator: .pca, nats: 1, sampleCount: 10, neighbors: 3, components: (2, 4))
-        #expect(MutualInformationCommand.textLine(pca).hasSuffix("[pca, k=3, components=2+4, n=10]"))
-        #expect(MutualInformationCommand.jsonLine(pca).hasPrefix("{\"estimator\": \"pca\", \"nats\": 1.0, \"bits\": "))
-        #expect(MutualInformationCommand.jsonLine(pca).hasSuffix("\"n\": 10, \"k\": 3, \"components\": [2, 4]}"))
+        #expect(pca.textLine.hasSuffix("[pca, k=3, components=2+4, n=10]"))
+        #expect(pca.jsonLine.hasPrefix("{\"estimator\": \"pca\", \"nats\": 1.0, \"bits\": "))
+        #expect(pca.jsonLine.hasSuffix("\"n\": 10, \"k\": 3, \"components\": [2, 4]}"))
     }
 }
