@@ -49,12 +49,7 @@ public final class FestivalSynthesizer: SpeechEngine {
              "-o", output],
             input: Data(ascii.utf8)
         ) { SynthesisError.engineFailed(engine: .festival, voice: voice.identity, reason: $0) }
-        guard let bytes = FileManager.default.contents(atPath: output), var wav = WAVDecoder.decode([UInt8](bytes)),
-              !wav.samples.isEmpty
-        else { throw .noAudio(text: text, voice: voice.identity) }
-        let gain = voice.gain
-        if gain != 1 { wav.samples = wav.samples.map { max(-1, min(1, $0 * gain)) } }
-        return wav
+        return try WAVDecoder.speech(inFile: output, text: text, voice: voice)
     }
 
     static func installed(_ folder: String) -> Bool {

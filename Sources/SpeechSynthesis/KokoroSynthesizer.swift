@@ -57,8 +57,7 @@ public final class KokoroSynthesizer: SpeechEngine {
         }
         idle.withLock { $0.append(worker) }
         guard !answer.isEmpty else { throw .noAudio(text: text, voice: voice.identity) }
-        let gain = voice.gain
-        return (gain == 1 ? answer : answer.map { max(-1, min(1, $0 * gain)) }, sampleRate)
+        return (voice.applyingGain(to: answer), sampleRate)
     }
 
     struct WorkerError: Error { let message: String }

@@ -59,6 +59,12 @@ public struct Voice: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The amplitude as a linear gain (100 is 1).
     public var gain: Float { Float(amplitude) / 100 }
 
+    /// `samples` scaled by ``gain`` and kept within [-1, 1] (the engines that have no amplitude control of their own).
+    public func applyingGain(to samples: [Float]) -> [Float] {
+        let gain = gain
+        return gain == 1 ? samples : samples.map { max(-1, min(1, $0 * gain)) }
+    }
+
     enum CodingKeys: String, CodingKey { case engine, name, variant, pitch, rate, amplitude, wordGap }
 
     public init(from decoder: any Decoder) throws {

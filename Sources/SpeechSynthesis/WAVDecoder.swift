@@ -1,5 +1,16 @@
+import Foundation
+
 /// Reads the 16-bit PCM WAV streams the synthesizers' programs write (espeak-ng's to stdout has placeholder sizes).
 enum WAVDecoder {
+    /// The speech an engine wrote to the WAV file `path`, scaled by `voice`'s gain.
+    /// - Throws: ``SynthesisError/noAudio(text:voice:)`` when the file is missing, not such a WAV, or empty.
+    static func speech(inFile path: String, text: String, voice: Voice) throws(SynthesisError) -> (samples: [Float], sampleRate: Int) {
+        guard let bytes = FileManager.default.contents(atPath: path), let wav = decode([UInt8](bytes)), !wav.samples.isEmpty else {
+            throw .noAudio(text: text, voice: voice.identity)
+        }
+        return (voice.applyingGain(to: wav.samples), wav.sampleRate)
+    }
+
     /// The samples and rate of a 16-bit mono or interleaved WAV (channels averaged).
     /// - Returns: samples in [-1, 1), `[n]`, and the rate; nil when `bytes` is not such a WAV.
     static func decode(_ bytes: [UInt8]) -> (samples: [Float], sampleRate: Int)? {
