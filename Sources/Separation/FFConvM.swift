@@ -36,6 +36,12 @@ final class FFConvM: UnaryLayer {
         return dropout(convModule(linear(norm(x)).silu()))
     }
 
+    /// The layer with its Linear's inputs scaled after the norm: `gate [B or 1, 1, in]` (nil: none).
+    func callAsFunction(_ x: Tensor, inputGate gate: Tensor?) -> Tensor {
+        guard let gate else { return callAsFunction(x) }
+        return dropout(convModule(linear(norm(x) * gate).silu()))
+    }
+
     /// The inference path: Linear + bias + SiLU as one GEMM with a fused epilogue, then the depthwise conv with
     /// its residual on frames-first data (``Inference`` kernels; no graph, no dropout).
     private func inference(_ x: Tensor) -> Tensor {

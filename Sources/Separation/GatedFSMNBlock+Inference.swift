@@ -39,16 +39,16 @@ extension GatedFSMNBlock {
         }
 
         // The FSMN unit: p = project(relu(linear(a))), then the dilated memory.
-        let unit = fsmn
+        let unit = fsmn, h = unit.linear.weight.shape[0]
         unit.linear.weight.withUnsafeBufferPointer { w in
             unit.linear.bias!.withUnsafeBufferPointer { bias in
-                Inference.linear(a, lda: 2 * f, weight: w.baseAddress!, bias: bias.baseAddress!, into: b.hidden, ldc: f,
-                                 rows: s, inFeatures: f, outFeatures: f, activation: .relu)
+                Inference.linear(a, lda: 2 * f, weight: w.baseAddress!, bias: bias.baseAddress!, into: b.hidden, ldc: h,
+                                 rows: s, inFeatures: f, outFeatures: h, activation: .relu)
             }
         }
         unit.project.weight.withUnsafeBufferPointer { w in
-            Inference.linear(b.hidden, lda: f, weight: w.baseAddress!, bias: nil, into: b.projected, ldc: f, rows: s,
-                             inFeatures: f, outFeatures: f)
+            Inference.linear(b.hidden, lda: h, weight: w.baseAddress!, bias: nil, into: b.projected, ldc: f, rows: s,
+                             inFeatures: h, outFeatures: f)
         }
         denseMemory(b, ws: ws, frames: s, features: f)
         if let trace {

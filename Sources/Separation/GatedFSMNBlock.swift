@@ -12,16 +12,21 @@ final class DilatedFSMN: UnaryLayer {
     var isTraining = true
     var trace: ((String, Tensor) -> Void)?
 
-    init(channels f: Int, lorder: Int, rng: inout SplitMix64) {
-        linear = Linear(inputFeatures: f, outputFeatures: f, rng: &rng)
-        project = Linear(inputFeatures: f, outputFeatures: f, bias: false, rng: &rng)
+    /// - Parameters: `f` channels, `hidden` units between `linear` and `project` (the reference: `f`).
+    init(channels f: Int, hidden: Int, lorder: Int, rng: inout SplitMix64) {
+        linear = Linear(inputFeatures: f, outputFeatures: hidden, rng: &rng)
+        project = Linear(inputFeatures: hidden, outputFeatures: f, bias: false, rng: &rng)
         conv = DilatedDenseNet(channels: f, lorder: lorder, rng: &rng)
     }
 
     var children: [(name: String, layer: any Layer)] { [("linear", linear), ("project", project), ("conv", conv)] }
 
-    func callAsFunction(_ a: Tensor) -> Tensor {
-        let memory = conv(project(linear(a).relu()).transposed(1, 2))   // [B, F, S]
+    func callAsFunction(_ a: Tensor) -> Tensor { callAsFunction(a, hiddenGate: nil) }
+
+    /// The unit with its hidden units scaled by `gate [B or 1, 1, H]` (nil: none).
+    func callAsFunction(_ a: Tensor, hiddenGate gate: Tensor?) -> Tensor {
+        let hidden = linear(a).relu()
+        let memory = conv(project(gate.map { hidden * $0 } ?? hidden).transposed(1, 2))   // [B, F, S]
         trace?("fsmn.gated_fsmn.fsmn.dense.out", memory)
         return a + memory.transposed(1, 2)
     }
@@ -46,14 +51,15 @@ final class GatedFSMNBlock: UnaryLayer {
         didSet { fsmn.trace = trace }
     }
 
-    init(configuration c: MossFormer2Configuration, dropout: Float, rng: inout SplitMix64) {
+    /// Block `block`'s FSMN block (its hidden width from ``MossFormer2Configuration/fsmnHiddenDim(block:)``).
+    init(configuration c: MossFormer2Configuration, block: Int, dropout: Float, rng: inout SplitMix64) {
         let d = c.mossformerSequenceDim, f = c.fsmnInnerChannels
         bottleneck = Conv1d(inputChannels: d, outputChannels: f, kernelSize: 1, rng: &rng)
         bottleneckActivation = PReLU()
         norm1 = LayerNorm(features: f)
         toU = FFConvM(inputFeatures: f, outputFeatures: f, norm: .layer, kernelSize: c.convKernelSize, dropout: dropout, rng: &rng)
         toV = FFConvM(inputFeatures: f, outputFeatures: f, norm: .layer, kernelSize: c.convKernelSize, dropout: dropout, rng: &rng)
-        fsmn = DilatedFSMN(channels: f, lorder: c.fsmnLorder, rng: &rng)
+        fsmn = DilatedFSMN(channels: f, hidden: c.fsmnHiddenDim(block: block), lorder: c.fsmnLorder, rng: &rng)
         norm2 = LayerNorm(features: f)
         output = Conv1d(inputChannels: f, outputChannels: d, kernelSize: 1, rng: &rng)
     }
@@ -63,7 +69,11 @@ final class GatedFSMNBlock: UnaryLayer {
          ("gated_fsmn", LayerGroup([("to_u", toU), ("to_v", toV), ("fsmn", fsmn)])), ("norm2", norm2), ("conv2", output)]
     }
 
-    func callAsFunction(_ x: Tensor) -> Tensor {
+    func callAsFunction(_ x: Tensor) -> Tensor { callAsFunction(x, gates: nil) }
+
+    /// The block with optional structural gates (``MossFormer2BlockGates``: `fsmnHidden` scales the FSMN unit's
+    /// hidden units, `block` the residual branch).
+    func callAsFunction(_ x: Tensor, gates: MossFormer2BlockGates?) -> Tensor {
         // The 1×1 convs run as Linear layers on frames-first data (the same weights, no transposes).
         let squeezed = bottleneckActivation(pointwise(bottleneck, x))          // [B, S, F]
         trace?("fsmn.conv1.out", squeezed.transposed(1, 2))
@@ -72,13 +82,14 @@ final class GatedFSMNBlock: UnaryLayer {
         let a = toU(n), gate = toV(n)
         trace?("fsmn.gated_fsmn.to_u.out", a)
         trace?("fsmn.gated_fsmn.to_v.out", gate)
-        let m = fsmn(a)
+        let m = fsmn(a, hiddenGate: gates?.fsmnHidden)
         trace?("fsmn.gated_fsmn.fsmn.out", m)
         let unit = gate * m + n
         trace?("fsmn.gated_fsmn.out", unit)
         let normed = norm2(unit)                                              // [B, S, F]
         trace?("fsmn.norm2.out", normed.transposed(1, 2))
-        return pointwise(output, normed) + x
+        let branch = pointwise(output, normed)
+        return (gates?.block.map { branch * $0 } ?? branch) + x
     }
 
     /// A 1×1 `Conv1d` (`weight [out, in, 1]`) applied to frames-first `[B, S, in]` as a Linear: `[B, S, out]`.

@@ -44,8 +44,8 @@ final class MaskNet: Layer {
         norm = GroupNorm(groups: 1, channels: n, eps: 1e-8)
         inputConv = Conv1d(inputChannels: n, outputChannels: d, kernelSize: 1, bias: false, rng: &rng)
         positions = ScaledSinusoidalEmbedding(dims: d)
-        attentionLayers = (0..<c.numMossformerLayer).map { _ in MossFormerAttentionLayer(configuration: c, dropout: dropout, rng: &rng) }
-        fsmnBlocks = (0..<c.numMossformerLayer).map { _ in GatedFSMNBlock(configuration: c, dropout: dropout, rng: &rng) }
+        attentionLayers = (0..<c.numMossformerLayer).map { MossFormerAttentionLayer(configuration: c, block: $0, dropout: dropout, rng: &rng) }
+        fsmnBlocks = (0..<c.numMossformerLayer).map { GatedFSMNBlock(configuration: c, block: $0, dropout: dropout, rng: &rng) }
         finalNorm = LayerNorm(features: d, eps: 1e-6)
         intraNorm = GroupNorm(groups: 1, channels: d, eps: 1e-8)
         activation = PReLU()
@@ -69,7 +69,11 @@ final class MaskNet: Layer {
         ]
     }
 
-    func callAsFunction(_ encoded: Tensor) -> Tensor {
+    func callAsFunction(_ encoded: Tensor) -> Tensor { callAsFunction(encoded, gates: nil) }
+
+    /// The mask network with structural gates on its blocks (one ``MossFormer2BlockGates`` per block; nil: none).
+    /// Gated passes take the autograd path even in inference mode.
+    func callAsFunction(_ encoded: Tensor, gates: [MossFormer2BlockGates]?) -> Tensor {
         let (b, n, s) = (encoded.shape[0], encoded.shape[1], encoded.shape[2])
         let normed = norm(encoded)
         trace?("masknet.norm.out", normed)
@@ -80,13 +84,13 @@ final class MaskNet: Layer {
         let skip = projected + table.transposed(0, 1).unsqueezed(0)
         trace?("masknet.posenc_added.out", skip)
         var x = skip.transposed(1, 2)                                        // [B, S, D]
-        if Autograd.isInferenceMode {
+        if Autograd.isInferenceMode && gates == nil {
             x = inferBlocks(x)
         } else {
             for (i, (attention, fsmn)) in zip(attentionLayers, fsmnBlocks).enumerated() {
-                x = attention(x)
+                x = attention(x, gates: gates?[i])
                 trace?("block\(i).flash.out", x)
-                x = fsmn(x)
+                x = fsmn(x, gates: gates?[i])
                 trace?("block\(i).fsmn.out", x)
             }
         }

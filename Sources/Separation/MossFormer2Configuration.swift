@@ -38,6 +38,19 @@ public struct MossFormer2Configuration: Sendable, Codable, Equatable {
     /// the negated mixture and average in its estimates, negated back): a SepKWS key, absent (false) in reference
     /// checkpoints, so that they separate exactly as the reference code does.
     public var bothPolarities: Bool?
+    /// Per block, the width of the attention layer's `v` and of its `u` (to_hidden makes twice it, to_out reads it):
+    /// a SepKWS key written by `compress`; absent, every block has `expansion_factor · D / 2`.
+    public var attentionHiddenDims: [Int]?
+    /// Per block, the query/key width `Q_i` (at least the rotary width, which stays that of `query_key_dim`): a
+    /// SepKWS key written by `compress`; absent, every block has `query_key_dim`.
+    public var queryKeyDims: [Int]?
+    /// Per block, the hidden width of the FSMN unit's `linear` → `project` pair: a SepKWS key written by `compress`;
+    /// absent, every block has `fsmn_inner_channels`.
+    public var fsmnHiddenDims: [Int]?
+    /// The folder name of the model this one was compressed from (`sepkws compress`).
+    public var compressedFrom: String?
+    /// The multiply-adds budget of that compression, as a share of the parent's.
+    public var compressionBudget: Double?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case encoderEmbeddingDim = "encoder_embedding_dim", mossformerSequenceDim = "mossformer_sequence_dim"
@@ -45,6 +58,8 @@ public struct MossFormer2Configuration: Sendable, Codable, Equatable {
         case groupSize = "group_size", queryKeyDim = "query_key_dim", expansionFactor = "expansion_factor"
         case fsmnInnerChannels = "fsmn_inner_channels", fsmnLorder = "fsmn_lorder", convKernelSize = "conv_kernel_size"
         case sampleRate = "sample_rate", name, bothPolarities = "both_polarities"
+        case attentionHiddenDims = "attention_hidden_dims", queryKeyDims = "query_key_dims", fsmnHiddenDims = "fsmn_hidden_dims"
+        case compressedFrom = "compressed_from", compressionBudget = "compression_budget"
     }
 
     public init() {}
@@ -66,6 +81,11 @@ public struct MossFormer2Configuration: Sendable, Codable, Equatable {
         sampleRate = try value(.sampleRate, 16_000)
         name = try c.decodeIfPresent(String.self, forKey: .name)
         bothPolarities = try c.decodeIfPresent(Bool.self, forKey: .bothPolarities)
+        attentionHiddenDims = try c.decodeIfPresent([Int].self, forKey: .attentionHiddenDims)
+        queryKeyDims = try c.decodeIfPresent([Int].self, forKey: .queryKeyDims)
+        fsmnHiddenDims = try c.decodeIfPresent([Int].self, forKey: .fsmnHiddenDims)
+        compressedFrom = try c.decodeIfPresent(String.self, forKey: .compressedFrom)
+        compressionBudget = try c.decodeIfPresent(Double.self, forKey: .compressionBudget)
     }
 
     /// Reads `config.json`, rejecting unknown keys and impossible values.
@@ -82,7 +102,7 @@ public struct MossFormer2Configuration: Sendable, Codable, Equatable {
         let known = Set(CodingKeys.allCases.map(\.rawValue))
         let unknown = dictionary.keys.filter { !known.contains($0) }.sorted()
         if !unknown.isEmpty { throw .unknownKeys(path: path, keys: unknown) }
-        for key in dictionary.keys.sorted() where key != CodingKeys.expansionFactor.rawValue && key != CodingKeys.name.rawValue {
+        for key in dictionary.keys.sorted() where ![CodingKeys.expansionFactor, .name, .compressionBudget].map(\.rawValue).contains(key) {
             // JSONDecoder's message for 2.5 where an integer belongs is obscure; say which key must be whole.
             if let number = dictionary[key] as? NSNumber, Int(exactly: number.doubleValue) == nil {
                 throw .unreadableConfiguration(path: path, reason: "'\(key)' must be an integer, not \(number)")
@@ -125,7 +145,25 @@ public struct MossFormer2Configuration: Sendable, Codable, Equatable {
         try check(fsmnLorder >= 1, "fsmn_lorder", fsmnLorder, "must be positive")
         try check(convKernelSize >= 1 && convKernelSize % 2 == 1, "conv_kernel_size", convKernelSize, "must be odd (same padding)")
         try check((1_000...192_000).contains(sampleRate), "sample_rate", sampleRate, "must be 1000 to 192000 Hz")
+        for (field, widths, low) in [("attention_hidden_dims", attentionHiddenDims, 1), ("query_key_dims", queryKeyDims, rotaryDims),
+                                     ("fsmn_hidden_dims", fsmnHiddenDims, 1)] {
+            guard let widths else { continue }
+            try check(widths.count == numMossformerLayer, field, widths, "must give one width per block (\(numMossformerLayer))")
+            try check(widths.allSatisfy { $0 >= low && $0 <= 65_536 }, field, widths, "each must be \(low) to 65536")
+        }
+        if let compressionBudget {
+            try check(compressionBudget > 0 && compressionBudget <= 1, "compression_budget", compressionBudget, "must be in (0, 1]")
+        }
     }
+
+    /// Block `i`'s width of `v` and of `u`: ``attentionHiddenDims``, else `expansion_factor · D / 2`.
+    public func attentionHiddenDim(block i: Int) -> Int { attentionHiddenDims?[i] ?? Int(expansionFactor) * mossformerSequenceDim / 2 }
+
+    /// Block `i`'s query/key width: ``queryKeyDims``, else `query_key_dim`.
+    public func queryKeyDim(block i: Int) -> Int { queryKeyDims?[i] ?? queryKeyDim }
+
+    /// Block `i`'s FSMN hidden width: ``fsmnHiddenDims``, else `fsmn_inner_channels`.
+    public func fsmnHiddenDim(block i: Int) -> Int { fsmnHiddenDims?[i] ?? fsmnInnerChannels }
 
     /// Rotary dimensions: the first min(32, Q) q/k features.
     public var rotaryDims: Int { min(32, queryKeyDim) }

@@ -49,13 +49,20 @@ public final class MossFormer2Separator: Layer {
     /// Separates a batch of mixtures.
     /// - Parameter mixture: `[B, T]` at ``MossFormer2Configuration/sampleRate``, `T >= encoder_kernel_size`.
     /// - Returns: `[C, B, T]`.
-    public func callAsFunction(_ mixture: Tensor) -> Tensor {
+    public func callAsFunction(_ mixture: Tensor) -> Tensor { callAsFunction(mixture, gates: nil) }
+
+    /// Separates a batch through structural gates on the blocks (`sepkws compress`): one ``MossFormer2BlockGates``
+    /// per block (nil: none, the plain forward). Gated passes take the autograd path even in inference mode.
+    /// - Parameter mixture: `[B, T]`.
+    /// - Returns: `[C, B, T]`.
+    public func callAsFunction(_ mixture: Tensor, gates: [MossFormer2BlockGates]?) -> Tensor {
+        precondition(gates == nil || gates!.count == configuration.numMossformerLayer, "MossFormer2: one gate set per block")
         precondition(mixture.rank == 2, "MossFormer2: input must be [B, T], got \(mixture.shape)")
         let (b, t) = (mixture.shape[0], mixture.shape[1])
         precondition(t >= configuration.encoderKernelSize, "MossFormer2: \(t) samples is shorter than one encoder frame")
         let encoded = encoder(mixture.unsqueezed(1)).relu()                  // [B, N, S]
         trace?("enc.out", encoded)
-        let masks = maskNet(encoded)                                          // [C, B, N, S]
+        let masks = maskNet(encoded, gates: gates)                            // [C, B, N, S]
         trace?("masks", masks)
         let speakers = configuration.numSpks
         let outputs = (0..<speakers).map { c -> Tensor in

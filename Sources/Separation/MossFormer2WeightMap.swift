@@ -68,21 +68,3 @@ extension MossFormer2Separator {
         try save(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("model.safetensors")), metadata: meta, dtype: dtype)
     }
 }
-
-extension MossFormer2Configuration {
-    /// Multiply-adds of one forward pass over `samples` samples (the GEMM-shaped work: encoder, projections, attention,
-    /// FSMN, output convs, decoder), for GFLOP/s figures. FLOPs = 2 × MACs.
-    public func multiplyAdds(samples: Int) -> Double {
-        let s = Double(frameCount(samples: samples)), n = Double(encoderEmbeddingDim), d = Double(mossformerSequenceDim)
-        let q = Double(queryKeyDim), f = Double(fsmnInnerChannels), c = Double(numSpks), k = Double(encoderKernelSize)
-        let g = Double(groupSize), e = 2 * d, padded = (s / g).rounded(.up) * g
-        let flash = s * (d * 4 * d + d * q + 2 * d * d)                                    // to_hidden, to_qk, to_out
-            + s * Double(convKernelSize) * (4 * d + q + d)                                  // depthwise convs
-            + padded * g * q + 2 * padded * g * e                                            // quadratic attention
-            + 2 * (s * q * e) * 2                                                            // linear attention (kv, q·kv) × (v, u)
-        let fsmn = s * (d * f + 4 * f * f + f * d) + s * Double(convKernelSize) * 2 * f     // 1×1 convs, to_u/to_v, linear/project
-            + s * Double(2 * fsmnLorder - 1) * 3 * f                                         // dilated memory
-        let head = s * (n * d + d * c * d + c * (2 * d * d + d * n)) + 2 * s * n * k * (1 + c) / 2
-        return Double(numMossformerLayer) * (flash + fsmn) + head
-    }
-}

@@ -7,8 +7,10 @@ import TensorCore
 /// Shapes (`S` frames): `stream [S, D]` (the residual stream, updated in place by every block); attention:
 /// `normed [S, 2D]`, `hidden [S, 4D]` (v | u), `attention [S, 4D]` (att_v | att_u), `z [S, Q]`,
 /// `heads [4, S, Q]` (quad_q, lin_q, quad_k, lin_k), `gated [S, 2D]`; FSMN: ten `[S, F]` and four `[S, 2F]` rows.
+/// With per-block widths (a compressed model), `2D`, `Q` and the FSMN hidden rows take the largest block's widths.
 final class MossFormer2Workspace {
-    let d: Int, q: Int, f: Int, groupSize: Int
+    /// `D`, `F`, `g`, and the largest per-block widths: `Q`, `E` (of `v` and of `u`) and `H` (FSMN hidden).
+    let d: Int, q: Int, f: Int, e: Int, h: Int, groupSize: Int
     private(set) var frames = 0
     private var capacity = 0
     private var arena: UnsafeMutablePointer<Float>
@@ -18,7 +20,7 @@ final class MossFormer2Workspace {
     let denseTaps1: UnsafeMutablePointer<Float>, denseTaps2: UnsafeMutablePointer<Float>
     /// to_u and to_v as one Linear `[2F, F]` with their LayerNorm affines folded in, and its bias `[2F]`.
     let weightUV: UnsafeMutablePointer<Float>, biasUV: UnsafeMutablePointer<Float>
-    /// The linear attention's `lin_kᵀ·[v | u] / S`, `[Q, 4D]`.
+    /// The linear attention's `lin_kᵀ·[v | u] / S`, `[Q, 2E]`.
     let keyValues: UnsafeMutablePointer<Float>
     /// One `[g, g]` attention matrix per worker.
     let scores: UnsafeMutablePointer<Float>
@@ -26,10 +28,14 @@ final class MossFormer2Workspace {
     private let smallCount: Int
 
     init(configuration c: MossFormer2Configuration) {
-        d = c.mossformerSequenceDim; q = c.queryKeyDim; f = c.fsmnInnerChannels; groupSize = c.groupSize
+        let blocks = 0..<c.numMossformerLayer
+        d = c.mossformerSequenceDim; f = c.fsmnInnerChannels; groupSize = c.groupSize
+        q = blocks.map { c.queryKeyDim(block: $0) }.max() ?? c.queryKeyDim
+        e = blocks.map { c.attentionHiddenDim(block: $0) }.max() ?? 2 * d
+        h = blocks.map { c.fsmnHiddenDim(block: $0) }.max() ?? f
         workers = Swift.max(1, Threading.elementwiseThreads)
         let kernel = c.convKernelSize, dense = 2 * c.fsmnLorder - 1
-        let sizes = [kernel * Swift.max(4 * d, 2 * f), dense * f, dense * 2 * f, 2 * f * f, 2 * f, q * 4 * d,
+        let sizes = [kernel * Swift.max(2 * e, q, d, 2 * f), dense * f, dense * 2 * f, 2 * f * f, 2 * f, q * 2 * e,
                      workers * groupSize * groupSize]
         smallCount = sizes.reduce(0, +)
         var p = UnsafeMutablePointer<Float>.allocate(capacity: smallCount)
@@ -49,7 +55,7 @@ final class MossFormer2Workspace {
     }
 
     /// Floats per frame of the scratch arena: the larger of the attention's and the FSMN's needs.
-    private var scratchPerFrame: Int { Swift.max(12 * d + 5 * q, 18 * f) }
+    private var scratchPerFrame: Int { Swift.max(Swift.max(d, e) + 2 * Swift.max(2 * e, d, q) + e + 5 * q, 17 * f + Swift.max(f, h)) }
 
     /// Makes room for `frames` frames (allocates only when the arena must grow).
     func prepare(frames: Int) {
@@ -70,8 +76,9 @@ final class MossFormer2Workspace {
         let s = frames
         var p = arena + s * d
         func take(_ width: Int) -> UnsafeMutablePointer<Float> { defer { p += s * width }; return p }
-        return AttentionBuffers(normed: take(2 * d), hidden: take(4 * d), attention: take(4 * d), z: take(q),
-                                heads: take(4 * q), gated: take(2 * d))
+        let wide = Swift.max(2 * e, d, q)   // v | u, and the scratch of to_qk's and to_out's fused FFConvM
+        return AttentionBuffers(normed: take(Swift.max(d, e)), hidden: take(wide), attention: take(wide), z: take(q),
+                                heads: take(4 * q), gated: take(e))
     }
 
     /// The FSMN block's buffers for the prepared frame count.
@@ -79,7 +86,7 @@ final class MossFormer2Workspace {
         let s = frames
         var p = arena + s * d
         func take(_ width: Int) -> UnsafeMutablePointer<Float> { defer { p += s * width }; return p }
-        return FSMNBuffers(squeezed: take(f), normed: take(f), standardized: take(f), hidden: take(f), projected: take(f),
+        return FSMNBuffers(squeezed: take(f), normed: take(f), standardized: take(f), hidden: take(Swift.max(f, h)), projected: take(f),
                            memory1: take(f), activated1: take(f), memory2: take(f), unit: take(f), normed2: take(f),
                            uv: take(2 * f), uvScratch: take(2 * f), pairs: take(2 * f), pairSums: take(2 * f))
     }

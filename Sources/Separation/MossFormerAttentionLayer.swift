@@ -19,11 +19,13 @@ final class MossFormerAttentionLayer: UnaryLayer {
     /// Receives named intermediate tensors (parity tests and debugging).
     var trace: ((String, Tensor) -> Void)?
 
-    init(configuration c: MossFormer2Configuration, dropout: Float, rng: inout SplitMix64) {
-        let d = c.mossformerSequenceDim, hidden = Int(c.expansionFactor) * d
+    /// Block `block`'s layer (its widths from ``MossFormer2Configuration/attentionHiddenDim(block:)`` and
+    /// ``MossFormer2Configuration/queryKeyDim(block:)``).
+    init(configuration c: MossFormer2Configuration, block: Int, dropout: Float, rng: inout SplitMix64) {
+        let d = c.mossformerSequenceDim, hidden = 2 * c.attentionHiddenDim(block: block), q = c.queryKeyDim(block: block)
         toHidden = FFConvM(inputFeatures: d, outputFeatures: hidden, norm: .scale, kernelSize: c.convKernelSize, dropout: dropout, rng: &rng)
-        toQK = FFConvM(inputFeatures: d, outputFeatures: c.queryKeyDim, norm: .scale, kernelSize: c.convKernelSize, dropout: dropout, rng: &rng)
-        offsetScale = OffsetScale(heads: 4, features: c.queryKeyDim, rng: &rng)
+        toQK = FFConvM(inputFeatures: d, outputFeatures: q, norm: .scale, kernelSize: c.convKernelSize, dropout: dropout, rng: &rng)
+        offsetScale = OffsetScale(heads: 4, features: q, rng: &rng)
         toOut = FFConvM(inputFeatures: hidden / 2, outputFeatures: d, norm: .scale, kernelSize: c.convKernelSize, dropout: dropout, rng: &rng)
         rotary = RotaryEmbedding(dims: c.rotaryDims)
         attentionDropout = Dropout(probability: dropout, seed: rng.next())
@@ -35,7 +37,11 @@ final class MossFormerAttentionLayer: UnaryLayer {
          ("rotary_pos_emb", rotary), ("dropout", attentionDropout)]
     }
 
-    func callAsFunction(_ x: Tensor) -> Tensor {
+    func callAsFunction(_ x: Tensor) -> Tensor { callAsFunction(x, gates: nil) }
+
+    /// The layer with optional structural gates (``MossFormer2BlockGates``: `queryKey` scales the query heads'
+    /// features, `hidden` the inputs of to_out's Linear after its ScaleNorm, `block` the residual branch).
+    func callAsFunction(_ x: Tensor, gates: MossFormer2BlockGates?) -> Tensor {
         // Token shift: the first half of the features is delayed by one frame.
         let shifted = x.tokenShifted(delayedFeatures: x.shape[2] / 2)
 
@@ -45,13 +51,17 @@ final class MossFormerAttentionLayer: UnaryLayer {
         let (v, u) = (vu[0], vu[1])
         let z = toQK(shifted)
         trace?("flash.to_qk.out", z)
-        let heads = offsetScale(z).map { rotary($0) }
+        var heads = offsetScale(z)
+        if let g = gates?.queryKey { heads[0] = heads[0] * g; heads[1] = heads[1] * g }   // quad_q, lin_q
+        heads = heads.map { rotary($0) }
         let (attV, attU) = attention(quadQ: heads[0], linQ: heads[1], quadK: heads[2], linK: heads[3], v: v, u: u)
         trace?("flash.att_v", attV)
         trace?("flash.att_u", attU)
         let gated = Tensor.sigmoidGate(attU, v, attV, u)                  // (att_u ⊙ v) ⊙ σ(att_v ⊙ u)
         trace?("flash.gated", gated)
-        return x + toOut(gated)
+        guard let gates else { return x + toOut(gated) }
+        let branch = toOut(gated, inputGate: gates.hidden)
+        return x + (gates.block.map { branch * $0 } ?? branch)
     }
 
     /// Joint local (squared-ReLU within groups of `g` frames, divided by `g`) and global (linear, divided by the
