@@ -67,7 +67,9 @@ let package = Package(
         // Layer 6-7: the command line.
         .target(
             name: "InformationBottleneck",
-            dependencies: ["KeywordSpotting", "InformationTheory", "Training", "AudioDatasets", "Evaluation", "NN", "TensorCore"]),
+            dependencies: [
+                "KeywordSpotting", "Separation", "InformationTheory", "Training", "AudioDatasets", "AudioIO", "Evaluation", "NN", "TensorCore",
+            ]),
 
         .target(
             name: "SepKWSCommands",
@@ -93,7 +95,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Streaming", "AudioIO", "AudioDatasets", "TestSupport"]),
         .testTarget(name: "KeywordSpottingTests", dependencies: ["KeywordSpotting", "NN", "TensorCore", "AudioIO", "TestSupport"]),
         .testTarget(name: "InformationTheoryTests", dependencies: ["InformationTheory", "TensorCore"]),
-        .testTarget(name: "InformationBottleneckTests", dependencies: ["InformationBottleneck", "KeywordSpotting", "NN", "TensorCore"]),
+        .testTarget(name: "InformationBottleneckTests", dependencies: ["InformationBottleneck", "KeywordSpotting", "Separation", "NN", "TensorCore"]),
         .testTarget(name: "SepKWSCommandsTests", dependencies: ["SepKWSCommands", "InformationTheory", "InformationBottleneck", "KeywordSpotting", "AudioIO", "AudioDatasets", "Evaluation", "SpeechSynthesis", "TensorCore", "Training", "TestSupport"]),
 
         // Benchmarks: `swift package benchmark --target KernelBenchmarks`.

@@ -23,7 +23,7 @@ public enum InformationBottleneckError: Error, Sendable, Equatable, CustomString
             "\(path): \(count) clips in its dev and test splits, at least \(required) needed"
         case .snapshotMismatch(let path, let reason): "\(path): does not fit the run's model: \(reason)"
         case .budgetUnreachable(let budget, let floor):
-            "--budget \(budget) is out of reach: the convolutions alone (which are not pruned) take \(String(format: "%.3f", floor)) of the parent's multiply-adds"
+            "--budget \(budget) is out of reach: the smallest model the pruning can make (the units it does not prune) takes \(String(format: "%.3f", floor)) of the parent's multiply-adds"
         }
     }
 }

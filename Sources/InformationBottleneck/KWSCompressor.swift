@@ -199,5 +199,5 @@ public enum KWSCompressor {
     }
 
     /// Rows `indices` of `t` `[N, ...]`.
-    static func gather(_ t: Tensor, _ indices: [Int]) -> Tensor { KWSUnitSelection.rows(t, indices) }
+    static func gather(_ t: Tensor, _ indices: [Int]) -> Tensor { PrunedTensors.rows(t, indices) }
 }

@@ -57,17 +57,17 @@ public struct KWSUnitSelection: Sendable, Equatable {
                 let field = String(rest.drop { $0 != "." }.dropFirst())
                 let units = feedForward[old], g = layerScales[old]
                 let value: Tensor = switch field {
-                case "linear1.weight": Self.rows(t, units)
-                case "linear1.bias": Self.rows(t, units)
-                case "linear2.weight": Self.columns(t, units, scales: units.map { feedForwardScales[old][$0] * g })
-                case "linear2.bias", "self_attn.out_proj.weight", "self_attn.out_proj.bias": Self.scaled(t, g)
+                case "linear1.weight": PrunedTensors.rows(t, units)
+                case "linear1.bias": PrunedTensors.rows(t, units)
+                case "linear2.weight": PrunedTensors.columns(t, units, scales: units.map { feedForwardScales[old][$0] * g })
+                case "linear2.bias", "self_attn.out_proj.weight", "self_attn.out_proj.bias": PrunedTensors.scaled(t, g)
                 default: t
                 }
                 tensors["\(prefix)\(new).\(field)"] = value
             } else if key == "encoder.bottleneck.weight" || key == "encoder.bottleneck.bias" {
-                tensors[key] = Self.rows(t, bottleneck, scales: bottleneck.map { bottleneckScales[$0] })
+                tensors[key] = PrunedTensors.rows(t, bottleneck, scales: bottleneck.map { bottleneckScales[$0] })
             } else if key == "classifier.weight" {
-                tensors[key] = Self.columns(t, bottleneck, scales: nil)
+                tensors[key] = PrunedTensors.columns(t, bottleneck, scales: nil)
             } else {
                 tensors[key] = t
             }
@@ -76,28 +76,4 @@ public struct KWSUnitSelection: Sendable, Equatable {
         try model.load(tensors)
         return model
     }
-
-    /// Rows `indices` of `t` (`[R, ...]` -> `[indices.count, ...]`), each times its scale.
-    static func rows(_ t: Tensor, _ indices: [Int], scales: [Float]? = nil) -> Tensor {
-        let dims = t.shape.dims, width = dims.dropFirst().reduce(1, *), values = t.scalars
-        var out: [Float] = []
-        out.reserveCapacity(indices.count * width)
-        for (k, r) in indices.enumerated() {
-            let s = scales?[k] ?? 1
-            out += values[(r * width)..<((r + 1) * width)].map { $0 * s }
-        }
-        return Tensor(out, shape: Shape([indices.count] + dims.dropFirst()))
-    }
-
-    /// Columns `indices` of a matrix `[R, C]` -> `[R, indices.count]`, each times its scale.
-    static func columns(_ t: Tensor, _ indices: [Int], scales: [Float]?) -> Tensor {
-        let r = t.shape.dims[0], c = t.shape.dims[1], values = t.scalars
-        var out = [Float](repeating: 0, count: r * indices.count)
-        for row in 0..<r {
-            for (k, column) in indices.enumerated() { out[row * indices.count + k] = values[row * c + column] * (scales?[k] ?? 1) }
-        }
-        return Tensor(out, shape: [r, indices.count])
-    }
-
-    static func scaled(_ t: Tensor, _ s: Float) -> Tensor { Tensor(t.scalars.map { $0 * s }, shape: t.shape) }
 }

@@ -15,10 +15,16 @@ public final class StructuralGates {
     /// `ln σ² [U]`.
     public let logVariance: Tensor
 
+    /// Whether the means are trained (otherwise they stay 1 and only the noise is learned: Gaussian dropout with a
+    /// learned rate per unit, for units whose mean cannot be folded into the kept weights).
+    public let learnsMean: Bool
+
     /// `units` gates, all on.
-    public init(name: String, units: Int) {
+    /// - Parameter learnsMean: false keeps `μ = 1` (then `ln α = −ln σ²`, and a unit is off when `σ > 1`).
+    public init(name: String, units: Int, learnsMean: Bool = true) {
         self.name = name
-        mean = Tensor.ones([units], requiresGrad: true)
+        self.learnsMean = learnsMean
+        mean = Tensor.ones([units], requiresGrad: learnsMean)
         logVariance = Tensor.full([units], value: -4, requiresGrad: true)
     }
 
@@ -49,8 +55,8 @@ public final class StructuralGates {
         ((mean.squared() + 1e-12).log() - logVariance).sigmoid()
     }
 
-    /// The named parameters (`gates.<name>.mean`, `gates.<name>.log_variance`).
+    /// The named trainable parameters (`gates.<name>.mean` unless fixed, `gates.<name>.log_variance`).
     public var namedParameters: [(String, Tensor)] {
-        [("gates.\(name).mean", mean), ("gates.\(name).log_variance", logVariance)]
+        (learnsMean ? [("gates.\(name).mean", mean)] : []) + [("gates.\(name).log_variance", logVariance)]
     }
 }

@@ -5,11 +5,12 @@ import InformationBottleneck
 import KeywordSpotting
 import TensorCore
 
-/// `sepkws compress MODEL_DIR --out DIR --budget F --data DIR...`: a smaller keyword spotter within a multiply-adds budget.
+/// `sepkws compress MODEL_DIR --out DIR --budget F --data DIR...`: a smaller keyword spotter or separator within a
+/// multiply-adds budget (separators: a resumable run, `--resume RUN`).
 struct CompressCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compress",
-        abstract: "Compress a keyword-spotting model to a share of its multiply-adds (VIB gates, pruning, distillation).",
+        abstract: "Compress a keyword spotter or separator to a share of its multiply-adds (VIB gates, pruning, distillation).",
         discussion: """
             First half of --steps: noisy gates (mu + sigma eps, VIBNet) on every Transformer layer, feed-forward unit \
             and bottleneck unit are trained with the network to match the parent's softened outputs, under an \
@@ -19,25 +20,50 @@ struct CompressCommand: ParsableCommand {
             the second half fine-tunes them by distillation from the parent. Convolution channels and attention heads \
             are not pruned. The folder loads with classify, detect, eval-kws and inspect; its config.json names its \
             parent (compressed_from) and the budget (compression_budget). Calibrated thresholds are not carried over.
+
+            Separators (MossFormer2): gates on whole blocks, query/key channels beyond the rotary ones, expansion \
+            units and FSMN hidden units; the loss is SI-SNR (PIT) to the parent's outputs and to the references \
+            (--distillation-weight), the batches crops of the corpora's train splits. The run folder (--run, default \
+            OUT.run) holds checkpoint.safetensors and log.csv; SIGINT/SIGTERM saves and exits, and \
+            `sepkws compress --resume RUN` continues exactly. The folder (per-block widths in config.json) loads with \
+            separate, eval-sep and inspect.
             """)
 
-    @Argument(help: "The keyword-spotting model folder to compress.")
-    var model: String
+    @Argument(help: "The model folder to compress (not with --resume).")
+    var model: String?
 
     @Option(help: "The new model folder.")
-    var out: String
+    var out: String?
 
     @Option(help: "Multiply-adds budget as a share of the parent's, in (0, 1].")
-    var budget: Double
+    var budget: Double?
 
-    @Option(parsing: .upToNextOption, help: "Speech Commands folders whose train splits give the clips (no labels are used).")
-    var data: [String]
+    @Option(parsing: .upToNextOption, help: "Speech Commands folders (keyword spotter) or mixture corpora (separator) whose train splits give the clips.")
+    var data: [String] = []
+
+    @Option(name: .customLong("run"), help: "Separators: the run folder (default OUT.run).")
+    var runFolder: String?
+
+    @Option(help: "Separators: continue the run in this folder.")
+    var resume: String?
+
+    @Option(help: "Separators: steps that train the gates (default half of --steps).")
+    var gateSteps: Int?
+
+    @Option(help: "Separators: crop length in seconds.")
+    var cropSeconds = 1.0
+
+    @Option(help: "Separators: share of the loss given to the parent's outputs (the rest to the references).")
+    var distillationWeight: Float = 0.5
+
+    @Option(help: "Separators: checkpoint every N steps.")
+    var checkpointEvery = 20
 
     @Option(help: "Optimizer steps: half for the gates, half for fine-tuning.")
     var steps: Int = 400
 
-    @Option(help: "Clips per step.")
-    var batchSize: Int = 32
+    @Option(help: "Clips per step (default 32; separators: mixtures, default 2).")
+    var batchSize: Int?
 
     @Option(help: "Training clips held in memory.")
     var clips: Int = 1024
@@ -48,11 +74,16 @@ struct CompressCommand: ParsableCommand {
     @OptionGroup var threading: ThreadOptions
 
     var settings: CompressionSettings {
-        CompressionSettings(budget: budget, steps: steps, batchSize: batchSize, clips: clips, seed: seed)
+        CompressionSettings(budget: budget ?? 0, steps: steps, batchSize: batchSize ?? 32, clips: clips, seed: seed)
     }
 
     mutating func validate() throws {
-        guard !data.isEmpty else { throw ValidationError("give --data SPEECH_COMMANDS_DIR (one or more)") }
+        if resume != nil {
+            guard model == nil, out == nil, data.isEmpty, budget == nil else { throw ValidationError("--resume RUN takes its model, data and settings from the run") }
+            return
+        }
+        guard model != nil, out != nil, budget != nil else { throw ValidationError("give MODEL_DIR, --out DIR and --budget F (or --resume RUN)") }
+        guard !data.isEmpty else { throw ValidationError("give --data DIR (one or more)") }
         try OptionBounds.check("--steps", steps, 2...10_000_000)
         try OptionBounds.check("--batch-size", batchSize, 1...4_096)
         try OptionBounds.check("--clips", clips, 1...1_000_000)
@@ -61,6 +92,29 @@ struct CompressCommand: ParsableCommand {
 
     func run() throws {
         Threading.setThreads(threading.threads)
+        if resume != nil || SeparatorCompression.isSeparator(directory: model!) { return try compressSeparator() }
+        try compressKeywordSpotter()
+    }
+
+    func compressSeparator() throws {
+        var settings = SeparatorCompressionSettings(parent: model ?? "", out: out ?? "", data: data, budget: budget ?? 1, steps: steps, gateSteps: gateSteps)
+        (settings.batchSize, settings.cropSeconds, settings.distillationWeight) = (batchSize ?? 2, cropSeconds, distillationWeight)
+        (settings.seed, settings.checkpointEvery) = (seed, checkpointEvery)
+        let runDirectory = resume ?? runFolder ?? out! + ".run"
+        let job = try SeparatorCompression(settings: settings, runDirectory: runDirectory, resume: resume != nil)
+        defer { job.release() }
+        let bar = ProgressBar(label: "compress", unit: "steps")
+        let outcome = try job.run(stopSignal: StopSignal()) { phase, done, total, m in
+            bar.update(done: done, total: total, extra: String(format: "%@: SI-SNR to the parent %.2f dB, cost %.3f", phase, m["si_snr_parent"] ?? 0, m["cost_share"] ?? 0))
+        }
+        if case .stopped(let step, _) = outcome {
+            return try Console.line("stopped at step \(step); continue with: sepkws compress --resume \(runDirectory)")
+        }
+        try Console.line(job.summary)
+    }
+
+    func compressKeywordSpotter() throws {
+        let (model, out, budget) = (model!, out!, budget!)
         let parent = try KeywordSpotter.loadModel(directory: model)
         let parentName = (URL(fileURLWithPath: model).standardizedFileURL.path as NSString).lastPathComponent
         let features = try KWSCompressor.trainingFeatures(data: data, configuration: parent.configuration, count: clips, seed: seed)
