@@ -16,7 +16,8 @@ import Training
 ///    `+ γ · mean_u ½ ln(1 + μ_u²/σ_u²) + λ · (E[MACs]/MACs_parent − F)`, the expectation under keep probabilities
 ///    `sigmoid(ln α_u)`; the multiplier `λ ≥ 0` rises while the expected cost is over budget (dual ascent).
 /// 2. **Pruning** (``select(gated:budget:)``): units whose gate is off (`ln α < 0`) go, then the weakest until the
-///    multiply-adds are at most `F ×` the parent's, then removed units that fit come back; the gate means are folded
+///    multiply-adds are at most `F ×` the parent's, then removed units of the kept blocks come back, strongest first,
+///    while they fit; the gate means are folded
 ///    into the kept weights (``SeparatorUnitSelection/prunedModel(parent:queryKeyScales:hiddenScales:fsmnHiddenScales:outScales:)``).
 /// 3. **Fine-tuning** (the remaining steps): the pruned model learns the same distillation loss.
 ///
@@ -164,12 +165,14 @@ public final class SeparatorCompression {
                                  teacher: teacher, references: references)
             let cost = gated.expectedCostShare()
             let units = Float(max(gated.gates.map(\.count).reduce(0, +), 1))
-            let violation = cost - Float(settings.budget)
+            let violation = cost - Float(target(step: index))
+            let rho = settings.multiplierStep
             let loss = d.loss + gated.informationCost() * (settings.informationWeight / units) + violation * multiplier
+                + violation.squared() * (rho / 2)
             loss.backward()
             _ = clipGradNorm(optimizer.parameters, maxNorm: 10)
             optimizer.step()
-            multiplier = max(0, multiplier + settings.multiplierStep * violation.item)
+            multiplier += rho * violation.item
             step = index + 1
             return ["loss": Double(loss.item), "si_snr_parent": d.parent, "si_snr_reference": d.reference,
                     "cost_share": Double(cost.item), "multiplier": Double(multiplier)]
@@ -183,6 +186,14 @@ public final class SeparatorCompression {
         let c = model.configuration
         return ["loss": Double(d.loss.item), "si_snr_parent": d.parent, "si_snr_reference": d.reference,
                 "cost_share": c.multiplyAdds(samples: c.sampleRate) / parentMultiplyAdds]
+    }
+
+    /// The expected cost share the gates are held to at gate step `step`: from 1 down to the budget, linearly over
+    /// the first half of the gate steps, then the budget (a sudden target overshoots: whole blocks go before the
+    /// network can adapt).
+    public func target(step: Int) -> Double {
+        let ramp = max(1, settings.gateSteps / 2)
+        return 1 - (1 - settings.budget) * min(1, Double(step + 1) / Double(ramp))
     }
 
     /// Saves the checkpoint after `done` steps.
@@ -267,8 +278,8 @@ public final class SeparatorCompression {
     /// The units to keep. Gates that are off (`ln α < 0`) go (a group keeps at least its strongest unit; the
     /// strongest block stays); then, while the multiply-adds are over `budget ×` the parent's, the weakest query/key
     /// channel, expansion unit or FSMN hidden unit of the kept blocks (smallest `ln α`), and a whole block (the
-    /// weakest) only when no such unit is left to remove; last, removed units whose gate is on come back, strongest
-    /// first, while they fit.
+    /// weakest) only when no such unit is left to remove; last, removed units of the kept blocks come back, strongest
+    /// first, while they fit (the budget is spent: a unit whose gate is off still carries its folded mean).
     /// - Throws: ``InformationBottleneckError/budgetUnreachable(budget:floor:)``.
     public static func select(gated: GatedSeparator, budget: Double) throws(InformationBottleneckError) -> SeparatorUnitSelection {
         let c = gated.network.configuration, rotary = c.rotaryDims
@@ -319,7 +330,7 @@ public final class SeparatorCompression {
         var returning: [(alpha: Float, block: Int, kind: Int, unit: Int)] = []
         for i in selection.blocks {
             for kind in 0..<3 {
-                for (u, alpha) in alphas[i][kind].enumerated() where alpha >= 0 && !units(selection, i, kind).contains(u) {
+                for (u, alpha) in alphas[i][kind].enumerated() where !units(selection, i, kind).contains(u) {
                     returning.append((alpha, i, kind, u))
                 }
             }

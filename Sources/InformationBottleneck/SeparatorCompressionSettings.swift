@@ -25,8 +25,9 @@ public struct SeparatorCompressionSettings: Sendable, Equatable, Codable {
     public var gateLearningRateScale: Float = 100
     /// Weight `γ` of the gates' mean information cost `½ ln(1 + μ²/σ²)` per unit (the loss is in dB).
     public var informationWeight: Float = 1
-    /// Step size of the Lagrange multiplier's ascent on `expected cost share − F` (dB per unit of share per step).
-    public var multiplierStep: Float = 4
+    /// The augmented Lagrangian's `ρ`: the weight of `½(c − F_t)²` and the step of the multiplier's ascent on
+    /// `c − F_t` (dB per unit of cost share).
+    public var multiplierStep: Float = 10
     /// Share of the loss given to the parent's outputs (negative SI-SNR to them, under PIT); the rest goes to the
     /// references.
     public var distillationWeight: Float = 0.5

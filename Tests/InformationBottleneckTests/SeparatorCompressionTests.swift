@@ -118,7 +118,7 @@ struct SeparatorCompressionTests {
         #expect(zip(expected, graph).allSatisfy { abs($0 - $1) < 1e-4 * scale }, "autograd path differs")
     }
 
-    @Test func selectionMeetsTheBudgetAndDropsGatesThatAreOff() throws {
+    @Test func selectionSpendsTheBudgetWeakestUnitsFirst() throws {
         let c = configuration()
         let gated = GatedSeparator(network: try MossFormer2Separator(configuration: c, dropout: 0, seed: 5))
         var rng = SplitMix64(seed: 6)
@@ -129,8 +129,10 @@ struct SeparatorCompressionTests {
         let selection = try SeparatorCompression.select(gated: gated, budget: 0.5)
         let full = c.multiplyAdds(samples: 8_000)
         #expect(selection.multiplyAdds(parent: c) <= 0.5 * full)
-        #expect(selection.multiplyAdds(parent: c) > 0.4 * full)   // refilled up to the budget
-        #expect(!selection.fsmnHidden[0].contains(1) || !selection.blocks.contains(0))
+        #expect(selection.multiplyAdds(parent: c) > 0.45 * full)   // refilled up to the budget
+        // The unit whose gate is off is the first to go and the last to come back: kept only if all of its kind are.
+        #expect(!selection.fsmnHidden[0].contains(1) || selection.fsmnHidden[0].count == 8 || !selection.blocks.contains(0))
+        // A budget the pruning cannot reach keeps one block of minimal widths.
         #expect(selection.blocks.allSatisfy { selection.queryKey[$0].starts(with: 0..<32) })
         #expect(throws: InformationBottleneckError.self) { try SeparatorCompression.select(gated: gated, budget: 0.01) }
     }
