@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Streaming", "AudioIO", "AudioDatasets", "TestSupport"]),
         .testTarget(name: "KeywordSpottingTests", dependencies: ["KeywordSpotting", "NN", "TensorCore", "AudioIO", "TestSupport"]),
         .testTarget(name: "InformationTheoryTests", dependencies: ["InformationTheory", "TensorCore"]),
-        .testTarget(name: "InformationBottleneckTests", dependencies: ["InformationBottleneck", "KeywordSpotting", "Separation", "NN", "TensorCore"]),
+        .testTarget(name: "InformationBottleneckTests", dependencies: ["InformationBottleneck", "KeywordSpotting", "Separation", "NN", "TensorCore", "AudioIO", "Training"]),
         .testTarget(name: "SepKWSCommandsTests", dependencies: ["SepKWSCommands", "InformationTheory", "InformationBottleneck", "KeywordSpotting", "AudioIO", "AudioDatasets", "Evaluation", "SpeechSynthesis", "TensorCore", "Training", "TestSupport"]),
 
         // Benchmarks: `swift package benchmark --target KernelBenchmarks`.

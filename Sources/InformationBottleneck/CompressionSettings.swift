@@ -1,5 +1,5 @@
 /// The knobs of ``KWSCompressor``.
-public struct CompressionSettings: Sendable, Equatable {
+public struct CompressionSettings: Sendable, Equatable, Codable {
     /// The multiply-adds budget as a share `F` of the parent's, in `(0, 1]`.
     public var budget: Double
     /// Optimizer steps in all: the first half trains the gates (with the network), the second fine-tunes the pruned model.

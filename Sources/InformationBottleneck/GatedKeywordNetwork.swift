@@ -8,7 +8,7 @@ import TensorCore
 /// rewire its pass through ``KWSEncoderHooks``.
 ///
 /// Shapes: log-mel `[B, T, M]` -> logits `[B, classes]`.
-public final class GatedKeywordNetwork {
+public final class GatedKeywordNetwork: Layer {
     /// The network being compressed (trained together with the gates).
     public let network: KeywordClassifier
     /// One gate per Transformer layer.
@@ -30,10 +30,12 @@ public final class GatedKeywordNetwork {
     /// Every gate group.
     public var gates: [StructuralGates] { [layerGates] + feedForwardGates + [bottleneckGates] }
 
-    /// The network's and the gates' trainable parameters.
-    public var namedParameters: [(name: String, tensor: Tensor)] {
-        network.namedParameters() + gates.flatMap(\.namedParameters).map { (name: $0.0, tensor: $0.1) }
-    }
+    public var isTraining = true
+
+    /// The network (`network.*`); its parameters and the gates' (`gates.*`) are the trainable ones, checkpointed together.
+    public var children: [(name: String, layer: any Layer)] { [("network", network)] }
+
+    public var localParameters: [(name: String, tensor: Tensor)] { gates.flatMap(\.namedParameters).map { (name: $0.0, tensor: $0.1) } }
 
     /// Logits through the gates: sampled gates when `noiseSeed` is given (training), gate means otherwise.
     /// - Parameters:

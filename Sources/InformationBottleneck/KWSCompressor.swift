@@ -1,4 +1,5 @@
 import AudioDatasets
+import AudioIO
 import Foundation
 import KeywordSpotting
 import NN
@@ -67,77 +68,9 @@ public enum KWSCompressor {
         parent: KeywordClassifier, parentName: String, features: Tensor, settings: CompressionSettings,
         progress: (String, Int, Int, Double) -> Void = { _, _, _, _ in }
     ) throws -> CompressionResult {
-        try settings.validate()
-        let configuration = parent.configuration
-        parent.setTraining(false)
-        let n = features.shape[0]
-        var teacherLogits: [Tensor] = []
-        for start in stride(from: 0, to: n, by: 64) {
-            teacherLogits.append(Autograd.withInferenceMode { parent(features.sliced(axis: 0, start..<min(n, start + 64))) })
-        }
-        let teacher = Tensor(teacherLogits.flatMap(\.scalars), shape: [n, configuration.classCount])
-        var rng = SplitMix64(seed: settings.seed)
-        func batch() -> (Tensor, Tensor) {
-            let indices = (0..<settings.batchSize).map { _ in Int(rng.next() % UInt64(n)) }
-            return (gather(features, indices), gather(teacher, indices))
-        }
-        let gateSteps = settings.steps / 2
-
-        // 1. Gates.
-        let student = KeywordClassifier(configuration: configuration, seed: settings.seed)
-        try student.load(parent.stateDict())
-        let gated = GatedKeywordNetwork(network: student)
-        student.setTraining(true)
-        let gateOptimizer = Adam(parameters: gated.namedParameters, learningRate: settings.learningRate)
-        let unitCount = Float(gated.gates.map(\.count).reduce(0, +))
-        var multiplier: Float = 0
-        for step in 0..<gateSteps {
-            let (x, t) = batch()
-            let logits = gated(x, dropoutSeed: rng.next(), noiseSeed: rng.next())
-            let cost = gated.expectedCostShare()
-            let violation = cost - Float(settings.budget)
-            let loss = distillationLoss(student: logits, teacher: t, temperature: settings.temperature)
-                + gated.informationCost() * (settings.informationWeight / max(unitCount, 1)) + violation * multiplier
-            loss.backward()
-            gateOptimizer.step()
-            gateOptimizer.zeroGrad()
-            multiplier = max(0, multiplier + settings.multiplierStep * violation.item)
-            progress("gates", step + 1, settings.steps, Double(loss.item))
-        }
-
-        // 2. Pruning.
-        let selection = try select(gated: gated, budget: settings.budget)
-        let pruned = try selection.prunedModel(
-            parent: student, layerScales: gated.layerGates.mean.scalars, feedForwardScales: gated.feedForwardGates.map(\.mean.scalars),
-            bottleneckScales: gated.bottleneckGates.mean.scalars)
-        var smallConfiguration = pruned.configuration
-        smallConfiguration.compressedFrom = parentName
-        smallConfiguration.compressionBudget = settings.budget
-        let model = KeywordClassifier(configuration: smallConfiguration, seed: 0)
-        try model.load(pruned.stateDict())
-
-        // 3. Fine-tuning by distillation.
-        model.setTraining(true)
-        let optimizer = Adam(parameters: model.namedParameters(), learningRate: settings.learningRate)
-        for step in gateSteps..<settings.steps {
-            let (x, t) = batch()
-            let loss = distillationLoss(student: model(x, dropoutSeed: rng.next()), teacher: t, temperature: settings.temperature)
-            loss.backward()
-            _ = clipGradNorm(optimizer.parameters, maxNorm: 5)
-            optimizer.step()
-            optimizer.zeroGrad()
-            progress("fine-tuning", step + 1, settings.steps, Double(loss.item))
-        }
-        model.setTraining(false)
-        var agreeing = 0
-        for start in stride(from: 0, to: n, by: 64) {
-            let range = start..<min(n, start + 64)
-            let predicted = Autograd.withInferenceMode { model(features.sliced(axis: 0, range)) }.argmax(axis: -1)
-            agreeing += zip(predicted, teacher.sliced(axis: 0, range).argmax(axis: -1)).filter { $0 == $1 }.count
-        }
-        return CompressionResult(
-            model: model, selection: selection, parentMultiplyAccumulates: configuration.multiplyAccumulatesPerWindow,
-            multiplyAccumulates: smallConfiguration.multiplyAccumulatesPerWindow, agreement: Double(agreeing) / Double(n))
+        let job = try KWSCompression(parent: parent, parentName: parentName, features: features, settings: settings)
+        _ = try job.run(stopSignal: StopSignal(signals: [])) { phase, done, total, metrics in progress(phase, done, total, metrics["loss"] ?? 0) }
+        return try job.result()
     }
 
     /// The units to keep. Gates that are off (`ln α < 0`) go (a group keeps at least its strongest unit); then, while
@@ -197,7 +130,4 @@ public enum KWSCompressor {
         }
         return selection
     }
-
-    /// Rows `indices` of `t` `[N, ...]`.
-    static func gather(_ t: Tensor, _ indices: [Int]) -> Tensor { PrunedTensors.rows(t, indices) }
 }

@@ -3,7 +3,7 @@ import TensorCore
 
 /// The structural units of a keyword classifier that a compression keeps: Transformer layers, feed-forward units
 /// per layer and bottleneck units (indices into the parent's), and how a pruned model is built from them.
-public struct KWSUnitSelection: Sendable, Equatable {
+public struct KWSUnitSelection: Sendable, Equatable, Codable {
     /// Kept Transformer layers, increasing.
     public var layers: [Int]
     /// Per parent layer, its kept feed-forward units, increasing (entries of dropped layers are ignored).

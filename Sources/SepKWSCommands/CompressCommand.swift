@@ -23,10 +23,11 @@ struct CompressCommand: ParsableCommand {
 
             Separators (MossFormer2): gates on whole blocks, query/key channels beyond the rotary ones, expansion \
             units and FSMN hidden units; the loss is SI-SNR (PIT) to the parent's outputs and to the references \
-            (--distillation-weight), the batches crops of the corpora's train splits. The run folder (--run, default \
-            OUT.run) holds checkpoint.safetensors and log.csv; SIGINT/SIGTERM saves and exits, and \
-            `sepkws compress --resume RUN` continues exactly. The folder (per-block widths in config.json) loads with \
-            separate, eval-sep and inspect.
+            (--distillation-weight), the batches crops of the corpora's train splits. The folder (per-block widths in \
+            config.json) loads with separate, eval-sep and inspect.
+
+            Both: the run folder (--run, default OUT.run) holds checkpoint.safetensors and log.csv; SIGINT or SIGTERM \
+            saves and exits, and `sepkws compress --resume RUN` continues exactly.
             """)
 
     @Argument(help: "The model folder to compress (not with --resume).")
@@ -41,10 +42,10 @@ struct CompressCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Speech Commands folders (keyword spotter) or mixture corpora (separator) whose train splits give the clips.")
     var data: [String] = []
 
-    @Option(name: .customLong("run"), help: "Separators: the run folder (default OUT.run).")
+    @Option(name: .customLong("run"), help: "The run folder: checkpoint and log (default OUT.run).")
     var runFolder: String?
 
-    @Option(help: "Separators: continue the run in this folder.")
+    @Option(help: "Continue the run in this folder.")
     var resume: String?
 
     @Option(help: "Separators: steps that train the gates (default half of --steps).")
@@ -56,7 +57,7 @@ struct CompressCommand: ParsableCommand {
     @Option(help: "Separators: share of the loss given to the parent's outputs (the rest to the references).")
     var distillationWeight: Float = 0.5
 
-    @Option(help: "Separators: checkpoint every N steps.")
+    @Option(help: "Checkpoint every N steps.")
     var checkpointEvery = 20
 
     @Option(help: "Optimizer steps: half for the gates, half for fine-tuning.")
@@ -92,8 +93,8 @@ struct CompressCommand: ParsableCommand {
 
     func run() throws {
         Threading.setThreads(threading.threads)
-        if resume != nil || SeparatorCompression.isSeparator(directory: model!) { return try compressSeparator() }
-        try compressKeywordSpotter()
+        let separator = resume.map { (try? KWSCompressionJob.stored(runDirectory: $0)) == nil } ?? SeparatorCompression.isSeparator(directory: model!)
+        try separator ? compressSeparator() : compressKeywordSpotter()
     }
 
     func compressSeparator() throws {
@@ -114,15 +115,25 @@ struct CompressCommand: ParsableCommand {
     }
 
     func compressKeywordSpotter() throws {
-        let (model, out, budget) = (model!, out!, budget!)
-        let parent = try KeywordSpotter.loadModel(directory: model)
-        let parentName = (URL(fileURLWithPath: model).standardizedFileURL.path as NSString).lastPathComponent
-        let features = try KWSCompressor.trainingFeatures(data: data, configuration: parent.configuration, count: clips, seed: seed)
-        Console.error("compress: \(features.shape[0]) clips; parent \(parent.configuration.multiplyAccumulatesPerWindow) multiply-adds per window, budget \(budget)")
+        let runDirectory = resume ?? runFolder ?? out! + ".run"
+        var job = KWSCompressionJob(parent: model ?? "", out: out ?? "", data: data, settings: settings)
+        job.checkpointEvery = checkpointEvery
+        if resume != nil { job = try KWSCompressionJob.stored(runDirectory: runDirectory) }
+        let parent = try KeywordSpotter.loadModel(directory: job.parent)
+        let parentName = SeparatorCompression.parentName(job.parent)
+        let features = try KWSCompressor.trainingFeatures(data: job.data, configuration: parent.configuration, count: job.settings.clips, seed: job.settings.seed)
+        Console.error("compress: \(features.shape[0]) clips; parent \(parent.configuration.multiplyAccumulatesPerWindow) multiply-adds per window, budget \(job.settings.budget)")
+        let run = try KWSCompression(parent: parent, parentName: parentName, features: features, settings: job.settings,
+                                     run: (runDirectory, job), resume: resume != nil)
+        defer { run.release() }
         let bar = ProgressBar(label: "compress", unit: "steps")
-        let result = try KWSCompressor.compress(parent: parent, parentName: parentName, features: features, settings: settings) { phase, done, total, loss in
-            bar.update(done: done, total: total, extra: String(format: "%@ loss %.4f", phase, loss))
+        let outcome = try run.run(stopSignal: StopSignal()) { phase, done, total, m in
+            bar.update(done: done, total: total, extra: String(format: "%@ loss %.4f", phase, m["loss"] ?? 0))
         }
+        if case .stopped(let step, _) = outcome {
+            return try Console.line("stopped at step \(step); continue with: sepkws compress --resume \(runDirectory)")
+        }
+        let (result, out, budget) = (try run.result(), job.out, job.settings.budget)
         try AtomicDirectory.write(out) { directory in
             try KeywordSpotter.save(result.model, to: directory, metadata: ["compressed_from": parentName])
         }

@@ -2,7 +2,9 @@ import Foundation
 @testable import InformationBottleneck
 import KeywordSpotting
 import NN
+import AudioIO
 import TensorCore
+import Training
 import Testing
 
 /// Two layers of feed-forward width 16, 4 channels, bottleneck 12, three classes.
@@ -75,5 +77,42 @@ struct CompressionTests {
         // The distillation loss is 0 when the student is the teacher.
         let logits = Tensor([1, 2, 3, 0, -1, 4], shape: [2, 3])
         #expect(abs(KWSCompressor.distillationLoss(student: logits, teacher: logits, temperature: 2).item) < 1e-6)
+    }
+}
+
+@Suite("Resumable keyword-spotter compression")
+struct KWSCompressionRunTests {
+    @Test func aStoppedRunResumesToTheUninterruptedRunsWeights() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("kws-compress-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let parent = KeywordClassifier(configuration: configuration(), seed: 8)
+        let x = features(8, seed: 9)
+        let settings = CompressionSettings(budget: 0.5, steps: 6, batchSize: 4, clips: 8)
+        var job = KWSCompressionJob(parent: "p", out: "o", data: ["d"], settings: settings)
+        (job.checkpointEvery, job.logEvery) = (1, 1)
+        let whole = try KWSCompression(parent: parent, parentName: "p", features: x, settings: settings)
+        #expect(try whole.run(stopSignal: StopSignal(signals: [])) == .finished(step: 6))
+        let expected = try whole.result()
+        // In memory, the same steps give the same model as KWSCompressor.compress.
+        let direct = try KWSCompressor.compress(parent: parent, parentName: "p", features: x, settings: settings)
+        #expect(direct.model.stateDict().allSatisfy { expected.model.stateDict()[$0.key]?.scalars == $0.value.scalars })
+        // Stopped after step 2 (gates) and after step 4 (fine-tuning), resumed each time from the folder.
+        let folder = root + "/run"
+        for (stopAt, resume) in [(2, false), (4, true), (nil, true)] as [(Int?, Bool)] {
+            let part = try KWSCompression(parent: parent, parentName: "p", features: x, settings: settings, run: (folder, job), resume: resume)
+            defer { part.release() }
+            let stop = StopSignal(signals: [])
+            let outcome = try part.run(stopSignal: stop) { _, done, _, _ in if done == stopAt { stop.request() } }
+            guard let stopAt else {
+                #expect(outcome == .finished(step: 6))
+                let model = try part.result().model
+                #expect(model.configuration == expected.model.configuration)
+                for (key, t) in expected.model.stateDict() { #expect(model.stateDict()[key]?.scalars == t.scalars, "\(key)") }
+                continue
+            }
+            #expect(outcome == .stopped(step: stopAt, signal: SIGINT))
+        }
+        #expect(try KWSCompressionJob.stored(runDirectory: folder) == job)
+        #expect(try String(contentsOfFile: folder + "/log.csv", encoding: .utf8).split(separator: "\n").count == 7)
     }
 }
