@@ -105,7 +105,7 @@ public final class SeparatorCompression {
             let gated = GatedSeparator(network: student)
             gated.setTraining(true)
             optimizer = Adam(parameters: gated.namedParameters(), learningRate: settings.learningRate)
-            optimizer.setLearningRateScale(settings.gateLearningRateScale) { $0.hasPrefix("gates.") }
+            optimizer.setLearningRateScale(settings.gateLearningRateScale(steps: settings.gateSteps)) { $0.hasPrefix("gates.") }
             if state != nil { step = try TrainingCheckpoint.load(into: gated, optimizer: optimizer, runDirectory: runDirectory).step }
             multiplier = state?.extra["multiplier"].flatMap(Float.init) ?? 0
             self.gated = gated
@@ -278,8 +278,9 @@ public final class SeparatorCompression {
     /// The units to keep. Gates that are off (`ln α < 0`) go (a group keeps at least its strongest unit; the
     /// strongest block stays); then, while the multiply-adds are over `budget ×` the parent's, the weakest query/key
     /// channel, expansion unit or FSMN hidden unit of the kept blocks (smallest `ln α`), and a whole block (the
-    /// weakest) only when no such unit is left to remove; last, removed units of the kept blocks come back, strongest
-    /// first, while they fit (the budget is spent: a unit whose gate is off still carries its folded mean).
+    /// weakest) only when no such unit is left to remove; last, removed units of the kept blocks (strongest first) and
+    /// then dropped blocks (strongest first, with all their units or with those whose gate is on) come back while they
+    /// fit: the budget is spent (a unit whose gate is off still carries its folded mean; a block's mean is 1).
     /// - Throws: ``InformationBottleneckError/budgetUnreachable(budget:floor:)``.
     public static func select(gated: GatedSeparator, budget: Double) throws(InformationBottleneckError) -> SeparatorUnitSelection {
         let c = gated.network.configuration, rotary = c.rotaryDims
@@ -339,6 +340,15 @@ public final class SeparatorCompression {
             var trial = selection
             set(&trial, candidate.block, candidate.kind, (units(trial, candidate.block, candidate.kind) + [candidate.unit]).sorted())
             if trial.multiplyAdds(parent: c) <= limit { selection = trial }
+        }
+        // Dropped blocks come back, strongest first, with all their units, else with those whose gate is on, if they fit.
+        for block in blockAlpha.indices.sorted(by: { blockAlpha[$0] > blockAlpha[$1] }) where !selection.blocks.contains(block) {
+            for kept in [{ (alpha: [Float]) in Array(alpha.indices) }, on] {
+                var trial = selection
+                trial.blocks = (trial.blocks + [block]).sorted()
+                for kind in 0..<3 { set(&trial, block, kind, kept(alphas[block][kind])) }
+                if trial.multiplyAdds(parent: c) <= limit { selection = trial; break }
+            }
         }
         return selection
     }

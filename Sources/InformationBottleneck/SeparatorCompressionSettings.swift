@@ -21,7 +21,7 @@ public struct SeparatorCompressionSettings: Sendable, Equatable, Codable {
     public var cropSeconds = 1.0
     /// Adam's learning rate for the network's weights.
     public var learningRate: Float = 2e-4
-    /// The gates' learning rate, as a multiple of ``learningRate``.
+    /// The gates' learning rate, as a multiple of ``learningRate`` (at least enough for ``gateLearningRateScale(steps:)``).
     public var gateLearningRateScale: Float = 100
     /// Weight `γ` of the gates' mean information cost `½ ln(1 + μ²/σ²)` per unit (the loss is in dB).
     public var informationWeight: Float = 1
@@ -44,6 +44,14 @@ public struct SeparatorCompressionSettings: Sendable, Equatable, Codable {
         case gateLearningRateScale = "gate_learning_rate_scale", informationWeight = "information_weight"
         case multiplierStep = "multiplier_step", distillationWeight = "distillation_weight"
         case checkpointEvery = "checkpoint_every", logEvery = "log_every"
+    }
+
+    /// The gates' learning-rate multiple for a gate phase of `steps` steps: ``gateLearningRateScale``, raised so that
+    /// Adam's steps (about the learning rate each) can carry `ln σ²` across its initial margin of 4 below the off
+    /// threshold within a quarter of the phase; otherwise a short phase's target outruns the gates, the multiplier
+    /// piles up and whole blocks go at once.
+    public func gateLearningRateScale(steps: Int) -> Float {
+        max(gateLearningRateScale, 16 / Float(max(steps, 1)) / learningRate)
     }
 
     /// Settings with the defaults; `gateSteps` is half of `steps` unless given.

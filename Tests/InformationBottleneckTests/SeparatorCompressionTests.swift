@@ -132,6 +132,10 @@ struct SeparatorCompressionTests {
         #expect(selection.multiplyAdds(parent: c) > 0.45 * full)   // refilled up to the budget
         // The unit whose gate is off is the first to go and the last to come back: kept only if all of its kind are.
         #expect(!selection.fsmnHidden[0].contains(1) || selection.fsmnHidden[0].count == 8 || !selection.blocks.contains(0))
+        // A block whose gate is off goes first and comes back when the budget holds it; the strongest one stays.
+        gated.blockGates.logVariance.assign([3, -4])
+        #expect(try SeparatorCompression.select(gated: gated, budget: 1).blocks == [0, 1])
+        #expect(try SeparatorCompression.select(gated: gated, budget: 0.3).blocks == [1])
         // A budget the pruning cannot reach keeps one block of minimal widths.
         #expect(selection.blocks.allSatisfy { selection.queryKey[$0].starts(with: 0..<32) })
         #expect(throws: InformationBottleneckError.self) { try SeparatorCompression.select(gated: gated, budget: 0.01) }
