@@ -170,6 +170,12 @@ struct SynthStream: ParsableCommand {
     @Option(help: "Length in minutes.")
     var minutes: Double
 
+    @Option(help: "Confusable words or phrases said, unlabelled, in 40% of the non-keyword segments: comma-separated, or @FILE with one per line (e.g. a wake-word run's data/confusers.txt).")
+    var fillers: String?
+
+    @Flag(help: "A new main talker for every segment (many voices in one stream) instead of one talker throughout.")
+    var talkerPerSegment = false
+
     mutating func validate() throws {
         try options.checkOutput()
         try OptionBounds.check("--minutes", minutes, 0...100_000, unit: "min", exclusiveLower: true)
@@ -180,6 +186,8 @@ struct SynthStream: ParsableCommand {
             words: try parseWords(words), minutes: minutes, outputDirectory: options.out, seed: options.seed, generator: SynthOptions.generator)
         builder.engines = try options.engineFamilies()
         builder.everySpeakerInEverySplit = options.heldOut
+        builder.talkerPerSegment = talkerPerSegment
+        if let fillers { builder.fillers = try WordList.phrases(fillers) }
         let bar = ProgressBar(label: "synth stream", unit: "s")
         let labels = try builder.build { bar.update(done: $0.done, total: $0.total) }
         try Console.line("\(options.out): stream.wav, stream.s16le, labels.csv (\(labels.rows.count) keywords)")
