@@ -33,18 +33,16 @@ struct Detect: ParsableCommand {
     @Option(help: "Channels of raw PCM on stdin (mixed down).")
     var channels = 1
 
-    @Option(help: "Worker threads (default 1: one window per hop is too small to split).")
-    var threads = 1
+    @OptionGroup var threading: ThreadOptions
 
     mutating func validate() throws {
         if inputs.isEmpty { inputs = ["-"] }
         guard inputs.filter({ $0 == "-" }).count <= 1 else { throw ValidationError("stdin (-) can be read only once") }
         try StdinPCMBounds.check(rate: rate, channels: channels)
-        guard (1...256).contains(threads) else { throw ValidationError("--threads \(threads): must be 1 to 256") }
     }
 
     func run() throws {
-        Threading.setThreads(threads)
+        threading.apply(default: 1)
         let spotter = try detection.loadSpotter()
         let settings = try detection.settings(for: spotter)
         let separation = try detection.separation()

@@ -102,7 +102,7 @@ struct Separate: ParsableCommand {
     }
 
     func run() throws {
-        Threading.setThreads(threading.threads)
+        threading.apply()
         // A bad --model fails before any input is read.
         let selection = try SeparatorSelection(model: model, stdinRate: rate) { [averaging] in try averaging.check($0, model: $1) }
         if let outDir {
