@@ -83,10 +83,7 @@ struct DetectionOptions: ParsableArguments {
             throw SeparationError.noModel(hint: "none is shipped in Models/; pass --separator-model DIR")
         }()
         let separator = try MossFormer2Separator(directory: directory)
-        let rate = separator.configuration.sampleRate
-        return TalkerSeparation(
-            sampleRate: rate, speakers: separator.configuration.numSpks,
-            plan: try ChunkPlan(windowSeconds: windowSeconds, overlapSeconds: overlapSeconds, sampleRate: rate),
-            separate: { separator.separate($0, shifts: 1, bothPolarities: separator.configuration.bothPolarities ?? false) })   // as `separate` by default
+        let plan = try ChunkPlan(windowSeconds: windowSeconds, overlapSeconds: overlapSeconds, sampleRate: separator.configuration.sampleRate)
+        return TalkerSeparation(separator: separator, plan: plan)   // both polarities as `separate` by default
     }
 }

@@ -78,7 +78,7 @@ struct EvalSep: ParsableCommand {
         let directory = try model ?? ModelLocator.shipped(ModelLocator.defaultSeparator) ?? {
             throw SeparationError.noModel(hint: "none is shipped in Models/ yet; pass --model DIR")
         }()
-        Threading.setThreads(threading.threads)
+        threading.apply()
         let separator = try MossFormer2Separator(directory: directory)
         try averaging.check(separator, model: directory)
         var examples = try SeparationDataset.examples(root: data, split: split, mixture: mixture)
@@ -87,10 +87,11 @@ struct EvalSep: ParsableCommand {
         // By default the data is scored at its own rate, as `separate` serves a file at that rate.
         let scoreRate = try rate ?? examples.first.map { try AudioFileReader(path: $0.mixture).info.sampleRate } ?? modelRate
         let evaluator = SeparationEvaluator(sampleRate: scoreRate, computeSDR: !noSDR, polarity: polarity)
+        let workspace = separator.makeWorkspace()
         let separate: ([Float]) throws -> [[Float]] = { mixture in
-            guard scoreRate != modelRate else { return averaging.separate(mixture, with: separator) }
+            guard scoreRate != modelRate else { return averaging.separate(mixture, with: separator, workspace: workspace) }
             let input = try Resampler.resample(AudioBuffer(sampleRate: scoreRate, mono: mixture), to: modelRate)
-            let estimates = averaging.separate(input.channels[0], with: separator)
+            let estimates = averaging.separate(input.channels[0], with: separator, workspace: workspace)
             // The round trip may end a sample short or long: back to the mixture's length.
             return try Resampler.resample(AudioBuffer(sampleRate: modelRate, channels: estimates), to: scoreRate, frames: mixture.count).channels
         }

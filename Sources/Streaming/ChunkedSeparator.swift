@@ -9,7 +9,8 @@ import Separation
 /// Synchronous and deterministic: ``push(_:)`` returns the output samples that are final, ``finish()`` the rest.
 ///
 /// ```swift
-/// let chunked = try ChunkedSeparator(plan: plan, speakers: 2) { model.separate($0) }
+/// let workspace = model.makeWorkspace()   // this stream's buffers; the model itself is shared
+/// let chunked = ChunkedSeparator(plan: plan, speakers: 2) { model.separate($0, workspace: workspace) }
 /// for block in blocks { write(chunked.push(block)) }   // [C][n] per call
 /// write(chunked.finish())
 /// ```
