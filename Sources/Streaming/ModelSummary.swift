@@ -1,3 +1,4 @@
+import AudioIO
 import Foundation
 import KeywordSpotting
 import Separation
@@ -67,9 +68,7 @@ public struct ModelSummary: Encodable, Sendable {
 
     /// The summary as one JSON line (sorted keys).
     public func jsonLine() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
+        try JSONLine.encode(self)
     }
 
     /// The summary as lines of text.
