@@ -96,7 +96,7 @@ public final class SeparationTrainer {
         model = try MossFormer2Separator(configuration: settings.model, dropout: settings.dropout, seed: settings.seed)
         if !resume, let initialization = settings.initialization {
             // A shallower model's weights grow into this one's first blocks, the rest starting as identities.
-            initializedBlocks = try model.loadWeightsGrowingDepth(path: (initialization as NSString).appendingPathComponent("model.safetensors"))
+            initializedBlocks = try model.loadWeightsGrowingDepth(path: ModelDirectory(initialization).weightsPath)
         }
         model.setTraining(true)
         optimizer = Adam(parameters: model.namedParameters(), learningRate: settings.learningRate)

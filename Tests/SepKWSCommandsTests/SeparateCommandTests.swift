@@ -220,10 +220,10 @@ import TestSupport
         #expect(throws: SeparationError.unknownKeys(path: dir.file("unknown.json"), keys: ["colour"])) {
             try MossFormer2Configuration(contentsOf: dir.file("unknown.json"))
         }
-        #expect(throws: SeparationError.missingFile(path: dir.file("nothing"))) { try MossFormer2Separator(directory: dir.file("nothing")) }
+        #expect(throws: SeparationError.modelDirectory(.noSuchDirectory(path: dir.file("nothing")))) { try MossFormer2Separator(directory: dir.file("nothing")) }
         // Weights that do not fit: every problem named.
         try FileManager.default.removeItem(atPath: model + "/model.safetensors")
-        #expect(throws: SeparationError.missingFile(path: model + "/model.safetensors")) { try MossFormer2Separator(directory: model) }
+        #expect(throws: SeparationError.modelDirectory(.missingFile(path: model + "/model.safetensors"))) { try MossFormer2Separator(directory: model) }
         let result = try CommandLineRunner.run(["separate", dir.file("missing.wav"), "--model", try Self.tinyModel(in: dir)])
         #expect(result.status == 1)
         #expect(result.stderr.contains("missing.wav: no such file"))
