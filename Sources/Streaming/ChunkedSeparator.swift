@@ -52,6 +52,14 @@ public final class ChunkedSeparator {
         return out
     }
 
+    /// Separates a whole signal held in memory (``push(_:)`` then ``finish()``), after which the separator takes a
+    /// new signal: `[n] -> [C][n]`; one pass when it fits one window.
+    public func separate(_ signal: [Float]) -> [[Float]] {
+        var out = push(signal)
+        for (c, rest) in finish().enumerated() { out[c] += rest }
+        return out
+    }
+
     /// Ends the input and returns the remaining outputs, `[C][m]`.
     public func finish() -> [[Float]] {
         var out = [[Float]](repeating: [], count: speakers)

@@ -12,6 +12,9 @@ import Testing
         #expect(try Detect.parse(["-"]).threading.requested == nil)
         #expect(try EvalStream.parse(["--labels", "l.csv", "--threads", "2"]).threading.requested == 2)
         #expect(try BenchDetect.parse(["--threads", "4"]).threading.requested == 4)
+        // Raw PCM's sample format is --pcm-format in detect as in separate (--format still reads).
+        #expect(try Detect.parse(["-", "--pcm-format", "f32le"]).pcmFormat == .f32le)
+        #expect(try Detect.parse(["-", "--format", "f32le"]).pcmFormat == .f32le)
         #expect(throws: (any Error).self) { try Detect.parse(["-", "--threads", "0"]) }
         do {
             _ = try Detect.parse(["-", "--threads", "300"])
