@@ -60,7 +60,7 @@ struct CompressCommand: ParsableCommand {
     }
 
     func run() throws {
-        Threading.setThreads(threading.threads)
+        threading.apply()
         let parent = try KeywordSpotter.loadModel(directory: model)
         let parentName = (URL(fileURLWithPath: model).standardizedFileURL.path as NSString).lastPathComponent
         let features = try KWSCompressor.trainingFeatures(data: data, configuration: parent.configuration, count: clips, seed: seed)

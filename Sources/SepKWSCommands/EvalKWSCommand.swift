@@ -54,7 +54,7 @@ struct EvalKWS: ParsableCommand {
     }
 
     func run() throws {
-        Threading.setThreads(threading.threads)
+        threading.apply()
         let modelDirectory = try model ?? DefaultModels.keywordSpotterDirectory()
         let spotter = try KeywordSpotter(directory: modelDirectory)
         let labels = spotter.configuration.labels

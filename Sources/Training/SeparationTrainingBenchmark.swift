@@ -39,7 +39,7 @@ public enum SeparationTrainingBenchmark {
         for run in 0...runs {
             let t0 = DispatchTime.now().uptimeNanoseconds
             optimizer.zeroGrad()
-            let estimates = model(mixture).transposed(0, 1)                        // [B, C, T]
+            let estimates = model(mixture)                                         // [B, C, T]
             let loss = PermutationInvariantLoss.negativeSISNR(estimates: estimates, targets: targets).loss
             let t1 = DispatchTime.now().uptimeNanoseconds
             loss.backward()
