@@ -139,12 +139,13 @@ public struct ModelDirectory: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Fills a temporary folder beside this one (``AtomicDirectory``) and renames it into place, replacing an older
-    /// folder only when `fill` succeeded.
+    /// folder only when `fill` succeeded. Files of the older folder that `fill` does not write (a model card
+    /// `README.md`, a `training/` folder) are kept.
     /// - Parameter fill: writes the files into the folder it is given.
     /// - Throws: ``ModelDirectoryError/writeFailed(path:reason:)``.
     public func writeAtomically(_ fill: (ModelDirectory) throws -> Void) throws(ModelDirectoryError) {
         do {
-            try AtomicDirectory.write(path) { try fill(ModelDirectory($0)) }
+            try AtomicDirectory.write(path, keepingOtherFiles: true) { try fill(ModelDirectory($0)) }
         } catch AudioIOError.outputFailed(_, let reason) {
             throw .writeFailed(path: path, reason: reason)
         } catch {

@@ -97,4 +97,19 @@ import TestSupport
             try ModelDirectory(dir.file("file")).write(configuration: Data("{}".utf8), weights: layer.stateDict(), format: Self.format)
         }
     }
+
+    @Test func rewritingKeepsTheCardAndTrainingFolder() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let folder = ModelDirectory(dir.file("model"))
+        let layer = Linear(inputFeatures: 2, outputFeatures: 2, seed: 1)
+        try folder.write(configuration: Data("{}".utf8), weights: layer.stateDict(), format: Self.format)
+        try Data("# card\n".utf8).write(to: URL(fileURLWithPath: dir.file("model/README.md")))
+        try FileManager.default.createDirectory(atPath: dir.file("model/training"), withIntermediateDirectories: false)
+        try Data("step\n".utf8).write(to: URL(fileURLWithPath: dir.file("model/training/log.csv")))
+        try folder.write(configuration: Data("{\"c\": 3}".utf8), weights: layer.stateDict(), format: Self.format)
+        #expect(try folder.readConfiguration() == Data("{\"c\": 3}\n".utf8))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["README.md", "config.json", "model.safetensors", "training"])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir.file("model/training/log.csv"))) == Data("step\n".utf8))
+    }
 }
