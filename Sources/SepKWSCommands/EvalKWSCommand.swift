@@ -16,8 +16,8 @@ struct EvalKWS: ParsableCommand {
         discussion: """
             The task (12 or 35 classes) follows the model's labels. In the 12-class task _unknown_ and _silence_ are \
             subsampled (seeded) to the mean size of a command class, as in the standard test set; --all-unknown keeps \
-            every clip. When the folder has the synthesizer's clips.csv, accuracy on clips with and without noise is \
-            reported too.
+            every clip. When the folder has the synthesizer's clips.csv, accuracy per engine family, per voice and on \
+            clips with and without noise is reported too.
             """)
 
     @Option(help: "Model folder; default: the shipped \(DefaultModels.keywordSpotter).")
@@ -67,17 +67,12 @@ struct EvalKWS: ParsableCommand {
         let all = try dataset.examples(in: corpusSplit)
         var rng = SplitMix64(seed: KeywordClips.balanceSeed)
         let examples = allUnknown ? all : KeywordClips.balanced(all, labelSet: labelSet, using: &rng)
-        let noiseOf = Self.noiseColumn(root: data)
+        let manifest = try KeywordCorpusManifest(root: data)
 
         let frontEnd = spotter.configuration.frontEnd
         let bar = ProgressBar(label: "eval-kws", unit: "clips")
         let report = try KeywordEvaluator(labels: labels, sampleRate: frontEnd.sampleRate).evaluate(
-            examples, batchSize: Self.batchSize,
-            subset: { example in
-                // Word clips of the synthesizer's corpus; silence crops of the noise files are in no subset.
-                guard example.cropStart == nil, let noise = noiseOf[Self.relativePath(example.path, root: data)] else { return nil }
-                return noise == "none" ? "word clips without noise" : "word clips with noise"
-            },
+            examples, batchSize: Self.batchSize, subsets: { manifest?.subsets(of: $0) ?? [] },
             classifyBatch: { clips in
                 spotter.classify(clips.map { KeywordSpotter.loudestWindow(of: $0, length: frontEnd.clipSamples, hop: frontEnd.hopLength) })
                     .map(\.index)
@@ -88,26 +83,11 @@ struct EvalKWS: ParsableCommand {
             try report.writeHeatMap(
                 to: plot, title: String(format: "\(split) split: accuracy %.2f%% on %d clips", 100 * report.confusion.accuracy, report.confusion.total))
         }
-        if let json { try report.writeSummaryJSON(to: json, metadata: ["model": modelDirectory, "data": data, "split": split]) }
+        if let json {
+            try report.writeSummaryJSON(to: json, metadata: ["model": modelDirectory, "data": data, "split": split])
+        }
     }
 
     /// Clips per call of the model.
     static let batchSize = 64
-
-    /// `path` relative to `root` (as in clips.csv), or `path` itself when outside `root`.
-    static func relativePath(_ path: String, root: String) -> String {
-        let prefix = root.hasSuffix("/") ? root : root + "/"
-        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
-    }
-
-    /// `path -> noise` from the synthesizer's `clips.csv`, or empty.
-    static func noiseColumn(root: String) -> [String: String] {
-        let path = (root as NSString).appendingPathComponent("clips.csv")
-        guard FileManager.default.fileExists(atPath: path), let table = try? CSVTable(path: path),
-            let p = table.header.firstIndex(of: "path"), let n = table.header.firstIndex(of: "noise")
-        else { return [:] }
-        var result: [String: String] = [:]
-        for row in table.rows where row.count > max(p, n) { result[row[p]] = row[n] }
-        return result
-    }
 }
