@@ -103,9 +103,9 @@ struct EvalSep: ParsableCommand {
             return try Resampler.resample(AudioBuffer(sampleRate: modelRate, channels: estimates), to: scoreRate, frames: mixture.count).channels
         }
         let bar = ProgressBar(label: "eval-sep", unit: "mixtures")
-        let report = try evaluator.evaluate(examples, separate: separate) { done, total, _ in
-            bar.update(done: done, total: total)
-        }
+        let manifest = try MixtureCorpusManifest(root: data)
+        let report = try evaluator.evaluate(examples, separate: separate, progress: { done, total, _ in bar.update(done: done, total: total) },
+                                            subsets: manifest.map { m in { m.subsets(of: $0) } })
         if let csv { try report.writeCSV(to: csv) }
         if let json { try report.writeSummaryJSON(to: json) }
         if let plot { try report.writeHistogram(to: plot) }
