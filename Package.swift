@@ -39,8 +39,8 @@ let package = Package(
         // Mutual-information estimators (binning, KDE, KSG, Ross's mixed, PCA + KSG), .npy reading; LAPACK eigen-solver.
         .target(name: "InformationTheory", dependencies: ["COpenBLAS"]),
 
-        // Layer 2: layers, losses, optimizers.
-        .target(name: "NN", dependencies: ["TensorCore", .product(name: "RealModule", package: "swift-numerics")]),
+        // Layer 2: layers, losses, optimizers, and model folders (ModelDirectory: AudioIO's AtomicDirectory writes them).
+        .target(name: "NN", dependencies: ["TensorCore", "AudioIO", .product(name: "RealModule", package: "swift-numerics")]),
 
         // Layer 3: the MossFormer2 separator, and the keyword spotter (encoder, heads, front end, inference).
         .target(name: "Separation", dependencies: ["NN", "TensorCore"]),
@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
         .testTarget(name: "AudioDatasetsTests", dependencies: ["AudioDatasets", "SpeechSynthesis", "AudioIO", "TensorCore", "TestSupport"]),
         .testTarget(name: "SeparationTests", dependencies: ["Separation", "NN", "TensorCore", "TestSupport"]),
-        .testTarget(name: "StreamingTests", dependencies: ["Streaming", "Separation", "KeywordSpotting", "AudioIO", "TensorCore", "TestSupport"]),
+        .testTarget(name: "StreamingTests", dependencies: ["Streaming", "Separation", "KeywordSpotting", "NN", "AudioIO", "TensorCore", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "KeywordSpotting", "Separation", "NN", "TensorCore", "AudioIO", "AudioDatasets", "DSP", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Streaming", "AudioIO", "AudioDatasets", "TestSupport"]),

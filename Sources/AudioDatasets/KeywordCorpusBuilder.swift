@@ -8,7 +8,7 @@ import SpeechSynthesis
 /// OUT/<word>/<speaker>_nohash_<n>.wav      1 s (clipSamples), 16 kHz, mono, 16-bit
 /// OUT/validation_list.txt, testing_list.txt  relative paths of the dev and test clips
 /// OUT/_background_noise_/*.wav              60 s each: white, pink, brown, hum, babble
-/// OUT/clips.csv                             path, word, voice settings, split, noise, SNR
+/// OUT/clips.csv                             path, word, voice settings, split, noise, SNR, engine family
 /// ```
 /// Each clip's split decides its speaker: train, dev and test speakers (espeak voice + variant) are disjoint.
 /// The job is deterministic from the seed and resumable: finished clips (written atomically) are kept.
@@ -67,8 +67,12 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
     }
 
     static var manifestHeader: [String] {
-        ["path", "word", "voice", "variant", "pitch", "rate", "amplitude", "word_gap", "split", "noise", "snr_db"]
+        ["path", "word", "voice", "variant", "pitch", "rate", "amplitude", "word_gap", "split", "noise", "snr_db", "engine"]
     }
+
+    /// The header of corpora made before the `engine` column: their rows are kept on resuming, with the family
+    /// inferred from the voice name (``SpeechSynthesis/EngineFamily/init(voiceName:)``).
+    static var manifestHeaderWithoutEngine: [String] { Array(manifestHeader.dropLast()) }
 
     /// Makes (or completes) the corpus.
     /// - Returns: the manifest.
@@ -84,9 +88,10 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
         try fm.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
         let manifestPath = (outputDirectory as NSString).appendingPathComponent("clips.csv")
         var finished: [String: [String]] = [:]
-        if fm.fileExists(atPath: manifestPath), let old = try? CSVTable(path: manifestPath), old.header == Self.manifestHeader {
+        if fm.fileExists(atPath: manifestPath), let old = try? CSVTable(path: manifestPath),
+           old.header == Self.manifestHeader || old.header == Self.manifestHeaderWithoutEngine {
             for row in old.rows where fm.fileExists(atPath: (outputDirectory as NSString).appendingPathComponent(row[0])) {
-                finished[row[0]] = row
+                finished[row[0]] = row.count == Self.manifestHeader.count ? row : row + [EngineFamily(voiceName: row[2]).rawValue]
             }
         }
         let catalog = try VoiceCatalog(engines: engines, everySpeakerInEverySplit: everySpeakerInEverySplit)
@@ -174,7 +179,7 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
         if peak > 0.99 { clip = clip.map { $0 * 0.99 / peak } }
         try AudioFileWriter.write(AudioBuffer(sampleRate: sampleRate, mono: clip), to: (outputDirectory as NSString).appendingPathComponent(relative))
         return [relative, word, voice.name, voice.variant, "\(voice.pitch)", "\(voice.rate)", "\(voice.amplitude)",
-                "\(voice.wordGap)", split.rawValue, noiseName, snrText]
+                "\(voice.wordGap)", split.rawValue, noiseName, snrText, voice.engine.rawValue]
     }
 
     /// Writes (or reuses) `_background_noise_/` and returns its signals, one minute each.

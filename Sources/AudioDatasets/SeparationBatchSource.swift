@@ -104,7 +104,7 @@ public struct SeparationBatchSource: Sendable {
             }
             if let augmenter {
                 var mixture = Array(mixtures[(b * length)..<((b + 1) * length)])
-                let gain = augmenter.degradeMixture(&mixture, bandLimit: bandLimit, using: &rng)
+                let gain = try augmenter.degradeMixture(&mixture, bandLimit: bandLimit, using: &rng)
                 mixtures.replaceSubrange((b * length)..<((b + 1) * length), with: mixture)
                 if gain != 1 {
                     for i in (b * speakers * length)..<((b + 1) * speakers * length) { sources[i] *= gain }

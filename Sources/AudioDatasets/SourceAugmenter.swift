@@ -7,11 +7,11 @@ import Foundation
 ///
 /// Two stages, because the mixture is formed in between (``SeparationBatchSource`` flips polarities there):
 /// 1. ``augmentSources(_:length:using:)``, linear, on each source: speed (resampling with libsoxr, which moves
-///    pitch and formants together), a random equalizer and tilt, the source's own place in the example's room
+///    pitch and formants together), a formant shift (``FormantShifter``, which keeps the pitch), a random equalizer and tilt, the source's own place in the example's room
 ///    (image-source impulse response, FFT convolution), the source brought back to the level it was given; then
 ///    one band limit for the whole example. The mixture is the sum of these sources.
 /// 2. ``degradeMixture(_:bandLimit:using:)``, on the mixture only: noise at an SNR, a gain (which the targets
-///    share), clipping and an 8-bit mu-law codec. The targets stay as they were, up to the gain.
+///    share), clipping, an 8-bit mu-law codec and a lossy codec (Vorbis or MP3 through libsndfile). The targets stay as they were, up to the gain.
 ///
 /// The training target of a reverberant source is the reverberant source itself by default, so the mixture stays
 /// the sum of the targets and the model is not asked to dereverberate; ``SourceAugmentationSettings/ReverbTarget/early``
@@ -42,6 +42,8 @@ public struct SourceAugmenter: Sendable {
     public let settings: SourceAugmentationSettings
     /// The rate of the examples (Hz).
     public let sampleRate: Int
+    /// Moves formants when ``SourceAugmentationSettings/formantProbability`` says so.
+    let formantShifter: FormantShifter
 
     /// Order of the Butterworth band limit (72 dB per octave).
     public static let bandLimitOrder = 12
@@ -50,15 +52,23 @@ public struct SourceAugmenter: Sendable {
     /// Talkers and the microphone keep this far from the walls (m), and talkers this far from the microphone.
     static let clearance = 0.5
 
-    /// - Throws: ``DatasetError/invalidOption(name:value:reason:)`` for impossible settings or a rate outside
-    ///   4-96 kHz.
+    /// - Throws: ``DatasetError/invalidOption(name:value:reason:)`` for impossible settings, a rate outside
+    ///   4-96 kHz, or a codec that cannot encode at this rate.
     public init(settings: SourceAugmentationSettings, sampleRate: Int) throws(DatasetError) {
         try settings.validate()
         guard (4_000...96_000).contains(sampleRate) else {
             throw .invalidOption(name: "sample rate", value: "\(sampleRate) Hz", reason: "must be 4000-96000 Hz")
         }
+        if settings.codecProbability > 0 {
+            for codec in settings.codecs {
+                do { _ = try codec.roundTrip([0, 0], sampleRate: sampleRate, compression: 0.5) } catch {
+                    throw .invalidOption(name: "codecs", value: codec.rawValue, reason: "cannot encode at \(sampleRate) Hz (\(error))")
+                }
+            }
+        }
         self.settings = settings
         self.sampleRate = sampleRate
+        formantShifter = FormantShifter(sampleRate: sampleRate)
     }
 
     /// The band-limit cutoffs usable at this rate: those below the Nyquist frequency.
@@ -94,6 +104,9 @@ public struct SourceAugmenter: Sendable {
         for source in sources {
             let level = SignalLevel.rms(source)
             var x = try changedSpeed(source, length: length, using: &rng)
+            if Self.chance(s.formantProbability, &rng) {
+                x = formantShifter.shift(x, by: Self.logUniform(s.formantMin, s.formantMax, &rng))
+            }
             if Self.chance(s.equalizerProbability, &rng) { equalizer(using: &rng).apply(to: &x) }
             var target: [Float]?
             if let (room, microphone) = place {
@@ -133,13 +146,14 @@ public struct SourceAugmenter: Sendable {
     }
 
     /// The mixture-only stage, in place: noise at an SNR (low-passed at `bandLimit` like the sources), a gain,
-    /// clipping, mu-law.
+    /// clipping, mu-law, a lossy codec.
     /// - Parameters:
     ///   - mixture: `[n]`, the sum of the example's sources.
     ///   - bandLimit: the example's cutoff (``AugmentedExample/bandLimit``).
     ///   - rng: every random choice is drawn from it.
     /// - Returns: the gain applied, by which the targets must be scaled too.
-    public func degradeMixture(_ mixture: inout [Float], bandLimit: Double?, using rng: inout some RandomNumberGenerator) -> Float {
+    /// - Throws: `AudioIOError` if the lossy codec fails.
+    public func degradeMixture(_ mixture: inout [Float], bandLimit: Double?, using rng: inout some RandomNumberGenerator) throws -> Float {
         let s = settings
         if Self.chance(s.noiseProbability, &rng) {
             let kind = s.noiseKinds[Int.random(in: 0..<s.noiseKinds.count, using: &rng)]
@@ -161,6 +175,11 @@ public struct SourceAugmenter: Sendable {
             for i in mixture.indices { mixture[i] = min(max(mixture[i], -limit), limit) }
         }
         if Self.chance(s.muLawProbability, &rng) { MuLaw.roundTrip(&mixture) }
+        if Self.chance(s.codecProbability, &rng) {
+            let codec = s.codecs[Int.random(in: 0..<s.codecs.count, using: &rng)]
+            let compression = Double.random(in: s.codecCompressionMin...s.codecCompressionMax, using: &rng)
+            mixture = try codec.roundTrip(mixture, sampleRate: sampleRate, compression: compression)
+        }
         return gain
     }
 

@@ -139,7 +139,7 @@ public struct WakeWordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
         builder.devFraction = 0.15
         builder.testFraction = 0.05
         builder.jobs = jobs
-        try builder.build(progress: progress)
+        _ = try builder.build(progress: progress)
         if let examplesDirectory { status?(try addExamples(from: examplesDirectory)) }
         if let negativesDirectory { status?(try addNegatives(from: negativesDirectory)) }
         return confusers

@@ -32,6 +32,32 @@ public struct WordList: Sendable {
         return WordList(words: builtIn, source: "built-in", maximumLength: maximumLength)
     }
 
+    /// Phrases from a command-line argument: comma-separated (`"harvest, high jarvis"`), or `@FILE` with one
+    /// phrase per line, where a line's text after its last tab is itself comma-separated (so a wake-word run's
+    /// `confusers.txt`, `phrase<TAB>confuser, confuser`, gives its confusers). Lower-cased, trimmed, distinct, in order.
+    /// - Throws: ``DatasetError/invalidOption(name:value:reason:)`` for an unreadable file or no phrase at all.
+    public static func phrases(_ argument: String) throws(DatasetError) -> [String] {
+        var text = argument
+        var lines: [Substring] = [Substring(argument)]
+        if argument.hasPrefix("@") {
+            let path = String(argument.dropFirst())
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw .invalidOption(name: "phrases", value: argument, reason: "\(path): cannot read the file")
+            }
+            text = String(decoding: data, as: UTF8.self)
+            lines = text.split(whereSeparator: \.isNewline).map { $0.split(separator: "\t").last ?? "" }
+        }
+        var seen = Set<String>(), phrases: [String] = []
+        for line in lines {
+            for part in line.split(separator: ",") {
+                let phrase = part.trimmingCharacters(in: .whitespaces).lowercased()
+                if !phrase.isEmpty, seen.insert(phrase).inserted { phrases.append(phrase) }
+            }
+        }
+        guard !phrases.isEmpty else { throw .invalidOption(name: "phrases", value: argument, reason: "no phrase given") }
+        return phrases
+    }
+
     /// About 400 common English words, for machines without a dictionary (and for tests).
     public static let builtIn: [String] = """
         a about above across act add after again against age ago air all almost alone along already also always am \

@@ -67,8 +67,6 @@ public struct AudioFileReport: Encodable, Sendable {
 
     /// The report as one JSON line (sorted keys).
     public var jsonLine: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+        (try? JSONLine.encode(self)) ?? ""
     }
 }

@@ -1,4 +1,5 @@
 import RealModule
+import TensorCore
 
 /// BSS-Eval v3 for a fixed set of references, exactly as `mir_eval.separation.bss_eval_sources` computes it.
 ///

@@ -32,17 +32,17 @@ public struct KeywordEvaluator: Sendable {
     /// Classifies every example in order, one clip per call.
     /// - Parameters:
     ///   - examples: labelled clips, at least one.
-    ///   - subset: the named subset an example belongs to, or nil (see ``KeywordReport/subsetAccuracies``).
+    ///   - subsets: the named subsets an example belongs to, or none (see ``KeywordReport/subsetAccuracies``).
     ///   - classify: clip `[n]` → class index in `labels`.
     ///   - progress: called after each clip with (done, total).
     /// - Returns: the confusion matrix, predictions and timing.
-    /// - Throws: as ``evaluate(_:batchSize:subset:classifyBatch:progress:)``.
+    /// - Throws: as ``evaluate(_:batchSize:subsets:classifyBatch:progress:)``.
     public func evaluate(
-        _ examples: [KeywordExample], subset: (KeywordExample) -> String? = { _ in nil },
+        _ examples: [KeywordExample], subsets: (KeywordExample) -> [String] = { _ in [] },
         classify: ([Float]) throws -> Int,
         progress: ((_ done: Int, _ total: Int) -> Void)? = nil
     ) throws -> KeywordReport {
-        try evaluate(examples, batchSize: 1, subset: subset, classifyBatch: { clips in try clips.map(classify) }, progress: progress)
+        try evaluate(examples, batchSize: 1, subsets: subsets, classifyBatch: { clips in try clips.map(classify) }, progress: progress)
     }
 
     /// Classifies the examples in order, `batchSize` clips per call (the last batch may be shorter); a batched
@@ -50,8 +50,9 @@ public struct KeywordEvaluator: Sendable {
     /// - Parameters:
     ///   - examples: labelled clips, at least one.
     ///   - batchSize: clips per call of `classifyBatch`, at least 1.
-    ///   - subset: the named subset an example belongs to (e.g. `word clips with noise`), or nil for none; the report
-    ///     gives the accuracy per subset (``KeywordReport/subsetAccuracies``).
+    ///   - subsets: the named subsets an example belongs to (e.g. `word clips with noise`, `engine festival`,
+    ///     `voice festival:rab_diphone`), or none; the report gives the accuracy per subset
+    ///     (``KeywordReport/subsetAccuracies``).
     ///   - classifyBatch: clips `[b][n_i]` → one class index in `labels` per clip, `[b]`.
     ///   - progress: called after each batch with (done, total) clips.
     /// - Returns: the confusion matrix, predictions and timing (``KeywordReport/processingSeconds`` is the time spent
@@ -60,7 +61,7 @@ public struct KeywordEvaluator: Sendable {
     ///   classification or one returning the wrong number of indices) or ``AudioIO/AudioIOError`` for a file that
     ///   cannot be read.
     public func evaluate(
-        _ examples: [KeywordExample], batchSize: Int, subset: (KeywordExample) -> String? = { _ in nil },
+        _ examples: [KeywordExample], batchSize: Int, subsets: (KeywordExample) -> [String] = { _ in [] },
         classifyBatch: ([[Float]]) throws -> [Int],
         progress: ((_ done: Int, _ total: Int) -> Void)? = nil
     ) throws -> KeywordReport {
@@ -91,7 +92,7 @@ public struct KeywordEvaluator: Sendable {
                 audioSeconds += Double(samples.count) / Double(sampleRate)
                 try confusion.add(truth: example.label, prediction: prediction, item: item)
                 predictions.append(KeywordPrediction(
-                    path: example.path, word: example.word, truth: example.label, prediction: prediction, subset: subset(example)))
+                    path: example.path, word: example.word, truth: example.label, prediction: prediction, subsets: subsets(example)))
             }
             progress?(batchStart + batch.count, examples.count)
         }

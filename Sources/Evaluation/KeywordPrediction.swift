@@ -8,17 +8,17 @@ public struct KeywordPrediction: Sendable, Equatable, Codable {
     public var truth: Int
     /// Predicted class index.
     public var prediction: Int
-    /// The named subset of the evaluation the clip belongs to (e.g. `word clips with noise`), or nil for none; see
-    /// ``KeywordReport/subsetAccuracies``.
-    public var subset: String?
+    /// The named subsets of the evaluation the clip belongs to (e.g. `word clips with noise`, `engine festival`),
+    /// empty for none; see ``KeywordReport/subsetAccuracies``.
+    public var subsets: [String]
 
-    /// A classified clip: its file, word folder, true and predicted class indices, and its subset (if any).
-    public init(path: String, word: String, truth: Int, prediction: Int, subset: String? = nil) {
+    /// A classified clip: its file, word folder, true and predicted class indices, and its subsets (if any).
+    public init(path: String, word: String, truth: Int, prediction: Int, subsets: [String] = []) {
         self.path = path
         self.word = word
         self.truth = truth
         self.prediction = prediction
-        self.subset = subset
+        self.subsets = subsets
     }
 
     /// Whether the prediction is the true class.

@@ -27,14 +27,16 @@ public struct KeywordReport: Sendable, Equatable, Codable {
     /// Clips (model windows) classified per second of ``processingSeconds`` (0 when no time was measured).
     public var windowsPerSecond: Double { processingSeconds > 0 ? Double(predictions.count) / processingSeconds : 0 }
 
-    /// The accuracy on each named subset of the clips (``KeywordPrediction/subset``), by name; clips in no subset
-    /// count in none. Empty when the evaluation named no subsets.
+    /// The accuracy on each named subset of the clips (``KeywordPrediction/subsets``), sorted by name (so that
+    /// `engine ...`, `voice ...` and `word clips ...` subsets come in groups); a clip counts in each of its subsets.
+    /// Empty when the evaluation named no subsets.
     public var subsetAccuracies: [KeywordSubsetAccuracy] {
         var bySubset: [String: KeywordSubsetAccuracy] = [:]
         for prediction in predictions {
-            guard let name = prediction.subset else { continue }
-            bySubset[name, default: KeywordSubsetAccuracy(name: name, examples: 0, correct: 0)].examples += 1
-            if prediction.isCorrect { bySubset[name]!.correct += 1 }
+            for name in prediction.subsets {
+                bySubset[name, default: KeywordSubsetAccuracy(name: name, examples: 0, correct: 0)].examples += 1
+                if prediction.isCorrect { bySubset[name]!.correct += 1 }
+            }
         }
         return bySubset.values.sorted { $0.name < $1.name }
     }

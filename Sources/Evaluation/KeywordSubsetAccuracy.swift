@@ -1,5 +1,5 @@
 /// The accuracy of a keyword classifier on a named subset of the evaluated clips, e.g. the word clips recorded with
-/// and without background noise (see ``KeywordEvaluator/evaluate(_:batchSize:subset:classifyBatch:progress:)``).
+/// and without background noise (see ``KeywordEvaluator/evaluate(_:batchSize:subsets:classifyBatch:progress:)``).
 public struct KeywordSubsetAccuracy: Sendable, Equatable, Codable {
     /// The subset's name, as the evaluator's `subset` function gave it.
     public var name: String

@@ -39,13 +39,15 @@ public struct SeparationEvaluator: Sendable {
     ///   - examples: mixtures with their reference files, at least one.
     ///   - separate: mixture `[n]` → estimates `[nsrc][n]`.
     ///   - progress: called after each utterance with (done, total, its result).
+    ///   - subsets: names of the subsets an utterance belongs to, by its name (e.g.
+    ///     `AudioDatasets/MixtureCorpusManifest/subsets(of:)`); the summary gives SI-SNRi for each.
     /// - Returns: the per-utterance rows and the summary.
     /// - Throws: ``EvaluationError`` (no examples, a wrong estimate count or length, a failed separation, silent or
     ///   dependent references) or ``AudioIO/AudioIOError`` for a file that cannot be read; the first error stops
     ///   the run.
     public func evaluate(
         _ examples: [SeparationExample], separate: ([Float]) throws -> [[Float]],
-        progress: ((_ done: Int, _ total: Int, _ result: SeparationResult) -> Void)? = nil
+        progress: ((_ done: Int, _ total: Int, _ result: SeparationResult) -> Void)? = nil, subsets: ((String) -> [String])? = nil
     ) throws -> SeparationReport {
         guard !examples.isEmpty else { throw EvaluationError.emptyInput(what: "examples") }
         var rows: [SeparationResult] = []
@@ -53,7 +55,7 @@ public struct SeparationEvaluator: Sendable {
             rows.append(try evaluate(example, separate: separate))
             progress?(rows.count, examples.count, rows[rows.count - 1])
         }
-        return SeparationReport(rows: rows, sampleRate: sampleRate)
+        return SeparationReport(rows: rows, sampleRate: sampleRate, subsets: subsets)
     }
 
     /// Reads one example's files, applies ``polarity`` and evaluates it.

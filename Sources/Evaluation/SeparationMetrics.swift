@@ -1,4 +1,5 @@
 import RealModule
+import TensorCore
 
 /// Separation quality in `Double`: SI-SNR (asteroid / SpeechBrain definition), its improvement, utterance-level PIT,
 /// and BSS-Eval v3 SDR (mir_eval) with its improvement.

@@ -17,10 +17,11 @@ public struct SeparationReport: Sendable, Equatable, Codable {
     /// Means, medians, counts and timing.
     public var summary: SeparationSummary
 
-    /// A report of `rows` evaluated at `sampleRate` (Hz); the summary is computed from them.
-    public init(rows: [SeparationResult], sampleRate: Int) {
+    /// A report of `rows` evaluated at `sampleRate` (Hz); the summary is computed from them, with SI-SNRi over the
+    /// subsets `subsets(utterance name)` gives (none by default).
+    public init(rows: [SeparationResult], sampleRate: Int, subsets: ((String) -> [String])? = nil) {
         self.rows = rows
-        summary = SeparationSummary(rows: rows, sampleRate: sampleRate)
+        summary = SeparationSummary(rows: rows, sampleRate: sampleRate, subsets: subsets.map { names in { names($0.id) } })
     }
 
     /// The per-utterance table (columns ``SeparationResult/csvHeader``).
@@ -53,6 +54,10 @@ public struct SeparationReport: Sendable, Equatable, Codable {
         for (name, metric) in metrics {
             guard let metric else { continue }
             lines.append(name.padding(toLength: 14, withPad: " ", startingAt: 0) + String(format: "%10.2f %9.2f", metric.mean, metric.median))
+        }
+        for subset in s.subsets ?? [] {
+            let metric = subset.siSNRImprovement
+            lines.append(String(format: "SI-SNRi, %@ (%d): mean %.2f, median %.2f", subset.name, metric.count, metric.mean, metric.median))
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -27,16 +27,18 @@ public struct SeparationSummary: Sendable, Equatable, Codable {
     public var sir: MetricSummary?
     /// SAR (dB).
     public var sar: MetricSummary?
+    /// SI-SNRi per named subset (engine families, from the corpus's `clips.csv`); nil when none was given.
+    public var subsets: [SeparationSubset]?
 
     /// Snake-case JSON keys (`si_snr`, `input_si_snr`, ...) under the reports' key strategy.
     enum CodingKeys: String, CodingKey {
         case utterances, sampleRate, audioSeconds, processingSeconds, realTimeFactor
         case siSNR = "siSnr", siSNRImprovement = "siSnrImprovement", inputSISNR = "inputSiSnr"
-        case sdr, sdrImprovement, inputSDR = "inputSdr", sir, sar
+        case sdr, sdrImprovement, inputSDR = "inputSdr", sir, sar, subsets
     }
 
-    /// Summarises `rows` evaluated at `sampleRate` Hz.
-    public init(rows: [SeparationResult], sampleRate: Int) {
+    /// Summarises `rows` evaluated at `sampleRate` Hz, and the subsets `subsets(row)` names (none by default).
+    public init(rows: [SeparationResult], sampleRate: Int, subsets: ((SeparationResult) -> [String])? = nil) {
         utterances = rows.count
         self.sampleRate = sampleRate
         audioSeconds = rows.reduce(0) { $0 + $1.seconds }
@@ -54,5 +56,6 @@ public struct SeparationSummary: Sendable, Equatable, Codable {
         inputSDR = summary(\.inputSDR)
         sir = summary(\.sir)
         sar = summary(\.sar)
+        self.subsets = subsets.map { SeparationSubset.subsets(of: rows, names: $0) }.flatMap { $0.isEmpty ? nil : $0 }
     }
 }

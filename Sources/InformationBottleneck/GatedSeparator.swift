@@ -15,7 +15,7 @@ import TensorCore
 /// The channels `D`, `N` and the FSMN width `F` are not pruned: ScaleNorm, LayerNorms, the token shift and the
 /// dense memory's pairing of channels `2c, 2c+1` tie every one of them to the others.
 ///
-/// Shapes: mixtures `[B, T]` -> estimates `[C, B, T]`.
+/// Shapes: mixtures `[B, T]` -> estimates `[B, C, T]`.
 public final class GatedSeparator: Layer {
     /// The network being compressed (trained together with the gates).
     public let network: MossFormer2Separator
@@ -53,7 +53,7 @@ public final class GatedSeparator: Layer {
 
     /// Estimates through the gates: sampled gates when `noiseSeed` is given (training), gate means otherwise.
     /// - Parameter mixtures: `[B, T]`.
-    /// - Returns: `[C, B, T]`.
+    /// - Returns: `[B, C, T]`.
     public func callAsFunction(_ mixtures: Tensor, noiseSeed: UInt64?) -> Tensor {
         network(mixtures, gates: blockGateValues(batch: mixtures.shape[0], noiseSeed: noiseSeed))
     }

@@ -29,6 +29,8 @@ public final class SeparatorCompression {
     public let runDirectory: String
     /// The parent, in inference mode.
     public let parent: MossFormer2Separator
+    /// The parent's inference buffers (the teacher's outputs of every batch run on them).
+    private let parentWorkspace: MossFormer2Workspace
     /// The parent's multiply-adds of one second of audio.
     public var parentMultiplyAdds: Double { parent.configuration.multiplyAdds(samples: parent.configuration.sampleRate) }
     /// Steps done.
@@ -70,6 +72,7 @@ public final class SeparatorCompression {
         self.settings = settings
         parent = try MossFormer2Separator(directory: settings.parent)
         parent.setTraining(false)
+        parentWorkspace = parent.makeWorkspace()
         var pool: [(path: String, speaker: String)] = [], fixed: [SeparationExample] = []
         for folder in settings.data {
             let poolCSV = (folder as NSString).appendingPathComponent("pool/train.csv")
@@ -117,8 +120,7 @@ public final class SeparatorCompression {
 
     /// Whether a model folder holds a separator (its config.json has no `labels`, which a keyword spotter's has).
     public static func isSeparator(directory: String) -> Bool {
-        let path = (directory as NSString).appendingPathComponent("config.json")
-        guard let data = FileManager.default.contents(atPath: path),
+        guard let data = try? ModelDirectory(directory).readConfiguration(),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return false }
         return object["labels"] == nil
     }
@@ -144,8 +146,8 @@ public final class SeparatorCompression {
         let length = Int(settings.cropSeconds * Double(parent.configuration.sampleRate))
         let b = try source.batch(size: settings.batchSize, length: length, using: &rng)
         let mixtures = Tensor(b.mixtures, shape: [b.batchSize, length])
-        let teacher = Autograd.withInferenceMode { parent(mixtures).transposed(0, 1) }
-        return (mixtures, Tensor(b.sources, shape: [b.batchSize, b.speakers, length]), Tensor(teacher.scalars, shape: teacher.shape))
+        let teacher = Autograd.withInferenceMode { parent(mixtures, workspace: parentWorkspace) }   // [B, C, T]
+        return (mixtures, Tensor(b.sources, shape: [b.batchSize, b.speakers, length]), teacher)
     }
 
     /// The distillation loss of estimates `[B, C, T]` and its two SI-SNRs (dB).
@@ -161,7 +163,7 @@ public final class SeparatorCompression {
         let (mixtures, references, teacher) = try batch(seed: derivedSeed(settings.seed, 1, index))
         optimizer.zeroGrad()
         if let gated {
-            let d = distillation(gated(mixtures, noiseSeed: derivedSeed(settings.seed, 2, index)).transposed(0, 1),
+            let d = distillation(gated(mixtures, noiseSeed: derivedSeed(settings.seed, 2, index)),
                                  teacher: teacher, references: references)
             let cost = gated.expectedCostShare()
             let units = Float(max(gated.gates.map(\.count).reduce(0, +), 1))
@@ -178,7 +180,7 @@ public final class SeparatorCompression {
                     "cost_share": Double(cost.item), "multiplier": Double(multiplier)]
         }
         let model = child!
-        let d = distillation(model(mixtures).transposed(0, 1), teacher: teacher, references: references)
+        let d = distillation(model(mixtures), teacher: teacher, references: references)
         d.loss.backward()
         _ = clipGradNorm(optimizer.parameters, maxNorm: 10)
         optimizer.step()
@@ -266,12 +268,10 @@ public final class SeparatorCompression {
         let model = child!
         model.setTraining(false)
         // The parent's element type (the shipped separators are F16).
-        let weights = (settings.parent as NSString).appendingPathComponent("model.safetensors")
-        let stored = try SafeTensors.read(contentsOf: URL(fileURLWithPath: weights)).storedDTypes.values
+        let stored = try ModelDirectory(settings.parent).readWeights(format: MossFormer2Separator.format).storedDTypes.values
         let dtype: SafeTensorsDType = stored.contains(.f32) || stored.isEmpty ? .f32 : stored.first!
-        try AtomicDirectory.write(settings.out) { directory in
-            try model.write(directory: directory, dtype: dtype, metadata: ["compressed_from": Self.parentName(settings.parent)])
-        }
+        // ModelDirectory writes the folder atomically (a model card already there stays).
+        try model.write(directory: settings.out, dtype: dtype, metadata: ["compressed_from": Self.parentName(settings.parent)])
         return .finished(step: step)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import NN
 
 extension KeywordSpotter {
     /// Stores calibrated detection thresholds in a model folder: rewrites its `config.json` with `thresholds` set
@@ -11,9 +12,6 @@ extension KeywordSpotter {
         var configuration = try loadConfiguration(directory: directory)
         configuration.thresholds = thresholds
         for label in thresholds.keys { _ = try configuration.storedThreshold(for: label) }
-        let path = (directory as NSString).appendingPathComponent(configurationFile)
-        do { try (configuration.jsonData() + Data("\n".utf8)).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw .writeFailed(path: path, reason: error.localizedDescription)
-        }
+        do { try ModelDirectory(directory).replaceConfiguration(configuration.jsonData()) } catch { throw .modelDirectory(error) }
     }
 }

@@ -15,14 +15,8 @@ import TensorCore
 /// print(p.label, p.score)
 /// ```
 public final class KeywordSpotter {
-    /// The configuration file of a model folder.
-    public static let configurationFile = "config.json"
-    /// The weights file of a model folder.
-    public static let weightsFile = "model.safetensors"
-    /// The `format` metadata of the weights file.
-    public static let weightsFormat = "sepkws-kws"
-    /// The `format_version` this build writes and reads.
-    public static let formatVersion = 1
+    /// The keyword spotter's ``ModelFormat`` (`sepkws-kws`, version 1), required of its weights.
+    public static let format = ModelFormat(name: "sepkws-kws", version: 1)
 
     /// The configuration.
     public let configuration: KWSConfiguration
@@ -50,44 +44,34 @@ public final class KeywordSpotter {
     /// Reads a model folder's configuration.
     /// - Throws: ``KeywordSpottingError``.
     public static func loadConfiguration(directory: String) throws(KeywordSpottingError) -> KWSConfiguration {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw .modelDirectoryMissing(path: directory)
-        }
-        let configPath = (directory as NSString).appendingPathComponent(configurationFile)
-        guard let data = FileManager.default.contents(atPath: configPath) else { throw .missingFile(path: configPath) }
-        return try KWSConfiguration.decode(data, path: configPath)
+        let folder = ModelDirectory(directory)
+        let data: Data
+        do { data = try folder.readConfiguration() } catch { throw .modelDirectory(error) }
+        return try KWSConfiguration.decode(data, path: folder.configurationPath)
     }
 
-    /// Reads a model folder into a classifier (strictly).
+    /// Reads a model folder (``ModelDirectory``) into a classifier, strictly: the weights must carry this
+    /// ``format`` and fit the configuration key for key.
     /// - Throws: ``KeywordSpottingError``.
     public static func loadModel(directory: String) throws(KeywordSpottingError) -> KeywordClassifier {
         let configuration = try loadConfiguration(directory: directory)
-        let weightsPath = (directory as NSString).appendingPathComponent(weightsFile)
-        guard FileManager.default.fileExists(atPath: weightsPath) else { throw .missingFile(path: weightsPath) }
-        let file: SafeTensors
-        do { file = try SafeTensors.read(contentsOf: URL(fileURLWithPath: weightsPath)) } catch {
-            throw .incompatibleFormat(path: weightsPath, reason: "unreadable safetensors: \(error.description)")
+        let folder = ModelDirectory(directory)
+        do {
+            let file = try folder.readWeights(format: format)
+            try checkSizes(of: file, against: configuration, weightsPath: folder.weightsPath)
+            let model = KeywordClassifier(configuration: configuration, seed: 0)
+            try ModelDirectory.load(file.tensors, into: model, from: folder.weightsPath)
+            return model
+        } catch {
+            throw .modelDirectory(error)
         }
-        guard file.metadata["format"] == weightsFormat else {
-            throw .incompatibleFormat(
-                path: weightsPath,
-                reason: "format is '\(file.metadata["format"] ?? "none")', expected '\(weightsFormat)' (HINT: a training run folder is not a model folder; use RUN/model)")
-        }
-        guard file.metadata["format_version"] == String(formatVersion) else {
-            throw .incompatibleFormat(path: weightsPath, reason: "format version \(file.metadata["format_version"] ?? "none"); this build reads \(formatVersion)")
-        }
-        try checkSizes(of: file, against: configuration, weightsPath: weightsPath)
-        let model = KeywordClassifier(configuration: configuration, seed: 0)
-        do { try model.load(file.tensors) } catch { throw .incompatibleWeights(path: weightsPath, error) }
-        return model
     }
 
     /// Compares the sizes that dominate a model's memory (Transformer layers, convolution channels) with the
     /// weights file's before anything is built, so a wrong `config.json` fails at once rather than after building
     /// a model of its sizes; the strict load then checks every key and shape.
-    /// - Throws: ``KeywordSpottingError/incompatibleFormat(path:reason:)``.
-    static func checkSizes(of file: SafeTensors, against configuration: KWSConfiguration, weightsPath: String) throws(KeywordSpottingError) {
+    /// - Throws: ``ModelDirectoryError/incompatibleWeights(path:reason:)``.
+    static func checkSizes(of file: SafeTensors, against configuration: KWSConfiguration, weightsPath: String) throws(ModelDirectoryError) {
         let prefix = "encoder.transformer."
         let layerIndices = Set(file.tensors.keys.compactMap { key -> Int? in
             guard key.hasPrefix(prefix) else { return nil }
@@ -95,33 +79,23 @@ public final class KeywordSpotter {
         })
         let fileLayers = (layerIndices.max() ?? -1) + 1
         guard fileLayers == configuration.layers else {
-            throw .incompatibleFormat(
-                path: weightsPath, reason: "holds \(fileLayers) Transformer layers, config.json asks for \(configuration.layers): the weights do not fit")
+            throw .incompatibleWeights(path: weightsPath, reason: "it holds \(fileLayers) Transformer layers, config.json asks for \(configuration.layers)")
         }
         if let conv = file.tensors["encoder.conv1.conv.weight"], let channels = conv.shape.dims.first, channels != configuration.convChannels {
-            throw .incompatibleFormat(
-                path: weightsPath, reason: "holds \(channels) convolution channels, config.json asks for \(configuration.convChannels): the weights do not fit")
+            throw .incompatibleWeights(
+                path: weightsPath, reason: "it holds \(channels) convolution channels, config.json asks for \(configuration.convChannels)")
         }
     }
 
-    /// Writes a model folder: `config.json`, then `model.safetensors` (metadata: format, version, config JSON),
-    /// each through a temporary file and a rename.
-    /// - Throws: ``KeywordSpottingError/writeFailed(path:reason:)``.
+    /// Writes a model folder (``ModelDirectory``): `config.json` and `model.safetensors` (metadata: format,
+    /// version, config JSON, `metadata`), atomically.
+    /// - Throws: ``KeywordSpottingError/modelDirectory(_:)``.
     public static func save(_ model: KeywordClassifier, to directory: String, metadata: [String: String] = [:]) throws(KeywordSpottingError) {
-        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-            throw .writeFailed(path: directory, reason: FileSystemMessage.reason(error))
-        }
-        let configJSON = model.configuration.jsonData()
-        var meta = metadata
-        meta["format"] = weightsFormat
-        meta["format_version"] = String(formatVersion)
-        meta["config"] = String(decoding: configJSON, as: UTF8.self)
-        let weights = SafeTensors(tensors: model.stateDict(), metadata: meta).encoded()
-        for (name, data) in [(configurationFile, configJSON + Data("\n".utf8)), (weightsFile, weights)] {
-            let path = (directory as NSString).appendingPathComponent(name)
-            do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-                throw .writeFailed(path: path, reason: FileSystemMessage.reason(error))
-            }
+        do {
+            try ModelDirectory(directory).write(
+                configuration: model.configuration.jsonData(), weights: model.stateDict(), format: format, metadata: metadata)
+        } catch {
+            throw .modelDirectory(error)
         }
     }
 

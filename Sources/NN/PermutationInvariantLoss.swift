@@ -28,34 +28,16 @@ public enum PermutationInvariantLoss {
         // pairwise[b, i, j] = SI-SNR(estimate i, target j): one formula for all pairs.
         let pairwise = Losses.siSNR(estimate: estimates.unsqueezed(2), target: targets.unsqueezed(1), eps: eps)  // [B, S, S]
         let values = pairwise.scalars
-        let candidates = permutations(of: sources)
         var selection = [Float](repeating: 0, count: batch * sources * sources)
         var chosen: [[Int]] = [], best: [Float] = []
         for b in 0..<batch {
-            var bestScore = -Float.infinity, bestPerm = candidates[0]
-            for perm in candidates {
-                var score: Float = 0
-                for j in 0..<sources { score += values[(b * sources + perm[j]) * sources + j] }
-                score /= Float(sources)
-                if score > bestScore { bestScore = score; bestPerm = perm }
-            }
+            let scores = (0..<sources).map { e in Array(values[((b * sources + e) * sources)..<((b * sources + e + 1) * sources)]) }
+            let (bestPerm, bestScore) = Permutations.best(scores)            // scores[estimate][target]
             for j in 0..<sources { selection[(b * sources + bestPerm[j]) * sources + j] = 1 / Float(sources * batch) }
             chosen.append(bestPerm)
             best.append(bestScore)
         }
         let loss = -(pairwise * Tensor(selection, shape: [batch, sources, sources])).sum()
         return Result(loss: loss, permutations: chosen, bestSISNR: best)
-    }
-
-    /// All permutations of `0..<n` in lexicographic order (identity first).
-    public static func permutations(of n: Int) -> [[Int]] {
-        if n <= 1 { return [Array(0..<n)] }
-        var result: [[Int]] = []
-        for first in 0..<n {
-            for rest in permutations(of: n - 1) {
-                result.append([first] + rest.map { $0 >= first ? $0 + 1 : $0 })
-            }
-        }
-        return result
     }
 }

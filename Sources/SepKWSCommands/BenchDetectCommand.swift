@@ -19,17 +19,15 @@ struct BenchDetect: ParsableCommand {
     @Option(help: "Milliseconds between windows (a multiple of 10).")
     var hopMs = 80
 
-    @Option(help: "Worker threads.")
-    var threads = 1
+    @OptionGroup var threading: ThreadOptions
 
     mutating func validate() throws {
         guard seconds >= 2, seconds <= 7 * 86_400 else { throw ValidationError("--seconds must be in [2, 604800]") }
         guard hopMs > 0, hopMs % 10 == 0, hopMs <= 1_000 else { throw ValidationError("--hop-ms \(hopMs): must be a multiple of 10 from 10 to 1000") }
-        try OptionBounds.check("--threads", threads, 1...256)
     }
 
     func run() throws {
-        Threading.setThreads(threads)
+        let threads = threading.apply(default: 1)
         let spotter = try KeywordSpotter(directory: try model ?? DefaultModels.keywordSpotterDirectory())
         let rate = spotter.configuration.frontEnd.sampleRate, hop = hopMs * rate / 1_000
         let keywords = spotter.configuration.labels.indices.filter { !spotter.configuration.labels[$0].hasPrefix("_") }

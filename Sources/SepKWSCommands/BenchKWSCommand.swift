@@ -33,7 +33,7 @@ struct BenchKWS: ParsableCommand {
     }
 
     func run() throws {
-        Threading.setThreads(threading.threads)
+        threading.apply()
         var config = KWSConfiguration(labels: KWSConfiguration.twelveLabels)
         if paperSize {
             config = .paper(labels: KWSConfiguration.twelveLabels)

@@ -29,7 +29,7 @@ struct BenchSeparate: ParsableCommand {
     }
 
     func run() throws {
-        Threading.setThreads(threading.threads)
+        threading.apply()
         let separator: MossFormer2Separator
         if let model {
             separator = try MossFormer2Separator(directory: model)
@@ -41,11 +41,12 @@ struct BenchSeparate: ParsableCommand {
         let samples = Int(seconds * Double(c.sampleRate))
         var rng = SplitMix64(seed: 1)
         let mixture = (0..<samples).map { _ in 0.1 * rng.nextNormal() }
-        _ = separator.separate(mixture)   // warm-up
+        let workspace = separator.makeWorkspace()
+        _ = separator.separate(mixture, workspace: workspace)   // warm-up
         var times: [Double] = []
         for _ in 0..<runs {
             let start = DispatchTime.now()
-            _ = separator.separate(mixture)
+            _ = separator.separate(mixture, workspace: workspace)
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9)
         }
         let median = times.sorted()[times.count / 2]

@@ -50,7 +50,7 @@ struct BenchSeparateLong: ParsableCommand {
         }
         try writer.finish()
         let baseline = ResourceUsage.peakResidentMiB
-        Threading.setThreads(threading.threads)
+        threading.apply()
         let directory = try model ?? ModelLocator.separator(forInputRate: rate) ?? {
             throw SeparationError.noModel(hint: "none is shipped in Models/ (searched \(ModelLocator.searchPath.joined(separator: ", "))); pass --model DIR")
         }()

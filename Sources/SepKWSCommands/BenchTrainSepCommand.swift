@@ -38,7 +38,7 @@ struct BenchTrainSep: ParsableCommand {
     }
 
     func run() throws {
-        Threading.setThreads(threading.threads)
+        threading.apply()
         let configuration = try config.map { try MossFormer2Configuration.load(contentsOf: $0) } ?? MossFormer2Configuration()
         let timing = try SeparationTrainingBenchmark.steps(configuration: configuration, batchSize: batchSize, cropSeconds: cropSeconds, runs: runs)
         let (forward, backward, update, total, losses) = (timing.forward, timing.backward, timing.update, timing.total, timing.losses)

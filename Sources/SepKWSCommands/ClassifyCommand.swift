@@ -5,14 +5,6 @@ import Streaming
 import TensorCore
 import KeywordSpotting
 
-
-/// A JSON string literal (quotes, backslashes and control characters escaped; slashes kept).
-func jsonString(_ text: String) -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.withoutEscapingSlashes]
-    return (try? encoder.encode(text)).map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
-}
-
 /// `sepkws classify FILE...`: the most probable keyword label of each file.
 struct Classify: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,7 +21,7 @@ struct Classify: ParsableCommand {
     @Option(help: "Model folder (config.json + model.safetensors); default: the shipped \(DefaultModels.keywordSpotter).")
     var model: String?
 
-    @Flag(help: "One JSON object per file and line: {\"file\": ..., \"label\": ..., \"score\": ...}.")
+    @Flag(help: "One JSON object per file and line: {\"file\":...,\"label\":...,\"score\":...} (keys sorted).")
     var json = false
 
     @OptionGroup var threading: ThreadOptions
@@ -39,7 +31,7 @@ struct Classify: ParsableCommand {
     }
 
     func run() throws {
-        Threading.setThreads(threading.threads)
+        threading.apply()
         let spotter = try KeywordSpotter(directory: try model ?? DefaultModels.keywordSpotterDirectory())
         let frontEnd = spotter.configuration.frontEnd
         var failed = 0
@@ -53,13 +45,8 @@ struct Classify: ParsableCommand {
                 failed += 1
                 continue
             }
-            let prediction = spotter.classify(window)
-            let score = String(format: "%.4f", prediction.score)
-            if json {
-                try Console.line("{\"file\": \(jsonString(file)), \"label\": \(jsonString(prediction.label)), \"score\": \(score)}")
-            } else {
-                try Console.line("\(file)\t\(prediction.label)\t\(score)")
-            }
+            let line = KeywordClassificationLine(file: file, prediction: spotter.classify(window))
+            try Console.line(json ? try line.json() : line.text)
         }
         if failed > 0 { throw CommandFailure.someInputsFailed(failed: failed, total: files.count) }
     }

@@ -6,8 +6,6 @@ enum CommandFailure: Error, CustomStringConvertible, Equatable {
     case stdoutFailed(String)
     /// Some of several inputs failed (each was already reported).
     case someInputsFailed(failed: Int, total: Int)
-    /// A model file or folder could not be read, converted or written.
-    case modelFile(path: String, reason: String)
     /// Two inputs would write the same output file.
     case outputCollision(output: String, inputs: [String])
     /// An input list (`--inputs`) cannot be read or has a bad line.
@@ -22,7 +20,7 @@ enum CommandFailure: Error, CustomStringConvertible, Equatable {
         case .brokenPipe: "stdout: broken pipe (the reader closed it)"
         case .stdoutFailed(let reason): "stdout: \(reason)"
         case .someInputsFailed(let failed, let total): "\(failed) of \(total) inputs failed"
-        case .modelFile(let path, let reason), .inputFile(let path, let reason): "\(path): \(reason)"
+        case .inputFile(let path, let reason): "\(path): \(reason)"
         case .outputCollision(let output, let inputs):
             "\(output): \(inputs.joined(separator: " and ")) would both be separated into it; rename one, or separate them in separate runs with different --out-dir"
         case .inputList(let path, let line, let reason): "\(path)\(line.map { ":\($0)" } ?? ""): \(reason)"

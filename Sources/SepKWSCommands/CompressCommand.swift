@@ -92,7 +92,7 @@ struct CompressCommand: ParsableCommand {
     }
 
     func run() throws {
-        Threading.setThreads(threading.threads)
+        threading.apply()
         let separator = resume.map { (try? KWSCompressionJob.stored(runDirectory: $0)) == nil } ?? SeparatorCompression.isSeparator(directory: model!)
         try separator ? compressSeparator() : compressKeywordSpotter()
     }
@@ -134,9 +134,7 @@ struct CompressCommand: ParsableCommand {
             return try Console.line("stopped at step \(step); continue with: sepkws compress --resume \(runDirectory)")
         }
         let (result, out, budget) = (try run.result(), job.out, job.settings.budget)
-        try AtomicDirectory.write(out) { directory in
-            try KeywordSpotter.save(result.model, to: directory, metadata: ["compressed_from": parentName])
-        }
+        try KeywordSpotter.save(result.model, to: out, metadata: ["compressed_from": parentName])   // atomic (ModelDirectory)
         let c = result.model.configuration
         try Console.line(String(
             format: "%d -> %d multiply-adds per window (%.3f of the parent's; budget %.3f); %d layers, ffn %@, bottleneck %d; %.1f%% agreement with the parent; wrote %@",

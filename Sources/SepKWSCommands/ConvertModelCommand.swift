@@ -1,6 +1,7 @@
 import AudioIO
 import ArgumentParser
 import Foundation
+import NN
 import Streaming
 import TensorCore
 
@@ -44,7 +45,7 @@ struct ConvertModel: ParsableCommand {
         let target = Self.elementType(dtype)!
         let conversion = try ModelConversion.convert(model: model, to: out, dtype: target)
         let (source, encoded, error) = (conversion.source, conversion.encoded, conversion.largestRelativeError)
-        let weightsPath = (model as NSString).appendingPathComponent("model.safetensors")
+        let weightsPath = ModelDirectory(model).weightsPath
         let parameters = source.tensors.values.reduce(0) { $0 + $1.count }
         let sourceBytes = (try? FileManager.default.attributesOfItem(atPath: weightsPath)[.size] as? Int) ?? 0
         let stored = Set(source.storedDTypes.values).map(\.rawValue).sorted().joined(separator: "+")

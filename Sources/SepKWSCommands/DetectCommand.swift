@@ -27,24 +27,23 @@ struct Detect: ParsableCommand {
     @Option(help: "Sample rate of raw PCM on stdin (resampled to the model's).")
     var rate = 16_000
 
-    @Option(help: "Sample format of raw PCM on stdin: s16le or f32le.")
-    var format: PCMSampleFormat = .s16le
+    /// `--pcm-format`, as in `separate`; `--format` is its old spelling, kept for existing scripts.
+    @Option(name: [.customLong("pcm-format"), .customLong("format")], help: "Sample format of raw PCM on stdin: s16le or f32le (--format: the old spelling).")
+    var pcmFormat: PCMSampleFormat = .s16le
 
     @Option(help: "Channels of raw PCM on stdin (mixed down).")
     var channels = 1
 
-    @Option(help: "Worker threads (default 1: one window per hop is too small to split).")
-    var threads = 1
+    @OptionGroup var threading: ThreadOptions
 
     mutating func validate() throws {
         if inputs.isEmpty { inputs = ["-"] }
         guard inputs.filter({ $0 == "-" }).count <= 1 else { throw ValidationError("stdin (-) can be read only once") }
         try StdinPCMBounds.check(rate: rate, channels: channels)
-        guard (1...256).contains(threads) else { throw ValidationError("--threads \(threads): must be 1 to 256") }
     }
 
     func run() throws {
-        Threading.setThreads(threads)
+        threading.apply(default: 1)
         let spotter = try detection.loadSpotter()
         let settings = try detection.settings(for: spotter)
         let separation = try detection.separation()
@@ -69,7 +68,7 @@ struct Detect: ParsableCommand {
         let started = ResourceUsage.processorSeconds
         let source: MonoBlockSource
         if input == "-" {
-            let pipe = try PCMStreamReader(descriptor: STDIN_FILENO, source: "stdin", format: format, sampleRate: rate, channelCount: channels)
+            let pipe = try PCMStreamReader(descriptor: STDIN_FILENO, source: "stdin", format: pcmFormat, sampleRate: rate, channelCount: channels)
             pipe.shouldStop = { stop.isRequested }
             source = try MonoBlockSource(stdin: pipe, modelRate: detector.sampleRate)
         } else {

@@ -37,18 +37,14 @@ struct DetectionOptions: ParsableArguments {
     @Option(help: "Separation model folder for --separate (default: the shipped \(ModelLocator.defaultSeparator)).")
     var separatorModel: String?
 
-    @Option(help: "Window the separator sees at once (seconds), with --separate.")
-    var windowSeconds = 4.0
-
-    @Option(help: "Overlap of consecutive separator windows (seconds), with --separate.")
-    var overlapSeconds = 1.0
+    /// The separator's windows, with --separate.
+    @OptionGroup var windows: SeparationWindowOptions
 
     mutating func validate() throws {
         guard hopMs > 0, hopMs % 10 == 0, hopMs <= 1_000 else { throw ValidationError("--hop-ms \(hopMs): must be a multiple of 10 from 10 to 1000") }
         try OptionBounds.check("--smoothing-ms", smoothingMs, 0...60_000, unit: "ms")
         try OptionBounds.check("--refractory-ms", refractoryMs, 0...3_600_000, unit: "ms")
         guard (1...100).contains(triggerCount) else { throw ValidationError("--trigger-count \(triggerCount): must be 1 to 100") }
-        try SeparationWindowBounds.check(windowSeconds: windowSeconds, overlapSeconds: overlapSeconds)
     }
 
     /// Loads the keyword model.
@@ -83,10 +79,6 @@ struct DetectionOptions: ParsableArguments {
             throw SeparationError.noModel(hint: "none is shipped in Models/; pass --separator-model DIR")
         }()
         let separator = try MossFormer2Separator(directory: directory)
-        let rate = separator.configuration.sampleRate
-        return TalkerSeparation(
-            sampleRate: rate, speakers: separator.configuration.numSpks,
-            plan: try ChunkPlan(windowSeconds: windowSeconds, overlapSeconds: overlapSeconds, sampleRate: rate),
-            separate: { separator.separate($0, shifts: 1, bothPolarities: separator.configuration.bothPolarities ?? false) })   // as `separate` by default
+        return TalkerSeparation(separator: separator, plan: try windows.plan(sampleRate: separator.configuration.sampleRate))   // both polarities as `separate` by default
     }
 }

@@ -16,8 +16,10 @@ struct EvalKWS: ParsableCommand {
         discussion: """
             The task (12 or 35 classes) follows the model's labels. In the 12-class task _unknown_ and _silence_ are \
             subsampled (seeded) to the mean size of a command class, as in the standard test set; --all-unknown keeps \
-            every clip. When the folder has the synthesizer's clips.csv, accuracy on clips with and without noise is \
-            reported too.
+            every clip. When the folder has the synthesizer's clips.csv, accuracy per engine family, per voice and on \
+            clips with and without noise is reported too. --intelligible-only scores only the clips that `sepkws synth \
+            intelligibility` judged to say their word (after balancing, so that they are a subset of the clips scored \
+            without it) and reports how many were left out.
             """)
 
     @Option(help: "Model folder; default: the shipped \(DefaultModels.keywordSpotter).")
@@ -45,16 +47,23 @@ struct EvalKWS: ParsableCommand {
     @Flag(help: "Keep every _unknown_ and _silence_ example (no balancing).")
     var allUnknown = false
 
+    @Flag(help: "Score only word clips judged to say their word (see --intelligibility); _silence_ crops are kept.")
+    var intelligibleOnly = false
+
+    @Option(help: "The table of `sepkws synth intelligibility` (default: DATA/intelligibility.csv).")
+    var intelligibility: String?
+
     @OptionGroup var threading: ThreadOptions
 
     mutating func validate() throws {
         if report != nil && jsonReport != nil { throw ValidationError("give --report FILE once (--json FILE is its old spelling)") }
         guard ["test", "dev", "train"].contains(split) else { throw ValidationError("--split must be test, dev or train") }
         if let plot, !plot.lowercased().hasSuffix(".svg") { throw ValidationError("--plot \(plot): must end in .svg") }
+        if intelligibility != nil && !intelligibleOnly { throw ValidationError("--intelligibility FILE is read only with --intelligible-only") }
     }
 
     func run() throws {
-        Threading.setThreads(threading.threads)
+        threading.apply()
         let modelDirectory = try model ?? DefaultModels.keywordSpotterDirectory()
         let spotter = try KeywordSpotter(directory: modelDirectory)
         let labels = spotter.configuration.labels
@@ -66,48 +75,35 @@ struct EvalKWS: ParsableCommand {
         let corpusSplit: CorpusSplit = split == "dev" ? .dev : split == "train" ? .train : .test
         let all = try dataset.examples(in: corpusSplit)
         var rng = SplitMix64(seed: KeywordClips.balanceSeed)
-        let examples = allUnknown ? all : KeywordClips.balanced(all, labelSet: labelSet, using: &rng)
-        let noiseOf = Self.noiseColumn(root: data)
+        var examples = allUnknown ? all : KeywordClips.balanced(all, labelSet: labelSet, using: &rng)
+        var clips = "all"
+        if intelligibleOnly {
+            let table = try IntelligibilityTable(path: intelligibility ?? (data as NSString).appendingPathComponent(IntelligibilityTable.fileName))
+            let (kept, dropped) = try table.intelligible(examples, root: data)
+            clips = "intelligible only (\(dropped) of \(examples.count) left out)"
+            examples = kept
+        }
+        let manifest = try KeywordCorpusManifest(root: data)
 
         let frontEnd = spotter.configuration.frontEnd
         let bar = ProgressBar(label: "eval-kws", unit: "clips")
         let report = try KeywordEvaluator(labels: labels, sampleRate: frontEnd.sampleRate).evaluate(
-            examples, batchSize: Self.batchSize,
-            subset: { example in
-                // Word clips of the synthesizer's corpus; silence crops of the noise files are in no subset.
-                guard example.cropStart == nil, let noise = noiseOf[Self.relativePath(example.path, root: data)] else { return nil }
-                return noise == "none" ? "word clips without noise" : "word clips with noise"
-            },
+            examples, batchSize: Self.batchSize, subsets: { manifest?.subsets(of: $0) ?? [] },
             classifyBatch: { clips in
                 spotter.classify(clips.map { KeywordSpotter.loudestWindow(of: $0, length: frontEnd.clipSamples, hop: frontEnd.hopLength) })
                     .map(\.index)
             },
             progress: { done, total in bar.update(done: done, total: total) })
-        try Console.line("\(split) split of \(data), model \(modelDirectory)\n" + report.textTable().dropLast())
+        try Console.line("\(split) split of \(data), model \(modelDirectory), clips: \(clips)\n" + report.textTable().dropLast())
         if let plot {
             try report.writeHeatMap(
                 to: plot, title: String(format: "\(split) split: accuracy %.2f%% on %d clips", 100 * report.confusion.accuracy, report.confusion.total))
         }
-        if let json { try report.writeSummaryJSON(to: json, metadata: ["model": modelDirectory, "data": data, "split": split]) }
+        if let json {
+            try report.writeSummaryJSON(to: json, metadata: ["model": modelDirectory, "data": data, "split": split, "clips": clips])
+        }
     }
 
     /// Clips per call of the model.
     static let batchSize = 64
-
-    /// `path` relative to `root` (as in clips.csv), or `path` itself when outside `root`.
-    static func relativePath(_ path: String, root: String) -> String {
-        let prefix = root.hasSuffix("/") ? root : root + "/"
-        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
-    }
-
-    /// `path -> noise` from the synthesizer's `clips.csv`, or empty.
-    static func noiseColumn(root: String) -> [String: String] {
-        let path = (root as NSString).appendingPathComponent("clips.csv")
-        guard FileManager.default.fileExists(atPath: path), let table = try? CSVTable(path: path),
-            let p = table.header.firstIndex(of: "path"), let n = table.header.firstIndex(of: "noise")
-        else { return [:] }
-        var result: [String: String] = [:]
-        for row in table.rows where row.count > max(p, n) { result[row[p]] = row[n] }
-        return result
-    }
 }

@@ -35,6 +35,9 @@ struct EvalSep: ParsableCommand {
         discussion: "At another rate than the model's, each mixture is resampled to the model's rate, separated, and the estimates resampled back, as `sepkws separate` does with a file at that rate: how an 8 kHz model serves 16 kHz audio."))
     var rate: Int?
 
+    /// The windows of `separate`: a mixture longer than one window is scored as `separate` serves it, chunked.
+    @OptionGroup var windows: SeparationWindowOptions
+
     @OptionGroup var averaging: TestTimeAveragingOptions
 
     @Option(help: ArgumentHelp(
@@ -78,7 +81,7 @@ struct EvalSep: ParsableCommand {
         let directory = try model ?? ModelLocator.shipped(ModelLocator.defaultSeparator) ?? {
             throw SeparationError.noModel(hint: "none is shipped in Models/ yet; pass --model DIR")
         }()
-        Threading.setThreads(threading.threads)
+        threading.apply()
         let separator = try MossFormer2Separator(directory: directory)
         try averaging.check(separator, model: directory)
         var examples = try SeparationDataset.examples(root: data, split: split, mixture: mixture)
@@ -87,17 +90,22 @@ struct EvalSep: ParsableCommand {
         // By default the data is scored at its own rate, as `separate` serves a file at that rate.
         let scoreRate = try rate ?? examples.first.map { try AudioFileReader(path: $0.mixture).info.sampleRate } ?? modelRate
         let evaluator = SeparationEvaluator(sampleRate: scoreRate, computeSDR: !noSDR, polarity: polarity)
+        // The path `separate` runs: windows of the model (one pass for a mixture that fits one), on one workspace.
+        let workspace = separator.makeWorkspace()
+        let chunked = ChunkedSeparator(plan: try windows.plan(sampleRate: modelRate), speakers: separator.configuration.numSpks) {
+            averaging.separate($0, with: separator, workspace: workspace)
+        }
         let separate: ([Float]) throws -> [[Float]] = { mixture in
-            guard scoreRate != modelRate else { return averaging.separate(mixture, with: separator) }
+            guard scoreRate != modelRate else { return chunked.separate(mixture) }
             let input = try Resampler.resample(AudioBuffer(sampleRate: scoreRate, mono: mixture), to: modelRate)
-            let estimates = averaging.separate(input.channels[0], with: separator)
+            let estimates = chunked.separate(input.channels[0])
             // The round trip may end a sample short or long: back to the mixture's length.
             return try Resampler.resample(AudioBuffer(sampleRate: modelRate, channels: estimates), to: scoreRate, frames: mixture.count).channels
         }
         let bar = ProgressBar(label: "eval-sep", unit: "mixtures")
-        let report = try evaluator.evaluate(examples, separate: separate) { done, total, _ in
-            bar.update(done: done, total: total)
-        }
+        let manifest = try MixtureCorpusManifest(root: data)
+        let report = try evaluator.evaluate(examples, separate: separate, progress: { done, total, _ in bar.update(done: done, total: total) },
+                                            subsets: manifest.map { m in { m.subsets(of: $0) } })
         if let csv { try report.writeCSV(to: csv) }
         if let json { try report.writeSummaryJSON(to: json) }
         if let plot { try report.writeHistogram(to: plot) }

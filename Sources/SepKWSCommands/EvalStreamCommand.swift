@@ -43,18 +43,16 @@ struct EvalStream: ParsableCommand {
     @Option(help: "Write every hop's class probabilities as CSV (time_s, talker, one column per label) for analysis.")
     var scores: String?
 
-    @Option(help: "Worker threads.")
-    var threads = 1
+    @OptionGroup var threading: ThreadOptions
 
     mutating func validate() throws {
         try OptionBounds.check("--tolerance", tolerance, 0...60, unit: "s")
-        try OptionBounds.check("--threads", threads, 1...256)
     }
 
     func run() throws {
         // Outputs are checked before the stream is scored, which may take hours, rather than after it.
         for output in [plot, report, scores].compactMap({ $0 }) { _ = try AtomicOutput(destination: output, inputs: [labels] + (audio.map { [$0] } ?? [])) }
-        Threading.setThreads(threads)
+        threading.apply(default: 1)
         let budgets = try targets.split(separator: ",").map { part -> Double in
             guard let v = Double(part.trimmingCharacters(in: .whitespaces)), v >= 0, v.isFinite else {
                 throw ValidationError("--targets '\(part)': expected false accepts per hour (numbers >= 0)")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Streaming
 
 /// Range checks for numeric options. Every size, count, rate and time a command takes is bounded, so that an absurd
 /// value (`--window-seconds 1e9`, `--layers 1000000000`) or a non-finite one (`inf`, `nan`) is refused as a usage
@@ -36,17 +37,30 @@ enum OptionBounds {
     }
 }
 
-/// `--window-seconds` and `--overlap-seconds` of the chunked separator (`separate`, `detect --separate`, `eval-stream`).
-enum SeparationWindowBounds {
+/// `--window-seconds` and `--overlap-seconds`: the windows of the chunked separator, one option group for `separate`,
+/// `eval-sep` and `detect --separate` (and through it `eval-stream --separate`).
+struct SeparationWindowOptions: ParsableArguments {
     /// The longest window: a minute of audio is already far more than the model was trained on.
     static let windows: ClosedRange<Double> = 0.25...60
 
-    /// Throws unless the window is in ``windows`` and the overlap is positive and at most half of it.
-    static func check(windowSeconds: Double, overlapSeconds: Double) throws {
-        try OptionBounds.check("--window-seconds", windowSeconds, windows, unit: "s")
+    @Option(help: "Window the separator sees at once (seconds); longer inputs are cut into overlapping windows.")
+    var windowSeconds = 4.0
+
+    @Option(help: "Overlap of consecutive windows (seconds), where talkers are aligned and cross-faded.")
+    var overlapSeconds = 1.0
+
+    /// Refuses a window outside ``windows`` or an overlap that is not positive and at most half of it.
+    mutating func validate() throws {
+        try OptionBounds.check("--window-seconds", windowSeconds, Self.windows, unit: "s")
         guard overlapSeconds.isFinite, overlapSeconds > 0, overlapSeconds * 2 <= windowSeconds else {
             throw ValidationError("--overlap-seconds \(OptionBounds.format(overlapSeconds)): must be positive and at most half of --window-seconds (\(OptionBounds.format(windowSeconds / 2)) s)")
         }
+    }
+
+    /// The windows in samples at a model's rate.
+    /// - Throws: `StreamingError` (not for values `validate()` accepted).
+    func plan(sampleRate: Int) throws -> ChunkPlan {
+        try ChunkPlan(windowSeconds: windowSeconds, overlapSeconds: overlapSeconds, sampleRate: sampleRate)
     }
 }
 

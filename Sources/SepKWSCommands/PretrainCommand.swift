@@ -299,7 +299,7 @@ struct Pretrain: ParsableCommand {
     }
 
     func run() throws {
-        Threading.setThreads(threading.threads)
+        threading.apply()
         let settings: PretrainSettings
         defer { RunLock.release(runDirectory: training.resume ?? training.out!) }   // taken here or by the runner
         if let resume = training.resume {

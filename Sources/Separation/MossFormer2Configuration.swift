@@ -91,7 +91,13 @@ public struct MossFormer2Configuration: Sendable, Codable, Equatable {
     /// Reads `config.json`, rejecting unknown keys and impossible values.
     /// - Throws: ``SeparationError``.
     public init(contentsOf path: String) throws(SeparationError) {
-        guard let data = FileManager.default.contents(atPath: path) else { throw .missingFile(path: path) }
+        guard let data = FileManager.default.contents(atPath: path) else { throw .modelDirectory(.missingFile(path: path)) }
+        try self.init(data: data, path: path)
+    }
+
+    /// Decodes `config.json`'s bytes like ``init(contentsOf:)``; `path` is named in errors.
+    /// - Throws: ``SeparationError``.
+    public init(data: Data, path: String) throws(SeparationError) {
         let object: Any
         do { object = try JSONSerialization.jsonObject(with: data) } catch {
             throw .unreadableConfiguration(path: path, reason: "not JSON")
@@ -118,8 +124,15 @@ public struct MossFormer2Configuration: Sendable, Codable, Equatable {
     /// (``SeparationError/invalidConfigurationFile(path:field:value:reason:)``).
     /// - Throws: ``SeparationError``.
     public static func load(contentsOf path: String) throws(SeparationError) -> MossFormer2Configuration {
+        guard let data = FileManager.default.contents(atPath: path) else { throw .modelDirectory(.missingFile(path: path)) }
+        return try load(data: data, path: path)
+    }
+
+    /// Decodes `config.json`'s bytes like ``load(contentsOf:)``; `path` is named in errors.
+    /// - Throws: ``SeparationError``.
+    public static func load(data: Data, path: String) throws(SeparationError) -> MossFormer2Configuration {
         do {
-            return try MossFormer2Configuration(contentsOf: path)
+            return try MossFormer2Configuration(data: data, path: path)
         } catch .invalidConfiguration(let field, let value, let reason) {
             throw .invalidConfigurationFile(path: path, field: field, value: value, reason: reason)
         }

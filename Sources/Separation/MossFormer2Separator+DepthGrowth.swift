@@ -23,10 +23,9 @@ extension MossFormer2Separator {
     ///   model, or differs in any other key or shape; nothing is changed then.
     @discardableResult
     public func loadWeightsGrowingDepth(path: String) throws(SeparationError) -> Int {
-        guard FileManager.default.fileExists(atPath: path) else { throw .missingFile(path: path) }
         let tensors: [String: Tensor]
-        do { tensors = MossFormer2WeightMap.normalized(try SafeTensors.read(contentsOf: URL(fileURLWithPath: path)).tensors) } catch {
-            throw .incompatibleWeights(path: path, reason: "\(error)")
+        do { tensors = MossFormer2WeightMap.normalized(try ModelDirectory.readWeights(file: path, format: Self.format).tensors) } catch {
+            throw .modelDirectory(error)
         }
         let total = configuration.numMossformerLayer
         var held = 0
@@ -38,9 +37,9 @@ extension MossFormer2Separator {
             let reason = unexpected.contains(where: { $0.hasPrefix(Self.blockPrefixes(total)[0]) })
                 ? "it holds more than this model's \(total) blocks; a model can grow in depth, not shrink"
                 : "besides whole trailing blocks, it lacks \(missing.count) keys (first: \(missing.first ?? "-")) and has \(unexpected.count) unknown ones (first: \(unexpected.first ?? "-"))"
-            throw .incompatibleWeights(path: path, reason: reason)
+            throw .modelDirectory(.incompatibleWeights(path: path, reason: reason))
         }
-        do { try load(tensors, strict: false) } catch { throw .incompatibleWeights(path: path, reason: "\(error)") }
+        do { try load(tensors, strict: false) } catch { throw .modelDirectory(.incompatibleWeights(path: path, reason: error.description)) }
         for i in held..<total {
             let branchOutputs = [maskNet.attentionLayers[i].toOut.linear.weight, maskNet.attentionLayers[i].toOut.linear.bias,
                                  maskNet.fsmnBlocks[i].output.weight, maskNet.fsmnBlocks[i].output.bias]

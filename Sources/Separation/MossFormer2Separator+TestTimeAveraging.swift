@@ -20,25 +20,29 @@ extension MossFormer2Separator {
     ///   - shifts: passes per polarity, 1 up to ``maximumShifts`` (the encoder stride); pass `k` is delayed by
     ///     `k * stride / shifts` samples.
     ///   - bothPolarities: also separate `-mixture` and average in the negated estimates.
+    ///   - workspace: the inference buffers (``makeWorkspace()``); nil makes one for this call's passes.
     /// - Returns: `[numSpks][T]` estimates.
-    public func separate(_ mixture: [Float], shifts: Int, bothPolarities: Bool = false) -> [[Float]] {
+    public func separate(
+        _ mixture: [Float], shifts: Int, bothPolarities: Bool = false, workspace: MossFormer2Workspace? = nil
+    ) -> [[Float]] {
         precondition(shifts >= 1 && shifts <= maximumShifts, "separate: shifts \(shifts) is outside 1...\(maximumShifts)")
-        let asRecorded = separate(mixture, shifts: shifts, sign: 1)
+        let workspace = workspace ?? makeWorkspace()
+        let asRecorded = separate(mixture, shifts: shifts, sign: 1, workspace: workspace)
         guard bothPolarities, !mixture.isEmpty else { return asRecorded }
-        let negated = separate(mixture, shifts: shifts, sign: -1)
+        let negated = separate(mixture, shifts: shifts, sign: -1, workspace: workspace)
         let order = PermutationAligner.order(previous: asRecorded, current: negated)
         return asRecorded.indices.map { c in zip(asRecorded[c], negated[order[c]]).map { ($0 + $1) * 0.5 } }
     }
 
     /// The `shifts` passes over `sign * mixture`, each multiplied by `sign` again and put in the first pass's
     /// speaker order, averaged: `[numSpks][T]`.
-    private func separate(_ mixture: [Float], shifts: Int, sign: Float) -> [[Float]] {
+    private func separate(_ mixture: [Float], shifts: Int, sign: Float, workspace: MossFormer2Workspace) -> [[Float]] {
         let signed = sign == 1 ? mixture : mixture.map { -$0 }
         var first: [[Float]] = [], sums: [[Float]] = []
         for pass in 0..<shifts {
             let delay = pass * maximumShifts / shifts
             let input = [Float](repeating: 0, count: delay) + signed
-            let estimates = separate(input).map { $0[delay..<delay + mixture.count].map { $0 * sign } }
+            let estimates = separate(input, workspace: workspace).map { $0[delay..<delay + mixture.count].map { $0 * sign } }
             guard pass > 0 else { first = estimates; sums = estimates; continue }
             let order = PermutationAligner.order(previous: first, current: estimates)
             for c in sums.indices {

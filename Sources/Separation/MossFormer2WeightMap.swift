@@ -22,19 +22,20 @@ enum MossFormer2WeightMap {
 }
 
 extension MossFormer2Separator {
-    /// Loads a model directory: `config.json` (reference names) and `model.safetensors` (reference keys, F32/F16/BF16),
-    /// strictly.
+    /// The separator's ``ModelFormat``: `sepkws-mossformer2`, version 1. Not required, so a reference checkpoint
+    /// converted to safetensors elsewhere loads; folders written before `format_version` say `sepkws-mossformer2/1`.
+    public static let format = ModelFormat(name: "sepkws-mossformer2", version: 1, isRequired: false, legacyNames: ["sepkws-mossformer2/1"])
+
+    /// Loads a model folder (``ModelDirectory``): `config.json` (reference names) and `model.safetensors`
+    /// (reference keys, F32/F16/BF16), strictly.
     /// - Throws: ``SeparationError`` naming the file and the problem (missing file, unknown key, impossible size,
-    ///   missing/unexpected/mis-shaped weights, malformed safetensors).
+    ///   missing/unexpected/mis-shaped weights, malformed safetensors, another model kind's weights).
     public convenience init(directory: String) throws(SeparationError) {
-        let base = directory as NSString
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw .missingFile(path: directory)
-        }
-        let configuration = try MossFormer2Configuration.load(contentsOf: base.appendingPathComponent("config.json"))
-        try self.init(configuration: configuration)
-        try loadWeights(path: base.appendingPathComponent("model.safetensors"))
+        let folder = ModelDirectory(directory)
+        let data: Data
+        do { data = try folder.readConfiguration() } catch { throw .modelDirectory(error) }
+        try self.init(configuration: try MossFormer2Configuration.load(data: data, path: folder.configurationPath))
+        try loadWeights(path: folder.weightsPath)
     }
 
     /// Replaces every weight with a checkpoint's (reference keys, F32/F16/BF16), strictly: the file must hold
@@ -44,27 +45,31 @@ extension MossFormer2Separator {
     /// - Throws: ``SeparationError`` naming the file (missing, malformed, or missing/unexpected/mis-shaped weights);
     ///   nothing is changed then.
     public func loadWeights(path: String) throws(SeparationError) {
-        guard FileManager.default.fileExists(atPath: path) else { throw .missingFile(path: path) }
-        let file: SafeTensors
-        do { file = try SafeTensors.read(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw .incompatibleWeights(path: path, reason: "\(error)")
-        }
-        do { try load(MossFormer2WeightMap.normalized(file.tensors)) } catch {
-            throw .incompatibleWeights(path: path, reason: "\(error)")
+        do {
+            let file = try ModelDirectory.readWeights(file: path, format: Self.format)
+            try ModelDirectory.load(MossFormer2WeightMap.normalized(file.tensors), into: self, from: path)
+        } catch {
+            throw .modelDirectory(error)
         }
     }
 
-    /// Writes a model directory (`config.json`, `model.safetensors`; the model card is the caller's).
-    /// - Parameter dtype: `.f16` halves the size.
-    public func write(directory: String, dtype: SafeTensorsDType = .f32, metadata: [String: String] = [:]) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    /// Writes a model folder (``ModelDirectory``: `config.json`, `model.safetensors`, atomically; the model card is
+    /// the caller's).
+    /// - Parameters:
+    ///   - dtype: `.f16` halves the size.
+    ///   - metadata: further entries of the weights' metadata.
+    /// - Throws: ``SeparationError/modelDirectory(_:)``.
+    public func write(directory: String, dtype: SafeTensorsDType = .f32, metadata: [String: String] = [:]) throws(SeparationError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let config = try encoder.encode(configuration)
-        try config.write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("config.json")), options: .atomic)
-        var meta = metadata
-        meta["config"] = String(decoding: config, as: UTF8.self)
-        meta["format"] = "sepkws-mossformer2/1"
-        try save(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("model.safetensors")), metadata: meta, dtype: dtype)
+        let config: Data
+        do { config = try encoder.encode(configuration) } catch {
+            throw .unreadableConfiguration(path: directory, reason: "cannot encode: \(error)")
+        }
+        do {
+            try ModelDirectory(directory).write(configuration: config, weights: stateDict(), format: Self.format, metadata: metadata, dtype: dtype)
+        } catch {
+            throw .modelDirectory(error)
+        }
     }
 }

@@ -1,20 +1,30 @@
 import TensorCore
 
-/// The preallocated buffers of MossFormer2's fused inference path (``MaskNet`` owns one): frames-first scratch rows
-/// for one batch item, grown when a longer input arrives and reused across calls, so the steady state allocates
-/// nothing. The attention layer and the FSMN block run one after the other and share the scratch arena.
+/// The run-time state of MossFormer2's fused inference path, owned by the caller (whisper.cpp's context/state split,
+/// mlx's KV cache): frames-first scratch rows for one batch item, grown when a longer input arrives and reused
+/// across calls, so the steady state allocates nothing, and the position tables of the last length. The model holds
+/// only weights and is never written by inference, so one loaded ``MossFormer2Separator`` serves any number of
+/// streams or threads, each with a workspace of its own; a workspace serves one call at a time (not `Sendable`).
 ///
-/// Shapes (`S` frames): `stream [S, D]` (the residual stream, updated in place by every block); attention:
+/// ```swift
+/// let model = try MossFormer2Separator(directory: "Models/mossformer2-8k")
+/// let workspace = model.makeWorkspace()              // one per stream or thread
+/// for window in windows { consume(model.separate(window, workspace: workspace)) }   // [C][n] each
+/// ```
+///
+/// Scratch shapes (`S` frames): `stream [S, D]` (the residual stream, updated in place by every block); attention:
 /// `normed [S, 2D]`, `hidden [S, 4D]` (v | u), `attention [S, 4D]` (att_v | att_u), `z [S, Q]`,
 /// `heads [4, S, Q]` (quad_q, lin_q, quad_k, lin_k), `gated [S, 2D]`; FSMN: ten `[S, F]` and four `[S, 2F]` rows.
 /// With per-block widths (a compressed model), `2D`, `Q` and the FSMN hidden rows take the largest block's widths.
-final class MossFormer2Workspace {
+public final class MossFormer2Workspace {
+    /// The sizes the buffers are laid out for; only a model of this configuration may use the workspace.
+    public let configuration: MossFormer2Configuration
     /// `D`, `F`, `g`, and the largest per-block widths: `Q`, `E` (of `v` and of `u`) and `H` (FSMN hidden).
     let d: Int, q: Int, f: Int, e: Int, h: Int, groupSize: Int
     private(set) var frames = 0
     private var capacity = 0
     private var arena: UnsafeMutablePointer<Float>
-    /// Taps-first conv weights made per call (so they never go stale after a training step): `[K, max(4D, 2F)]`.
+    /// Taps-first conv weights made per call (so they never go stale after a training step): `[K, max(2E, Q, D, 2F)]`.
     let taps: UnsafeMutablePointer<Float>
     /// The dilated memory's taps-first weights: `[2L−1, F]` and `[2L−1, 2F]` (group inputs side by side).
     let denseTaps1: UnsafeMutablePointer<Float>, denseTaps2: UnsafeMutablePointer<Float>
@@ -27,7 +37,16 @@ final class MossFormer2Workspace {
     let workers: Int
     private let smallCount: Int
 
-    init(configuration c: MossFormer2Configuration) {
+    /// The unscaled sinusoidal position table of the last length, `[S, D]` (``ScaledSinusoidalEmbedding``).
+    var positionTable: (length: Int, values: [Float])?
+    /// The rotary tables of the last length (shared by every attention layer).
+    var rotaryTables: RotaryTables?
+
+    /// Buffers for a model of `configuration` (sized for its largest per-block widths); the scratch rows are
+    /// allocated on first use, for the input's length. The attention's per-worker scores are sized for
+    /// ``Threading/elementwiseThreads`` at this moment.
+    public init(configuration c: MossFormer2Configuration) {
+        configuration = c
         let blocks = 0..<c.numMossformerLayer
         d = c.mossformerSequenceDim; f = c.fsmnInnerChannels; groupSize = c.groupSize
         q = blocks.map { c.queryKeyDim(block: $0) }.max() ?? c.queryKeyDim

@@ -27,7 +27,7 @@ extension MossFormerAttentionLayer {
             trace("flash.to_hidden.out", MossFormer2Workspace.tensor(buffers.hidden, rows: s, cols: width, ld: width))
             trace("flash.to_qk.out", MossFormer2Workspace.tensor(buffers.z, rows: s, cols: q, ld: q))
         }
-        computeHeads(buffers.z, into: buffers.heads, frames: s, features: q)
+        computeHeads(buffers.z, into: buffers.heads, frames: s, features: q, tables: rotary.tables(frames: s, cache: &ws.rotaryTables))
 
         // Linear attention over the whole sequence, then each group's quadratic attention added onto it.
         let (quadQ, linQ, quadK, linK) = (buffers.heads, buffers.heads + s * q, buffers.heads + 2 * s * q, buffers.heads + 3 * s * q)
@@ -59,9 +59,10 @@ extension MossFormerAttentionLayer {
     }
 
     /// OffsetScale's four heads with rotary positions, in one pass: `heads[i] = rotary(z ⊙ γ[i] + β[i])`.
-    /// Shapes: `z [S, Q]`, `heads [4, S, Q]`.
-    private func computeHeads(_ z: UnsafePointer<Float>, into heads: UnsafeMutablePointer<Float>, frames s: Int, features q: Int) {
-        let tables = rotary.tables(frames: s)
+    /// Shapes: `z [S, Q]`, `heads [4, S, Q]`; `tables` cover the `S` frames.
+    private func computeHeads(
+        _ z: UnsafePointer<Float>, into heads: UnsafeMutablePointer<Float>, frames s: Int, features q: Int, tables: RotaryTables
+    ) {
         let count = offsetScale.gamma.shape[0]
         offsetScale.gamma.withUnsafeBufferPointer { gamma in
             offsetScale.beta.withUnsafeBufferPointer { beta in

@@ -1,3 +1,5 @@
+import TensorCore
+
 /// Finds the speaker order of a new window that best continues the previous window, by correlating their outputs
 /// over the overlap (Asteroid's `reorder_chunks` idea): the permutation maximising the summed normalised
 /// cross-correlation of matched pairs, all permutations tried (up to 6 speakers).
@@ -13,12 +15,9 @@ public enum PermutationAligner {
         for i in 0..<c {
             for j in 0..<c { score[i][j] = correlation(previous[i], current[j]) }
         }
-        var best: [Int] = Array(0..<c), bestScore = -Double.infinity
-        for permutation in permutations(c) {
-            let total = (0..<c).reduce(0.0) { $0 + score[$1][permutation[$1]] }
-            if total > bestScore { bestScore = total; best = permutation }
-        }
-        return best
+        // Permutations.best maximises the mean of scores[p[j]][j]: here previous j is matched to current p[j].
+        let transposed = (0..<c).map { current in (0..<c).map { previous in score[previous][current] } }
+        return Permutations.best(transposed).permutation
     }
 
     /// Normalised cross-correlation at lag 0 (0 when either signal is silent).
@@ -30,10 +29,4 @@ public enum PermutationAligner {
         return aa > 0 && bb > 0 ? ab / (aa * bb).squareRoot() : 0
     }
 
-    /// All permutations of `0..<n`, identity first.
-    static func permutations(_ n: Int) -> [[Int]] {
-        if n <= 1 { return [Array(0..<n)] }
-        return permutations(n - 1).flatMap { p in (0...p.count).map { i in var q = p; q.insert(n - 1, at: i); return q } }
-            .sorted { $0.lexicographicallyPrecedes($1) }
-    }
 }

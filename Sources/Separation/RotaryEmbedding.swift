@@ -18,18 +18,19 @@ final class RotaryEmbedding: Layer {
 
     var localBuffers: [(name: String, tensor: Tensor)] { [("freqs", freqs)] }
 
-    /// The angle tables of the last length seen (every head of every call at one length shares them).
+    /// The angle tables of the last length seen by the autograd path (every head of every call at one length
+    /// shares them); the inference path keeps its own in the caller's ``MossFormer2Workspace``.
     private var tables: RotaryTables?
 
     func callAsFunction(_ x: Tensor) -> Tensor {
-        x.rotaryEmbedding(tables(frames: x.shape[-2]))
+        x.rotaryEmbedding(tables(frames: x.shape[-2], cache: &tables))
     }
 
-    /// The cos/sin tables for positions `0 ..< frames` (cached for the last length).
-    func tables(frames: Int) -> RotaryTables {
-        if let tables, tables.frames == frames { return tables }
+    /// The cos/sin tables for positions `0 ..< frames`, reusing `cache` when it holds them (else refilling it).
+    func tables(frames: Int, cache: inout RotaryTables?) -> RotaryTables {
+        if let cache, cache.frames == frames, cache.rotaryDims == dims { return cache }
         let made = Tensor.rotaryTables(frames: frames, rotaryDims: dims)
-        tables = made
+        cache = made
         return made
     }
 }

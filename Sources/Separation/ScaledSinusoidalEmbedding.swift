@@ -19,13 +19,19 @@ final class ScaledSinusoidalEmbedding: Layer {
     var localParameters: [(name: String, tensor: Tensor)] { [("scale", scale)] }
     var localBuffers: [(name: String, tensor: Tensor)] { [("inv_freq", inverseFrequencies)] }
 
-    /// The unscaled table of the last length seen (recomputed when the length changes).
+    /// The unscaled table of the last length seen by the autograd path (recomputed when the length changes); the
+    /// inference path keeps its own in the caller's ``MossFormer2Workspace``, so inference never writes here.
     private var cachedTable: (length: Int, values: [Float])?
 
     func callAsFunction(length: Int) -> Tensor {
+        callAsFunction(length: length, cache: &cachedTable)
+    }
+
+    /// The table for `0 ..< length`, reusing `cache` when it holds that length (else refilling it).
+    func callAsFunction(length: Int, cache: inout (length: Int, values: [Float])?) -> Tensor {
         let half = inverseFrequencies.count
-        if let cachedTable, cachedTable.length == length {
-            return Tensor(cachedTable.values, shape: [length, 2 * half]) * scale
+        if let cache, cache.length == length {
+            return Tensor(cache.values, shape: [length, 2 * half]) * scale
         }
         let inv = inverseFrequencies.scalars
         var table = [Float](repeating: 0, count: length * 2 * half)
@@ -36,7 +42,7 @@ final class ScaledSinusoidalEmbedding: Layer {
                 table[t * 2 * half + half + j] = Float(cos(angle))
             }
         }
-        cachedTable = (length, table)
+        cache = (length, table)
         return Tensor(table, shape: [length, 2 * half]) * scale
     }
 }

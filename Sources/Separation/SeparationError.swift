@@ -1,3 +1,5 @@
+import NN
+
 /// A separator configuration or model directory that cannot be used, with the reason.
 public enum SeparationError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `config.json` is missing, unreadable or not JSON.
@@ -8,10 +10,9 @@ public enum SeparationError: Error, Sendable, Equatable, CustomStringConvertible
     case invalidConfiguration(field: String, value: String, reason: String)
     /// A value of a configuration file is impossible.
     case invalidConfigurationFile(path: String, field: String, value: String, reason: String)
-    /// The model directory lacks a file.
-    case missingFile(path: String)
-    /// The weights do not fit the configuration (wraps the strict loader's message).
-    case incompatibleWeights(path: String, reason: String)
+    /// The model folder or a configuration file cannot be read or written, or its weights do not fit
+    /// (``ModelDirectory``'s vocabulary, shared by every model kind).
+    case modelDirectory(ModelDirectoryError)
     /// No model was given and none is shipped.
     case noModel(hint: String)
 
@@ -21,8 +22,7 @@ public enum SeparationError: Error, Sendable, Equatable, CustomStringConvertible
         case .unknownKeys(let path, let keys): "\(path): unknown configuration keys \(keys.joined(separator: ", "))"
         case .invalidConfiguration(let field, let value, let reason): "invalid \(field) \(value): \(reason)"
         case .invalidConfigurationFile(let path, let field, let value, let reason): "\(path): invalid \(field) \(value): \(reason)"
-        case .missingFile(let path): "\(path): missing (a model directory holds config.json and model.safetensors)"
-        case .incompatibleWeights(let path, let reason): "\(path): weights do not fit the configuration: \(reason)"
+        case .modelDirectory(let error): error.description
         case .noModel(let hint): "no separation model: \(hint)"
         }
     }

@@ -16,6 +16,10 @@ public enum SynthesisError: Error, Sendable, Equatable, CustomStringConvertible 
     case engineFailed(engine: EngineFamily, voice: String, reason: String)
     /// The voice is reserved for evaluation and is never used for training data.
     case reservedVoice(String)
+    /// The intelligibility judge (Whisper through faster-whisper) is not installed or cannot start.
+    case judgeUnavailable(reason: String)
+    /// The intelligibility judge failed on one clip.
+    case judgeFailed(reason: String)
 
     public var description: String {
         switch self {
@@ -29,6 +33,9 @@ public enum SynthesisError: Error, Sendable, Equatable, CustomStringConvertible 
             "engine \(engine.rawValue) is not available: \(reason) (bash Datasets/install-engines installs the optional engines)"
         case .engineFailed(let engine, let voice, let reason): "engine \(engine.rawValue), voice \(voice): \(reason)"
         case .reservedVoice(let name): "voice \(name) is reserved for evaluation and never used for training data"
+        case .judgeUnavailable(let reason):
+            "the intelligibility judge is not available: \(reason) (bash Datasets/install-engines installs faster-whisper and its model)"
+        case .judgeFailed(let reason): "the intelligibility judge failed: \(reason)"
         }
     }
 }

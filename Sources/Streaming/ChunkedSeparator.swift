@@ -9,7 +9,8 @@ import Separation
 /// Synchronous and deterministic: ``push(_:)`` returns the output samples that are final, ``finish()`` the rest.
 ///
 /// ```swift
-/// let chunked = try ChunkedSeparator(plan: plan, speakers: 2) { model.separate($0) }
+/// let workspace = model.makeWorkspace()   // this stream's buffers; the model itself is shared
+/// let chunked = ChunkedSeparator(plan: plan, speakers: 2) { model.separate($0, workspace: workspace) }
 /// for block in blocks { write(chunked.push(block)) }   // [C][n] per call
 /// write(chunked.finish())
 /// ```
@@ -48,6 +49,14 @@ public final class ChunkedSeparator {
             append(process(Array(pending.prefix(plan.window)), last: false), to: &out)
             pending.removeFirst(plan.hop)
         }
+        return out
+    }
+
+    /// Separates a whole signal held in memory (``push(_:)`` then ``finish()``), after which the separator takes a
+    /// new signal: `[n] -> [C][n]`; one pass when it fits one window.
+    public func separate(_ signal: [Float]) -> [[Float]] {
+        var out = push(signal)
+        for (c, rest) in finish().enumerated() { out[c] += rest }
         return out
     }
 

@@ -95,9 +95,10 @@ public struct FileSeparator {
         let start = Date()
         let modelRate = separator.configuration.sampleRate
         let name = input == "-" ? "stdin" : input
-        let (separator, shifts, bothPolarities) = (separator, shifts, bothPolarities)
+        // The buffers of this input's passes: the model is only read, so other inputs may share it meanwhile.
+        let (separator, shifts, bothPolarities, workspace) = (separator, shifts, bothPolarities, separator.makeWorkspace())
         let chunked = ChunkedSeparator(plan: plan, speakers: destinations.count) {
-            separator.separate($0, shifts: shifts, bothPolarities: bothPolarities)
+            separator.separate($0, shifts: shifts, bothPolarities: bothPolarities, workspace: workspace)
         }
         // Pass 1: separate block by block into float files at the model rate, measuring levels on the way.
         for path in destinations { PartialFiles.register(path + ".stage.wav") }

@@ -1,3 +1,4 @@
+import AudioIO
 import Foundation
 
 /// One detected keyword.
@@ -49,8 +50,6 @@ public struct KeywordEventLine: Encodable, Sendable, Equatable {
 
     /// The JSON line (sorted keys, no trailing newline).
     public func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
+        try JSONLine.encode(self)
     }
 }

@@ -1,5 +1,5 @@
-import AudioIO
 import Foundation
+import NN
 import TensorCore
 
 /// A model folder's weights stored in another element type (`sepkws convert-model`): the other files copied, the
@@ -21,50 +21,35 @@ public enum ModelConversion {
     }
 
     /// Writes `out` (which must not exist) with `model`'s weights in `dtype` and a copy of its other files.
-    /// - Throws: ``StreamingError/modelFile(path:reason:)`` for a folder without `config.json`, an existing `out`,
-    ///   unreadable weights, weights beyond float16's range, or a failed write.
+    /// - Throws: ``ModelDirectoryError`` for a folder without `config.json`, an existing `out`, unreadable weights,
+    ///   weights beyond float16's range, or a failed write.
     public static func convert(model: String, to out: String, dtype target: SafeTensorsDType) throws -> Result {
-        let weightsPath = (model as NSString).appendingPathComponent("model.safetensors")
-        guard FileManager.default.fileExists(atPath: (model as NSString).appendingPathComponent("config.json")) else {
-            throw StreamingError.modelFile(path: model, reason: "not a model directory: it has no config.json")
-        }
-        guard !FileManager.default.fileExists(atPath: out) else {
-            throw StreamingError.modelFile(path: out, reason: "already exists; give a new --out")
-        }
-        let source: SafeTensors
-        do {
-            source = try SafeTensors.read(contentsOf: URL(fileURLWithPath: weightsPath))
-        } catch {
-            throw StreamingError.modelFile(path: weightsPath, reason: "\(error)")
-        }
+        let folder = ModelDirectory(model)
+        _ = try folder.readConfiguration()
+        guard !FileManager.default.fileExists(atPath: out) else { throw ModelDirectoryError.alreadyExists(path: out) }
+        let source = try folder.readWeights(format: nil)
         if target == .f16, let (key, value) = largestBeyondHalfRange(source.tensors) {
-            throw StreamingError.modelFile(
-                path: weightsPath,
-                reason: "'\(key)' holds \(value), beyond float16's range (65504); use --dtype bf16 or f32")
+            throw ModelDirectoryError.unconvertible(
+                path: folder.weightsPath, reason: "'\(key)' holds \(value), beyond float16's range (65504); use --dtype bf16 or f32")
         }
         let encoded = source.encoded(dtype: target)
         let roundTrip: SafeTensors
         do {
             roundTrip = try SafeTensors.decode(encoded)
         } catch {
-            throw StreamingError.modelFile(path: out, reason: "the converted weights do not read back: \(error)")
+            throw ModelDirectoryError.unconvertible(path: out, reason: "the converted weights do not read back: \(error)")
         }
         let error = largestRelativeError(source.tensors, roundTrip.tensors)
 
-        do {
-            try AtomicDirectory.write(out) { temporary in
-                for name in try FileManager.default.contentsOfDirectory(atPath: model).sorted() where name != "model.safetensors" {
-                    let path = (model as NSString).appendingPathComponent(name)
-                    var isDirectory: ObjCBool = false
-                    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
-                    try FileManager.default.copyItem(atPath: path, toPath: (temporary as NSString).appendingPathComponent(name))
-                }
-                try encoded.write(to: URL(fileURLWithPath: (temporary as NSString).appendingPathComponent("model.safetensors")))
+        try ModelDirectory(out).writeAtomically { converted in
+            for name in try FileManager.default.contentsOfDirectory(atPath: model).sorted() where name != ModelDirectory.weightsFile {
+                let path = (model as NSString).appendingPathComponent(name)
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+                try FileManager.default.copyItem(atPath: path, toPath: (converted.path as NSString).appendingPathComponent(name))
             }
-        } catch {
-            throw StreamingError.modelFile(path: out, reason: "cannot write: \(FileSystemMessage.reason(error))")
+            try encoded.write(to: URL(fileURLWithPath: converted.weightsPath))
         }
-
         return Result(source: source, encoded: encoded, largestRelativeError: error)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import KeywordSpotting
+import NN
 
 /// Finds shipped models: `$SEPKWS_MODELS`, then `Models/` in the current folder, then `Models/` beside the binary or
 /// in the package it was built in (`.build/<config>/sepkws` -> `../../Models`). Used for every default model.
@@ -39,7 +40,7 @@ public enum ModelLocator {
     public static func shipped(_ name: String, in folders: [String] = searchPath) -> String? {
         for folder in folders {
             let path = (folder as NSString).appendingPathComponent(name)
-            if FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("config.json")) { return path }
+            if ModelDirectory(path).hasConfiguration { return path }
         }
         return nil
     }
@@ -52,12 +53,12 @@ public enum DefaultModels {
     public static let keywordSpotter = "kws-cab-12"
 
     /// The folder of the default keyword spotter.
-    /// - Throws: `KeywordSpottingError.modelDirectoryMissing` naming the places searched.
+    /// - Throws: `ModelDirectoryError.noSuchDirectory` naming the places searched.
     public static func keywordSpotterDirectory() throws -> String {
         let environment = ProcessInfo.processInfo.environment
         if let path = environment["SEPKWS_KWS_MODEL"], !path.isEmpty { return path }
         if let shipped = ModelLocator.shipped(keywordSpotter) { return shipped }
-        throw KeywordSpottingError.modelDirectoryMissing(
+        throw ModelDirectoryError.noSuchDirectory(
             path: "\(keywordSpotter) (searched $SEPKWS_KWS_MODEL, $SEPKWS_MODELS, \(ModelLocator.searchPath.joined(separator: ", ")); give --model DIR)")
     }
 }

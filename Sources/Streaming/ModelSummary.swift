@@ -1,5 +1,7 @@
+import AudioIO
 import Foundation
 import KeywordSpotting
+import NN
 import Separation
 import TensorCore
 
@@ -28,19 +30,15 @@ public struct ModelSummary: Encodable, Sendable {
     /// The hop `detect` classifies windows at by default (s).
     public static let detectionHopSeconds = 0.08
 
-    /// Reads `directory`'s config and weights.
-    /// - Throws: the library's errors naming the file at fault.
+    /// Reads `directory`'s config and weights (``ModelDirectory``; any weights format, as the kind is told by the
+    /// configuration).
+    /// - Throws: ``ModelDirectoryError`` or the model kind's configuration error, naming the file at fault.
     public init(directory: String) throws {
-        let configPath = (directory as NSString).appendingPathComponent("config.json")
-        let weightsPath = (directory as NSString).appendingPathComponent("model.safetensors")
-        guard let configData = FileManager.default.contents(atPath: configPath) else {
-            throw StreamingError.modelFile(path: configPath, reason: "missing or unreadable (a model folder holds config.json and model.safetensors)")
-        }
+        let folder = ModelDirectory(directory)
+        let configData = try folder.readConfiguration()
+        let configPath = folder.configurationPath, weightsPath = folder.weightsPath
         let object = try? JSONSerialization.jsonObject(with: configData) as? [String: Any]
-        let weights: SafeTensors
-        do { weights = try SafeTensors.read(contentsOf: URL(fileURLWithPath: weightsPath)) } catch {
-            throw StreamingError.modelFile(path: weightsPath, reason: "\(error)")
-        }
+        let weights = try folder.readWeights(format: nil)
         model = directory
         parameters = weights.tensors.values.map(\.count).reduce(0, +)
         let types = Set(weights.storedDTypes.values.map(\.rawValue))
@@ -56,7 +54,7 @@ public struct ModelSummary: Encodable, Sendable {
             macsPerWindow = Double(configuration.multiplyAccumulatesPerWindow)
             macsPerSecond = macsPerWindow! / Self.detectionHopSeconds
         } else {
-            let configuration = try MossFormer2Configuration(contentsOf: configPath)
+            let configuration = try MossFormer2Configuration(data: configData, path: configPath)
             kind = "separator"
             speakers = configuration.numSpks
             sampleRate = configuration.sampleRate
@@ -67,9 +65,7 @@ public struct ModelSummary: Encodable, Sendable {
 
     /// The summary as one JSON line (sorted keys).
     public func jsonLine() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
+        try JSONLine.encode(self)
     }
 
     /// The summary as lines of text.

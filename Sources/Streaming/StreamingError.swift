@@ -6,15 +6,12 @@ public enum StreamingError: Error, Sendable, Equatable, CustomStringConvertible 
     case invalidDetectionSettings(String)
     /// An option of the detection rules (keywords, thresholds) is malformed or names no label; `message` says which.
     case invalidRule(message: String)
-    /// A model folder's file is missing or unreadable.
-    case modelFile(path: String, reason: String)
 
     public var description: String {
         switch self {
         case .invalidPlan(let window, let overlap, let reason): "invalid chunk plan (window \(window), overlap \(overlap) samples): \(reason)"
         case .invalidDetectionSettings(let reason): "invalid detection settings: \(reason)"
         case .invalidRule(let message): message
-        case .modelFile(let path, let reason): "\(path): \(reason)"
         }
     }
 }

@@ -1,3 +1,5 @@
+import Separation
+
 /// How ``KeywordDetector`` separates a stream before spotting: a separation model run in overlapping windows.
 public struct TalkerSeparation {
     /// The model's rate (Hz).
@@ -14,5 +16,19 @@ public struct TalkerSeparation {
         self.speakers = speakers
         self.plan = plan
         self.separate = separate
+    }
+
+    /// A separator run in `plan`'s windows on a workspace of its own (``MossFormer2Workspace``), so the loaded
+    /// model may serve other streams at the same time; one stream uses the result.
+    /// - Parameters:
+    ///   - separator: the model (only read).
+    ///   - plan: the windowing, in samples at the model's rate.
+    ///   - bothPolarities: also separate the negated mixture and average (default: as the model's configuration asks).
+    public init(separator: MossFormer2Separator, plan: ChunkPlan, bothPolarities: Bool? = nil) {
+        let workspace = separator.makeWorkspace()
+        let both = bothPolarities ?? separator.configuration.bothPolarities ?? false
+        self.init(
+            sampleRate: separator.configuration.sampleRate, speakers: separator.configuration.numSpks, plan: plan,
+            separate: { separator.separate($0, shifts: 1, bothPolarities: both, workspace: workspace) })
     }
 }

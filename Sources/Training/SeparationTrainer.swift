@@ -96,7 +96,7 @@ public final class SeparationTrainer {
         model = try MossFormer2Separator(configuration: settings.model, dropout: settings.dropout, seed: settings.seed)
         if !resume, let initialization = settings.initialization {
             // A shallower model's weights grow into this one's first blocks, the rest starting as identities.
-            initializedBlocks = try model.loadWeightsGrowingDepth(path: (initialization as NSString).appendingPathComponent("model.safetensors"))
+            initializedBlocks = try model.loadWeightsGrowingDepth(path: ModelDirectory(initialization).weightsPath)
         }
         model.setTraining(true)
         optimizer = Adam(parameters: model.namedParameters(), learningRate: settings.learningRate)
@@ -198,7 +198,7 @@ public final class SeparationTrainer {
         optimizer.zeroGrad()
         let mixtures = Tensor(batch.mixtures, shape: [batch.batchSize, length])
         let targets = Tensor(batch.sources, shape: [batch.batchSize, batch.speakers, length])
-        let estimates = model(mixtures).transposed(0, 1)                    // [B, C, T]
+        let estimates = model(mixtures)                                     // [B, C, T]
         // The mean over the batch of the negative mean SI-SNR under the best permutation (the reference's scale, on
         // which its clipping at norm 10 is defined).
         let result = PermutationInvariantLoss.negativeSISNR(estimates: estimates, targets: targets)
@@ -232,13 +232,14 @@ public final class SeparationTrainer {
         let length = settings.validationSeconds > 0 ? Int(settings.validationSeconds * Double(settings.model.sampleRate)) : Int.max
         var improvements: [Double] = []
         let alternate = settings.randomPolarity ?? false
+        let workspace = model.makeWorkspace()
         for (index, example) in validation.enumerated() {
             let read = Array(try MonoReader(path: example.mixture, sampleRate: settings.model.sampleRate).readAll().prefix(length))
             let mixture = alternate && index % 2 == 1 ? read.map { -$0 } : read
             let references = try example.sources.map {
                 Array(try MonoReader(path: $0, sampleRate: settings.model.sampleRate).readAll().prefix(mixture.count))
             }
-            let estimates = model.separate(mixture)
+            let estimates = model.separate(mixture, workspace: workspace)
             let t = mixture.count
             let target = Tensor(references.flatMap { $0 }, shape: [1, references.count, t])
             let separated = PermutationInvariantLoss.negativeSISNR(estimates: Tensor(estimates.flatMap { $0 }, shape: [1, estimates.count, t]), targets: target)

@@ -39,7 +39,7 @@ public enum SeparationTrainingBenchmark {
         for run in 0...runs {
             let t0 = DispatchTime.now().uptimeNanoseconds
             optimizer.zeroGrad()
-            let estimates = model(mixture).transposed(0, 1)                        // [B, C, T]
+            let estimates = model(mixture)                                         // [B, C, T]
             let loss = PermutationInvariantLoss.negativeSISNR(estimates: estimates, targets: targets).loss
             let t1 = DispatchTime.now().uptimeNanoseconds
             loss.backward()
@@ -80,7 +80,7 @@ public enum SeparationTrainingBenchmark {
                 for _ in 0..<batchSize {
                     let example = try augmenter.augmentSources(crops, length: samples, using: &rng)
                     var mixture = SignalLevel.sum(example.mixed)
-                    _ = augmenter.degradeMixture(&mixture, bandLimit: example.bandLimit, using: &rng)
+                    _ = try augmenter.degradeMixture(&mixture, bandLimit: example.bandLimit, using: &rng)
                 }
                 if batch > 0 { seconds.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9) }   // after a warm-up
             }

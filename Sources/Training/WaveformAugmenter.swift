@@ -81,7 +81,7 @@ public struct WaveformAugmenter: Sendable {
                 for i in view.indices { view[i] += scaled[i] }
             }
         }
-        if let channel { _ = channel.degradeMixture(&view, bandLimit: bandLimit, using: &rng) }
+        if let channel { _ = try channel.degradeMixture(&view, bandLimit: bandLimit, using: &rng) }
         return view
     }
 

@@ -114,7 +114,7 @@ import Testing
         #expect(try SourceAugmenter(settings: SourceAugmentationSettings(), sampleRate: 16_000).bandLimitCutoffs == [3_400, 4_000, 5_500])
         // Through the augmenter: a tone below every cutoff and one above, as an example's two sources.
         let settings = SourceAugmentationSettings(
-            speedProbability: 0, equalizerProbability: 0, reverbProbability: 0, bandLimitProbability: 1)
+            speedProbability: 0, formantProbability: 0, equalizerProbability: 0, reverbProbability: 0, bandLimitProbability: 1)
         let augmenter = try SourceAugmenter(settings: settings, sampleRate: 16_000)
         let sources = [Self.tone(2_300, count: 8_000, sampleRate: 16_000), Self.tone(7_000, count: 8_000, sampleRate: 16_000)]
         var chosen: Set<Double> = []
@@ -166,8 +166,8 @@ import Testing
 
     @Test func augmenterIsSeededAndKeepsTheMixtureTheSumOfItsSources() throws {
         let everything = SourceAugmentationSettings(
-            speedProbability: 1, equalizerProbability: 1, reverbProbability: 1, bandLimitProbability: 1, noiseProbability: 1,
-            clipProbability: 1, muLawProbability: 1)
+            speedProbability: 1, formantProbability: 1, equalizerProbability: 1, reverbProbability: 1, bandLimitProbability: 1,
+            noiseProbability: 1, clipProbability: 1, muLawProbability: 1, codecProbability: 1)
         let augmenter = try SourceAugmenter(settings: everything, sampleRate: 8_000)
         let length = 6_000
         let crops = Self.sources(2, length: augmenter.inputLength(for: length), seed: 1)
@@ -176,7 +176,7 @@ import Testing
             var rng = SplitMix64(seed: seed)
             let example = try augmenter.augmentSources(crops, length: length, using: &rng)
             var mixture = SignalLevel.sum(example.mixed)
-            let gain = augmenter.degradeMixture(&mixture, bandLimit: example.bandLimit, using: &rng)
+            let gain = try augmenter.degradeMixture(&mixture, bandLimit: example.bandLimit, using: &rng)
             return (example, mixture, gain)
         }
         let (a, mixtureA, gainA) = try run(5), (b, mixtureB, gainB) = try run(5), (c, _, _) = try run(6)
@@ -190,8 +190,8 @@ import Testing
 
         // Without the mixture-only stage and the band limit: the sources keep the levels they were given.
         let linear = SourceAugmentationSettings(
-            speedProbability: 1, equalizerProbability: 1, reverbProbability: 1, bandLimitProbability: 0,
-            gainMinDB: 0, gainMaxDB: 0, clipProbability: 0, muLawProbability: 0)
+            speedProbability: 1, formantProbability: 1, equalizerProbability: 1, reverbProbability: 1, bandLimitProbability: 0,
+            gainMinDB: 0, gainMaxDB: 0, clipProbability: 0, muLawProbability: 0, codecProbability: 0)
         let plain = try SourceAugmenter(settings: linear, sampleRate: 8_000)
         var rng = SplitMix64(seed: 8)
         let example = try plain.augmentSources(crops, length: length, using: &rng)
@@ -200,12 +200,12 @@ import Testing
         }
         var mixture = SignalLevel.sum(example.mixed)
         let before = mixture
-        #expect(plain.degradeMixture(&mixture, bandLimit: nil, using: &rng) == 1 && mixture == before)
+        #expect(try plain.degradeMixture(&mixture, bandLimit: nil, using: &rng) == 1 && mixture == before)
     }
 
     @Test func earlyTargetsLoseTheLateReverberation() throws {
         let settings = SourceAugmentationSettings(
-            speedProbability: 0, equalizerProbability: 0, reverbProbability: 1, reverberationTimeMin: 0.8,
+            speedProbability: 0, formantProbability: 0, equalizerProbability: 0, reverbProbability: 1, reverberationTimeMin: 0.8,
             reverberationTimeMax: 0.9, reverbTarget: .early, bandLimitProbability: 1)
         let augmenter = try SourceAugmenter(settings: settings, sampleRate: 8_000)
         // A click train: each source's reverberation shows between the clicks.

@@ -9,6 +9,26 @@ import TestSupport
 let seeded: SeededGeneratorFactory<SplitMix64> = { SplitMix64(seed: $0) }
 
 @Suite(.serialized) struct CorpusTests {
+    @Test func mixtureManifestNamesTheTalkersEngines() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        #expect(try MixtureCorpusManifest(root: dir.path) == nil)
+        try Data("""
+        mixture_ID,split,voice_1,voice_2,text_1,text_2
+        test_000000,test,kokoro:0205 pitch 76 rate 201,en-gb-x-gbclan+pedro pitch 79 rate 210,a,b
+        test_000001,test,festival:rab_diphone pitch 50,pico:de-DE pitch 47,a,b
+        test_000002,test,mbrola:mb-us1 pitch 50,mbrola:mb-de3-en pitch 47,a,b
+
+        """.utf8).write(to: URL(fileURLWithPath: dir.file("clips.csv")))
+        let manifest = try #require(try MixtureCorpusManifest(root: dir.path))
+        #expect(manifest.subsets(of: "test_000000") == ["engine espeak", "engine kokoro", "engines espeak+kokoro"])
+        #expect(manifest.subsets(of: "test_000001") == ["engine festival", "engine pico", "engines festival+pico"])
+        #expect(manifest.subsets(of: "test_000002") == ["engine mbrola", "engines mbrola+mbrola"])
+        #expect(manifest.subsets(of: "test_000009") == [])
+        try Data("mixture_ID,voice_1,voice_2\nx,nosuch:voice,en-us\n".utf8).write(to: URL(fileURLWithPath: dir.file("clips.csv")))
+        #expect(throws: DatasetError.self) { try MixtureCorpusManifest(root: dir.path) }
+    }
+
     @Test func voiceSplitsAreDisjointAndNonEmpty() throws {
         let catalog = try VoiceCatalog()
         let train = Set(catalog.identities[.train]!), dev = Set(catalog.identities[.dev]!), test = Set(catalog.identities[.test]!)
@@ -52,6 +72,10 @@ let seeded: SeededGeneratorFactory<SplitMix64> = { SplitMix64(seed: $0) }
         try FileManager.default.removeItem(atPath: "\(out)/\(first)")
         _ = try builder.build()
         #expect(try Data(contentsOf: URL(fileURLWithPath: "\(out)/\(first)")) == bytes)
+        // Every row names its engine family; a corpus made before that column resumes to the same table.
+        #expect(table.header.last == "engine" && table.rows.allSatisfy { $0.last == "espeak" })
+        try CSVTable(header: Array(table.header.dropLast()), rows: table.rows.map { Array($0.dropLast()) }).write(to: "\(out)/clips.csv")
+        #expect(try builder.build() == table)
 
         let dataset = try SpeechCommandsDataset(root: out, labelSet: .twelve)
         let all = dataset.examples.values.flatMap { $0 }

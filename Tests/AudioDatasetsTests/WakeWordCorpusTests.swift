@@ -83,6 +83,16 @@ import TestSupport
         #expect(WordList(words: ["Paris", "it's", "ok", "a", "fine"], source: "x").words == ["fine", "ok"])
     }
 
+    @Test func phrasesComeFromAListOrFromAConfusersFile() throws {
+        #expect(try WordList.phrases(" Harvest, high jarvis ,harvest") == ["harvest", "high jarvis"])
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("confusers-\(UUID().uuidString).txt").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data("hey jarvis\tharvest, hey harvest\ncomputer\tcommuter, compute\n\nmarvin\n".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(try WordList.phrases("@" + path) == ["harvest", "hey harvest", "commuter", "compute", "marvin"])
+        #expect(throws: DatasetError.self) { try WordList.phrases(" , ") }
+        #expect(throws: DatasetError.self) { try WordList.phrases("@/nonexistent/confusers.txt") }
+    }
+
     @Test func customLabelSetMapsPhraseFoldersAndEverythingElseToUnknown() {
         let set = KeywordLabelSet.custom(keywords: ["hey jarvis", "computer"])
         #expect(set.labels == ["hey jarvis", "computer", "_unknown_", "_silence_"])

@@ -56,35 +56,41 @@ import TestSupport
     }
 
     /// Batches give the clips in order and the same report as one clip per call; named subsets get their own
-    /// accuracy in the report, its text and its JSON, next to the caller's metadata.
+    /// accuracy in the report, its text and its JSON, next to the caller's metadata. A clip counts in each of its
+    /// subsets (here its noise and its speaker).
     @Test func batchesAndSubsets() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let examples = try examples(dir)
         let evaluator = KeywordEvaluator(labels: labels)
-        let noisy: (KeywordExample) -> String? = { $0.cropStart != nil ? nil : $0.path.contains("quiet") ? "clean" : "noisy" }
+        let noisy: (KeywordExample) -> [String] = { example in
+            guard example.cropStart == nil else { return [] }
+            return [example.path.contains("quiet") ? "clean" : "noisy", example.path.hasSuffix("loud2.wav") ? "voice b" : "voice a"]
+        }
         var batchSizes: [Int] = [], done: [Int] = []
-        let report = try evaluator.evaluate(examples, batchSize: 3, subset: noisy, classifyBatch: { clips in
+        let report = try evaluator.evaluate(examples, batchSize: 3, subsets: noisy, classifyBatch: { clips in
             batchSizes.append(clips.count)
             return try clips.map(byLevel)
         }, progress: { finished, total in done.append(finished); #expect(total == 4) })
         #expect(batchSizes == [3, 1] && done == [3, 4])
-        let oneByOne = try evaluator.evaluate(examples, subset: noisy, classify: byLevel)
+        let oneByOne = try evaluator.evaluate(examples, subsets: noisy, classify: byLevel)
         #expect(report.confusion == oneByOne.confusion && report.predictions == oneByOne.predictions)
-        #expect(report.predictions.map(\.subset) == ["noisy", "clean", "noisy", nil])
+        #expect(report.predictions.map(\.subsets) == [["noisy", "voice a"], ["clean", "voice a"], ["noisy", "voice b"], []])
         // loud.wav right, quiet.wav right, loud2.wav wrong (a quiet "no" heard as loud).
         #expect(report.subsetAccuracies == [
             KeywordSubsetAccuracy(name: "clean", examples: 1, correct: 1), KeywordSubsetAccuracy(name: "noisy", examples: 2, correct: 1),
+            KeywordSubsetAccuracy(name: "voice a", examples: 2, correct: 2), KeywordSubsetAccuracy(name: "voice b", examples: 1, correct: 0),
         ])
         #expect(report.subsetAccuracies[1].accuracy == 0.5)
-        #expect(report.textTable().hasSuffix("accuracy 75.00% (3 of 4), balanced 83.33%\n  clean 100.00% (1 of 1)\n  noisy 50.00% (1 of 2)\n"))
+        #expect(report.textTable().hasSuffix(
+            "accuracy 75.00% (3 of 4), balanced 83.33%\n  clean 100.00% (1 of 1)\n  noisy 50.00% (1 of 2)\n  voice a 100.00% (2 of 2)\n  voice b 0.00% (0 of 1)\n"))
         #expect(report.windowsPerSecond > 0)
 
         let json = try #require(try JSONSerialization.jsonObject(with: report.summaryJSON(metadata: ["model": "m", "split": "test"])) as? [String: Any])
         #expect(json["model"] as? String == "m" && json["split"] as? String == "test")
         #expect(json["examples"] as? Int == 4 && json["accuracy"] as? Double == 0.75)
         let subsets = try #require(json["subsets"] as? [[String: Any]])
-        #expect(subsets.map { $0["name"] as? String } == ["clean", "noisy"])
+        #expect(subsets.map { $0["name"] as? String } == ["clean", "noisy", "voice a", "voice b"])
         #expect(subsets[1]["examples"] as? Int == 2 && subsets[1]["correct"] as? Int == 1 && subsets[1]["accuracy"] as? Double == 0.5)
         #expect(abs((json["windows_per_second"] as? Double ?? 0) - report.windowsPerSecond) <= 1e-9 * report.windowsPerSecond)
         let decoded = try JSONDecoder().decode([KeywordSubsetAccuracy].self, from: JSONSerialization.data(withJSONObject: subsets))

@@ -84,6 +84,25 @@ import TestSupport
         #expect(report.csvTable.value("sdr", row: 0) == "")
     }
 
+    @Test func subsetsAverageTheirUtterances() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let (examples, references, _) = try corpus(dir)
+        let first = examples[0].id
+        let report = try SeparationEvaluator(sampleRate: 8_000, computeSDR: false)
+            .evaluate(examples, separate: separator(references), subsets: { (id: String) -> [String] in id == first ? ["engine pico", "everything"] : ["everything"] })
+        let subsets = try #require(report.summary.subsets)
+        #expect(subsets.map(\.name) == ["engine pico", "everything"])
+        #expect(subsets[0].siSNRImprovement.count == 1 && subsets[0].siSNRImprovement.mean == report.rows[0].siSNRImprovement)
+        #expect(subsets[1].siSNRImprovement == report.summary.siSNRImprovement)
+        #expect(report.textTable().contains("SI-SNRi, engine pico (1): mean"))
+        let json = String(decoding: try report.summaryJSON(), as: UTF8.self)
+        #expect(json.contains("\"subsets\"") && json.contains("\"si_snr_improvement\""))
+        #expect(try SeparationReport.summary(json: report.summaryJSON()) == report.summary)
+        // Without subsets the summary has none.
+        #expect(try SeparationEvaluator(sampleRate: 8_000, computeSDR: false).evaluate(examples, separate: separator(references)).summary.subsets == nil)
+    }
+
     @Test func failuresNameTheUtterance() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

@@ -123,8 +123,8 @@ struct KeywordSpottingTests {
     @Test func strictLoadingNamesTheProblem() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        #expect(throws: KeywordSpottingError.modelDirectoryMissing(path: dir.file("none"))) { try KeywordSpotter(directory: dir.file("none")) }
-        #expect(throws: KeywordSpottingError.missingFile(path: dir.file("config.json"))) { try KeywordSpotter(directory: dir.path) }
+        #expect(throws: KeywordSpottingError.modelDirectory(.noSuchDirectory(path: dir.file("none")))) { try KeywordSpotter(directory: dir.file("none")) }
+        #expect(throws: KeywordSpottingError.modelDirectory(.missingFile(path: dir.file("config.json")))) { try KeywordSpotter(directory: dir.path) }
         try KeywordSpotter.save(KeywordClassifier(configuration: tinyConfiguration(), seed: 5), to: dir.path)
         // A configuration with another width: the weights no longer fit.
         var wider = tinyConfiguration()

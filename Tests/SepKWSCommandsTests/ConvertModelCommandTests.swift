@@ -66,7 +66,7 @@ import TestSupport
 
         // Not a model folder; truncated weights: the file and the cause, status 1, nothing written.
         let missing = try CommandLineRunner.run(["convert-model", dir.file("nowhere"), "--out", dir.file("y")])
-        #expect(missing.status == 1 && missing.stderr.contains("nowhere: not a model directory"))
+        #expect(missing.status == 1 && missing.stderr.contains("nowhere: no such model folder"))
         let weights = try Data(contentsOf: URL(fileURLWithPath: source + "/model.safetensors"))
         try weights.prefix(weights.count / 2).write(to: URL(fileURLWithPath: source + "/model.safetensors"))
         let truncated = try CommandLineRunner.run(["convert-model", source, "--out", dir.file("z")])

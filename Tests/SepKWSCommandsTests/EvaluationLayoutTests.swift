@@ -1,3 +1,4 @@
+import AudioDatasets
 import AudioIO
 import Foundation
 @testable import SepKWSCommands
@@ -25,6 +26,34 @@ import TestSupport
         #expect(SepKWS.run(["eval-kws", "--data", kws, "--json", dir.file("r.json"), "--all-unknown"]) == 0)
         // Every clip is scored: 6 yes + 6 no + 6 _unknown_ + 1 _silence_.
         #expect(try Self.report(dir.file("r.json"))["examples"] as? Int == 19)
+    }
+
+    /// A synthesized corpus: accuracy per engine family and voice in the report; with an intelligibility table, only
+    /// the clips judged to say their word are scored and the rest counted.
+    @Test func evalKWSReportsEnginesAndVoicesAndScoresIntelligibleClipsOnly() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let kws = dir.file("kws")
+        #expect(SepKWS.run(["synth", "kws", "--words", "yes,no", "--per-word", "8", "--dev-fraction", "0", "--test-fraction", "0.5", "--out", kws]) == 0)
+        let manifest = try #require(try KeywordCorpusManifest(root: kws))
+        let test = manifest.clips.filter { $0.split == "test" }
+        #expect(SepKWS.run(["eval-kws", "--data", kws, "--report", dir.file("all.json"), "--all-unknown", "--threads", "1"]) == 0)
+        let all = try Self.report(dir.file("all.json"))
+        let subsets = try #require(all["subsets"] as? [[String: Any]])
+        let names = subsets.compactMap { $0["name"] as? String }
+        #expect(names.first == "engine espeak" && subsets.first?["examples"] as? Int == test.count && all["clips"] as? String == "all")
+        #expect(Set(names.filter { $0.hasPrefix("voice ") }) == Set(test.map { "voice \($0.voice.identity)" }))
+        // Judged: every "no" says its word, no "yes" does.
+        let table = IntelligibilityTable(rows: test.map { .init(path: $0.path, transcript: $0.text == "no" ? "No." : "Yes, sir.", saysText: $0.text == "no") })
+        try table.write(to: dir.file("judged.csv"))
+        #expect(SepKWS.run(["eval-kws", "--data", kws, "--report", dir.file("r.json"), "--all-unknown", "--threads", "1", "--intelligible-only"]) == 1)
+        #expect(SepKWS.run(["eval-kws", "--data", kws, "--report", dir.file("r.json"), "--all-unknown", "--threads", "1",
+                            "--intelligible-only", "--intelligibility", dir.file("judged.csv")]) == 0)
+        let yes = test.filter { $0.text == "yes" }.count
+        let report = try Self.report(dir.file("r.json"))
+        #expect(report["clips"] as? String == "intelligible only (\(yes) of \(all["examples"] as? Int ?? 0) left out)")
+        #expect(report["examples"] as? Int == (all["examples"] as? Int ?? 0) - yes)
+        #expect((report["subsets"] as? [[String: Any]])?.first?["examples"] as? Int == test.count - yes)
     }
 
     @Test func evalSepTakesASplitFolderAndScoresDataAtItsOwnRate() throws {

@@ -61,7 +61,8 @@ struct KWSCommandTests {
             #expect(KWSConfiguration.twelveLabels.contains(object["label"] as? String ?? ""))
             let score = object["score"] as? Double ?? -1
             #expect(score > 0 && score <= 1)
-            #expect(line.hasPrefix("{\"file\": \"\(file)\", \"label\": \""))
+            // Encoded like detect's and info's lines: sorted keys, no spaces, slashes kept.
+            #expect(line.hasPrefix("{\"file\":\"\(file)\",\"label\":\""))
         }
     }
 

@@ -46,7 +46,7 @@ extension RobustnessTests {
              "unknown keys front_end.nmels"),
             ("fractional size", { $0["layers"] = 1.5 }, "\(config): malformed model configuration: 'layers' must be an integer, not 1.5"),
             ("more layers than the weights", { $0["layers"] = 3 },
-             "\(model)/model.safetensors: holds 1 Transformer layers, config.json asks for 3: the weights do not fit"),
+             "\(model)/model.safetensors: weights do not fit the configuration: it holds 1 Transformer layers, config.json asks for 3"),
         ]
         for (name, change, message) in cases {
             try original.write(to: URL(fileURLWithPath: config))

@@ -120,6 +120,20 @@ import TestSupport
             averaged.append(try #require(mean(report, "si_snr_improvement")))
         }
         #expect(abs(averaged[0] - averaged[1]) < 1e-3, "\(averaged)")
+
+        // Mixtures longer than --window-seconds are scored as `separate` serves them: chunked (here 0.25 s windows).
+        #expect(SepKWS.run(["eval-sep", "--model", model, "--data", dir.file("mix"), "--window-seconds", "0.25", "--overlap-seconds", "0.125",
+                            "--no-sdr", "--no-both-polarities", "--json", dir.file("w.json")]) == 0)
+        let windowed = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("w.json")))) as? [String: Any]
+        let separator = try MossFormer2Separator(directory: model)
+        let chunked = ChunkedSeparator(plan: try ChunkPlan(windowSeconds: 0.25, overlapSeconds: 0.125, sampleRate: 8_000), speakers: 2) {
+            separator.separate($0)
+        }
+        let examples = try SeparationDataset.examples(root: dir.file("mix"), split: "test", mixture: .clean)
+        let expected = try SeparationEvaluator(sampleRate: 8_000, computeSDR: false).evaluate(examples, separate: chunked.separate)
+        let windowedMean = try #require(mean(windowed, "si_snr_improvement")), plainMean = try #require(mean(summary, "si_snr_improvement"))
+        #expect(abs(windowedMean - expected.summary.siSNRImprovement.mean) < 1e-3, "\(windowedMean) vs \(expected.summary.siSNRImprovement.mean)")
+        #expect(abs(windowedMean - plainMean) > 1e-3, "the windows changed nothing: \(windowedMean)")
     }
 
     @Test func outputsAreAtTheMixturesScaleAndNeverClipSilently() throws {
@@ -220,10 +234,10 @@ import TestSupport
         #expect(throws: SeparationError.unknownKeys(path: dir.file("unknown.json"), keys: ["colour"])) {
             try MossFormer2Configuration(contentsOf: dir.file("unknown.json"))
         }
-        #expect(throws: SeparationError.missingFile(path: dir.file("nothing"))) { try MossFormer2Separator(directory: dir.file("nothing")) }
+        #expect(throws: SeparationError.modelDirectory(.noSuchDirectory(path: dir.file("nothing")))) { try MossFormer2Separator(directory: dir.file("nothing")) }
         // Weights that do not fit: every problem named.
         try FileManager.default.removeItem(atPath: model + "/model.safetensors")
-        #expect(throws: SeparationError.missingFile(path: model + "/model.safetensors")) { try MossFormer2Separator(directory: model) }
+        #expect(throws: SeparationError.modelDirectory(.missingFile(path: model + "/model.safetensors"))) { try MossFormer2Separator(directory: model) }
         let result = try CommandLineRunner.run(["separate", dir.file("missing.wav"), "--model", try Self.tinyModel(in: dir)])
         #expect(result.status == 1)
         #expect(result.stderr.contains("missing.wav: no such file"))

@@ -47,6 +47,10 @@ import Training
         let c = try MossFormer2Configuration(contentsOf: out + "/config.json")
         #expect(c.compressedFrom == "tiny-parent" && c.compressionBudget == 0.5 && c.attentionHiddenDims?.count == c.numMossformerLayer)
         #expect(c.multiplyAdds(samples: 8_000) == smallMACs)
+        // Written through ModelDirectory: the separator's format and version, and the parent's name, in the weights.
+        let weights = try SafeTensors.read(contentsOf: URL(fileURLWithPath: out + "/model.safetensors"))
+        #expect(weights.metadata["format"] == "sepkws-mossformer2" && weights.metadata["format_version"] == "1"
+            && weights.metadata["compressed_from"] == "tiny-parent")
         // The run folder: checkpoint and log.
         #expect(FileManager.default.fileExists(atPath: out + ".run/checkpoint.safetensors"))
         #expect(try String(contentsOfFile: out + ".run/log.csv", encoding: .utf8).hasPrefix("step,loss,si_snr_parent"))

@@ -48,6 +48,22 @@ import Testing
         #expect(error0 < 1e-6 && error1 < 1e-6)
     }
 
+    @Test func aWholeSignalInMemoryGivesThePushedOutputAndTheSeparatorTakesAnother() throws {
+        let plan = try ChunkPlan(window: 1_000, overlap: 250)
+        let x = Self.signal(3_456)
+        let pushed = ChunkedSeparator(plan: plan, speakers: 2, separate: SwappingModel().separate)
+        var expected: [[Float]] = [[], []]
+        for start in stride(from: 0, to: x.count, by: 300) {
+            for (c, part) in pushed.push(Array(x[start..<min(start + 300, x.count)])).enumerated() { expected[c] += part }
+        }
+        for (c, part) in pushed.finish().enumerated() { expected[c] += part }
+        let whole = ChunkedSeparator(plan: plan, speakers: 2, separate: SwappingModel().separate)
+        #expect(whole.separate(x) == expected)
+        // finish() leaves it ready for the next signal: a short one is one pass, the model's own output.
+        let short = Array(x.prefix(800))
+        #expect(whole.separate(short).map(\.count) == [800, 800])
+    }
+
     @Test func anInputOfOneWindowIsOnePass() throws {
         let plan = try ChunkPlan(window: 1_000, overlap: 250)
         let model = SwappingModel()

@@ -1,4 +1,5 @@
 import Foundation
+import NN
 import Separation
 import Streaming
 import Testing
@@ -14,7 +15,7 @@ import TestSupport
         #expect(result.largestRelativeError.value > 0 && result.largestRelativeError.value < 1e-3)
         #expect(FileManager.default.fileExists(atPath: dir.file("half/config.json")))
         #expect(try ModelSummary(directory: dir.file("half")).dtype == "F16")
-        #expect(throws: StreamingError.modelFile(path: dir.file("half"), reason: "already exists; give a new --out")) {
+        #expect(throws: ModelDirectoryError.alreadyExists(path: dir.file("half"))) {
             try ModelConversion.convert(model: dir.file("sep"), to: dir.file("half"), dtype: .bf16)
         }
     }

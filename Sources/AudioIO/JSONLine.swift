@@ -1,0 +1,17 @@
+import Foundation
+
+/// The one form of the commands' JSON lines (`--json` on stdout: `info`, `inspect`, `classify`, `detect`): keys
+/// sorted, slashes as they are, one line with no trailing newline.
+///
+/// ```swift
+/// print(try JSONLine.encode(report))   // {"channels":1,"file":"a.wav",...}
+/// ```
+public enum JSONLine {
+    /// `value` as one JSON line.
+    /// - Throws: `EncodingError` for a value JSON cannot hold (a non-finite number).
+    public static func encode<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
