@@ -49,8 +49,9 @@ let package = Package(
         // outputs) and the separator's training augmentation (rooms, filters, codec; FFT convolution from DSP).
         .target(name: "AudioDatasets", dependencies: ["AudioIO", "DSP", "SpeechSynthesis"]),
 
-        // Layer 4: streaming executors (chunked separation, whole-file separation; streaming keyword detection).
-        .target(name: "Streaming", dependencies: ["Separation", "KeywordSpotting", "AudioIO", "DSP", "TensorCore"]),
+        // Layer 4: streaming executors (chunked separation, whole-file separation; streaming keyword detection) and
+        // model folders (lookup, summary, conversion: NN's ModelDirectory).
+        .target(name: "Streaming", dependencies: ["Separation", "KeywordSpotting", "NN", "AudioIO", "DSP", "TensorCore"]),
 
         // Layer 5: the trainers (separator, keyword pretraining and fine-tuning) and their machinery (checkpoints,
         // logs, runner, settings files, augmentation, samplers).
@@ -64,13 +65,14 @@ let package = Package(
                 .product(name: "RealModule", package: "swift-numerics"),
             ]),
 
-        // Layer 6-7: the command line.
+        // Layer 6: information-bottleneck tools (information plane, VIB-gate compression).
         .target(
             name: "InformationBottleneck",
             dependencies: [
                 "KeywordSpotting", "Separation", "InformationTheory", "Training", "AudioDatasets", "AudioIO", "Evaluation", "NN", "TensorCore",
             ]),
 
+        // Layer 7: the command line (every subcommand, as a library the tests can run) and its executable.
         .target(
             name: "SepKWSCommands",
             dependencies: [

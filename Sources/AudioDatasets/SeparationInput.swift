@@ -57,7 +57,8 @@ public struct SeparationInput: Equatable {
     /// `path` made absolute, `.` and `..` removed (links are kept: a tree is mirrored as it is named).
     public static func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
 
-    /// The entries of an input list.
+    /// The entries of an input list: a path per line, or a JSON line naming it by `file` (a `separate --manifest`
+    /// line; `input` in older manifests, or `path`). Blank lines and `#` comments are skipped.
     public static func read(list: String) throws -> [String] {
         guard let data = FileManager.default.contents(atPath: list) else {
             throw DatasetError.inputList(path: list, line: nil, reason: "cannot be read")
@@ -68,9 +69,9 @@ public struct SeparationInput: Equatable {
             if line.isEmpty || line.hasPrefix("#") { continue }
             if line.hasPrefix("{") {
                 guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                      let path = (object["input"] ?? object["path"]) as? String
+                      let path = (object["file"] ?? object["input"] ?? object["path"]) as? String
                 else {
-                    throw DatasetError.inputList(path: list, line: number + 1, reason: "a JSON line needs an \"input\" (or \"path\") string")
+                    throw DatasetError.inputList(path: list, line: number + 1, reason: "a JSON line needs a \"file\" (or \"input\" or \"path\") string")
                 }
                 entries.append(path)
             } else {

@@ -1,7 +1,8 @@
 import Foundation
 
-/// The one form of the commands' JSON lines (`--json` on stdout: `info`, `inspect`, `classify`, `detect`): keys
-/// sorted, slashes as they are, one line with no trailing newline.
+/// The one form of the commands' JSON lines (`--json` on stdout: `info`, `inspect`, `classify`, `detect`,
+/// `separate`; `separate --manifest`): keys sorted, slashes as they are, one line with no trailing newline. An input
+/// file is always `file`.
 ///
 /// ```swift
 /// print(try JSONLine.encode(report))   // {"channels":1,"file":"a.wav",...}

@@ -18,10 +18,8 @@ public final class ManifestLog {
         handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     }
 
-    /// Appends `object` as one line (keys sorted).
-    public func append(_ object: [String: Any]) throws {
-        var data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        data.append(0x0A)
-        try handle.write(contentsOf: data)
+    /// Appends `value` as one ``JSONLine`` (keys sorted).
+    public func append<T: Encodable>(_ value: T) throws {
+        try handle.write(contentsOf: Data((try JSONLine.encode(value) + "\n").utf8))
     }
 }

@@ -18,7 +18,7 @@ struct TrainingRunOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp(
         "A JSON file of the run's settings (the keys of RUN/settings.json, all optional); options given here override it.",
-        discussion: "See the README, \"Settings files\", for the keys."))
+        discussion: "See docs/COMMANDS.md, \"Settings files\", for the keys."))
     var settings: String?
 
     @Option(help: "Total optimizer steps.")

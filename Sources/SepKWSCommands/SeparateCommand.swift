@@ -21,7 +21,7 @@ struct Separate: ParsableCommand {
     var inputs: [String] = []
 
     @Option(name: .customLong("inputs"), help: ArgumentHelp(
-        "A file listing inputs, one per line: a path, or a JSON line with an \"input\" key (a --manifest line); repeatable.",
+        "A file listing inputs, one per line: a path, or a JSON line with a \"file\" key (a --manifest line; \"input\", the key of older manifests, also reads); repeatable.",
         discussion: "Blank lines and lines starting with # are skipped; relative paths are relative to the current folder."))
     var inputLists: [String] = []
 
@@ -34,7 +34,7 @@ struct Separate: ParsableCommand {
     var skipExisting = false
 
     @Option(help: ArgumentHelp(
-        "Append one JSON line per input to this file: input, outputs, seconds, real_time_factor, status (ok, skipped or error) and error.",
+        "Append one JSON line per input to this file: file, outputs, seconds, real_time_factor, status (ok, skipped or error) and error.",
         discussion: "An input that fails is recorded and the run goes on; the exit status is 1 if any failed."))
     var manifest: String?
 
@@ -122,7 +122,7 @@ struct Separate: ParsableCommand {
             var destinations = planned[file] ?? []
             do {
                 if skipExisting, !destinations.isEmpty, destinations.allSatisfy(SeparationOutputPlan.isComplete) {
-                    try log?.append(["input": file, "outputs": destinations, "status": "skipped"])
+                    try log?.append(SeparationLine.skipped(file: file, outputs: destinations))
                     if !json { Console.error("\(file): skipped (its outputs exist)") }
                     continue
                 }
@@ -135,11 +135,10 @@ struct Separate: ParsableCommand {
                     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
                 }
                 let report = try separateFile(file, to: destinations, with: chosen.model, from: chosen.directory, opened: selection.takeOpened(file))
-                try log?.append(["input": file, "outputs": destinations, "seconds": report.seconds,
-                                 "real_time_factor": report.realTimeFactor, "status": "ok"])
+                try log?.append(SeparationLine.separated(file: file, outputs: destinations, report: report))
             } catch let error as AudioIOError {
                 Console.error("error: \(error)")
-                try log?.append(["input": file, "outputs": destinations, "status": "error", "error": "\(error)"])
+                try log?.append(SeparationLine.failed(file: file, outputs: destinations, error: error))
                 failed += 1
             }
         }
@@ -173,10 +172,7 @@ struct Separate: ParsableCommand {
         }
         let (seconds, realTimeFactor) = (report.seconds, report.realTimeFactor)
         if json {
-            let object: [String: Any] = ["input": file, "outputs": destinations, "model": modelDirectory, "seconds": seconds, "real_time_factor": realTimeFactor,
-                                         "levels_dbfs": report.levels.map { $0.map { ($0 * 100).rounded() / 100 } as Any? ?? NSNull() }]
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-            try Console.line(String(decoding: data, as: UTF8.self))
+            try Console.line(try SeparationLine.summary(file: file, outputs: destinations, model: modelDirectory, report: report).json())
         } else {
             let levelText = report.levels.map { $0.map { String(format: "%.1f", $0) } ?? "silent" }.joined(separator: " / ")
             try Console.line("\(file): \(destinations.joined(separator: ", ")) (\(String(format: "%.2f", seconds)) s of audio, real-time factor \(String(format: "%.3f", realTimeFactor)); levels \(levelText) dBFS RMS)")

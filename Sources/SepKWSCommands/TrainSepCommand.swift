@@ -40,7 +40,7 @@ struct TrainSep: ParsableCommand {
 
     @Option(help: ArgumentHelp(
         "A JSON file of a new run's settings (the keys of the run's settings, all optional); options given here override it.",
-        discussion: "See the README, \"Settings files\", for the keys."))
+        discussion: "See docs/COMMANDS.md, \"Settings files\", for the keys."))
     var settings: String?
 
     @Option(help: ArgumentHelp(

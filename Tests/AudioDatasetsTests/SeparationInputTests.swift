@@ -19,10 +19,10 @@ import TestSupport
         let dir = try tree()
         defer { dir.remove() }
         let list = dir.file("list.txt")
-        try "# a comment\n\n{\"input\": \"\(dir.file("in/a.wav"))\", \"status\": \"error\"}\n".write(toFile: list, atomically: true, encoding: .utf8)
+        try "# a comment\n\n{\"file\": \"\(dir.file("in/a.wav"))\", \"status\": \"error\"}\n{\"input\": \"\(dir.file("in/a.wav"))\"}\n".write(toFile: list, atomically: true, encoding: .utf8)
         let inputs = try SeparationInput.gather(arguments: [dir.file("in")], lists: [list], relativeTo: nil)
-        #expect(inputs.map(\.path) == [dir.file("in/a.wav"), dir.file("in/sub/b.wav"), dir.file("in/a.wav")])
-        #expect(inputs.map(\.mirroredFolder) == ["", "sub", nil])
+        #expect(inputs.map(\.path) == [dir.file("in/a.wav"), dir.file("in/sub/b.wav"), dir.file("in/a.wav"), dir.file("in/a.wav")])
+        #expect(inputs.map(\.mirroredFolder) == ["", "sub", nil, nil])
         #expect(inputs[1].key == "sub/b.wav")
         let outputs = SeparationOutputPlan.outputs(of: inputs[1], speakers: 2, outDir: dir.file("out"), format: "flac")
         #expect(outputs == [dir.file("out/sub/b_s1.flac"), dir.file("out/sub/b_s2.flac")])
@@ -36,7 +36,7 @@ import TestSupport
         defer { dir.remove() }
         let list = dir.file("bad.txt")
         try "{\"output\": 1}\n".write(toFile: list, atomically: true, encoding: .utf8)
-        #expect(throws: DatasetError.inputList(path: list, line: 1, reason: "a JSON line needs an \"input\" (or \"path\") string")) {
+        #expect(throws: DatasetError.inputList(path: list, line: 1, reason: "a JSON line needs a \"file\" (or \"input\" or \"path\") string")) {
             try SeparationInput.gather(arguments: [], lists: [list], relativeTo: nil)
         }
         #expect(throws: DatasetError.outsideRelativeRoot(path: dir.file("in/a.wav"), root: dir.file("in/sub"))) {

@@ -61,7 +61,7 @@ import TestSupport
         #expect(sizes.allSatisfy { $0 > 0 }, "\(sizes)")
         #expect(try Self.tree(dir.file("shards")) == whole)
         let lines = try Self.manifest(dir.file("m.jsonl"))
-        #expect(lines.count == 9 && Set(lines.compactMap { $0["input"] as? String }).count == 9)
+        #expect(lines.count == 9 && Set(lines.compactMap { $0["file"] as? String }).count == 9 && lines.allSatisfy { $0["input"] == nil })
         #expect(lines.allSatisfy { $0["status"] as? String == "ok" && ($0["seconds"] as? Double ?? 0) > 0.4 && ($0["outputs"] as? [String])?.count == 2 })
     }
 
@@ -90,7 +90,7 @@ import TestSupport
         #expect(try Self.manifest(dir.file("m3.jsonl")).filter { $0["status"] as? String == "ok" }.count == 1)
         #expect(try Self.tree(dir.file("out")) == before)
         // --inputs reads plain paths and manifest lines; with --relative-to the tree is mirrored as before.
-        try "# a comment\n\n\(folder)/a/call0.wav\n{\"input\": \"\(folder)/b/deep/call1.wav\", \"status\": \"error\"}\n"
+        try "# a comment\n\n\(folder)/a/call0.wav\n{\"file\": \"\(folder)/b/deep/call1.wav\", \"status\": \"error\"}\n"
             .write(toFile: dir.file("list.txt"), atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: dir.file("again"), withIntermediateDirectories: true)
         #expect(SepKWS.run(["separate", "--inputs", dir.file("list.txt"), "--relative-to", folder, "--model", model,

@@ -162,7 +162,7 @@ import TestSupport
         let result = try CommandLineRunner.run(["separate", dir.file("loud.wav"), "--model", model, "--out-dir", dir.file("loud"), "--normalize", "rms", "--json"])
         #expect(result.status == 0 && result.stderr.contains("so that none clips"), "\(result.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        #expect((report["levels_dbfs"] as? [Double])?.count == 2)
+        #expect((report["levels_dbfs"] as? [Double])?.count == 2 && report["file"] as? String == dir.file("loud.wav"))
         for k in 1...2 {
             let stem = try AudioFileReader.read(path: dir.file("loud/loud_s\(k).wav")).channels[0]
             #expect(stem.map(abs).max()! < 1)
