@@ -108,13 +108,15 @@ struct TrainKWS: ParsableCommand {
         try schedule.validate()
         let phrases = wakeWord.words != nil ? wakeWord.phrases : nil
         let labelSet: KeywordLabelSet = phrases.map { .custom(keywords: $0) } ?? (labels == 35 ? .thirtyFive : .twelve)
+        // The encoder is found and read before the data stage, so that a missing model fails in a second, not
+        // after minutes of synthesis.
+        let initialPath = try initialization ?? (phrases != nil ? DefaultModels.keywordSpotterDirectory() : nil)
+        if let initialPath { initial = try InitialEncoder(path: initialPath) }
         var prepared: (data: String, windowSamples: Int, wakeWord: WakeWordSettings)?
         if let phrases { prepared = try prepareWakeWordData(phrases: phrases, run: out, seed: training.seed ?? 1, started: started) }
-        let initialPath = try initialization ?? (phrases != nil ? DefaultModels.keywordSpotterDirectory() : nil)
         var model: KWSConfiguration
-        if let initialization = initialPath {
-            initial = try InitialEncoder(path: initialization)
-            model = initial!.configuration
+        if let initial {
+            model = initial.configuration
             model.labels = labelSet.labels
             model.thresholds = nil
         } else {

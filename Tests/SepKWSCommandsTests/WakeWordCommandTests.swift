@@ -60,6 +60,15 @@ import Testing
         #expect(message.contains("--labels does not go with --words"), "\(message)")
     }
 
+    @Test func aMissingEncoderFailsBeforeAnySynthesis() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let run = dir.file("run")
+        let result = try CommandLineRunner.run(["train-kws", "--words", "hey jarvis", "--init", dir.file("no-model"), "--out", run, "--engines", "espeak"])
+        #expect(result.status == 1 && result.stderr.contains(dir.file("no-model")), "\(result.status): \(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: run + "/data"), "the data stage ran before the encoder was found")
+    }
+
     /// The whole recipe on a tiny scale (espeak-ng alone, a few clips and steps): the model folder holds the phrase's
     /// labels and a calibrated threshold, `eval-stream` replaying the calibration stream with the stored threshold
     /// reproduces the calibration's miss count, and `detect` labels its events with the phrase as given. A model
