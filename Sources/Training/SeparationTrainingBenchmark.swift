@@ -63,8 +63,8 @@ public enum SeparationTrainingBenchmark {
     /// - Returns: each setting's name and its seconds per batch (`batches` of them, after a warm-up).
     public static func augmentation(sampleRate: Int, speakers: Int, samples: Int, batchSize: Int, batches: Int) throws -> [(String, [Double])] {
         let everything = SourceAugmentationSettings(
-            speedProbability: 1, equalizerProbability: 1, reverbProbability: 1, bandLimitProbability: 1, noiseProbability: 0,
-            clipProbability: 1, muLawProbability: 1)
+            speedProbability: 1, formantProbability: 1, equalizerProbability: 1, reverbProbability: 1, bandLimitProbability: 1,
+            noiseProbability: 0, clipProbability: 1, muLawProbability: 1, codecProbability: 1)
         var noise = SourceAugmentationSettings.off
         noise.noiseProbability = 1
         var result: [(String, [Double])] = []
