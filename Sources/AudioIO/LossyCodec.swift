@@ -1,5 +1,6 @@
 import CSndfile
 import Foundation
+import Synchronization
 
 /// A lossy codec libsndfile encodes and decodes, for round trips in memory: training audio that has been through
 /// the compression a user's recordings went through. Both are decoded gapless by libsndfile 1.2 (the encoder's
@@ -30,12 +31,19 @@ public enum LossyCodec: String, Sendable, CaseIterable, Codable {
         guard !samples.isEmpty else { return [] }
         let name = "<\(rawValue) in memory>"
         let memory = MemoryFile()
-        try encode(samples, sampleRate: sampleRate, compression: compression, into: memory, name: name)
-        memory.position = 0
-        var decoded = try decode(memory, name: name, frames: samples.count)
+        // One round trip at a time in the process: LAME and mpg123 keep global tables that libsndfile does not
+        // guard, and the trainers call this from several threads.
+        var decoded = try Self.lock.withLock { _ throws(AudioIOError) -> [Float] in
+            try encode(samples, sampleRate: sampleRate, compression: compression, into: memory, name: name)
+            memory.position = 0
+            return try decode(memory, name: name, frames: samples.count)
+        }
         if decoded.count < samples.count { decoded += [Float](repeating: 0, count: samples.count - decoded.count) }
         return Array(decoded.prefix(samples.count))
     }
+
+    /// Serializes the codecs' use of libsndfile.
+    private static let lock = Mutex(())
 
     private var format: Int32 {
         switch self {
