@@ -12,7 +12,7 @@ import TestSupport
     @Test func engineFamiliesAreInferredFromVoiceNames() {
         let cases: [(String, EngineFamily)] = [
             ("mb-de3-en", .mbrola), ("mb-us1", .mbrola), ("rab_diphone", .festival), ("hy_fi_mv_diphone", .festival),
-            ("upc_ca_ona_hts", .festival), ("kal_diphone", .festival), ("de-DE", .pico), ("en-US", .pico), ("0481", .kokoro),
+            ("upc_ca_ona_hts", .festival), ("de-DE", .pico), ("it-IT", .pico), ("0481", .kokoro),
             ("0599", .kokoro), ("0600", .espeak), ("481", .espeak), ("en-us", .espeak), ("en-gb-x-rp", .espeak),
         ]
         for (name, family) in cases { #expect(EngineFamily(voiceName: name) == family, "\(name)") }
