@@ -18,6 +18,20 @@ public struct CSVTable: Sendable, Equatable {
         header.firstIndex(of: name).map { rows[row][$0] }
     }
 
+    /// The indices of the columns `names`, in their order.
+    /// - Parameters:
+    ///   - path: the file the table was read from, for the error.
+    ///   - kind: what the table is, for the error (`a keyword corpus's clips.csv`).
+    /// - Throws: ``DatasetError/malformedManifest(path:line:reason:)`` naming the first missing column.
+    public func columns(_ names: [String], path: String, kind: String) throws(DatasetError) -> [Int] {
+        try names.map { name throws(DatasetError) in
+            guard let column = header.firstIndex(of: name) else {
+                throw .malformedManifest(path: path, line: 1, reason: "no \(name) column (\(kind) has \(names.joined(separator: ", ")))")
+            }
+            return column
+        }
+    }
+
     /// Reads and checks a CSV file: every row must have as many cells as the header.
     /// - Throws: `AudioIOError` if unreadable, ``DatasetError/malformedManifest(path:line:reason:)`` if malformed.
     public init(path: String) throws {

@@ -27,6 +27,8 @@ public struct FormantShifter: Sendable {
     public var hopLength: Int { frameLength / 4 }
     /// Order of the linear predictor whose all-pole response is the envelope.
     public let predictorOrder: Int
+    /// The periodic Hann window, `[frameLength]`.
+    private let window: [Float]
 
     /// The largest change of any bin's level (dB).
     public static let maximumCorrectionDB: Float = 24
@@ -39,6 +41,7 @@ public struct FormantShifter: Sendable {
         while Double(length) < 0.032 * Double(sampleRate) { length *= 2 }
         frameLength = length
         predictorOrder = sampleRate / 1_000 + 4
+        window = (0..<length).map { Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(length))) }
     }
 
     /// `signal` with its formants moved by `factor` (above 1: higher, as from a shorter vocal tract).
@@ -53,7 +56,6 @@ public struct FormantShifter: Sendable {
         let fft = RealFFT.shared(size: size, reproducible: true)
         let buffers = RealFFTBuffers(size: size)
         let real = buffers.realBuffer, complex = buffers.complexBuffer
-        let window = (0..<size).map { Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(size))) }
         // Frames start `size - hop` before the signal so that every sample is covered by four frames.
         let first = -(size - hop)
         let frames = (signal.count - first + hop - 1) / hop

@@ -46,12 +46,7 @@ public struct KeywordCorpusManifest: Sendable {
         let path = (root as NSString).appendingPathComponent("clips.csv")
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         let table = try CSVTable(path: path)
-        let columns = try Self.requiredColumns.map { name in
-            guard let column = table.header.firstIndex(of: name) else {
-                throw DatasetError.malformedManifest(path: path, line: 1, reason: "no \(name) column (a keyword corpus's clips.csv has \(Self.requiredColumns.joined(separator: ", ")))")
-            }
-            return column
-        }
+        let columns = try table.columns(Self.requiredColumns, path: path, kind: "a keyword corpus's clips.csv")
         let engineColumn = table.header.firstIndex(of: "engine")
         var clips: [Clip] = [], index: [String: Int] = [:]
         for (r, row) in table.rows.enumerated() {

@@ -29,12 +29,7 @@ public struct MixtureCorpusManifest: Sendable {
         let path = (root as NSString).appendingPathComponent("clips.csv")
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         let table = try CSVTable(path: path)
-        let columns = try Self.requiredColumns.map { name in
-            guard let column = table.header.firstIndex(of: name) else {
-                throw DatasetError.malformedManifest(path: path, line: 1, reason: "no \(name) column (a mixture corpus's clips.csv has \(Self.requiredColumns.joined(separator: ", ")))")
-            }
-            return column
-        }
+        let columns = try table.columns(Self.requiredColumns, path: path, kind: "a mixture corpus's clips.csv")
         var engines: [String: [EngineFamily]] = [:]
         for (r, row) in table.rows.enumerated() {
             engines[row[columns[0]]] = try columns.dropFirst().map { column in

@@ -37,15 +37,13 @@ public struct WordList: Sendable {
     /// `confusers.txt`, `phrase<TAB>confuser, confuser`, gives its confusers). Lower-cased, trimmed, distinct, in order.
     /// - Throws: ``DatasetError/invalidOption(name:value:reason:)`` for an unreadable file or no phrase at all.
     public static func phrases(_ argument: String) throws(DatasetError) -> [String] {
-        var text = argument
         var lines: [Substring] = [Substring(argument)]
         if argument.hasPrefix("@") {
             let path = String(argument.dropFirst())
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw .invalidOption(name: "phrases", value: argument, reason: "\(path): cannot read the file")
             }
-            text = String(decoding: data, as: UTF8.self)
-            lines = text.split(whereSeparator: \.isNewline).map { $0.split(separator: "\t").last ?? "" }
+            lines = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).map { $0.split(separator: "\t").last ?? "" }
         }
         var seen = Set<String>(), phrases: [String] = []
         for line in lines {

@@ -22,6 +22,18 @@ import TestSupport
         return try MossFormer2Separator(configuration: configuration, dropout: 0, seed: 5)
     }
 
+    /// Window i of stream 0, window i of stream 1, ..., each stream on a workspace of its own: `[streams][windows]`.
+    static func interleaved(_ streams: [[[Float]]], on model: MossFormer2Separator) -> [[[[Float]]]] {
+        let workspaces = streams.map { _ in model.makeWorkspace() }
+        var outputs = [[[[Float]]]](repeating: [], count: streams.count)
+        for window in 0..<streams[0].count {
+            for stream in streams.indices {
+                outputs[stream].append(model.separate(streams[stream][window], workspace: workspaces[stream]))
+            }
+        }
+        return outputs
+    }
+
     @Test func interleavedStreamsOnTwoWorkspacesGiveTheSequentialOutputs() throws {
         let model = try Self.model()
         let streams = Self.streams()
@@ -29,13 +41,7 @@ import TestSupport
         let single = model.makeWorkspace()
         let sequential = streams.map { $0.map { model.separate($0, workspace: single) } }
         // Interleaved: window i of stream 0, window i of stream 1, ..., each stream on its own workspace.
-        let workspaces = [model.makeWorkspace(), model.makeWorkspace()]
-        var interleaved = [[[[Float]]]](repeating: [], count: streams.count)
-        for window in 0..<streams[0].count {
-            for stream in streams.indices {
-                interleaved[stream].append(model.separate(streams[stream][window], workspace: workspaces[stream]))
-            }
-        }
+        let interleaved = Self.interleaved(streams, on: model)
         #expect(interleaved == sequential)
         #expect(sequential[0][0].count == 2 && sequential[0][0][0].count == 1_203 && sequential[1][2][1].count == 640)
         // A temporary workspace (the convenience call) agrees too.
@@ -78,13 +84,7 @@ import TestSupport
         let single = model.makeWorkspace()
         #expect(single.configuration == configuration)
         let sequential = streams.map { $0.map { model.separate($0, workspace: single) } }
-        let workspaces = [model.makeWorkspace(), model.makeWorkspace()]
-        var interleaved = [[[[Float]]]](repeating: [], count: streams.count)
-        for window in 0..<streams[0].count {
-            for stream in streams.indices {
-                interleaved[stream].append(model.separate(streams[stream][window], workspace: workspaces[stream]))
-            }
-        }
+        let interleaved = Self.interleaved(streams, on: model)
         #expect(interleaved == sequential)
         // The autograd path (no workspace) gives the same outputs.
         for (stream, windows) in streams.enumerated() {
