@@ -55,7 +55,7 @@ let package = Package(
 
         // Layer 5: the trainers (separator, keyword pretraining and fine-tuning) and their machinery (checkpoints,
         // logs, runner, settings files, augmentation, samplers).
-        .target(name: "Training", dependencies: ["NN", "TensorCore", "AudioIO", "AudioDatasets", "Separation", "KeywordSpotting"]),
+        .target(name: "Training", dependencies: ["NN", "TensorCore", "AudioIO", "AudioDatasets", "SpeechSynthesis", "Separation", "KeywordSpotting"]),
 
         // Layer 5: metrics, evaluators (files, splits, streams), reports.
         .target(

@@ -91,4 +91,53 @@ public struct SpeechCommandsDataset: Sendable {
         self.labelSet = labelSet
         self.examples = examples
     }
+
+    private init(root: String, labelSet: KeywordLabelSet, examples: [CorpusSplit: [KeywordExample]], noiseFiles: [String]) {
+        self.root = root
+        self.labelSet = labelSet
+        self.examples = examples
+        self.noiseFiles = noiseFiles
+    }
+
+    /// This dataset's examples and noises followed by `other`'s, split by split (`train-kws --data A --data B`): the
+    /// root stays this one's. Both must be read for the same task.
+    public func merged(with other: SpeechCommandsDataset) -> SpeechCommandsDataset {
+        precondition(other.labelSet == labelSet, "merged datasets must share the task")
+        var joined = examples
+        for (split, more) in other.examples { joined[split, default: []] += more }
+        return SpeechCommandsDataset(root: root, labelSet: labelSet, examples: joined, noiseFiles: noiseFiles + other.noiseFiles.filter { !noiseFiles.contains($0) })
+    }
+
+    /// The dataset without the clips spoken by `engines` (`train-kws --exclude-engines`), as each corpus's
+    /// `clips.csv` names them (``KeywordCorpusManifest``); noise crops (`_silence_`) stay.
+    /// - Throws: ``DatasetError/malformedManifest(path:line:reason:)`` when a clip's corpus has no `clips.csv` or the
+    ///   table does not list it (its engine cannot be told), and ``DatasetError/emptySplit(split:path:)`` when no
+    ///   example is left.
+    public func excluding(engines: Set<EngineFamily>) throws -> SpeechCommandsDataset {
+        guard !engines.isEmpty else { return self }
+        var manifests: [String: KeywordCorpusManifest] = [:]
+        var kept: [CorpusSplit: [KeywordExample]] = [:]
+        for (split, list) in examples {
+            kept[split] = try list.filter { example in
+                guard example.cropStart == nil else { return true }
+                let folder = ((example.path as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+                if manifests[folder] == nil {
+                    guard let manifest = try KeywordCorpusManifest(root: folder) else {
+                        throw DatasetError.malformedManifest(path: (folder as NSString).appendingPathComponent("clips.csv"), line: 0,
+                                                             reason: "missing: the clips' engines cannot be told, so none can be excluded")
+                    }
+                    manifests[folder] = manifest
+                }
+                guard let clip = manifests[folder]!.clip(atPath: example.path) else {
+                    throw DatasetError.malformedManifest(path: (folder as NSString).appendingPathComponent("clips.csv"), line: 0,
+                                                         reason: "does not list \(example.path)")
+                }
+                return !engines.contains(clip.voice.engine)
+            }
+        }
+        guard kept.values.contains(where: { $0.contains { $0.cropStart == nil } }) else {
+            throw DatasetError.emptySplit(split: "any", path: root)
+        }
+        return SpeechCommandsDataset(root: root, labelSet: labelSet, examples: kept, noiseFiles: noiseFiles)
+    }
 }

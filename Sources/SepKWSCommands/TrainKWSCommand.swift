@@ -2,6 +2,7 @@ import ArgumentParser
 import AudioDatasets
 import AudioIO
 import Foundation
+import SpeechSynthesis
 import Streaming
 import KeywordSpotting
 import NN
@@ -34,8 +35,15 @@ struct TrainKWS: ParsableCommand {
             uses. Phrases longer than about 0.85 s get a longer window (up to 2 s).
             """)
 
-    @Option(help: "Speech Commands folder (word folders, validation_list.txt, testing_list.txt, _background_noise_).")
-    var data: String?
+    @Option(help: ArgumentHelp(
+        "Speech Commands folder (word folders, validation_list.txt, testing_list.txt, _background_noise_); repeatable.",
+        discussion: "Given again, the folders' splits are joined: e.g. the multi-engine corpus and one of Pico voices."))
+    var data: [String] = []
+
+    @Option(help: ArgumentHelp(
+        "Engine families whose clips are left out of training, comma-separated (as clips.csv names them).",
+        discussion: "A leave-one-family-out run: train on every corpus but family X, score on X's clips."))
+    var excludeEngines: String?
 
     @Option(help: "Speech Commands folder whose dev split validates the run (default: --data's), e.g. clips of engine families held out of training (`synth kws --held-out`).")
     var devData: String?
@@ -70,7 +78,7 @@ struct TrainKWS: ParsableCommand {
     @OptionGroup var threading: ThreadOptions
 
     mutating func validate() throws {
-        let given = size.given + [("--data", data != nil), ("--labels", labels != nil), ("--init", initialization != nil),
+        let given = size.given + [("--data", !data.isEmpty), ("--exclude-engines", excludeEngines != nil), ("--labels", labels != nil), ("--init", initialization != nil),
                                   ("--label-fraction", labelFraction != nil), ("--label-smoothing", labelSmoothing != nil),
                                   ("--context", !context.isEmpty), ("--encoder-learning-rate-scale", encoderLearningRateScale != nil),
                                   ("--dev-data", devData != nil), ("--augment", augment), ("--words", wakeWord.words != nil),
@@ -78,7 +86,7 @@ struct TrainKWS: ParsableCommand {
         try training.validateRun(otherFixed: given)
         guard training.resume == nil else { return }
         if wakeWord.words != nil {
-            if let other = [("--data", data != nil), ("--labels", labels != nil), ("--dev-data", devData != nil), ("--context", !context.isEmpty),
+            if let other = [("--data", !data.isEmpty), ("--exclude-engines", excludeEngines != nil), ("--labels", labels != nil), ("--dev-data", devData != nil), ("--context", !context.isEmpty),
                             ("--label-fraction", labelFraction != nil)].first(where: { $0.1 }) {
                 throw ValidationError("\(other.0) does not go with --words (the data is synthesized from the phrases)")
             }
@@ -86,8 +94,11 @@ struct TrainKWS: ParsableCommand {
                 throw ValidationError("--words fine-tunes the shipped encoder (or --init's), which fixes the sizes; remove the size options")
             }
         } else {
-            guard data != nil || training.settings != nil else { throw ValidationError("give --data SPEECH_COMMANDS_DIR (or --words \"your phrase\")") }
+            guard !data.isEmpty || training.settings != nil else { throw ValidationError("give --data SPEECH_COMMANDS_DIR (or --words \"your phrase\")") }
             guard labels.map({ $0 == 12 || $0 == 35 }) ?? (training.settings != nil) else { throw ValidationError("--labels must be 12 or 35") }
+        }
+        if let excludeEngines {
+            do { _ = try EngineFamily.list(excludeEngines) } catch { throw ValidationError("--exclude-engines: \(error)") }
         }
         if let labelFraction, !(labelFraction > 0 && labelFraction <= 1) { throw ValidationError("--label-fraction \(labelFraction): must be in (0, 1]") }
         if let vibBeta, !(vibBeta >= 0 && vibBeta <= 1000) { throw ValidationError("--vib-beta \(vibBeta): must be in [0, 1000]") }
@@ -125,13 +136,15 @@ struct TrainKWS: ParsableCommand {
         if let prepared { model.frontEnd.clipSamples = prepared.windowSamples }
         model.vibBeta = (vibBeta ?? 0) > 0 ? vibBeta : nil
         var settings = KeywordTrainingSettings(
-            data: prepared?.data ?? data ?? "", labels: labelSet.labels.count, initialization: initialPath,
+            data: prepared?.data ?? data.first ?? "", labels: labelSet.labels.count, initialization: initialPath,
             labelFraction: labelFraction ?? 1,
             batchSize: training.batchSize ?? 64, learningRate: training.learningRate ?? 2e-3, warmupSteps: training.warmup ?? min(200, schedule.totalSteps / 10),
             weightDecay: 0.01, labelSmoothing: labelSmoothing ?? 0.1, seed: training.seed ?? 1, schedule: schedule, model: model,
             augmentation: AugmentationSettings(channel: augment ? SourceAugmentationSettings() : nil), silenceShare: 0.1, unknownShare: phrases != nil ? 0.45 : context.isEmpty ? 0.1 : 0.2, validationLimit: 3000,
             contextFolders: context.isEmpty ? nil : context, context: context.isEmpty ? nil : StreamContextSettings(),
-            encoderLearningRateScale: encoderLearningRateScale, devData: devData, words: phrases, wakeWord: prepared?.wakeWord)
+            encoderLearningRateScale: encoderLearningRateScale, devData: devData, words: phrases, wakeWord: prepared?.wakeWord,
+            moreData: data.count > 1 ? Array(data.dropFirst()) : nil,
+            excludedEngines: try excludeEngines.map { try EngineFamily.list($0).map(\.rawValue) })
         if !fromFlagsOnly, let file = training.settings {
             let defaults = try TrainKWS.parse(["--out", out, "--settings", file]).newRunSettings(out: out, started: started, fromFlagsOnly: true).0
             settings = try SettingsFile.merged(file: file, flags: settings, defaults: defaults)

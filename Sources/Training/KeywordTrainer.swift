@@ -3,11 +3,18 @@ import AudioIO
 import Foundation
 import KeywordSpotting
 import NN
+import SpeechSynthesis
 import TensorCore
 
 /// The settings of a fine-tuning run (stored in its checkpoint and in `RUN/settings.json`).
 public struct KeywordTrainingSettings: Codable, Sendable {
+    /// The Speech Commands folder trained on.
     public var data: String
+    /// More Speech Commands folders whose splits join `data`'s (`--data` given again), or nil.
+    public var moreData: [String]?
+    /// Engine families whose clips are left out of the training data (`--exclude-engines`), as the corpora's
+    /// `clips.csv` name them: a leave-one-family-out run. Nil: none.
+    public var excludedEngines: [String]?
     public var labels: Int
     public var initialization: String?
     public var labelFraction: Double
@@ -37,9 +44,11 @@ public struct KeywordTrainingSettings: Codable, Sendable {
     public var wakeWord: WakeWordSettings?
 
     public init(
-        data: String, labels: Int, initialization: String?, labelFraction: Double, batchSize: Int, learningRate: Float, warmupSteps: Int, weightDecay: Float, labelSmoothing: Float, seed: UInt64, schedule: TrainingSchedule, model: KWSConfiguration, augmentation: AugmentationSettings, silenceShare: Double, unknownShare: Double, validationLimit: Int, contextFolders: [String]?, context: StreamContextSettings?, encoderLearningRateScale: Float?, devData: String?, words: [String]?, wakeWord: WakeWordSettings?
+        data: String, labels: Int, initialization: String?, labelFraction: Double, batchSize: Int, learningRate: Float, warmupSteps: Int, weightDecay: Float, labelSmoothing: Float, seed: UInt64, schedule: TrainingSchedule, model: KWSConfiguration, augmentation: AugmentationSettings, silenceShare: Double, unknownShare: Double, validationLimit: Int, contextFolders: [String]?, context: StreamContextSettings?, encoderLearningRateScale: Float?, devData: String?, words: [String]?, wakeWord: WakeWordSettings?, moreData: [String]? = nil, excludedEngines: [String]? = nil
     ) {
         self.data = data
+        self.moreData = moreData
+        self.excludedEngines = excludedEngines
         self.labels = labels
         self.initialization = initialization
         self.labelFraction = labelFraction
@@ -64,7 +73,7 @@ public struct KeywordTrainingSettings: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case data, labels, initialization = "init", labelFraction = "label_fraction", batchSize = "batch_size"
+        case data, moreData = "more_data", excludedEngines = "excluded_engines", labels, initialization = "init", labelFraction = "label_fraction", batchSize = "batch_size"
         case learningRate = "learning_rate", warmupSteps = "warmup_steps", weightDecay = "weight_decay"
         case labelSmoothing = "label_smoothing", seed, schedule, model, augmentation, silenceShare = "silence_share"
         case unknownShare = "unknown_share", validationLimit = "validation_limit", contextFolders = "context_folders", context
@@ -175,7 +184,14 @@ public final class KeywordTrainer {
         let labelSet = settings.labelSet
         let rate = settings.model.frontEnd.sampleRate, length = settings.model.frontEnd.clipSamples
 
-        let dataset = try SpeechCommandsDataset(root: settings.data, labelSet: labelSet, windowSamples: length)
+        var dataset = try SpeechCommandsDataset(root: settings.data, labelSet: labelSet, windowSamples: length)
+        for more in settings.moreData ?? [] {
+            dataset = dataset.merged(with: try SpeechCommandsDataset(root: more, labelSet: labelSet, windowSamples: length))
+        }
+        if let excluded = settings.excludedEngines, !excluded.isEmpty {
+            dataset = try dataset.excluding(engines: Set(try EngineFamily.list(excluded.joined(separator: ","))))
+            log("train-kws: clips of \(excluded.joined(separator: ", ")) left out of training")
+        }
         let trainingSet = try KeywordTrainingSet(
             dataset: dataset, labelFraction: settings.labelFraction, silenceShare: settings.silenceShare, unknownShare: settings.unknownShare,
             seed: settings.seed)

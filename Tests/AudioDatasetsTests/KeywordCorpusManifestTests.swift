@@ -57,4 +57,32 @@ import TestSupport
             try KeywordCorpusManifest(root: root)
         }
     }
+
+    /// `train-kws --data A --data B --exclude-engines festival`: corpora join split by split, and a family's clips leave
+    /// by what each corpus's `clips.csv` says (the column when present, else the voice name).
+    @Test func corporaMergeAndLeaveAFamilyOut() throws {
+        let first = try TemporaryDirectory(), second = try TemporaryDirectory()
+        defer { first.remove(); second.remove() }
+        let a = try SpeechCommandsDataset(root: try Self.corpus(first, engineColumn: false), labelSet: .thirtyFive)
+        let b = try SpeechCommandsDataset(root: try Self.corpus(second, engineColumn: true), labelSet: .thirtyFive)
+        let both = a.merged(with: b)
+        #expect(both.root == a.root)
+        #expect(try both.examples(in: .test).map(\.path) == (try a.examples(in: .test) + b.examples(in: .test)).map(\.path))
+
+        // a: rab (festival), de-DE (pico), rab, en-us (espeak); b records de-DE as festival, so it leaves with festival.
+        let withoutFestival = try both.excluding(engines: [.festival])
+        #expect(try withoutFestival.examples(in: .test).map(\.path)
+                == ["\(a.root)/no/c_nohash_1.wav", "\(a.root)/yes/b_nohash_1.wav", "\(b.root)/no/c_nohash_1.wav"])
+        #expect(try withoutFestival.excluding(engines: [.pico]).examples(in: .test).count == 2)
+        #expect(try both.excluding(engines: []).examples(in: .test).count == 8)
+        #expect(throws: DatasetError.emptySplit(split: "any", path: a.root)) {
+            try both.excluding(engines: [.festival, .pico, .espeak])
+        }
+        try FileManager.default.removeItem(atPath: "\(b.root)/clips.csv")
+        let unlisted = try SpeechCommandsDataset(root: b.root, labelSet: .thirtyFive)
+        #expect(throws: DatasetError.malformedManifest(path: "\(b.root)/clips.csv", line: 0,
+                                                       reason: "missing: the clips' engines cannot be told, so none can be excluded")) {
+            try unlisted.excluding(engines: [.kokoro])
+        }
+    }
 }
