@@ -10,7 +10,7 @@ let package = Package(
         .library(
             name: "SepKWS",
             targets: [
-                "AudioIO", "DSP", "TensorCore", "NN", "InformationTheory", "SpeechSynthesis", "AudioDatasets", "Separation",
+                "AudioIO", "DSP", "TensorCore", "NN", "InformationTheory", "Voices", "SpeechSynthesis", "AudioDatasets", "Separation",
                 "KeywordSpotting", "Streaming", "Training", "Evaluation", "InformationBottleneck", "SepKWSCommands",
             ]),
     ],
@@ -29,7 +29,8 @@ let package = Package(
         // Layer 1: audio files (and the stop signal, atomic outputs, .npy writing), speech engines run as programs,
         // signal processing, tensors. TensorCore is the only importer of the C kernels.
         .target(name: "AudioIO", dependencies: ["CSndfile", "CSoxr"]),
-        .target(name: "SpeechSynthesis"),
+        .target(name: "Voices"),
+        .target(name: "SpeechSynthesis", dependencies: ["Voices"]),
         .target(name: "DSP", dependencies: ["CFFTW", .product(name: "RealModule", package: "swift-numerics")]),
         // Vector kernels in C (AVX-512 / AVX2 / baseline variants picked at run time; no special flags).
         .target(name: "CKernels"),
@@ -47,7 +48,7 @@ let package = Package(
         .target(name: "KeywordSpotting", dependencies: ["NN", "TensorCore", "DSP", "AudioIO"]),
         // Layer 3: corpora (synthesis in standard layouts, loaders of the real datasets, batch-separation inputs and
         // outputs) and the separator's training augmentation (rooms, filters, codec; FFT convolution from DSP).
-        .target(name: "AudioDatasets", dependencies: ["AudioIO", "DSP", "SpeechSynthesis"]),
+        .target(name: "AudioDatasets", dependencies: ["AudioIO", "DSP", "Voices", "SpeechSynthesis"]),
 
         // Layer 4: streaming executors (chunked separation, whole-file separation; streaming keyword detection) and
         // model folders (lookup, summary, conversion: NN's ModelDirectory).
@@ -55,13 +56,13 @@ let package = Package(
 
         // Layer 5: the trainers (separator, keyword pretraining and fine-tuning) and their machinery (checkpoints,
         // logs, runner, settings files, augmentation, samplers).
-        .target(name: "Training", dependencies: ["NN", "TensorCore", "AudioIO", "AudioDatasets", "SpeechSynthesis", "Separation", "KeywordSpotting"]),
+        .target(name: "Training", dependencies: ["NN", "TensorCore", "AudioIO", "AudioDatasets", "Voices", "Separation", "KeywordSpotting"]),
 
         // Layer 5: metrics, evaluators (files, splits, streams), reports.
         .target(
             name: "Evaluation",
             dependencies: [
-                "AudioIO", "AudioDatasets", "SpeechSynthesis", "KeywordSpotting", "Streaming", "TensorCore",
+                "AudioIO", "AudioDatasets", "Voices", "SpeechSynthesis", "KeywordSpotting", "Streaming", "TensorCore",
                 .product(name: "RealModule", package: "swift-numerics"),
             ]),
 
@@ -76,7 +77,7 @@ let package = Package(
         .target(
             name: "SepKWSCommands",
             dependencies: [
-                "AudioIO", "DSP", "TensorCore", "NN", "SpeechSynthesis", "AudioDatasets", "Separation", "KeywordSpotting",
+                "AudioIO", "DSP", "TensorCore", "NN", "Voices", "SpeechSynthesis", "AudioDatasets", "Separation", "KeywordSpotting",
                 "Streaming", "Training", "Evaluation", "InformationTheory", "InformationBottleneck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -89,7 +90,7 @@ let package = Package(
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "TestSupport"]),
         .testTarget(name: "DSPTests", dependencies: ["DSP", "AudioIO", "TestSupport"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
-        .testTarget(name: "AudioDatasetsTests", dependencies: ["AudioDatasets", "SpeechSynthesis", "AudioIO", "TensorCore", "TestSupport"]),
+        .testTarget(name: "AudioDatasetsTests", dependencies: ["AudioDatasets", "Voices", "SpeechSynthesis", "AudioIO", "TensorCore", "TestSupport"]),
         .testTarget(name: "SeparationTests", dependencies: ["Separation", "NN", "TensorCore", "TestSupport"]),
         .testTarget(name: "StreamingTests", dependencies: ["Streaming", "Separation", "KeywordSpotting", "NN", "AudioIO", "TensorCore", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "KeywordSpotting", "Separation", "NN", "TensorCore", "AudioIO", "AudioDatasets", "DSP", "TestSupport"]),

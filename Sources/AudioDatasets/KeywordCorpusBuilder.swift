@@ -1,6 +1,7 @@
 import AudioIO
 import Foundation
 import SpeechSynthesis
+import Voices
 
 /// Synthesizes a keyword corpus in the Google Speech Commands v2 layout:
 ///
@@ -71,7 +72,7 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
     }
 
     /// The header of corpora made before the `engine` column: their rows are kept on resuming, with the family
-    /// inferred from the voice name (``SpeechSynthesis/EngineFamily/init(voiceName:)``).
+    /// inferred from the voice name (``Voices/EngineFamily/init(voiceName:)``).
     static var manifestHeaderWithoutEngine: [String] { Array(manifestHeader.dropLast()) }
 
     /// Makes (or completes) the corpus.

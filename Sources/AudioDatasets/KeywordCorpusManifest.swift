@@ -1,12 +1,13 @@
 import Foundation
 import SpeechSynthesis
+import Voices
 
 /// What `sepkws synth kws` recorded about each clip of a keyword corpus (its `clips.csv`): the text said, the
 /// speaker and its engine family, the split and the background noise. Evaluations use it to report accuracy per
 /// subset of the clips (``subsets(of:)``).
 ///
 /// Corpora made before `clips.csv` had an `engine` column name only the voice; the family is then inferred from the
-/// voice name (``SpeechSynthesis/EngineFamily/init(voiceName:)``).
+/// voice name (``Voices/EngineFamily/init(voiceName:)``).
 ///
 /// ```swift
 /// if let manifest = try KeywordCorpusManifest(root: "kws-fest") {
@@ -71,7 +72,7 @@ public struct KeywordCorpusManifest: Sendable {
     public func clip(atPath path: String) -> Clip? { indexByPath[path].map { clips[$0] } }
 
     /// The named subsets an example belongs to: its engine family (`engine festival`), its speaker
-    /// (`voice festival:rab_diphone`, ``SpeechSynthesis/Voice/identity``) and whether noise was mixed in
+    /// (`voice festival:rab_diphone`, ``Voices/Voice/identity``) and whether noise was mixed in
     /// (`word clips with noise` or `word clips without noise`). None for a `_silence_` crop or a file not in the table.
     public func subsets(of example: KeywordExample) -> [String] {
         guard example.cropStart == nil, let clip = clip(atPath: example.path) else { return [] }

@@ -1,6 +1,7 @@
 import AudioIO
 import Foundation
 import SpeechSynthesis
+import Voices
 
 /// Synthesizes two-talker mixtures in the LibriMix layout ("min" mode: each mixture as long as its shorter source):
 ///

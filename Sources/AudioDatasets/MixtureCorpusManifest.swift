@@ -1,11 +1,12 @@
 import Foundation
 import SpeechSynthesis
+import Voices
 
 /// What `sepkws synth mixtures` recorded about each mixture of a separation corpus (its `clips.csv`): the two
 /// talkers, each with its engine family. Evaluations use it to report SI-SNRi per engine family (``subsets(of:)``).
 ///
 /// A talker is written as its identity and prosody, `kokoro:0205 pitch 76 rate 201 ...` or, for espeak-ng,
-/// `en-gb-x-gbclan+pedro pitch 79 ...`; the identity (``SpeechSynthesis/Voice/init(identity:)``) names the family.
+/// `en-gb-x-gbclan+pedro pitch 79 ...`; the identity (``Voices/Voice/init(identity:)``) names the family.
 ///
 /// ```swift
 /// if let manifest = try MixtureCorpusManifest(root: "fest8k") {

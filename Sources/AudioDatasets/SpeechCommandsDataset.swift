@@ -1,6 +1,7 @@
 import AudioIO
 import Foundation
 import SpeechSynthesis
+import Voices
 
 /// A Google Speech Commands folder (v1 or v2, real or made by `sepkws synth kws`): one folder per word,
 /// `validation_list.txt`, `testing_list.txt` and `_background_noise_/`.

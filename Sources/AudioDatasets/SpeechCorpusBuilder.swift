@@ -1,6 +1,7 @@
 import AudioIO
 import Foundation
 import SpeechSynthesis
+import Voices
 
 /// Synthesizes unlabeled speech for contrastive pretraining: sentences of 1-10 s as plain audio files,
 ///

@@ -1,5 +1,6 @@
 import AudioIO
 import SpeechSynthesis
+import Voices
 
 /// Speaks text with a voice's engine and delivers it at a corpus's rate, with silent edges trimmed.
 public struct SpeechRenderer: Sendable {

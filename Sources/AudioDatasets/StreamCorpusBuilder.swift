@@ -1,6 +1,7 @@
 import AudioIO
 import Foundation
 import SpeechSynthesis
+import Voices
 
 /// Synthesizes a long labelled stream for keyword-detection evaluation: running speech with keywords spoken at known
 /// times, some stretches with background noise, some with a competing talker.

@@ -1,4 +1,5 @@
 import SpeechSynthesis
+import Voices
 
 extension WakeWordCorpusBuilder {
     /// The window for `phrases` (``windowSamples(forSpeechSamples:sampleRate:)``) from the longest phrase said by

@@ -1,6 +1,7 @@
 import AudioIO
 import Foundation
 import SpeechSynthesis
+import Voices
 
 /// The training data of a custom wake-word model, synthesized from the phrases' text alone, in the Speech Commands
 /// layout that ``SpeechCommandsDataset`` reads with ``KeywordLabelSet/custom(keywords:)``:

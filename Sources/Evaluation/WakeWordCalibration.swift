@@ -5,6 +5,7 @@ import KeywordSpotting
 import SpeechSynthesis
 import Streaming
 import TensorCore
+import Voices
 
 /// The last stage of the wake-word recipe (`train-kws --words`): synthesize a calibration stream with held-out (dev)
 /// speakers (``StreamCorpusBuilder``), score it once with the trained model, replay the detector's rules to choose

@@ -4,6 +4,7 @@ import AudioIO
 import Foundation
 import SpeechSynthesis
 import TensorCore
+import Voices
 
 /// `sepkws synth`: training and test corpora made with espeak-ng, in the layouts of the real datasets.
 struct Synth: ParsableCommand {

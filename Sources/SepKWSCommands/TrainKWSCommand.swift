@@ -8,6 +8,7 @@ import KeywordSpotting
 import NN
 import TensorCore
 import Training
+import Voices
 
 /// `sepkws train-kws`: fine-tunes (or trains from scratch) the keyword classifier on a Speech Commands folder.
 struct TrainKWS: ParsableCommand {

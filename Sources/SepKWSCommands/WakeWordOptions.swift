@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SpeechSynthesis
+import Voices
 
 /// The options of `train-kws --words`: a wake-word model made from the phrases' text alone.
 struct WakeWordOptions: ParsableArguments {

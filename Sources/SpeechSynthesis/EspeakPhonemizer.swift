@@ -1,4 +1,5 @@
 import Foundation
+import Voices
 
 /// espeak-ng's phonemes of English text: many texts through one `espeak-ng` process (`-q -x --sep=_`, one clause
 /// per line), each returned as a list of phoneme symbols in espeak-ng's ASCII notation with stress marks removed.

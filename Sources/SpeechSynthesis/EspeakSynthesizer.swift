@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Voices
 
 /// Text-to-speech with the `espeak-ng` program: English text in, mono speech out at espeak's rate (22,050 Hz),
 /// scaled to `Float`.

@@ -1,23 +1,16 @@
 import Foundation
+import Voices
 
 /// Festival's voices with Festival's own front end (`text2wave`): the British English diphone speakers `rab` and
 /// `don`, and diphone, cluster-unit and HTS speakers of other languages reading the English text with their own
 /// letter-to-sound rules (an accent, at times a strong one). The voices Festival shares with other families (its
-/// MBROLA front ends) and those reserved for evaluation (`kal`, `ked`, `slt`) are never used.
+/// MBROLA front ends) and those reserved for evaluation (`kal`, `ked`, `slt`) are never used. The voices and their
+/// folders: ``Voices/EngineFamily/festivalVoices``.
 public final class FestivalSynthesizer: SpeechEngine {
     /// The one instance of the process.
     public static let shared = FestivalSynthesizer()
 
     public var family: EngineFamily { .festival }
-
-    /// The voices used: Festival's name and the folder under `/usr/share/festival/voices/` that holds it.
-    public static let voices: [(voice: String, folder: String)] = [
-        ("rab_diphone", "english/rab_diphone"), ("don_diphone", "english/don_diphone"),
-        ("el_diphone", "spanish/el_diphone"), ("lp_diphone", "italian/lp_diphone"), ("pc_diphone", "italian/pc_diphone"),
-        ("czech_dita", "czech/czech_dita"), ("czech_krb", "czech/czech_krb"), ("czech_machac", "czech/czech_machac"),
-        ("czech_ph", "czech/czech_ph"), ("suo_fi_lj_diphone", "finnish/suo_fi_lj_diphone"),
-        ("hy_fi_mv_diphone", "finnish/hy_fi_mv_diphone"), ("upc_ca_ona_hts", "catalan/upc_ca_ona_hts"),
-    ]
 
     /// Voices that must never be used (reserved for evaluation).
     static let reserved: Set<String> = ["kal_diphone", "ked_diphone", "cmu_us_slt_arctic_hts", "cmu_us_kal_com_hts", "slt"]
@@ -28,14 +21,14 @@ public final class FestivalSynthesizer: SpeechEngine {
         guard ChildProcess.exists("text2wave") else {
             throw .engineUnavailable(engine: .festival, reason: "festival (text2wave) is not installed")
         }
-        let installed = Self.voices.filter { Self.installed($0.folder) }.map { "festival:\($0.voice)" }
+        let installed = EngineFamily.festivalVoices.filter { Self.installed($0.folder) }.map { "festival:\($0.voice)" }
         guard !installed.isEmpty else { throw .engineUnavailable(engine: .festival, reason: "none of its voices is installed") }
         return installed.sorted()
     }
 
     public func speak(_ text: String, voice: Voice) throws(SynthesisError) -> (samples: [Float], sampleRate: Int) {
         guard !Self.reserved.contains(voice.name) else { throw .reservedVoice(voice.identity) }
-        guard let entry = Self.voices.first(where: { $0.voice == voice.name }), Self.installed(entry.folder) else {
+        guard let entry = EngineFamily.festivalVoices.first(where: { $0.voice == voice.name }), Self.installed(entry.folder) else {
             throw .unknownVoice(voice.identity)
         }
         // Festival reads ISO-8859 text; keep the English to plain ASCII letters and punctuation.

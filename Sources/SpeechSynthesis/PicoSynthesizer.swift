@@ -1,16 +1,15 @@
 import Foundation
+import Voices
 
 /// SVOX Pico's HMM voices through `pico2wave` (Debian non-free `libttspico-utils`): the German, Spanish, French and
 /// Italian speakers (all female) reading English with their own rules, an accent; pitch and rate through Pico's
-/// markup. Its en-US and en-GB voices are reserved for evaluation and never used.
+/// markup. Its en-US and en-GB voices are reserved for evaluation and never used. The languages:
+/// ``Voices/EngineFamily/picoLanguages``.
 public final class PicoSynthesizer: SpeechEngine {
     /// The one instance of the process.
     public static let shared = PicoSynthesizer()
 
     public var family: EngineFamily { .pico }
-
-    /// The languages used.
-    public static let languages = ["de-DE", "es-ES", "fr-FR", "it-IT"]
 
     /// Pico's voices reserved for evaluation.
     static let reserved: Set<String> = ["en-US", "en-GB"]
@@ -21,12 +20,12 @@ public final class PicoSynthesizer: SpeechEngine {
         guard ChildProcess.exists("pico2wave") else {
             throw .engineUnavailable(engine: .pico, reason: "pico2wave (libttspico-utils, non-free) is not installed")
         }
-        return Self.languages.map { "pico:\($0)" }
+        return EngineFamily.picoLanguages.map { "pico:\($0)" }
     }
 
     public func speak(_ text: String, voice: Voice) throws(SynthesisError) -> (samples: [Float], sampleRate: Int) {
         guard !Self.reserved.contains(voice.name) else { throw .reservedVoice(voice.identity) }
-        guard Self.languages.contains(voice.name) else { throw .unknownVoice(voice.identity) }
+        guard EngineFamily.picoLanguages.contains(voice.name) else { throw .unknownVoice(voice.identity) }
         // Pico's markup: pitch and speed levels in percent of the voice's own (50-200).
         let pitch = 60 + voice.pitch * 80 / 99, speed = Int((voice.speed * 100).rounded())
         let escaped = text.replacingOccurrences(of: "<", with: " ").replacingOccurrences(of: ">", with: " ")

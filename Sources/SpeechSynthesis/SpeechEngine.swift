@@ -1,3 +1,5 @@
+import Voices
+
 /// A text-to-speech engine family as SepKWS drives it: which speakers it offers on this machine, and English text
 /// spoken by one of them. Every engine is deterministic (the same text and voice give the same samples), which is
 /// what makes corpora reproducible and resumable. Calls are thread-safe and may run in parallel.

@@ -1,4 +1,5 @@
 import Foundation
+import Voices
 
 /// Reads the 16-bit PCM WAV streams the synthesizers' programs write (espeak-ng's to stdout has placeholder sizes).
 enum WAVDecoder {

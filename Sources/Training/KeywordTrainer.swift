@@ -3,8 +3,8 @@ import AudioIO
 import Foundation
 import KeywordSpotting
 import NN
-import SpeechSynthesis
 import TensorCore
+import Voices
 
 /// The settings of a fine-tuning run (stored in its checkpoint and in `RUN/settings.json`).
 public struct KeywordTrainingSettings: Codable, Sendable {

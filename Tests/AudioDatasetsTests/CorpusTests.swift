@@ -5,6 +5,7 @@ import SpeechSynthesis
 import TensorCore
 import Testing
 import TestSupport
+import Voices
 
 let seeded: SeededGeneratorFactory<SplitMix64> = { SplitMix64(seed: $0) }
 

@@ -5,6 +5,7 @@ import SpeechSynthesis
 import Synchronization
 import Testing
 import TestSupport
+import Voices
 
 /// The intelligibility judge's text rule, the intelligibility table, and (where faster-whisper is installed) the
 /// Whisper worker itself.

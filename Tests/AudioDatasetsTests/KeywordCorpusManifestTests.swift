@@ -4,6 +4,7 @@ import Foundation
 import SpeechSynthesis
 import Testing
 import TestSupport
+import Voices
 
 /// What a keyword corpus records per clip (`clips.csv`): engine families from the `engine` column or inferred from
 /// the voice name, and the subsets the evaluation reports on.

@@ -5,6 +5,7 @@ import SpeechSynthesis
 import TensorCore
 import Testing
 import TestSupport
+import Voices
 
 /// The engine families behind `synth --engines`: identities, lists, the reserved voices, and what happens when an
 /// optional engine is missing. Only espeak-ng is needed; the optional engines are exercised when installed.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A family of speech engines: engines that share a synthesis method and its recorded or trained data. Corpora
 /// hold whole families out of training, so that a model is measured on voices made in a way it never heard.
 public enum EngineFamily: String, Sendable, Codable, CaseIterable, Comparable {

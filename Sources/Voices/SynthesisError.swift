@@ -1,4 +1,6 @@
-/// Failures of the speech synthesizers.
+/// Failures of the speech synthesizers, and of naming their engines and voices (``EngineFamily/list(_:)``,
+/// ``Voice/init(identity:)``): one vocabulary for everything said about synthetic speakers, from a mistyped engine
+/// list to a program that fails on one utterance.
 public enum SynthesisError: Error, Sendable, Equatable, CustomStringConvertible {
     /// espeak-ng could not run (not installed, or its data folder is missing or unreadable).
     case unavailable(reason: String)

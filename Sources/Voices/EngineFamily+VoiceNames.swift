@@ -1,0 +1,53 @@
+extension EngineFamily {
+    /// espeak-ng's MBROLA voices that speak English, and the database each needs (what ``mbrola`` speaks with).
+    public static let mbrolaVoices: [(voice: String, database: String)] = [
+        ("mb-us1", "us1"), ("mb-us2", "us2"), ("mb-us3", "us3"), ("mb-en1", "en1"),
+        ("mb-af1-en", "af1"), ("mb-de1-en", "de1"), ("mb-de2-en", "de2"), ("mb-de3-en", "de3"), ("mb-de4-en", "de4"),
+        ("mb-de5-en", "de5"), ("mb-de6-en", "de6"), ("mb-fr1-en", "fr1"), ("mb-fr4-en", "fr4"), ("mb-gr2-en", "gr2"),
+        ("mb-hu1-en", "hu1"), ("mb-nl2-en", "nl2"), ("mb-pl1-en", "pl1"), ("mb-ro1-en", "ro1"), ("mb-sw1-en", "sw1"),
+        ("mb-sw2-en", "sw2"),
+    ]
+
+    /// Festival's voices used (``festival``): Festival's name and the folder under `/usr/share/festival/voices/` that
+    /// holds it.
+    public static let festivalVoices: [(voice: String, folder: String)] = [
+        ("rab_diphone", "english/rab_diphone"), ("don_diphone", "english/don_diphone"),
+        ("el_diphone", "spanish/el_diphone"), ("lp_diphone", "italian/lp_diphone"), ("pc_diphone", "italian/pc_diphone"),
+        ("czech_dita", "czech/czech_dita"), ("czech_krb", "czech/czech_krb"), ("czech_machac", "czech/czech_machac"),
+        ("czech_ph", "czech/czech_ph"), ("suo_fi_lj_diphone", "finnish/suo_fi_lj_diphone"),
+        ("hy_fi_mv_diphone", "finnish/hy_fi_mv_diphone"), ("upc_ca_ona_hts", "catalan/upc_ca_ona_hts"),
+    ]
+
+    /// SVOX Pico's languages used (``pico``).
+    public static let picoLanguages = ["de-DE", "es-ES", "fr-FR", "it-IT"]
+
+    /// How many speakers Kokoro's catalog offers (``kokoro``: `0000` to `0599`).
+    public static let kokoroSpeakerCount = 600
+
+    /// The family whose voice table holds `name`, a voice as a keyword corpus's `clips.csv` writes it (``Voice/name``,
+    /// without the engine prefix): for corpora made before `clips.csv` had an `engine` column.
+    ///
+    /// MBROLA's and Festival's voices are those of ``mbrolaVoices`` and ``festivalVoices``; Pico's are its languages
+    /// (``picoLanguages``, `de-DE`); Kokoro's are four-digit speaker numbers below ``kokoroSpeakerCount`` (`0481`);
+    /// every other name is espeak-ng's (`en-us`, `en-gb-x-rp`).
+    ///
+    /// ```swift
+    /// EngineFamily(voiceName: "mb-de3-en")     // .mbrola
+    /// EngineFamily(voiceName: "rab_diphone")   // .festival
+    /// EngineFamily(voiceName: "en-us")         // .espeak
+    /// ```
+    public init(voiceName name: String) {
+        if Self.mbrolaVoices.contains(where: { $0.voice == name }) {
+            self = .mbrola
+        } else if Self.festivalVoices.contains(where: { $0.voice == name }) {
+            self = .festival
+        } else if Self.picoLanguages.contains(name) {
+            self = .pico
+        } else if name.utf8.count == 4, name.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let n = Int(name),
+                  n < Self.kokoroSpeakerCount {
+            self = .kokoro
+        } else {
+            self = .espeak
+        }
+    }
+}
