@@ -10,8 +10,9 @@ let package = Package(
         .library(
             name: "SepKWS",
             targets: [
-                "AudioIO", "DSP", "TensorCore", "NN", "InformationTheory", "Voices", "SpeechSynthesis", "AudioDatasets", "Separation",
-                "KeywordSpotting", "Streaming", "Training", "Evaluation", "InformationBottleneck", "SepKWSCommands",
+                "AudioIO", "DSP", "TensorCore", "NN", "InformationTheory", "Voices", "SpeechSynthesis", "AudioDatasets",
+                "CorpusSynthesis", "Separation", "KeywordSpotting", "Streaming", "Training", "Evaluation", "InformationBottleneck",
+                "SepKWSCommands",
             ]),
     ],
     dependencies: [
@@ -48,7 +49,10 @@ let package = Package(
         .target(name: "KeywordSpotting", dependencies: ["NN", "TensorCore", "DSP", "AudioIO"]),
         // Layer 3: corpora (synthesis in standard layouts, loaders of the real datasets, batch-separation inputs and
         // outputs) and the separator's training augmentation (rooms, filters, codec; FFT convolution from DSP).
-        .target(name: "AudioDatasets", dependencies: ["AudioIO", "DSP", "Voices", "SpeechSynthesis"]),
+        .target(name: "AudioDatasets", dependencies: ["AudioIO", "DSP", "Voices"]),
+        // Layer 4: corpus synthesis (keyword, mixture, speech, stream and wake-word corpora; the voice catalog and its
+        // speaker splits; intelligibility judging): the only library that runs the speech engines.
+        .target(name: "CorpusSynthesis", dependencies: ["AudioDatasets", "SpeechSynthesis", "Voices", "AudioIO"]),
 
         // Layer 4: streaming executors (chunked separation, whole-file separation; streaming keyword detection) and
         // model folders (lookup, summary, conversion: NN's ModelDirectory).
@@ -62,7 +66,7 @@ let package = Package(
         .target(
             name: "Evaluation",
             dependencies: [
-                "AudioIO", "AudioDatasets", "Voices", "SpeechSynthesis", "KeywordSpotting", "Streaming", "TensorCore",
+                "AudioIO", "AudioDatasets", "KeywordSpotting", "Streaming", "TensorCore",
                 .product(name: "RealModule", package: "swift-numerics"),
             ]),
 
@@ -77,7 +81,7 @@ let package = Package(
         .target(
             name: "SepKWSCommands",
             dependencies: [
-                "AudioIO", "DSP", "TensorCore", "NN", "Voices", "SpeechSynthesis", "AudioDatasets", "Separation", "KeywordSpotting",
+                "AudioIO", "DSP", "TensorCore", "NN", "Voices", "SpeechSynthesis", "AudioDatasets", "CorpusSynthesis", "Separation", "KeywordSpotting",
                 "Streaming", "Training", "Evaluation", "InformationTheory", "InformationBottleneck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -85,21 +89,24 @@ let package = Package(
 
         // Tests.
         .target(
-            name: "TestSupport", dependencies: ["AudioIO", "Separation", "TensorCore"], path: "Tests/TestSupport",
+            name: "TestSupport", dependencies: ["AudioIO", "AudioDatasets", "Voices", "Separation", "TensorCore"], path: "Tests/TestSupport",
             resources: [.copy("Fixtures")]),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "TestSupport"]),
         .testTarget(name: "DSPTests", dependencies: ["DSP", "AudioIO", "TestSupport"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
-        .testTarget(name: "AudioDatasetsTests", dependencies: ["AudioDatasets", "Voices", "SpeechSynthesis", "AudioIO", "TensorCore", "TestSupport"]),
+        .testTarget(name: "AudioDatasetsTests", dependencies: ["AudioDatasets", "Voices", "AudioIO", "TensorCore", "TestSupport"]),
+        .testTarget(
+            name: "CorpusSynthesisTests",
+            dependencies: ["CorpusSynthesis", "AudioDatasets", "SpeechSynthesis", "Voices", "AudioIO", "TensorCore", "TestSupport"]),
         .testTarget(name: "SeparationTests", dependencies: ["Separation", "NN", "TensorCore", "TestSupport"]),
         .testTarget(name: "StreamingTests", dependencies: ["Streaming", "Separation", "KeywordSpotting", "NN", "AudioIO", "TensorCore", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "KeywordSpotting", "Separation", "NN", "TensorCore", "AudioIO", "AudioDatasets", "DSP", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "KeywordSpotting", "Separation", "NN", "TensorCore", "AudioIO", "AudioDatasets", "CorpusSynthesis", "DSP", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Streaming", "AudioIO", "AudioDatasets", "TestSupport"]),
         .testTarget(name: "KeywordSpottingTests", dependencies: ["KeywordSpotting", "NN", "TensorCore", "AudioIO", "TestSupport"]),
         .testTarget(name: "InformationTheoryTests", dependencies: ["InformationTheory", "TensorCore"]),
         .testTarget(name: "InformationBottleneckTests", dependencies: ["InformationBottleneck", "KeywordSpotting", "Separation", "NN", "TensorCore", "AudioIO", "Training"]),
-        .testTarget(name: "SepKWSCommandsTests", dependencies: ["SepKWSCommands", "InformationTheory", "InformationBottleneck", "KeywordSpotting", "AudioIO", "AudioDatasets", "Evaluation", "SpeechSynthesis", "TensorCore", "Training", "TestSupport"]),
+        .testTarget(name: "SepKWSCommandsTests", dependencies: ["SepKWSCommands", "InformationTheory", "InformationBottleneck", "KeywordSpotting", "AudioIO", "AudioDatasets", "CorpusSynthesis", "Evaluation", "TensorCore", "Training", "TestSupport"]),
 
         // Benchmarks: `swift package benchmark --target KernelBenchmarks`.
         .executableTarget(

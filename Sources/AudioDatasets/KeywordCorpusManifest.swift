@@ -1,5 +1,4 @@
 import Foundation
-import SpeechSynthesis
 import Voices
 
 /// What `sepkws synth kws` recorded about each clip of a keyword corpus (its `clips.csv`): the text said, the

@@ -1,5 +1,4 @@
 import Foundation
-import SpeechSynthesis
 import Voices
 
 /// What `sepkws synth mixtures` recorded about each mixture of a separation corpus (its `clips.csv`): the two

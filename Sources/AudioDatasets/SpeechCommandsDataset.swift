@@ -1,6 +1,5 @@
 import AudioIO
 import Foundation
-import SpeechSynthesis
 import Voices
 
 /// A Google Speech Commands folder (v1 or v2, real or made by `sepkws synth kws`): one folder per word,

@@ -1,45 +1,27 @@
-import AudioDatasets
 import AudioIO
 import Foundation
 import KeywordSpotting
-import SpeechSynthesis
 import Streaming
-import TensorCore
-import Voices
 
-/// The last stage of the wake-word recipe (`train-kws --words`): synthesize a calibration stream with held-out (dev)
-/// speakers (``StreamCorpusBuilder``), score it once with the trained model, replay the detector's rules to choose
-/// each phrase's threshold at the false-accept budget (``KeywordThresholdCalibration``), store the thresholds in the
-/// model's `config.json` and the calibrations in `STREAM/calibration.json`.
+/// The last stage of the wake-word recipe (`train-kws --words`): score a calibration stream once with the trained
+/// model, replay the detector's rules to choose each phrase's threshold at the false-accept budget
+/// (``KeywordThresholdCalibration``), store the thresholds in the model's `config.json` and the calibrations in
+/// `STREAM/calibration.json`. The stream (`STREAM/stream.wav` and `STREAM/labels.csv`, spoken by held-out speakers)
+/// is synthesized beforehand by `CorpusSynthesis` (`WakeWordCorpusBuilder.calibrationStream`), so that evaluation
+/// does not link the synthesizers.
 ///
 /// ```swift
-/// let calibration = WakeWordCalibration(phrases: ["hey jarvis"], engines: ["espeak"], fillers: [], minutes: 10,
-///                                       targetFalseAcceptsPerHour: 0.5, seed: 1)
+/// let calibration = WakeWordCalibration(targetFalseAcceptsPerHour: 0.5)
 /// let result = try calibration.run(model: "runs/ww/model", streamDirectory: "runs/ww/calibration") { spotter in
 ///     (try DetectionSettings.defaults(for: spotter), hop: 1_280)
 /// }
 /// ```
 public struct WakeWordCalibration {
-    /// The phrases (the model's keywords).
-    public var phrases: [String]
-    /// Engine families that speak the stream (`EngineFamily` raw values).
-    public var engines: [String]
-    /// Confusable words and phrase parts said, unlabelled, in the stream.
-    public var fillers: [String]
-    /// Minutes of the stream.
-    public var minutes: Double
     /// False accepts per hour each threshold is calibrated to.
     public var targetFalseAcceptsPerHour: Double
-    /// The stream's seed.
-    public var seed: UInt64
 
-    public init(phrases: [String], engines: [String], fillers: [String], minutes: Double, targetFalseAcceptsPerHour: Double, seed: UInt64) {
-        self.phrases = phrases
-        self.engines = engines
-        self.fillers = fillers
-        self.minutes = minutes
+    public init(targetFalseAcceptsPerHour: Double) {
         self.targetFalseAcceptsPerHour = targetFalseAcceptsPerHour
-        self.seed = seed
     }
 
     /// What a calibration found.
@@ -50,27 +32,15 @@ public struct WakeWordCalibration {
         public var durationSeconds: Double
     }
 
-    /// Builds the stream in `streamDirectory`, scores it with the model at `model`, and stores the thresholds.
+    /// Scores the stream in `streamDirectory` with the model at `model`, and stores the thresholds.
     /// - Parameters:
     ///   - rules: the detector's rules and hop (samples) for the loaded spotter (`detect`'s defaults).
-    ///   - streamProgress: progress of the stream's synthesis.
     ///   - scoringProgress: (seconds scored, total seconds).
-    /// - Throws: `SynthesisError` for an unknown engine, dataset, audio and model errors.
+    /// - Throws: dataset, audio and model errors.
     public func run(
         model: String, streamDirectory: String, rules: (KeywordSpotter) throws -> (settings: DetectionSettings, hop: Int),
-        streamProgress: @escaping (CorpusProgress) -> Void = { _ in }, scoringProgress: (Int, Int) -> Void = { _, _ in }
+        scoringProgress: (Int, Int) -> Void = { _, _ in }
     ) throws -> Result {
-        var stream = try StreamCorpusBuilder(words: phrases, minutes: minutes, outputDirectory: streamDirectory,
-                                             seed: seed ^ 0xCA11_B8A7E, generator: { SplitMix64(seed: $0) })
-        stream.engines = try engines.map { name throws -> EngineFamily in
-            guard let family = EngineFamily(rawValue: name) else { throw SynthesisError.unknownEngine(name) }
-            return family
-        }
-        stream.speakerSplit = .dev
-        stream.fillers = fillers
-        stream.talkerPerSegment = true
-        try stream.build(progress: streamProgress)
-
         // Score it once with the rules, recording every hop.
         let spotter = try KeywordSpotter(directory: model)
         let (settings, hop) = try rules(spotter)

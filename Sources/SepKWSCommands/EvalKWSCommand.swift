@@ -5,7 +5,6 @@ import Evaluation
 import Foundation
 import Streaming
 import KeywordSpotting
-import SpeechSynthesis
 import TensorCore
 
 /// `sepkws eval-kws`: accuracy, per-class accuracy and the confusion matrix of a keyword spotter on a split.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AudioDatasets
 import AudioIO
+import CorpusSynthesis
 import Foundation
 import SpeechSynthesis
 import TensorCore

@@ -1,18 +1,19 @@
 import AudioDatasets
 import AudioIO
+import CorpusSynthesis
 import Evaluation
 import Foundation
 import KeywordSpotting
-import SpeechSynthesis
 import Streaming
 import TensorCore
 import Training
+import Voices
 
 /// `train-kws --words`: the stages around the training loop. Before: synthesize the phrases and their hard negatives
 /// into `RUN/data` (``WakeWordCorpusBuilder``) and pick the window length. After: synthesize a calibration stream
-/// with held-out (dev) speakers in `RUN/calibration` (``StreamCorpusBuilder``), score it once, replay `detect`'s
-/// default rules to choose each phrase's threshold at the false-accept budget (``KeywordThresholdCalibration``), and
-/// store the thresholds in `RUN/model/config.json`.
+/// with held-out (dev) speakers in `RUN/calibration` (`WakeWordCorpusBuilder.calibrationStream`), score it once
+/// (``WakeWordCalibration``), replay `detect`'s default rules to choose each phrase's threshold at the false-accept
+/// budget (``KeywordThresholdCalibration``), and store the thresholds in `RUN/model/config.json`.
 extension TrainKWS {
     /// Default steps of a `--words` run (kept so that the whole default run takes under 30 minutes on two cores).
     static let wakeWordDefaultSteps = 3_000
@@ -50,12 +51,13 @@ extension TrainKWS {
                    started: Date, trainingSeconds: Double) throws {
         let phrases = settings.words ?? []
         let streamDirectory = (run as NSString).appendingPathComponent("calibration")
-        let calibration = WakeWordCalibration(
-            phrases: phrases, engines: wake.engines, fillers: wake.fillers, minutes: wake.calibrationMinutes,
-            targetFalseAcceptsPerHour: wake.targetFalseAcceptsPerHour, seed: seed)
+        let stream = try WakeWordCorpusBuilder<SplitMix64>.calibrationStream(
+            phrases: phrases, engines: try EngineFamily.list(wake.engines.joined(separator: ",")), fillers: wake.fillers,
+            minutes: wake.calibrationMinutes, outputDirectory: streamDirectory, seed: seed, generator: SynthOptions.generator)
         let streamBar = ProgressBar(label: "train-kws: calibration stream", unit: "s")
+        _ = try stream.build(progress: { streamBar.update(done: $0.done, total: $0.total) })
         let scoreBar = ProgressBar(label: "train-kws: scoring", unit: "s")
-        let result = try calibration.run(
+        let result = try WakeWordCalibration(targetFalseAcceptsPerHour: wake.targetFalseAcceptsPerHour).run(
             model: model, streamDirectory: streamDirectory,
             rules: { spotter in
                 // detect's default rules
@@ -63,7 +65,6 @@ extension TrainKWS {
                 options.model = model
                 return (try options.settings(for: spotter), options.hop(for: spotter))
             },
-            streamProgress: { streamBar.update(done: $0.done, total: $0.total) },
             scoringProgress: { scoreBar.update(done: $0, total: $1) })
         let (calibrations, recorded) = (result.calibrations, result)
 

@@ -2,7 +2,6 @@ import ArgumentParser
 import AudioDatasets
 import AudioIO
 import Foundation
-import SpeechSynthesis
 import Streaming
 import KeywordSpotting
 import NN

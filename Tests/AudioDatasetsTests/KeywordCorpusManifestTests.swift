@@ -1,7 +1,6 @@
 import AudioDatasets
 import AudioIO
 import Foundation
-import SpeechSynthesis
 import Testing
 import TestSupport
 import Voices
@@ -19,29 +18,10 @@ import Voices
         for (name, family) in cases { #expect(EngineFamily(voiceName: name) == family, "\(name)") }
     }
 
-    /// A small corpus folder: `clips.csv` (with or without the engine column) and 1 s tone clips.
-    static func corpus(_ dir: TemporaryDirectory, engineColumn: Bool) throws -> String {
-        let root = dir.file("kws")
-        let rows: [[String]] = [
-            ["yes/a_nohash_0.wav", "yes", "rab_diphone", "", "test", "none"], ["yes/b_nohash_1.wav", "yes", "de-DE", "", "test", "pink"],
-            ["no/a_nohash_0.wav", "no", "rab_diphone", "", "test", "white"], ["no/c_nohash_1.wav", "no", "en-us", "f3", "train", "none"],
-        ]
-        for (i, row) in rows.enumerated() {
-            try FileManager.default.createDirectory(atPath: "\(root)/\(row[1])", withIntermediateDirectories: true)
-            let tone = (0..<16_000).map { 0.1 * Float(i + 1) * sin(Float($0) * 0.05) }
-            try AudioFileWriter.write(AudioBuffer(sampleRate: 16_000, mono: tone), to: "\(root)/\(row[0])")
-        }
-        let header = ["path", "word", "voice", "variant", "split", "noise"] + (engineColumn ? ["engine"] : [])
-        // With the column, the Pico voice is recorded as festival: the column wins over the name.
-        let cells = rows.map { engineColumn ? $0 + [$0[2] == "de-DE" ? "festival" : EngineFamily(voiceName: $0[2]).rawValue] : $0 }
-        try CSVTable(header: header, rows: cells).write(to: "\(root)/clips.csv")
-        return root
-    }
-
     @Test func theManifestGivesEachClipItsEngineVoiceAndNoiseSubsets() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let root = try Self.corpus(dir, engineColumn: false)
+        let root = try makeTinyKeywordCorpus(in: dir, engineColumn: false)
         let manifest = try #require(try KeywordCorpusManifest(root: root))
         #expect(manifest.clips.map(\.voice.identity) == ["festival:rab_diphone", "pico:de-DE", "festival:rab_diphone", "en-us+f3"])
         #expect(manifest.subsets(of: KeywordExample(path: "\(root)/yes/b_nohash_1.wav", label: 0, word: "yes"))
@@ -49,7 +29,7 @@ import Voices
         #expect(manifest.subsets(of: KeywordExample(path: "\(root)/no/c_nohash_1.wav", label: 1, word: "no"))
                 == ["engine espeak", "voice en-us+f3", "word clips without noise"])
         #expect(manifest.subsets(of: KeywordExample(path: "\(root)/_background_noise_/pink_noise.wav", label: 2, word: "_background_noise_", cropStart: 0)).isEmpty)
-        let recorded = try #require(try KeywordCorpusManifest(root: try Self.corpus(dir, engineColumn: true)))
+        let recorded = try #require(try KeywordCorpusManifest(root: try makeTinyKeywordCorpus(in: dir, engineColumn: true)))
         #expect(recorded.clips[1].voice.identity == "festival:de-DE")
         #expect(try KeywordCorpusManifest(root: dir.file("nowhere")) == nil)
         try CSVTable(header: ["path", "word"], rows: []).write(to: "\(root)/clips.csv")
@@ -64,8 +44,8 @@ import Voices
     @Test func corporaMergeAndLeaveAFamilyOut() throws {
         let first = try TemporaryDirectory(), second = try TemporaryDirectory()
         defer { first.remove(); second.remove() }
-        let a = try SpeechCommandsDataset(root: try Self.corpus(first, engineColumn: false), labelSet: .thirtyFive)
-        let b = try SpeechCommandsDataset(root: try Self.corpus(second, engineColumn: true), labelSet: .thirtyFive)
+        let a = try SpeechCommandsDataset(root: try makeTinyKeywordCorpus(in: first, engineColumn: false), labelSet: .thirtyFive)
+        let b = try SpeechCommandsDataset(root: try makeTinyKeywordCorpus(in: second, engineColumn: true), labelSet: .thirtyFive)
         let both = a.merged(with: b)
         #expect(both.root == a.root)
         #expect(try both.examples(in: .test).map(\.path) == (try a.examples(in: .test) + b.examples(in: .test)).map(\.path))

@@ -1,10 +1,10 @@
 import AudioDatasets
 import AudioIO
+import CorpusSynthesis
 import Foundation
 import Streaming
 import KeywordSpotting
 @testable import SepKWSCommands
-import SpeechSynthesis
 import TensorCore
 import Testing
 import TestSupport

@@ -1,4 +1,5 @@
 import AudioDatasets
+import CorpusSynthesis
 import Foundation
 import Separation
 @testable import SepKWSCommands

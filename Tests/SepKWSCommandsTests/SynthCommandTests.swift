@@ -1,7 +1,7 @@
 import AudioDatasets
 import AudioIO
+import CorpusSynthesis
 import Foundation
-import SpeechSynthesis
 @testable import SepKWSCommands
 import Testing
 import TestSupport

@@ -1,3 +1,4 @@
+import AudioDatasets
 import Foundation
 
 /// English words to search for phonetic neighbours: the system's dictionary (Debian's `wamerican`,

@@ -1,9 +1,6 @@
+import AudioDatasets
+import SpeechSynthesis
 import Voices
-
-/// Which part of a corpus a speaker belongs to.
-public enum CorpusSplit: String, Sendable, Codable, CaseIterable {
-    case train, dev, test
-}
 
 /// The speakers of one or more engine families, split into disjoint train, dev and test sets, so that test
 /// speakers are never heard in training; or, for an engine family held out of training as a whole, every speaker
@@ -38,14 +35,14 @@ public struct VoiceCatalog: Sendable {
                 for part in CorpusSplit.allCases { split[part] = speakers }
             } else if engine == .espeak {
                 for identity in speakers {
-                    let position = Double(Self.hash(identity) % 1_000_003) / 1_000_003
+                    let position = Double(stableHash(identity) % 1_000_003) / 1_000_003
                     let part: CorpusSplit = position < testFraction ? .test : position < testFraction + devFraction ? .dev : .train
                     split[part, default: []].append(identity)
                 }
             } else {
                 // Few speakers: order them by hash and deal out test, then dev, then train, each split getting at
                 // least one speaker when there are three or more.
-                let ordered = speakers.sorted { (Self.hash($0), $0) < (Self.hash($1), $1) }
+                let ordered = speakers.sorted { (stableHash($0), $0) < (stableHash($1), $1) }
                 let n = ordered.count
                 let testCount = n >= 3 ? max(1, Int((Double(n) * testFraction).rounded())) : 0
                 let devCount = n >= 3 ? max(1, Int((Double(n) * devFraction).rounded())) : 0
@@ -60,13 +57,6 @@ public struct VoiceCatalog: Sendable {
         var all: [CorpusSplit: [String]] = [:]
         for part in CorpusSplit.allCases { all[part] = engines.flatMap { byEngine[$0]?[part] ?? [] }.sorted() }
         identities = all
-    }
-
-    /// FNV-1a of an identity.
-    static func hash(_ identity: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in identity.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return hash
     }
 
     /// A speaker of `split` with prosody drawn at random: pitch 20-80, rate 120-230 wpm, amplitude 60-140, word gap

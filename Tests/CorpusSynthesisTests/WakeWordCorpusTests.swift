@@ -1,5 +1,6 @@
 import AudioDatasets
 import AudioIO
+import CorpusSynthesis
 import Foundation
 import SpeechSynthesis
 import TensorCore

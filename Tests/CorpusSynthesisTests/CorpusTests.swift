@@ -1,5 +1,6 @@
 import AudioDatasets
 import AudioIO
+import CorpusSynthesis
 import Foundation
 import SpeechSynthesis
 import TensorCore
@@ -10,26 +11,6 @@ import Voices
 let seeded: SeededGeneratorFactory<SplitMix64> = { SplitMix64(seed: $0) }
 
 @Suite(.serialized) struct CorpusTests {
-    @Test func mixtureManifestNamesTheTalkersEngines() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        #expect(try MixtureCorpusManifest(root: dir.path) == nil)
-        try Data("""
-        mixture_ID,split,voice_1,voice_2,text_1,text_2
-        test_000000,test,kokoro:0205 pitch 76 rate 201,en-gb-x-gbclan+pedro pitch 79 rate 210,a,b
-        test_000001,test,festival:rab_diphone pitch 50,pico:de-DE pitch 47,a,b
-        test_000002,test,mbrola:mb-us1 pitch 50,mbrola:mb-de3-en pitch 47,a,b
-
-        """.utf8).write(to: URL(fileURLWithPath: dir.file("clips.csv")))
-        let manifest = try #require(try MixtureCorpusManifest(root: dir.path))
-        #expect(manifest.subsets(of: "test_000000") == ["engine espeak", "engine kokoro", "engines espeak+kokoro"])
-        #expect(manifest.subsets(of: "test_000001") == ["engine festival", "engine pico", "engines festival+pico"])
-        #expect(manifest.subsets(of: "test_000002") == ["engine mbrola", "engines mbrola+mbrola"])
-        #expect(manifest.subsets(of: "test_000009") == [])
-        try Data("mixture_ID,voice_1,voice_2\nx,nosuch:voice,en-us\n".utf8).write(to: URL(fileURLWithPath: dir.file("clips.csv")))
-        #expect(throws: DatasetError.self) { try MixtureCorpusManifest(root: dir.path) }
-    }
-
     @Test func voiceSplitsAreDisjointAndNonEmpty() throws {
         let catalog = try VoiceCatalog()
         let train = Set(catalog.identities[.train]!), dev = Set(catalog.identities[.dev]!), test = Set(catalog.identities[.test]!)
@@ -139,18 +120,6 @@ let seeded: SeededGeneratorFactory<SplitMix64> = { SplitMix64(seed: $0) }
             // The keyword is audible where the labels say.
             let segment = Array(wav[Int(start * 16_000)..<Int(end * 16_000)])
             #expect(SignalLevel.rms(segment) > 0.01)
-        }
-    }
-
-    @Test func csvQuotingRoundTripsAndErrorsNameTheLine() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let table = CSVTable(header: ["a", "b"], rows: [["x, y", "say \"hi\""], ["line\nbreak", ""]])
-        try table.write(to: dir.file("t.csv"))
-        #expect(try CSVTable(path: dir.file("t.csv")) == table)
-        try "a,b\n1,2\n3\n".write(toFile: dir.file("bad.csv"), atomically: true, encoding: .utf8)
-        #expect(throws: DatasetError.malformedManifest(path: dir.file("bad.csv"), line: 3, reason: "1 cells, the header has 2")) {
-            try CSVTable(path: dir.file("bad.csv"))
         }
     }
 }

@@ -1,3 +1,4 @@
+import AudioDatasets
 import AudioIO
 import Foundation
 import SpeechSynthesis

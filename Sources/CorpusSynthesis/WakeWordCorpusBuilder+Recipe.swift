@@ -1,3 +1,4 @@
+import AudioDatasets
 import SpeechSynthesis
 import Voices
 
@@ -25,5 +26,23 @@ extension WakeWordCorpusBuilder {
     /// and its parts.
     public static func calibrationFillers(phrases: [String], confusers: [String: [String]]) -> [String] {
         phrases.flatMap { confusers[$0] ?? [] } + phrases.flatMap { partials(of: $0, avoiding: Set(phrases)) }
+    }
+
+    /// The recipe's calibration stream (``StreamCorpusBuilder``, not yet built): `minutes` of speech in
+    /// `outputDirectory` by dev-split speakers of `engines` (held out of training, a new talker every segment),
+    /// saying `phrases` and, unlabelled, `fillers` (``calibrationFillers(phrases:confusers:)``), from a seed apart
+    /// from the training clips'.
+    /// - Throws: ``DatasetError`` for no phrase or a length outside (0, 1440] minutes.
+    public static func calibrationStream(
+        phrases: [String], engines: [EngineFamily], fillers: [String], minutes: Double, outputDirectory: String, seed: UInt64,
+        generator: @escaping SeededGeneratorFactory<R>
+    ) throws -> StreamCorpusBuilder<R> {
+        var stream = try StreamCorpusBuilder(words: phrases, minutes: minutes, outputDirectory: outputDirectory,
+                                             seed: seed ^ 0xCA11_B8A7E, generator: generator)
+        stream.engines = engines
+        stream.speakerSplit = .dev
+        stream.fillers = fillers
+        stream.talkerPerSegment = true
+        return stream
     }
 }

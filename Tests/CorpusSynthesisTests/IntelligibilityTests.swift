@@ -1,5 +1,6 @@
 import AudioDatasets
 import AudioIO
+import CorpusSynthesis
 import Foundation
 import SpeechSynthesis
 import Synchronization
@@ -40,7 +41,7 @@ import Voices
     @Test func theTableJudgesASplitResumesAndFiltersClips() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let root = try KeywordCorpusManifestTests.corpus(dir, engineColumn: false)
+        let root = try makeTinyKeywordCorpus(in: dir, engineColumn: false)
         let manifest = try #require(try KeywordCorpusManifest(root: root))
         let calls = Mutex<[String]>([])
         let judge: @Sendable ([Float], String) throws -> IntelligibilityVerdict = { samples, text in

@@ -1,3 +1,4 @@
+import AudioDatasets
 import Foundation
 import SpeechSynthesis
 
