@@ -43,6 +43,9 @@ let package = Package(
 
         // Layer 2: layers, losses, optimizers, and model folders (ModelDirectory: AudioIO's AtomicDirectory writes them).
         .target(name: "NN", dependencies: ["TensorCore", "AudioIO", .product(name: "RealModule", package: "swift-numerics")]),
+        // Layer 3: benchmark workloads shared by `sepkws bench` and KernelBenchmarks (GEMM shapes, the fused inference
+        // block, a training step); `package` access, so they stay out of the library's API.
+        .target(name: "Workloads", dependencies: ["NN", "TensorCore"]),
 
         // Layer 3: the MossFormer2 separator, and the keyword spotter (encoder, heads, front end, inference).
         .target(name: "Separation", dependencies: ["NN", "TensorCore"]),
@@ -82,7 +85,7 @@ let package = Package(
             name: "SepKWSCommands",
             dependencies: [
                 "AudioIO", "DSP", "TensorCore", "NN", "Voices", "SpeechSynthesis", "AudioDatasets", "CorpusSynthesis", "Separation", "KeywordSpotting",
-                "Streaming", "Training", "Evaluation", "InformationTheory", "InformationBottleneck",
+                "Streaming", "Training", "Evaluation", "InformationTheory", "InformationBottleneck", "Workloads",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "sepkws", dependencies: ["SepKWSCommands"]),
@@ -111,7 +114,7 @@ let package = Package(
         // Benchmarks: `swift package benchmark --target KernelBenchmarks`.
         .executableTarget(
             name: "KernelBenchmarks",
-            dependencies: ["TensorCore", "NN", "DSP", .product(name: "Benchmark", package: "benchmark")],
+            dependencies: ["TensorCore", "Workloads", .product(name: "Benchmark", package: "benchmark")],
             path: "Tests/Benchmarks/KernelBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
     ],

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import NN
+import Workloads
 import TensorCore
 
 /// `sepkws bench`: speed measurements of the engine and the pipelines (median of several runs,

@@ -1,5 +1,5 @@
 import Benchmark
-import NN
+import Workloads
 import TensorCore
 
 // Engine benchmarks: `swift package benchmark --target KernelBenchmarks`.

@@ -1,4 +1,3 @@
-import Dispatch
 import TensorCore
 
 /// A GEMM shape of the MossFormer2 separator and how fast it runs: bare `cblas_sgemm` against the engine's
@@ -54,21 +53,5 @@ package struct GEMMWorkload {
         let inference = Timing.median(runs: runs) { Inference.linear(x, weight: w, bias: b, into: out) }
         let tensor = Timing.median(runs: runs) { _ = Autograd.withNoGrad { Tensor.linear(x, weight: w, bias: b) } }
         return (bare, inference, tensor)
-    }
-}
-
-/// Wall-clock timing helpers for the benchmark workloads.
-package enum Timing {
-    /// The median wall-clock seconds of `runs` calls of `body`, after one untimed warm-up call.
-    package static func median(runs: Int, _ body: () -> Void) -> Double {
-        body()
-        var times: [Double] = []
-        for _ in 0..<max(runs, 1) {
-            let start = DispatchTime.now().uptimeNanoseconds
-            body()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        }
-        times.sort()
-        return times[times.count / 2]
     }
 }

@@ -1,3 +1,4 @@
+import NN
 import TensorCore
 
 /// One training step of a small keyword-spotter-shaped network: `Conv1d(40→64, k3) → ReLU →
