@@ -77,6 +77,26 @@ struct LayerTests {
         #expect(ConvTranspose1d(inputChannels: 4, outputChannels: 1, kernelSize: 16, stride: 8, bias: false)(x).shape == [2, 1, 32 * 8 + 16])
     }
 
+    @Test func conv2dMatchesANaiveLoop() {
+        var rng = SplitMix64(seed: 4)
+        let conv = Conv2d(inputChannels: 2, outputChannels: 3, kernelSize: (3, 3), stride: (2, 2), padding: (1, 1), rng: &rng)
+        let x = Tensor.randomNormal([1, 5, 6, 2], using: &rng)   // [B, H, W, C]
+        let y = conv(x)
+        #expect(y.shape == [1, 3, 3, 3])
+        let w = conv.weight.scalars, b = conv.bias!.scalars, xs = x.scalars
+        var worst: Float = 0
+        for i in 0..<3 { for j in 0..<3 { for o in 0..<3 {
+            var sum = b[o]
+            for c in 0..<2 { for di in 0..<3 { for dj in 0..<3 {
+                let h = 2 * i + di - 1, v = 2 * j + dj - 1
+                guard (0..<5).contains(h), (0..<6).contains(v) else { continue }
+                sum += w[((o * 2 + c) * 3 + di) * 3 + dj] * xs[(h * 6 + v) * 2 + c]
+            } } }
+            worst = max(worst, abs(sum - y.scalars[(i * 3 + j) * 3 + o]))
+        } } }
+        #expect(worst < 1e-5)
+    }
+
     @Test func depthwiseFramesFirstInferenceMatchesTheTrainingPath() {
         var rng = SplitMix64(seed: 4)
         let conv = Conv1d(inputChannels: 12, outputChannels: 12, kernelSize: 7, padding: .same, dilation: 2, groups: 12, bias: false, rng: &rng)

@@ -1,4 +1,3 @@
-import NN
 import TensorCore
 
 /// 2-D convolution over channels-last feature maps (PyTorch `nn.Conv2d` weights: `weight [out, in, kH, kW]`,
