@@ -92,7 +92,7 @@ let package = Package(
 
         // Tests.
         .target(
-            name: "TestSupport", dependencies: ["AudioIO", "AudioDatasets", "Voices", "Separation", "TensorCore"], path: "Tests/TestSupport",
+            name: "TestSupport", dependencies: ["AudioIO", "AudioDatasets", "Voices", "Separation", "KeywordSpotting", "TensorCore"], path: "Tests/TestSupport",
             resources: [.copy("Fixtures")]),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "TestSupport"]),
         .testTarget(name: "DSPTests", dependencies: ["DSP", "AudioIO", "TestSupport"]),

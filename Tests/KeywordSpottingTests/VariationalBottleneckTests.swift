@@ -8,7 +8,7 @@ import TestSupport
 @Suite("Variational information bottleneck")
 struct VariationalBottleneckTests {
     private func vibConfiguration(beta: Float = 0.01) -> KWSConfiguration {
-        var config = tinyConfiguration()
+        var config = KWSConfiguration.tiny()
         config.vibBeta = beta
         return config
     }
@@ -36,11 +36,11 @@ struct VariationalBottleneckTests {
     }
 
     @Test func withoutAVariationalBottleneckTrainingIsUnchanged() throws {
-        let config = tinyConfiguration()
+        let config = KWSConfiguration.tiny()
         #expect(config.vibBeta == nil)
         let model = KeywordClassifier(configuration: config, seed: 3)
         #expect(!model.stateDict().keys.contains { $0.contains("log_variance") })
-        let x = try LogMelFrontEnd(config.frontEnd).batch([tone(300, seed: 1), tone(900, seed: 2)])
+        let x = try LogMelFrontEnd(config.frontEnd).batch([noisyTone(300, seed: 1), noisyTone(900, seed: 2)])
         let (logits, kl) = model.trainingOutputs(x, dropoutSeed: 11)
         #expect(kl == nil)
         #expect(logits.scalars == model(x, dropoutSeed: 11).scalars)
@@ -53,7 +53,7 @@ struct VariationalBottleneckTests {
         let config = vibConfiguration()
         let model = KeywordClassifier(configuration: config, seed: 4)
         #expect(model.stateDict()["encoder.bottleneck_log_variance.weight"]?.shape.dims == [12, 80])
-        let x = try LogMelFrontEnd(config.frontEnd).batch([tone(300, seed: 1), tone(900, seed: 2)])
+        let x = try LogMelFrontEnd(config.frontEnd).batch([noisyTone(300, seed: 1), noisyTone(900, seed: 2)])
         let (sampled, kl) = model.trainingOutputs(x, dropoutSeed: 5)
         let klValue = try #require(kl).item
         #expect(klValue > 0 && klValue.isFinite)
@@ -66,20 +66,20 @@ struct VariationalBottleneckTests {
         // The config records β; old configs (no key) load unchanged; a VIB model folder loads and classifies.
         let json = String(decoding: config.jsonData(), as: UTF8.self)
         #expect(json.contains("\"vib_beta\" : 0.01"))
-        #expect(!String(decoding: tinyConfiguration().jsonData(), as: UTF8.self).contains("vib_beta"))
+        #expect(!String(decoding: KWSConfiguration.tiny().jsonData(), as: UTF8.self).contains("vib_beta"))
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         try KeywordSpotter.save(model, to: dir.path)
         let loaded = try KeywordSpotter(directory: dir.path)
         #expect(loaded.configuration.vibBeta == 0.01)
-        let clips = [tone(300, seed: 1)]
+        let clips = [noisyTone(300, seed: 1)]
         #expect(loaded.probabilities(clips) == (try KeywordSpotter(model: model)).probabilities(clips))
         var bad = config
         bad.vibBeta = -1
         #expect(throws: KeywordSpottingError.self) { try bad.validate() }
 
         // Fine-tuning across the two kinds: the missing log-variance keeps its initial values, an extra one is ignored.
-        let plain = KeywordClassifier(configuration: tinyConfiguration(), seed: 9)
+        let plain = KeywordClassifier(configuration: KWSConfiguration.tiny(), seed: 9)
         let fresh = KeywordClassifier(configuration: config, seed: 1)
         try fresh.loadEncoder(from: plain.stateDict())
         #expect(fresh.encoder.bottleneck.weight.scalars == plain.encoder.bottleneck.weight.scalars)
@@ -92,7 +92,7 @@ struct VariationalBottleneckTests {
         let model = KeywordClassifier(configuration: config, seed: 2)
         let frontEnd = try LogMelFrontEnd(config.frontEnd)
         let frequencies = [300.0, 1000.0, 3000.0]
-        let x = frontEnd.batch((0..<12).map { tone(frequencies[$0 % 3], seed: UInt64($0)) })
+        let x = frontEnd.batch((0..<12).map { noisyTone(frequencies[$0 % 3], seed: UInt64($0)) })
         let targets = (0..<12).map { $0 % 3 }
         let adam = Adam.adamW(parameters: model.namedParameters(), learningRate: 3e-3)
         var losses: [Float] = []
