@@ -90,18 +90,13 @@ struct EvalSep: ParsableCommand {
         // By default the data is scored at its own rate, as `separate` serves a file at that rate.
         let scoreRate = try rate ?? examples.first.map { try AudioFileReader(path: $0.mixture).info.sampleRate } ?? modelRate
         let evaluator = SeparationEvaluator(sampleRate: scoreRate, computeSDR: !noSDR, polarity: polarity)
-        // The path `separate` runs: windows of the model (one pass for a mixture that fits one), on one workspace.
-        let workspace = separator.makeWorkspace()
-        let chunked = ChunkedSeparator(plan: try windows.plan(sampleRate: modelRate), speakers: separator.configuration.numSpks) {
-            averaging.separate($0, with: separator, workspace: workspace)
-        }
-        let separate: ([Float]) throws -> [[Float]] = { mixture in
-            guard scoreRate != modelRate else { return chunked.separate(mixture) }
-            let input = try Resampler.resample(AudioBuffer(sampleRate: scoreRate, mono: mixture), to: modelRate)
-            let estimates = chunked.separate(input.channels[0])
-            // The round trip may end a sample short or long: back to the mixture's length.
-            return try Resampler.resample(AudioBuffer(sampleRate: modelRate, channels: estimates), to: scoreRate, frames: mixture.count).channels
-        }
+        // The path `separate` runs (FileSeparator): at the data's rate through the model's rate and back, in windows of
+        // the model when a mixture is longer than one. Unscaled (`--normalize none`): the scores do not see a positive
+        // gain, and the mixture gains may silence a stem (a negative gain is clamped to zero), which would hide the
+        // model's estimate; and float stems, not 16-bit.
+        let files = FileSeparator(separator: separator, plan: try windows.plan(sampleRate: modelRate), scaling: .none,
+                                  shifts: averaging.shifts, bothPolarities: averaging.usesBothPolarities(separator))
+        let separate: ([Float]) throws -> [[Float]] = { try files.separate($0, sampleRate: scoreRate) }
         let bar = ProgressBar(label: "eval-sep", unit: "mixtures")
         let manifest = try MixtureCorpusManifest(root: data)
         let report = try evaluator.evaluate(examples, separate: separate, progress: { done, total, _ in bar.update(done: done, total: total) },

@@ -34,10 +34,4 @@ struct TestTimeAveragingOptions: ParsableArguments {
     func usesBothPolarities(_ separator: MossFormer2Separator) -> Bool {
         bothPolarities ?? separator.configuration.bothPolarities ?? false
     }
-
-    /// `[numSpks][T]` estimates of `mixture` (`[T]` at the model's rate) averaged over the passes asked for, on
-    /// `workspace` (the separator's buffers; nil makes one for the call).
-    func separate(_ mixture: [Float], with separator: MossFormer2Separator, workspace: MossFormer2Workspace? = nil) -> [[Float]] {
-        separator.separate(mixture, shifts: shifts, bothPolarities: usesBothPolarities(separator), workspace: workspace)
-    }
 }

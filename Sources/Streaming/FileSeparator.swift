@@ -81,6 +81,41 @@ public struct FileSeparator {
         return try separate(MonoBlockSource(file: reader), input: path, to: destinations, warn: warn)
     }
 
+    /// Separates `mixture`, held in memory at `sampleRate`, exactly as a file at that rate is separated (both passes:
+    /// the windows of ``plan`` when it is longer than one, the model's rate and back, ``scaling``), so that a score
+    /// computed on the result is the score of the files `sepkws separate` writes. The samples go to a float WAV in a
+    /// fresh folder in `temporaryDirectory`, are separated into float WAV stems whatever ``format`` says (so that no
+    /// quantization enters the scores), and are read back; the folder is removed, also when a signal ends the process.
+    ///
+    /// ```swift
+    /// let estimates = try files.separate(mixture, sampleRate: 8_000)   // [numSpks][mixture.count]
+    /// ```
+    /// - Parameters:
+    ///   - mixture: `[n]` at `sampleRate`.
+    ///   - sampleRate: the mixture's rate (Hz).
+    ///   - temporaryDirectory: where the folder of the files is made (the system's temporary folder by default).
+    ///   - warn: receives warnings (stems turned down together so that none clips).
+    /// - Returns: one stem per talker of the model, each `[n]` at `sampleRate`.
+    /// - Throws: `AudioIOError` (`noAudio` for an empty mixture), or a failure to make the temporary folder.
+    public func separate(
+        _ mixture: [Float], sampleRate: Int, temporaryDirectory: String = NSTemporaryDirectory(), warn: (String) -> Void = { _ in }
+    ) throws -> [[Float]] {
+        let folder = (temporaryDirectory as NSString).appendingPathComponent("sepkws-separate-\(UUID().uuidString)")
+        PartialFiles.register(folder)
+        defer {
+            try? FileManager.default.removeItem(atPath: folder)
+            PartialFiles.unregister(folder)
+        }
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let input = (folder as NSString).appendingPathComponent("mixture.wav")
+        try AudioFileWriter.write(AudioBuffer(sampleRate: sampleRate, mono: mixture), to: input, format: .wavFloat)
+        let stems = (1...separator.configuration.numSpks).map { (folder as NSString).appendingPathComponent("s\($0).wav") }
+        var floats = self
+        floats.format = .wavFloat
+        _ = try floats.separate(file: input, to: stems, warn: warn)
+        return try stems.map { try AudioFileReader.read(path: $0).channels[0] }
+    }
+
     /// Separates the blocks of `source` (at the model's rate) into `destinations`, one per talker: each has exactly as
     /// many frames as the input, at the input's rate.
     /// - Parameters:

@@ -134,6 +134,19 @@ import TestSupport
         let windowedMean = try #require(mean(windowed, "si_snr_improvement")), plainMean = try #require(mean(summary, "si_snr_improvement"))
         #expect(abs(windowedMean - expected.summary.siSNRImprovement.mean) < 1e-3, "\(windowedMean) vs \(expected.summary.siSNRImprovement.mean)")
         #expect(abs(windowedMean - plainMean) > 1e-3, "the windows changed nothing: \(windowedMean)")
+        // They are the scores of the files `separate` writes with the same windows (unscaled, as eval-sep scores).
+        let out = dir.file("separated")
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        var written: [Double] = []
+        for example in examples {
+            #expect(SepKWS.run(["separate", example.mixture, "--model", model, "--out-dir", out, "--window-seconds", "0.25",
+                                "--overlap-seconds", "0.125", "--no-both-polarities", "--normalize", "none"]) == 0)
+            let name = ((example.mixture as NSString).lastPathComponent as NSString).deletingPathExtension
+            let stems = try (1...2).map { try AudioFileReader.read(path: "\(out)/\(name)_s\($0).wav").channels[0] }
+            written.append(try SeparationEvaluator(sampleRate: 8_000, computeSDR: false).evaluate(example) { _ in stems }.siSNRImprovement)
+        }
+        let writtenMean = written.reduce(0, +) / Double(written.count)
+        #expect(abs(windowedMean - writtenMean) < 1e-2, "eval-sep \(windowedMean) vs the written files \(writtenMean)")
     }
 
     @Test func outputsAreAtTheMixturesScaleAndNeverClipSilently() throws {

@@ -39,6 +39,28 @@ import TestSupport
         #expect(report.levels.count == 2 && report.realTimeFactor > 0 && report.stoppedBy == nil)
     }
 
+    /// What `eval-sep` scores: a mixture held in memory, longer than one window, separates exactly as the same samples
+    /// in a file do, at the mixture's rate and length, and no temporary file is left.
+    @Test func aMixtureInMemorySeparatesAsTheSameFileDoes() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let mixture = Self.mixture(frames: 16_000 + 37, rate: 16_000)
+        let files = FileSeparator(separator: try Self.separator(), plan: try ChunkPlan(windowSeconds: 0.5, overlapSeconds: 0.125, sampleRate: 8_000),
+                                  format: .wavFloat)
+        let input = dir.file("mix.wav")
+        try AudioFileWriter.write(AudioBuffer(sampleRate: 16_000, mono: mixture), to: input, format: .wavFloat)
+        let stems = [dir.file("mix_s1.wav"), dir.file("mix_s2.wav")]
+        _ = try files.separate(file: input, to: stems)
+        let fromFile = try stems.map { try AudioFileReader.read(path: $0).channels[0] }
+        let scratch = dir.file("scratch")
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        let inMemory = try files.separate(mixture, sampleRate: 16_000, temporaryDirectory: scratch)
+        #expect(inMemory.count == 2 && inMemory.allSatisfy { $0.count == mixture.count })
+        #expect(inMemory == fromFile)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch).isEmpty)
+        #expect(!PartialFiles.registered.contains { $0.hasPrefix(scratch) })
+    }
+
     @Test(arguments: StemScaling.allCases)
     func everyScalingWritesUnclippedStemsWhoseLevelsAreReported(_ scaling: StemScaling) throws {
         let dir = try TemporaryDirectory()
