@@ -38,6 +38,13 @@ public struct StreamCorpusBuilder<R: RandomNumberGenerator> {
     /// Draw a new main talker for every segment (many speakers in one stream, e.g. for calibration) instead of one
     /// talker throughout.
     public var talkerPerSegment = false
+    /// Keeps only keywords a listener hears (`synth stream --intelligible-only`): called with each keyword render
+    /// (`[n]` samples at ``sampleRate``) and the keyword, it says whether the render says it. A render judged
+    /// unintelligible is said again with new prosody (and a new talker with ``talkerPerSegment``), up to
+    /// ``keywordAttempts`` renders; a keyword never heard becomes a sentence. Nil: every render counts.
+    public var keywordJudge: (([Float], String) throws -> Bool)?
+    /// Renders tried per keyword with a ``keywordJudge``.
+    public var keywordAttempts = 6
     let makeGenerator: SeededGeneratorFactory<R>
 
     public init(words: [String], minutes: Double, outputDirectory: String, seed: UInt64, generator: @escaping SeededGeneratorFactory<R>) throws {
@@ -72,13 +79,17 @@ public struct StreamCorpusBuilder<R: RandomNumberGenerator> {
             var rng = makeGenerator(derivedSeed(seed, 1, segment))
             segment += 1
             // A segment: a pause, then either a sentence or a keyword (about one keyword per 4 s of stream).
-            var voice = talkerPerSegment ? catalog.randomVoice(in: speakerSplit, using: &rng) : mainVoice
-            voice.pitch = min(99, max(0, voice.pitch + Int.random(in: -8...8, using: &rng)))
-            voice.rate = min(300, max(100, voice.rate + Int.random(in: -25...25, using: &rng)))
+            func segmentVoice() -> Voice {
+                var voice = talkerPerSegment ? catalog.randomVoice(in: speakerSplit, using: &rng) : mainVoice
+                voice.pitch = min(99, max(0, voice.pitch + Int.random(in: -8...8, using: &rng)))
+                voice.rate = min(300, max(100, voice.rate + Int.random(in: -25...25, using: &rng)))
+                return voice
+            }
+            var voice = segmentVoice()
             let pause = [Float](repeating: 0, count: Int.random(in: sampleRate / 5...sampleRate, using: &rng))
-            let isKeyword = Double.random(in: 0..<1, using: &rng) < 0.5
+            var isKeyword = Double.random(in: 0..<1, using: &rng) < 0.5
             let word = words.randomElement(using: &rng)!
-            let text: String
+            var text: String
             if isKeyword {
                 text = word
             } else if !fillers.isEmpty && Double.random(in: 0..<1, using: &rng) < fillerFraction {
@@ -86,9 +97,21 @@ public struct StreamCorpusBuilder<R: RandomNumberGenerator> {
             } else {
                 text = sentences.sentence(clauses: Int.random(in: 1...2, using: &rng), using: &rng)
             }
-            let speech = SignalLevel.scaled(
-                try renderer.render(text, voice: voice),
-                toRMS: Double.random(in: -28...(-20), using: &rng))
+            var rendered = try renderer.render(text, voice: voice)
+            if isKeyword, let keywordJudge {
+                var attempt = 1
+                while try !keywordJudge(rendered, word) {
+                    guard attempt < keywordAttempts else {
+                        (isKeyword, text) = (false, sentences.sentence(clauses: 1, using: &rng))
+                        rendered = try renderer.render(text, voice: voice)
+                        break
+                    }
+                    attempt += 1
+                    voice = segmentVoice()
+                    rendered = try renderer.render(text, voice: voice)
+                }
+            }
+            let speech = SignalLevel.scaled(rendered, toRMS: Double.random(in: -28...(-20), using: &rng))
             var piece = pause + speech
             let u = Double.random(in: 0..<1, using: &rng)
             let condition = u < noiseFraction ? "noise" : u < noiseFraction + talkerFraction ? "talker" : "clean"

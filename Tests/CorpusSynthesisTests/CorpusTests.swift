@@ -122,4 +122,26 @@ let seeded: SeededGeneratorFactory<SplitMix64> = { SplitMix64(seed: $0) }
             #expect(SignalLevel.rms(segment) > 0.01)
         }
     }
+
+    /// `synth stream --intelligible-only`: a keyword the judge never hears is tried `keywordAttempts` times, then said
+    /// as a sentence instead (unlabelled); heard keywords are labelled once each, from the render that was heard.
+    @Test func aStreamKeepsOnlyKeywordsItsJudgeHears() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        var builder = try StreamCorpusBuilder(words: ["yes", "stop"], minutes: 0.5, outputDirectory: dir.path, seed: 5, generator: seeded)
+        // The judge's rule (Whisper in the command): a render of "stop" is never heard; "yes" is heard when it is
+        // longer than 0.3 s (a rule on the audio it is given, so retries with new prosody can change the verdict).
+        var calls: [String: Int] = [:], heardYes = 0
+        builder.keywordAttempts = 3
+        builder.keywordJudge = { samples, word in
+            calls[word, default: 0] += 1
+            let heard = word == "yes" && samples.count > 16_000 * 3 / 10
+            if heard { heardYes += 1 }
+            return heard
+        }
+        let labels = try builder.build()
+        #expect(labels.rows.allSatisfy { $0[0] == "yes" })
+        #expect(labels.rows.count == heardYes && heardYes > 0)
+        #expect(calls["stop", default: 0] > 0 && calls["stop", default: 0] % 3 == 0)
+    }
 }
