@@ -149,17 +149,17 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
         if entry.isRunningSpeech {
             // A window-long stretch of a sentence.
             word = SentenceGenerator().sentence(clauses: 2, using: &rng)
-            speech = try renderer.render(word, voice: voice)
+            speech = try renderer.render(word, voice: &voice)
             let keep = min(speech.count, length * 95 / 100)
             let start = Int.random(in: 0...(speech.count - keep), using: &rng)
             speech = Array(speech[start..<start + keep])
         } else {
             // A word must fit in the window with room to move: speak faster until it does.
             word = entry.texts.count == 1 ? entry.texts[0] : entry.texts.randomElement(using: &rng)!
-            speech = try renderer.render(word, voice: voice)
+            speech = try renderer.render(word, voice: &voice)
             while speech.count > length * 9 / 10 && voice.rate < 400 {
                 voice.rate = min(450, voice.rate + 60)
-                speech = try renderer.render(word, voice: voice)
+                speech = try renderer.render(word, voice: &voice)
             }
             speech = Array(speech.prefix(length * 95 / 100))
         }
@@ -201,7 +201,8 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
             if kind == .babble {
                 let generator = SentenceGenerator()
                 let utterances = try (0..<6).map { _ in
-                    try renderer.render(generator.sentence(clauses: 3, using: &rng), voice: catalog.randomVoice(in: .train, using: &rng))
+                    var voice = catalog.randomVoice(in: .train, using: &rng)
+                    return try renderer.render(generator.sentence(clauses: 3, using: &rng), voice: &voice)
                 }
                 noise = NoiseGenerator.babble(from: utterances, count: count, using: &rng)
             } else {

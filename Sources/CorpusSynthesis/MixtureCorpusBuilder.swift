@@ -121,7 +121,7 @@ public struct MixtureCorpusBuilder<R: RandomNumberGenerator>: Sendable {
         let root = outputDirectory as NSString
         let sentences = SentenceGenerator()
         var rng = makeGenerator(derivedSeed(seed, CorpusSplit.allCases.firstIndex(of: split)!, index))
-        let voice1 = catalog.randomVoice(in: split, using: &rng)
+        var voice1 = catalog.randomVoice(in: split, using: &rng)
         var voice2 = catalog.randomVoice(in: split, using: &rng)
         while voice2.identity == voice1.identity { voice2 = catalog.randomVoice(in: split, using: &rng) }
         let text1 = sentences.sentence(clauses: Int.random(in: 1...2, using: &rng), using: &rng)
@@ -131,8 +131,8 @@ public struct MixtureCorpusBuilder<R: RandomNumberGenerator>: Sendable {
         let allExist = [paths.s1, paths.s2, paths.noise, paths.clean, paths.both, paths.pool1, paths.pool2]
             .allSatisfy { fm.fileExists(atPath: root.appendingPathComponent($0)) }
         if let old = done[id], allExist { return old }
-        let speech1 = try renderer.render(text1, voice: voice1)
-        let speech2 = try renderer.render(text2, voice: voice2)
+        let speech1 = try renderer.render(text1, voice: &voice1)
+        let speech2 = try renderer.render(text2, voice: &voice2)
         let length = min(speech1.count, speech2.count)
         let level1 = Double.random(in: -30...(-20), using: &rng)
         let level2 = level1 + Double.random(in: -5...5, using: &rng)

