@@ -113,7 +113,7 @@ let package = Package(
         .testTarget(name: "KeywordSpottingTests", dependencies: ["KeywordSpotting", "NN", "TensorCore", "TestSupport"]),
         .testTarget(name: "InformationTheoryTests", dependencies: ["InformationTheory", "TensorCore"]),
         .testTarget(name: "InformationBottleneckTests", dependencies: ["InformationBottleneck", "KeywordSpotting", "Separation", "NN", "TensorCore", "AudioIO", "Training"]),
-        .testTarget(name: "SepKWSCommandsTests", dependencies: ["SepKWSCommands", "InformationTheory", "InformationBottleneck", "KeywordSpotting", "AudioIO", "AudioDatasets", "CorpusSynthesis", "Evaluation", "TensorCore", "Training", "TestSupport"]),
+        .testTarget(name: "SepKWSCommandsTests", dependencies: ["SepKWSCommands", "InformationTheory", "InformationBottleneck", "KeywordSpotting", "AudioIO", "AudioDatasets", "CorpusSynthesis", "Evaluation", "Streaming", "TensorCore", "Training", "TestSupport"]),
 
         // Benchmarks: `swift package benchmark --target KernelBenchmarks`.
         .executableTarget(

@@ -10,7 +10,7 @@ extension KeywordSpotter {
     /// - Throws: ``KeywordSpottingError`` if the folder cannot be read, a label or value is invalid, or writing fails.
     public static func storeThresholds(_ thresholds: [String: Float], inModel directory: String) throws(KeywordSpottingError) {
         var configuration = try loadConfiguration(directory: directory)
-        configuration.thresholds = thresholds
+        configuration.thresholds = (configuration.thresholds ?? [:]).merging(thresholds) { $1 }
         for label in thresholds.keys { _ = try configuration.storedThreshold(for: label) }
         do { try ModelDirectory(directory).replaceConfiguration(configuration.jsonData()) } catch { throw .modelDirectory(error) }
     }

@@ -12,7 +12,7 @@ import Voices
 /// `train-kws --words`: the stages around the training loop. Before: synthesize the phrases and their hard negatives
 /// into `RUN/data` (``WakeWordCorpusBuilder``) and pick the window length. After: synthesize a calibration stream
 /// with held-out (dev) speakers in `RUN/calibration` (`WakeWordCorpusBuilder.calibrationStream`), score it once
-/// (``WakeWordCalibration``), replay `detect`'s default rules to choose each phrase's threshold at the false-accept
+/// (``ThresholdCalibration``), replay `detect`'s default rules to choose each phrase's threshold at the false-accept
 /// budget (``KeywordThresholdCalibration``), and store the thresholds in `RUN/model/config.json`.
 extension TrainKWS {
     /// Default steps of a `--words` run (kept so that the whole default run takes under 30 minutes on two cores).
@@ -57,8 +57,10 @@ extension TrainKWS {
         let streamBar = ProgressBar(label: "train-kws: calibration stream", unit: "s")
         _ = try stream.build(progress: { streamBar.update(done: $0.done, total: $0.total) })
         let scoreBar = ProgressBar(label: "train-kws: scoring", unit: "s")
-        let result = try WakeWordCalibration(targetFalseAcceptsPerHour: wake.targetFalseAcceptsPerHour).run(
-            model: model, streamDirectory: streamDirectory,
+        let result = try ThresholdCalibration(targetFalseAcceptsPerHour: wake.targetFalseAcceptsPerHour).run(
+            model: model, audio: (streamDirectory as NSString).appendingPathComponent("stream.wav"),
+            labels: (streamDirectory as NSString).appendingPathComponent("labels.csv"),
+            report: (streamDirectory as NSString).appendingPathComponent("calibration.json"),
             rules: { spotter in
                 // detect's default rules
                 var options = try DetectionOptions.parse([])

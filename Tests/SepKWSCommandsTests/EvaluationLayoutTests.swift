@@ -1,6 +1,8 @@
 import AudioDatasets
 import AudioIO
 import Foundation
+import KeywordSpotting
+import Streaming
 @testable import SepKWSCommands
 import Testing
 import TestSupport
@@ -75,6 +77,38 @@ import TestSupport
         #expect(try Self.report(dir.file("c.json"))["sample_rate"] as? Int == 16_000)
         #expect(SepKWS.run(["eval-sep", "--model", model, "--data", dir.file("m16"), "--rate", "8000", "--no-sdr", "--json", dir.file("d.json")]) == 0)
         #expect(try Self.report(dir.file("d.json"))["sample_rate"] as? Int == 8_000)
+    }
+
+    /// `calibrate` stores per-keyword thresholds at the budget in a copy of the shipped model, keeps its weights, and
+    /// `eval-stream` replaying the same stream with those stored thresholds makes no false accept (target 0).
+    @Test func calibrateStoresThresholdsThatMeetTheBudgetOnItsStream() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try FileManager.default.copyItem(atPath: "Datasets/examples/keywords.csv", toPath: dir.file("stream.csv"))
+        try FileManager.default.copyItem(atPath: "Datasets/examples/keywords.wav", toPath: dir.file("stream.wav"))
+        let model = dir.file("model")
+        try FileManager.default.copyItem(atPath: try DefaultModels.keywordSpotterDirectory(), toPath: model)
+        let weights = try Data(contentsOf: URL(fileURLWithPath: model + "/model.safetensors"))
+        let watched = "stop,up,left,yes,on,right,down"
+        let result = try CommandLineRunner.run([
+            "calibrate", "--model", model, "--labels", dir.file("stream.csv"), "--audio", dir.file("stream.wav"), "--keywords", watched,
+            "--target-fa-per-hour", "0", "--report", dir.file("calibration.json"),
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let configuration = try KeywordSpotter.loadConfiguration(directory: model)
+        let stored = try #require(configuration.thresholds)
+        #expect(Set(stored.keys) == Set(watched.split(separator: ",").map(String.init)))
+        #expect(stored.values.allSatisfy { $0 > 0 && $0 <= 1 })
+        #expect(try Data(contentsOf: URL(fileURLWithPath: model + "/model.safetensors")) == weights)
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("calibration.json")))) as! [[String: Any]]
+        #expect(report.count == 7)
+        let replay = try CommandLineRunner.run(["eval-stream", "--labels", dir.file("stream.csv"), "--model", model, "--keywords", watched])
+        #expect(replay.status == 0, "\(replay.stderr)")
+        #expect(replay.stdout.contains("0 false accepts"), "\(replay.stdout)")
+        // The shipped model is never rewritten by default, and a stream without a watched keyword is an error.
+        #expect(try CommandLineRunner.run(["calibrate", "--labels", dir.file("stream.csv")]).status == 2)
+        let missing = try CommandLineRunner.run(["calibrate", "--model", model, "--labels", dir.file("stream.csv"), "--keywords", "go"])
+        #expect(missing.status == 1 && missing.stderr.contains("go"), "\(missing.stderr)")
     }
 
     @Test func evalStreamFindsAudioNamedLikeItsLabelsOrSaysWhereItLooked() throws {
