@@ -60,11 +60,8 @@ public struct ThresholdCalibration {
             stream: recorded, occurrences: occurrences, rules: settings, targetFalseAcceptsPerHour: targetFalseAcceptsPerHour,
             toleranceSeconds: 1)
         try KeywordSpotter.storeThresholds(Dictionary(uniqueKeysWithValues: calibrations.map { ($0.keyword, $0.threshold) }), inModel: model)
-        if let report {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try AtomicOutput.write(try encoder.encode(calibrations), to: report)
-        }
+        // The reports' JSON: a budget no threshold meets has an infinite operating threshold, written "inf".
+        if let report { try AtomicOutput.write(try ReportJSON.encoded(calibrations), to: report) }
         return Result(calibrations: calibrations, durationSeconds: recorded.durationSeconds)
     }
 }
