@@ -14,7 +14,8 @@ public struct StreamingDetectionReport: Sendable, Equatable, Codable {
     public var toleranceSeconds: Double
     /// One result per false-accept budget, in the order asked for.
     public var targets: [DetectionTargetResult]
-    /// The outcome when every event counts (threshold `-infinity`; its target is `+infinity`).
+    /// The outcome at the lowest threshold: every event of the events given, or a sweep's lowest threshold (its
+    /// target is `+infinity`; printed as the row `lowest`).
     public var allEvents: DetectionTargetResult
     /// Operating points by decreasing threshold, from `+infinity` (nothing accepted).
     public var curve: [DetectionOperatingPoint]
@@ -43,7 +44,9 @@ public struct StreamingDetectionReport: Sendable, Equatable, Codable {
         ]
         for result in targets + [allEvents] {
             let p = result.point, l = result.latency
-            let budget = result.targetFalseAcceptsPerHour.isFinite ? String(format: "%.2f", result.targetFalseAcceptsPerHour) : "all"
+            // The last row is the sweep's lowest threshold: not the most keywords found, since the detector's
+            // refractory period lets any early event silence the ones after it.
+            let budget = result.targetFalseAcceptsPerHour.isFinite ? String(format: "%.2f", result.targetFalseAcceptsPerHour) : "lowest"
             let threshold = p.threshold.isFinite ? String(format: "%.4f", p.threshold) : (p.threshold > 0 ? "inf" : "-inf")
             lines.append(
                 budget.padding(toLength: 13, withPad: " ", startingAt: 0)
