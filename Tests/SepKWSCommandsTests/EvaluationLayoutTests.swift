@@ -95,13 +95,18 @@ import TestSupport
             "--target-fa-per-hour", "0", "--report", dir.file("calibration.json"),
         ])
         #expect(result.status == 0, "\(result.stderr)")
-        let configuration = try KeywordSpotter.loadConfiguration(directory: model)
-        let stored = try #require(configuration.thresholds)
-        #expect(Set(stored.keys) == Set(watched.split(separator: ",").map(String.init)))
-        #expect(stored.values.allSatisfy { $0 > 0 && $0 <= 1 })
-        #expect(try Data(contentsOf: URL(fileURLWithPath: model + "/model.safetensors")) == weights)
+        let before = try KeywordSpotter.loadConfiguration(directory: try DefaultModels.keywordSpotterDirectory()).thresholds ?? [:]
+        let stored = try #require(try KeywordSpotter.loadConfiguration(directory: model).thresholds)
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("calibration.json")))) as! [[String: Any]]
         #expect(report.count == 7)
+        // The watched keywords get the report's thresholds; the model's others stay as they were (go, no, off).
+        for entry in report {
+            let keyword = entry["keyword"] as! String, threshold = entry["threshold"] as! Double
+            #expect(abs(Double(stored[keyword] ?? -1) - threshold) < 1e-6, "\(keyword)")
+            #expect(threshold > 0 && threshold <= 1)
+        }
+        for keyword in ["go", "no", "off"] { #expect(stored[keyword] == before[keyword], "\(keyword)") }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: model + "/model.safetensors")) == weights)
         let replay = try CommandLineRunner.run(["eval-stream", "--labels", dir.file("stream.csv"), "--model", model, "--keywords", watched])
         #expect(replay.status == 0, "\(replay.stderr)")
         #expect(replay.stdout.contains("0 false accepts"), "\(replay.stdout)")

@@ -7,10 +7,13 @@ import TestSupport
 import Testing
 
 @Suite struct WakeWordCommandTests {
-    /// A copy of the shipped 12-keyword model, optionally with stored thresholds.
+    /// The shipped 35-word model: its configuration predates stored thresholds.
+    static func unthresholdedModel() throws -> String { try #require(ModelLocator.shipped("kws-cab-35")) }
+
+    /// A copy of the shipped 35-word model (no thresholds of its own), optionally with stored thresholds.
     static func modelCopy(in dir: TemporaryDirectory, thresholds: [String: Float]?) throws -> String {
         let model = dir.file("model")
-        try FileManager.default.copyItem(atPath: try DefaultModels.keywordSpotterDirectory(), toPath: model)
+        try FileManager.default.copyItem(atPath: try Self.unthresholdedModel(), toPath: model)
         if let thresholds { try KeywordSpotter.storeThresholds(thresholds, inModel: model) }
         return model
     }
@@ -18,7 +21,7 @@ import Testing
     @Test func oldConfigurationsLoadWithoutThresholdsAndStoredOnesRoundTrip() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let plain = try KeywordSpotter.loadConfiguration(directory: try DefaultModels.keywordSpotterDirectory())
+        let plain = try KeywordSpotter.loadConfiguration(directory: try Self.unthresholdedModel())
         #expect(plain.thresholds == nil)
         #expect(!String(decoding: plain.jsonData(), as: UTF8.self).contains("thresholds"))
         let model = try Self.modelCopy(in: dir, thresholds: ["yes": 0.9, "stop": 0.95])
@@ -48,8 +51,12 @@ import Testing
         #expect(try thresholds([])["yes"] == 0.9 && thresholds([])["no"] == 0.999)
         #expect(try thresholds(["--threshold", "0.7"])["yes"] == 0.7 && thresholds(["--threshold", "0.7"])["no"] == 0.7)
         #expect(try thresholds(["--threshold", "no=0.8"])["yes"] == 0.9 && thresholds(["--threshold", "no=0.8"])["no"] == 0.8)
-        let plain = try KeywordSpotter(directory: try DefaultModels.keywordSpotterDirectory())
-        #expect(try DetectionOptions.parse([]).settings(for: plain).thresholds.allSatisfy { $0 == 0.999 })
+        let plain = try KeywordSpotter(directory: try Self.unthresholdedModel())
+        #expect(try DetectionOptions.parse(["--keywords", "yes,no"]).settings(for: plain).thresholds.allSatisfy { $0 == 0.999 })
+        // The shipped 12-keyword model carries a calibrated threshold for each of its ten keywords.
+        let shipped = try KeywordSpotter(directory: try DefaultModels.keywordSpotterDirectory())
+        let defaults = try DetectionOptions.parse([]).settings(for: shipped).thresholds
+        #expect(defaults.count == 10 && defaults.allSatisfy { $0 > 0.5 && $0 <= 1 } && Set(defaults).count > 1, "\(defaults)")
     }
 
     @Test func wordsExcludeSpeechCommandsOptions() throws {
@@ -82,7 +89,7 @@ import Testing
         let run = dir.file("run")
         let train = try CommandLineRunner.run([
             "train-kws", "--words", "hey jarvis", "--out", run, "--engines", "espeak", "--clips-per-phrase", "8", "--calibration-minutes", "0.4",
-            "--steps", "4", "--batch-size", "8", "--validate-every", "4", "--word-list", words, "--threads", "1",
+            "--steps", "12", "--batch-size", "8", "--validate-every", "12", "--word-list", words, "--threads", "1",
         ])
         #expect(train.status == 0, "\(train.stderr)")
         #expect(train.stdout.contains("\"hey jarvis\": threshold") && train.stdout.contains("expected FRR"), "\(train.stdout)")
