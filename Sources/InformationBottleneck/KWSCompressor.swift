@@ -73,10 +73,12 @@ public enum KWSCompressor {
         return try job.result()
     }
 
-    /// The units to keep. Gates that are off (`ln α < 0`) go (a group keeps at least its strongest unit); then, while
-    /// the multiply-adds are over `budget ×` the parent's, the weakest feed-forward or bottleneck unit (smallest
-    /// `ln α`), and a whole Transformer layer (the weakest) only when no such unit is left to remove; last, removed
-    /// units whose gate is on come back, strongest first, while they fit (a dropped layer usually frees room).
+    /// The units to keep. Gates that are off (`ln α < 0`) go (a group keeps at least its strongest unit, the network
+    /// its strongest layer); then, while the multiply-adds are over `budget ×` the parent's, the weakest feed-forward
+    /// or bottleneck unit (smallest `ln α`), and a whole Transformer layer (the weakest) only when no such unit is left
+    /// to remove; last, removed units whose gate is on come back, strongest first, while they fit (a dropped layer
+    /// usually frees room), and then dropped layers, strongest first (with all their feed-forward units, else those
+    /// whose gate is on), while they fit: the budget is spent, as ``SeparatorCompression/select(gated:budget:)`` does.
     /// - Throws: ``InformationBottleneckError/budgetUnreachable(budget:floor:)``.
     public static func select(gated: GatedKeywordNetwork, budget: Double) throws(InformationBottleneckError) -> KWSUnitSelection {
         let c = gated.network.configuration
@@ -89,7 +91,8 @@ public enum KWSCompressor {
         }
         func cost(_ s: KWSUnitSelection) -> Double { Double(s.configuration(from: c).multiplyAccumulatesPerWindow) }
         var selection = KWSUnitSelection(keepingAllOf: c)
-        selection.layers = layerAlpha.indices.filter { layerAlpha[$0] >= 0 }
+        let strongest = layerAlpha.indices.max { layerAlpha[$0] < layerAlpha[$1] }
+        selection.layers = layerAlpha.indices.filter { layerAlpha[$0] >= 0 || $0 == strongest }
         selection.feedForward = ffnAlpha.map(on)
         selection.bottleneck = on(bottleneckAlpha)
         enum Unit { case feedForward(Int, Int), bottleneck(Int) }
@@ -127,6 +130,17 @@ public enum KWSCompressor {
             case .bottleneck(let u): trial.bottleneck = (trial.bottleneck + [u]).sorted()
             }
             if cost(trial) <= limit { selection = trial }
+        }
+        // Dropped layers come back, strongest first, with all their feed-forward units, else with those whose gate is
+        // on, while they fit: a long gate phase can push every layer's gate off although the budget holds some (the
+        // expected cost counts a layer by its keep probability, the selection all or nothing).
+        for layer in layerAlpha.indices.sorted(by: { layerAlpha[$0] > layerAlpha[$1] }) where !selection.layers.contains(layer) {
+            for kept in [Array(ffnAlpha[layer].indices), on(ffnAlpha[layer])] {
+                var trial = selection
+                trial.layers = (trial.layers + [layer]).sorted()
+                trial.feedForward[layer] = kept
+                if cost(trial) <= limit { selection = trial; break }
+            }
         }
         return selection
     }

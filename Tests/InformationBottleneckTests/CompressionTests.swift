@@ -63,6 +63,23 @@ struct CompressionTests {
         #expect(zip(expected, actual).allSatisfy { abs($0 - $1) < 1e-4 }, "\(expected) vs \(actual)")
     }
 
+    /// A long gate phase can turn every layer's gate off (the expected cost counts a layer by its keep probability):
+    /// the selection still spends the budget, keeping the strongest layer and bringing dropped layers back while they fit.
+    @Test func layersWhoseGatesAreOffComeBackWhileTheBudgetHoldsThem() throws {
+        let c = configuration()
+        let gated = GatedKeywordNetwork(network: KeywordClassifier(configuration: c, seed: 3))
+        gated.layerGates.mean.assign([1, 1])
+        gated.layerGates.logVariance.assign([4, 3])   // ln α = −4 and −3: both off, layer 1 the stronger
+        #expect(try KWSCompressor.select(gated: gated, budget: 1).layers == [0, 1])
+        let oneLayer = Double(c.multiplyAccumulatesPerWindow - c.attentionMultiplyAccumulates - 16 * c.feedForwardUnitMultiplyAccumulates)
+        let justOne = try KWSCompressor.select(gated: gated, budget: (oneLayer + 1) / Double(c.multiplyAccumulatesPerWindow))
+        #expect(justOne.layers == [1], "\(justOne.layers)")
+        for budget in [0.3, 0.6, 0.9] {
+            let s = try KWSCompressor.select(gated: gated, budget: budget)
+            #expect(Double(s.configuration(from: c).multiplyAccumulatesPerWindow) <= budget * Double(c.multiplyAccumulatesPerWindow))
+        }
+    }
+
     @Test func compressionMeetsTheBudgetAndKeepsAUsableModel() throws {
         let parent = KeywordClassifier(configuration: configuration(), seed: 6)
         let settings = CompressionSettings(budget: 0.5, steps: 6, batchSize: 4, clips: 8)
