@@ -21,7 +21,7 @@ public struct CompressionSettings: Sendable, Equatable, Codable {
 
     /// The defaults, with any of them overridden.
     public init(budget: Double, steps: Int = 400, batchSize: Int = 32, learningRate: Float = 1e-3, informationWeight: Float = 0.01,
-                multiplierStep: Float = 0.5, temperature: Float = 2, clips: Int = 1024, seed: UInt64 = 1) {
+                multiplierStep: Float = 0.5, temperature: Float = 2, clips: Int = 8192, seed: UInt64 = 1) {
         self.budget = budget
         self.steps = steps
         self.batchSize = batchSize

@@ -66,8 +66,9 @@ struct CompressCommand: ParsableCommand {
     @Option(help: "Clips per step (default 32; separators: mixtures, default 2).")
     var batchSize: Int?
 
-    @Option(help: "Training clips held in memory.")
-    var clips: Int = 1024
+    @Option(help: ArgumentHelp("Keyword spotter: training clips held in memory (log-mels, 16 KB each).",
+                               discussion: "Distillation on 1,024 clips overfit them: at a 0.5 budget the shipped spotter kept 59.0% on held-out Festival voices and 80.5% on unseen speakers of its own families, against 62.1% and 84.2% with 8,192."))
+    var clips: Int = 8192
 
     @Option(help: "Random seed.")
     var seed: UInt64 = 1
