@@ -1,5 +1,5 @@
 /// The detection thresholds a model folder may carry (`config.json`'s optional `thresholds`, an object from label to
-/// probability, e.g. `{"hey jarvis": 0.93}`), written by `train-kws --words` after calibrating each keyword on a
+/// probability, e.g. `{"hey jarvis": 0.93}`), written by `sepkws calibrate` or `train-kws --words` after calibrating each keyword on a
 /// synthesized validation stream. Configurations without it load as before.
 extension KWSConfiguration {
     /// The stored threshold of `label`, checked.

@@ -13,7 +13,7 @@ struct DetectionOptions: ParsableArguments {
     @Option(help: "Keywords to watch, comma-separated, spelled as the model's labels (default: every label but _unknown_ and _silence_).")
     var keywords: String?
 
-    @Option(help: "Threshold on the smoothed probability: one for all, per keyword (yes=0.99,stop=0.9999), or both (0.99,yes=0.9995). Default: the model's stored thresholds (config.json `thresholds`, written by `train-kws --words`), else \(DetectionOptions.defaultThreshold).")
+    @Option(help: "Threshold on the smoothed probability: one for all, per keyword (yes=0.99,stop=0.9999), or both (0.99,yes=0.9995). Default: the model's stored thresholds (config.json `thresholds`: calibrated per keyword to a false-accept rate on a held-out stream by `sepkws calibrate` or `train-kws --words`; the shipped kws-cab-12 has them, so a threshold means about the same false-accept rate for every calibrated model), else \(DetectionOptions.defaultThreshold).")
     var threshold: String?
 
     /// The threshold of a keyword that neither `--threshold` nor the model sets.
