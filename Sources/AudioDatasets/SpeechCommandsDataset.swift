@@ -121,16 +121,15 @@ public struct SpeechCommandsDataset: Sendable {
             kept[split] = try list.filter { example in
                 guard example.cropStart == nil else { return true }
                 let folder = ((example.path as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+                let table = (folder as NSString).appendingPathComponent("clips.csv")
                 if manifests[folder] == nil {
                     guard let manifest = try KeywordCorpusManifest(root: folder) else {
-                        throw DatasetError.malformedManifest(path: (folder as NSString).appendingPathComponent("clips.csv"), line: 0,
-                                                             reason: "missing: the clips' engines cannot be told, so none can be excluded")
+                        throw DatasetError.malformedManifest(path: table, line: 0, reason: "missing: the clips' engines cannot be told, so none can be excluded")
                     }
                     manifests[folder] = manifest
                 }
                 guard let clip = manifests[folder]!.clip(atPath: example.path) else {
-                    throw DatasetError.malformedManifest(path: (folder as NSString).appendingPathComponent("clips.csv"), line: 0,
-                                                         reason: "does not list \(example.path)")
+                    throw DatasetError.malformedManifest(path: table, line: 0, reason: "does not list \(example.path)")
                 }
                 return !engines.contains(clip.voice.engine)
             }

@@ -1,3 +1,4 @@
+import Foundation
 import Streaming
 
 /// One keyword's threshold chosen on a labelled validation stream, with what it costs there.
@@ -23,6 +24,14 @@ public struct KeywordThresholdCalibration: Sendable, Equatable, Codable {
         self.point = point
         self.occurrences = occurrences
         self.budgetUnmet = budgetUnmet
+    }
+
+    /// One line for a report: `"yes": threshold 0.9987; expected FRR 57.1% (32 of 56 missed) at 0.00 FA/h (target 0.20)`,
+    /// with a note when no threshold met the budget.
+    public var summaryLine: String {
+        String(format: "\"%@\": threshold %.4f; expected FRR %.1f%% (%d of %d missed) at %.2f FA/h (target %.2f)%@",
+               keyword, threshold, 100 * point.falseRejectRate, point.misses, occurrences, point.falseAcceptsPerHour,
+               targetFalseAcceptsPerHour, budgetUnmet ? "; budget not met at any threshold: set to 1" : "")
     }
 
     /// Calibrates each watched keyword of `rules` on its own: the detector's rules are replayed with that keyword

@@ -50,12 +50,8 @@ struct Calibrate: ParsableCommand {
             model: model, audio: audioPath, labels: labels, report: report,
             rules: { spotter in (try detection.settings(for: spotter), detection.hop(for: spotter)) },
             scoringProgress: { bar.update(done: $0, total: $1) })
-        var lines = [String(format: "%@: %.1f min of stream, detect's rules, target %.2g FA/h per keyword:", audioPath, result.durationSeconds / 60, targetFaPerHour)]
-        for c in result.calibrations {
-            lines.append(String(format: "  %@: threshold %.5f; FRR %.1f%% (%d of %d missed) at %.2f FA/h%@",
-                                c.keyword, c.threshold, 100 * c.point.falseRejectRate, c.point.misses, c.occurrences, c.point.falseAcceptsPerHour,
-                                c.budgetUnmet ? "; budget not met at any threshold: set to 1" : ""))
-        }
+        var lines = [String(format: "%@: %.1f min of stream, detect's rules, per keyword:", audioPath, result.durationSeconds / 60)]
+        lines += result.calibrations.map { "  " + $0.summaryLine }
         lines.append("thresholds stored in \(model)/config.json")
         try Console.line(lines.joined(separator: "\n"))
     }

@@ -72,11 +72,7 @@ extension TrainKWS {
 
         var lines = [String(format: "calibration on %.1f min of synthesized stream (dev-split speakers, confusers, noise, a competing talker), detect's default rules:",
                             recorded.durationSeconds / 60)]
-        for c in calibrations {
-            lines.append(String(format: "  \"%@\": threshold %.4f; expected FRR %.1f%% (%d of %d missed) at %.2f FA/h (target %.2f)%@",
-                                c.keyword, c.threshold, 100 * c.point.falseRejectRate, c.point.misses, c.occurrences, c.point.falseAcceptsPerHour,
-                                c.targetFalseAcceptsPerHour, c.budgetUnmet ? "; budget not met at any threshold: set to 1" : ""))
-        }
+        lines += calibrations.map { "  " + $0.summaryLine }
         let elapsed = Date().timeIntervalSince(started)
         lines.append(String(format: "thresholds stored in %@/config.json; time: %@ total (%@ data, %@ training, %@ calibration)", model,
                             ProgressBar.duration(elapsed), ProgressBar.duration(wake.preparationSeconds), ProgressBar.duration(max(0, trainingSeconds)),
