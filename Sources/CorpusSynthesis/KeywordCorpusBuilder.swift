@@ -42,6 +42,8 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
     /// Use every speaker of the engines in every split: for a corpus of engine families held out of training, where
     /// the family itself is what no model heard.
     public var everySpeakerInEverySplit = false
+    /// Which of the engines' speakers read (English rules, accented readers, or both; ``Voices/ReaderSet``).
+    public var readers = ReaderSet.english
     /// Share of clips with background noise mixed in (the rest are clean).
     public var noisyFraction: Double = 0.5
     /// SNR range of the noisy clips (dB).
@@ -96,7 +98,7 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
                 finished[row[0]] = row.count == Self.manifestHeader.count ? row : row + [EngineFamily(voiceName: row[2]).rawValue]
             }
         }
-        let catalog = try VoiceCatalog(engines: engines, everySpeakerInEverySplit: everySpeakerInEverySplit)
+        let catalog = try VoiceCatalog(engines: engines, readers: readers, everySpeakerInEverySplit: everySpeakerInEverySplit)
         let renderer = SpeechRenderer(sampleRate: sampleRate)
         let noises = try backgroundNoises(renderer: renderer, catalog: catalog)
         var table = CSVTable(header: Self.manifestHeader)

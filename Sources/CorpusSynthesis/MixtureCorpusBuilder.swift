@@ -25,6 +25,8 @@ public struct MixtureCorpusBuilder<R: RandomNumberGenerator>: Sendable {
     /// Use every speaker of the engines in every split: for a corpus of engine families held out of training, where
     /// the family itself is what no model heard.
     public var everySpeakerInEverySplit = false
+    /// Which of the engines' speakers read (English rules, accented readers, or both; ``Voices/ReaderSet``).
+    public var readers = ReaderSet.english
     /// `espeak-ng` processes run at once.
     public var jobs = 4
     let makeGenerator: SeededGeneratorFactory<R>
@@ -55,7 +57,7 @@ public struct MixtureCorpusBuilder<R: RandomNumberGenerator>: Sendable {
     public func build(progress: CorpusProgressHandler? = nil) throws -> CSVTable {
         let fm = FileManager.default
         let root = outputDirectory as NSString
-        let catalog = try VoiceCatalog(engines: engines, everySpeakerInEverySplit: everySpeakerInEverySplit)
+        let catalog = try VoiceCatalog(engines: engines, readers: readers, everySpeakerInEverySplit: everySpeakerInEverySplit)
         let renderer = SpeechRenderer(sampleRate: sampleRate)
         let manifestPath = root.appendingPathComponent("clips.csv")
         var done: [String: [String]] = [:]

@@ -20,6 +20,8 @@ public struct SpeechCorpusBuilder<R: RandomNumberGenerator>: Sendable {
     /// Use every speaker of the engines in every split: for a corpus of engine families held out of training, where
     /// the family itself is what no model heard.
     public var everySpeakerInEverySplit = false
+    /// Which of the engines' speakers read (English rules, accented readers, or both; ``Voices/ReaderSet``).
+    public var readers = ReaderSet.english
     public var sampleRate = 16_000
     public var devFraction = 0.05, testFraction = 0.05
     /// `espeak-ng` processes run at once.
@@ -50,7 +52,7 @@ public struct SpeechCorpusBuilder<R: RandomNumberGenerator>: Sendable {
         if let old = try? CSVTable(path: manifestPath), old.header == Self.manifestHeader {
             for row in old.rows where fm.fileExists(atPath: root.appendingPathComponent(row[0])) { done[row[0]] = row }
         }
-        let catalog = try VoiceCatalog(engines: engines, everySpeakerInEverySplit: everySpeakerInEverySplit)
+        let catalog = try VoiceCatalog(engines: engines, readers: readers, everySpeakerInEverySplit: everySpeakerInEverySplit)
         let renderer = SpeechRenderer(sampleRate: sampleRate)
         var table = CSVTable(header: Self.manifestHeader)
         let target = minutes * 60

@@ -26,6 +26,8 @@ public struct StreamCorpusBuilder<R: RandomNumberGenerator> {
     /// Use every speaker of the engines in every split: for a corpus of engine families held out of training, where
     /// the family itself is what no model heard.
     public var everySpeakerInEverySplit = false
+    /// Which of the engines' speakers read (English rules, accented readers, or both; ``Voices/ReaderSet``).
+    public var readers = ReaderSet.english
     public var sampleRate = 16_000
     /// Share of segments with background noise, and with a competing talker.
     public var noiseFraction = 0.25, talkerFraction = 0.25
@@ -64,7 +66,7 @@ public struct StreamCorpusBuilder<R: RandomNumberGenerator> {
     public func build(progress: CorpusProgressHandler? = nil) throws -> CSVTable {
         let root = outputDirectory as NSString
         try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
-        let catalog = try VoiceCatalog(engines: engines, everySpeakerInEverySplit: everySpeakerInEverySplit)
+        let catalog = try VoiceCatalog(engines: engines, readers: readers, everySpeakerInEverySplit: everySpeakerInEverySplit)
         let renderer = SpeechRenderer(sampleRate: sampleRate)
         let sentences = SentenceGenerator()
         let wavPath = root.appendingPathComponent("stream.wav"), rawPath = root.appendingPathComponent("stream.s16le")

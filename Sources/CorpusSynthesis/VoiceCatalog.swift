@@ -20,35 +20,35 @@ public struct VoiceCatalog: Sendable {
     /// Builds the catalog from the engines' speakers on this machine.
     /// - Parameters:
     ///   - engines: the engine families (default espeak-ng alone).
+    ///   - readers: which of their speakers read (``ReaderSet``; accented readers exist for espeak-ng and MBROLA).
     ///   - everySpeakerInEverySplit: put every speaker in every split (for a corpus of engines held out of
     ///     training, whose speakers no model heard).
     ///   - devFraction: share of identities for dev.
     ///   - testFraction: share of identities for test.
-    /// - Throws: ``SynthesisError`` when an engine is not available.
-    public init(engines: [EngineFamily] = [.espeak], everySpeakerInEverySplit: Bool = false,
+    /// - Throws: ``SynthesisError`` when an engine is not available or has no speakers of `readers`.
+    public init(engines: [EngineFamily] = [.espeak], readers: ReaderSet = .english, everySpeakerInEverySplit: Bool = false,
                 devFraction: Double = 0.1, testFraction: Double = 0.15) throws(SynthesisError) {
         var byEngine: [EngineFamily: [CorpusSplit: [String]]] = [:]
         for engine in engines {
+            let source = SpeechEngines.engine(engine)
+            let speakers = try source.speakers(readers)
+            guard !speakers.isEmpty else { throw .engineUnavailable(engine: engine, reason: "it has no \(readers.rawValue) readers") }
             var split: [CorpusSplit: [String]] = [.train: [], .dev: [], .test: []]
-            let speakers = try SpeechEngines.engine(engine).speakers()
             if everySpeakerInEverySplit {
                 for part in CorpusSplit.allCases { split[part] = speakers }
-            } else if engine == .espeak {
-                for identity in speakers {
-                    let position = Double(stableHash(identity) % 1_000_003) / 1_000_003
-                    let part: CorpusSplit = position < testFraction ? .test : position < testFraction + devFraction ? .dev : .train
+            } else {
+                // The English readers' split, whichever readers are asked for: an accented reader that is the same
+                // recorded speaker as an English one (MBROLA's databases) goes where that speaker is.
+                let englishSpeakers = try source.speakers()
+                let english = Self.split(englishSpeakers, hashEach: engine == .espeak, devFraction: devFraction, testFraction: testFraction)
+                let wanted = Set(speakers)
+                for (part, identities) in english { split[part] = identities.filter(wanted.contains) }
+                let placed = Set(english.values.joined())
+                for identity in speakers where !placed.contains(identity) {
+                    let part = Self.recordedSpeaker(of: identity).flatMap { partner in english.first { $0.value.contains(partner) }?.key }
+                        ?? Self.hashedSplit(identity, devFraction: devFraction, testFraction: testFraction)
                     split[part, default: []].append(identity)
                 }
-            } else {
-                // Few speakers: order them by hash and deal out test, then dev, then train, each split getting at
-                // least one speaker when there are three or more.
-                let ordered = speakers.sorted { (stableHash($0), $0) < (stableHash($1), $1) }
-                let n = ordered.count
-                let testCount = n >= 3 ? max(1, Int((Double(n) * testFraction).rounded())) : 0
-                let devCount = n >= 3 ? max(1, Int((Double(n) * devFraction).rounded())) : 0
-                split[.test] = Array(ordered.prefix(testCount))
-                split[.dev] = Array(ordered.dropFirst(testCount).prefix(devCount))
-                split[.train] = Array(ordered.dropFirst(testCount + devCount))
             }
             byEngine[engine] = split.mapValues { $0.sorted() }
         }
@@ -57,6 +57,39 @@ public struct VoiceCatalog: Sendable {
         var all: [CorpusSplit: [String]] = [:]
         for part in CorpusSplit.allCases { all[part] = engines.flatMap { byEngine[$0]?[part] ?? [] }.sorted() }
         identities = all
+    }
+
+    /// Splits `speakers`: by each identity's hash when there are many (espeak-ng), else ordered by hash and dealt
+    /// out, test, then dev, then train, each split getting at least one speaker when there are three or more.
+    static func split(_ speakers: [String], hashEach: Bool, devFraction: Double, testFraction: Double) -> [CorpusSplit: [String]] {
+        var split: [CorpusSplit: [String]] = [.train: [], .dev: [], .test: []]
+        if hashEach {
+            for identity in speakers { split[hashedSplit(identity, devFraction: devFraction, testFraction: testFraction), default: []].append(identity) }
+            return split
+        }
+        let ordered = speakers.sorted { (stableHash($0), $0) < (stableHash($1), $1) }
+        let n = ordered.count
+        let testCount = n >= 3 ? max(1, Int((Double(n) * testFraction).rounded())) : 0
+        let devCount = n >= 3 ? max(1, Int((Double(n) * devFraction).rounded())) : 0
+        split[.test] = Array(ordered.prefix(testCount))
+        split[.dev] = Array(ordered.dropFirst(testCount).prefix(devCount))
+        split[.train] = Array(ordered.dropFirst(testCount + devCount))
+        return split
+    }
+
+    /// The split of one identity by its hash's position in [0, 1).
+    static func hashedSplit(_ identity: String, devFraction: Double, testFraction: Double) -> CorpusSplit {
+        let position = Double(stableHash(identity) % 1_000_003) / 1_000_003
+        return position < testFraction ? .test : position < testFraction + devFraction ? .dev : .train
+    }
+
+    /// The English reader that is the same recorded speaker as the accented reader `identity` (`mbrola:mb-de1` ->
+    /// `mbrola:mb-de1-en`), or nil.
+    static func recordedSpeaker(of identity: String) -> String? {
+        guard let voice = try? Voice(identity: identity), voice.engine == .mbrola,
+              let database = EngineFamily.mbrolaReaderVoices.first(where: { $0.voice == voice.name })?.database,
+              let english = EngineFamily.mbrolaVoices.first(where: { $0.database == database })?.voice else { return nil }
+        return Voice(name: english, variant: "", engine: .mbrola).identity
     }
 
     /// A speaker of `split` with prosody drawn at random: pitch 20-80, rate 120-230 wpm, amplitude 60-140, word gap

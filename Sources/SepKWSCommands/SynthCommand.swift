@@ -30,6 +30,9 @@ struct SynthOptions: ParsableArguments {
     @Flag(help: "The engines are held out of training: every one of their speakers may talk in every split (a corpus to validate or test on; the family is what is unseen).")
     var heldOut = false
 
+    @Option(help: "Which speakers read: english (English letter-to-sound rules), accented (espeak-ng voices of 20 other languages and MBROLA's foreign speakers reading the English with their own rules) or both.")
+    var readers = ReaderSet.english
+
     /// The parsed engine list, each checked to be installed.
     func engineFamilies() throws -> [EngineFamily] {
         let families: [EngineFamily]
@@ -51,6 +54,8 @@ struct SynthOptions: ParsableArguments {
 
     static let generator: SeededGeneratorFactory<SplitMix64> = { SplitMix64(seed: $0) }
 }
+
+extension ReaderSet: ExpressibleByArgument {}
 
 /// Parses `yes,no,up`.
 func parseWords(_ text: String) throws -> [String] {
@@ -92,6 +97,7 @@ struct SynthKeywords: ParsableCommand {
             words: list, clipsPerWord: perWord, outputDirectory: options.out, seed: options.seed, generator: SynthOptions.generator)
         builder.engines = try options.engineFamilies()
         builder.everySpeakerInEverySplit = options.heldOut
+        builder.readers = options.readers
         builder.devFraction = devFraction
         builder.testFraction = testFraction
         let bar = ProgressBar(label: "synth kws", unit: "clips")
@@ -119,6 +125,7 @@ struct SynthSpeech: ParsableCommand {
         var builder = try SpeechCorpusBuilder(minutes: minutes, outputDirectory: options.out, seed: options.seed, generator: SynthOptions.generator)
         builder.engines = try options.engineFamilies()
         builder.everySpeakerInEverySplit = options.heldOut
+        builder.readers = options.readers
         let bar = ProgressBar(label: "synth speech", unit: "s")
         let table = try builder.build { bar.update(done: $0.done, total: $0.total) }
         try Console.line("\(options.out): \(table.rows.count) sentences, \(String(format: "%.1f", table.rows.compactMap { Double($0[4]) }.reduce(0, +) / 60)) minutes")
@@ -157,6 +164,7 @@ struct SynthMixtures: ParsableCommand {
             sampleRate: rate, counts: counts, outputDirectory: options.out, seed: options.seed, generator: SynthOptions.generator)
         builder.engines = try options.engineFamilies()
         builder.everySpeakerInEverySplit = options.heldOut
+        builder.readers = options.readers
         let bar = ProgressBar(label: "synth mixtures", unit: "mixtures")
         let table = try builder.build { bar.update(done: $0.done, total: $0.total) }
         try Console.line("\(options.out)/\(builder.layoutRoot): \(table.rows.count) mixtures (train \(counts[.train]!), dev \(counts[.dev]!), test \(counts[.test]!))")
@@ -196,6 +204,7 @@ struct SynthStream: ParsableCommand {
             words: try parseWords(words), minutes: minutes, outputDirectory: options.out, seed: options.seed, generator: SynthOptions.generator)
         builder.engines = try options.engineFamilies()
         builder.everySpeakerInEverySplit = options.heldOut
+        builder.readers = options.readers
         builder.talkerPerSegment = talkerPerSegment
         if let fillers { builder.fillers = try WordList.phrases(fillers) }
         let tally = Mutex((judged: 0, heard: 0))

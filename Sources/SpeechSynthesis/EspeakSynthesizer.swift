@@ -22,7 +22,7 @@ public final class EspeakSynthesizer: SpeechEngine {
     /// espeak-ng's output rate (Hz).
     public let sampleRate = 22_050
 
-    private let lists = Mutex<(voices: [String], variants: [String])?>(nil)
+    private let lists = Mutex<(voices: [String], variants: [String], readers: [String])?>(nil)
 
     private init() {}
 
@@ -33,11 +33,19 @@ public final class EspeakSynthesizer: SpeechEngine {
     /// Every variant espeak-ng ships, sorted.
     public func variants() throws(SynthesisError) -> [String] { try voiceLists().variants }
 
-    /// Whether `identity` (`voice` or `voice+variant`) names a voice and variant espeak-ng has.
+    /// Whether `identity` (`voice` or `voice+variant`) names a voice (English, or an accented reader) and variant
+    /// espeak-ng has.
     public func supports(_ identity: String) throws(SynthesisError) -> Bool {
         let parts = identity.split(separator: "+", maxSplits: 1).map(String.init)
         let lists = try voiceLists()
-        return lists.voices.contains(parts[0]) && (parts.count == 1 || lists.variants.contains(parts[1]))
+        return (lists.voices.contains(parts[0]) || lists.readers.contains(parts[0])) && (parts.count == 1 || lists.variants.contains(parts[1]))
+    }
+
+    /// The languages of ``Voices/EngineFamily/espeakReaderLanguages`` this espeak-ng has, each crossed with every
+    /// variant (`cs`, `cs+f2`, ...), sorted: speakers reading English with another language's rules.
+    public func accentedReaders() throws(SynthesisError) -> [String] {
+        let lists = try voiceLists()
+        return lists.readers.flatMap { voice in [voice] + lists.variants.map { "\(voice)+\($0)" } }.sorted()
     }
 
     /// Speaks `text`.
@@ -70,7 +78,7 @@ public final class EspeakSynthesizer: SpeechEngine {
         (try synthesize(text, voice: voice), sampleRate)
     }
 
-    private func voiceLists() throws(SynthesisError) -> (voices: [String], variants: [String]) {
+    private func voiceLists() throws(SynthesisError) -> (voices: [String], variants: [String], readers: [String]) {
         if let lists = lists.withLock({ $0 }) { return lists }
         let voices = try Self.table(Self.run(["--voices=en"])).filter { language, file in
             language.hasPrefix("en") && !file.hasPrefix("mb/")
@@ -78,7 +86,9 @@ public final class EspeakSynthesizer: SpeechEngine {
         let variants = try Self.table(Self.run(["--voices=variant"])).map { _, file in
             String(file.split(separator: "/").last ?? Substring(file))
         }
-        let result = (voices: Array(Set(voices)).sorted(), variants: Array(Set(variants)).sorted())
+        let languages = Set(try Self.table(Self.run(["--voices"])).map(\.language))
+        let readers = EngineFamily.espeakReaderLanguages.filter(languages.contains)
+        let result = (voices: Array(Set(voices)).sorted(), variants: Array(Set(variants)).sorted(), readers: readers.sorted())
         lists.withLock { $0 = result }
         return result
     }

@@ -24,8 +24,14 @@ public final class MbrolaSynthesizer: SpeechEngine {
         return installed.sorted()
     }
 
+    /// The installed MBROLA speakers reading English with their own language's rules (``Voices/EngineFamily/mbrolaReaderVoices``).
+    public func accentedReaders() throws(SynthesisError) -> [String] {
+        _ = try speakers()
+        return EngineFamily.mbrolaReaderVoices.filter { Self.databaseExists($0.database) }.map { "mbrola:\($0.voice)" }.sorted()
+    }
+
     public func speak(_ text: String, voice: Voice) throws(SynthesisError) -> (samples: [Float], sampleRate: Int) {
-        guard let entry = EngineFamily.mbrolaVoices.first(where: { $0.voice == voice.name }), Self.databaseExists(entry.database) else {
+        guard let entry = (EngineFamily.mbrolaVoices + EngineFamily.mbrolaReaderVoices).first(where: { $0.voice == voice.name }), Self.databaseExists(entry.database) else {
             throw .unknownVoice(voice.identity)
         }
         for (name, value, range) in [("pitch", voice.pitch, 0...99), ("rate", voice.rate, 80...450), ("amplitude", voice.amplitude, 0...200),

@@ -10,10 +10,26 @@ public protocol SpeechEngine: Sendable {
     /// - Throws: ``SynthesisError/engineUnavailable(engine:reason:)`` (or `.unavailable` for espeak-ng) when the
     ///   engine is not installed.
     func speakers() throws(SynthesisError) -> [String]
+    /// Speakers of other languages that read English text with their own rules (``Voices/ReaderSet/accented``), as
+    /// ``Voice/identity`` strings, sorted; none for most engines.
+    func accentedReaders() throws(SynthesisError) -> [String]
     /// Speaks `text` with `voice` (whose ``Voice/engine`` is this family).
     /// - Returns: mono samples in [-1, 1], `[n]`, at the engine's own rate.
     /// - Throws: ``SynthesisError`` for an unknown voice, a failing program, or no audio.
     func speak(_ text: String, voice: Voice) throws(SynthesisError) -> (samples: [Float], sampleRate: Int)
+}
+
+extension SpeechEngine {
+    public func accentedReaders() throws(SynthesisError) -> [String] { [] }
+
+    /// The speakers of `readers`: ``speakers()``, ``accentedReaders()`` or both, sorted.
+    public func speakers(_ readers: ReaderSet) throws(SynthesisError) -> [String] {
+        switch readers {
+        case .english: try speakers()
+        case .accented: try accentedReaders()
+        case .both: try (speakers() + accentedReaders()).sorted()
+        }
+    }
 }
 
 /// The engines of this process, one shared instance per family.

