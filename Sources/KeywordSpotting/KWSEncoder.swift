@@ -108,8 +108,9 @@ public final class KWSEncoder: Layer {
         return (parts.tokens, parts.embedding)
     }
 
-    /// The encoder's pass, also returning the bottleneck's input `readout` `[B, r·E]` (after dropout).
-    func encodeParts(_ features: Tensor, dropoutSeed: UInt64?, tap: ((String, Tensor) -> Void)?, hooks: KWSEncoderHooks = KWSEncoderHooks())
+    /// The encoder's pass, also returning the bottleneck's input `readout` `[B, r·E]` (after dropout), for a
+    /// training objective that reads it (the variational bottleneck of `Training`).
+    public func encodeParts(_ features: Tensor, dropoutSeed: UInt64?, tap: ((String, Tensor) -> Void)?, hooks: KWSEncoderHooks = KWSEncoderHooks())
         -> (tokens: Tensor, readout: Tensor, embedding: Tensor)
     {
         let c = configuration

@@ -1,5 +1,6 @@
 import Foundation
 @testable import KeywordSpotting
+import Training
 import NN
 import TensorCore
 import Testing

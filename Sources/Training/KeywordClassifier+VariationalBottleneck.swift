@@ -1,3 +1,4 @@
+import KeywordSpotting
 import NN
 import TensorCore
 
