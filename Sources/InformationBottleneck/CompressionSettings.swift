@@ -18,6 +18,9 @@ public struct CompressionSettings: Sendable, Equatable, Codable {
     public var clips: Int
     /// The seed of the clip draw, batches and gate noise.
     public var seed: UInt64
+    /// Keyword spotters: distil on fresh training windows drawn this way every step (`compress --augment`), or nil
+    /// for the fixed ``clips`` (which then only measure the child's agreement with the parent).
+    public var windows: DistillationWindows?
 
     /// The defaults, with any of them overridden.
     public init(budget: Double, steps: Int = 400, batchSize: Int = 32, learningRate: Float = 1e-3, informationWeight: Float = 0.01,

@@ -49,17 +49,21 @@ public final class KWSCompression {
     private var optimizer: Adam
     private let features: Tensor
     private let teacher: Tensor
+    /// Fresh distillation windows (``CompressionSettings/windows``), or nil for ``features``.
+    private let windows: KeywordBatchSource?
 
     /// The log's columns.
     public static let logColumns = ["step", "loss", "cost_share", "multiplier", "steps_per_second"]
 
-    /// A run of `settings` on `features` (log-mel `[N, T, M]`, ``KWSCompressor/trainingFeatures(data:configuration:count:seed:)``);
+    /// A run of `settings` on `features` (log-mel `[N, T, M]`, ``KWSCompressor/trainingFeatures(data:configuration:count:seed:)``;
+    /// with `windows`, the steps distil on its fresh windows and `features` only measure the agreement);
     /// with `run`, a new run in its folder (refused if it holds a checkpoint) or, with `resume`, the folder's run continued.
     /// - Throws: ``InformationBottleneckError``, ``TrainingError``.
     public init(parent: KeywordClassifier, parentName: String, features: Tensor, settings: CompressionSettings,
-                run: (directory: String, job: KWSCompressionJob)? = nil, resume: Bool = false) throws {
+                windows: KeywordBatchSource? = nil, run: (directory: String, job: KWSCompressionJob)? = nil, resume: Bool = false) throws {
         try settings.validate()
         (self.parent, self.parentName, self.features, self.settings, self.run) = (parent, parentName, features, settings, run)
+        self.windows = windows
         parent.setTraining(false)
         let n = features.shape[0]
         var logits: [Float] = []
@@ -112,9 +116,15 @@ public final class KWSCompression {
     /// One optimizer step of either phase.
     func trainStep(_ index: Int) throws -> [String: Double] {
         var rng = SplitMix64(seed: derivedSeed(settings.seed, 1, index))
-        let n = features.shape[0]
-        let indices = (0..<settings.batchSize).map { _ in Int(rng.next() % UInt64(n)) }
-        let (x, t) = (PrunedTensors.rows(features, indices), PrunedTensors.rows(teacher, indices))
+        let x: Tensor, t: Tensor
+        if let windows {
+            x = try windows.batch(size: settings.batchSize, using: &rng).features
+            t = Autograd.withInferenceMode { parent(x) }
+        } else {
+            let n = features.shape[0]
+            let indices = (0..<settings.batchSize).map { _ in Int(rng.next() % UInt64(n)) }
+            (x, t) = (PrunedTensors.rows(features, indices), PrunedTensors.rows(teacher, indices))
+        }
         let dropout = derivedSeed(settings.seed, 2, index)
         defer { step = index + 1 }
         if let gated {

@@ -47,6 +47,25 @@ public enum KWSCompressor {
         return frontEnd.batch(try chosen.map { try KeywordClips.load($0, sampleRate: rate, length: length) })
     }
 
+    /// The fresh distillation windows of `settings.windows` on the train splits of `data`, or nil without them.
+    /// - Parameters:
+    ///   - data: Speech Commands folders.
+    ///   - configuration: the parent's (its labels and front end).
+    ///   - log: receives loading lines.
+    /// - Throws: ``InformationBottleneckError/runSettings(path:reason:)`` for labels that are not a Speech Commands
+    ///   task; `DatasetError`, `AudioIOError` for the data.
+    public static func distillationWindows(
+        data: [String], configuration: KWSConfiguration, settings: CompressionSettings, log: (String) -> Void = { _ in }
+    ) throws -> KeywordBatchSource? {
+        guard let w = settings.windows else { return nil }
+        guard let labelSet = KeywordLabelSet(labels: configuration.labels) else {
+            throw InformationBottleneckError.runSettings(path: data.first ?? "", reason: "the model's labels are not a Speech Commands task")
+        }
+        return try KeywordBatchSource(
+            data: data, labelSet: labelSet, frontEnd: configuration.frontEnd, silenceShare: w.silenceShare, unknownShare: w.unknownShare,
+            augmentation: w.augmentation, contextFolders: w.contextFolders, context: w.context, seed: settings.seed, log: log)
+    }
+
     /// `τ² · mean_b KL(softmax(t/τ) ‖ softmax(s/τ))` for student logits `s` and fixed teacher logits `t`, `[B, C]` each.
     public static func distillationLoss(student: Tensor, teacher: Tensor, temperature: Float) -> Tensor {
         let target = (teacher.detached() * (1 / temperature)).softmax(axis: -1)

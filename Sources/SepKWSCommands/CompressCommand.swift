@@ -73,10 +73,18 @@ struct CompressCommand: ParsableCommand {
     @Option(help: "Random seed.")
     var seed: UInt64 = 1
 
+    @Flag(help: "Keyword spotter: distil on fresh training windows every step, drawn as `train-kws --augment` draws them (noise, speed, gain, shift, room, equalizer, band limits, codecs), instead of the fixed clean --clips.")
+    var augment = false
+
+    @Option(parsing: .singleValue, help: "Keyword spotter, with --augment: a folder of running speech for stream context, as train-kws --context (repeatable).")
+    var context: [String] = []
+
     @OptionGroup var threading: ThreadOptions
 
     var settings: CompressionSettings {
-        CompressionSettings(budget: budget ?? 0, steps: steps, batchSize: batchSize ?? 32, clips: clips, seed: seed)
+        var settings = CompressionSettings(budget: budget ?? 0, steps: steps, batchSize: batchSize ?? 32, clips: clips, seed: seed)
+        if augment { settings.windows = DistillationWindows(contextFolders: context.isEmpty ? nil : context) }
+        return settings
     }
 
     mutating func validate() throws {
@@ -86,6 +94,7 @@ struct CompressCommand: ParsableCommand {
         }
         guard model != nil, out != nil, budget != nil else { throw ValidationError("give MODEL_DIR, --out DIR and --budget F (or --resume RUN)") }
         guard !data.isEmpty else { throw ValidationError("give --data DIR (one or more)") }
+        guard context.isEmpty || augment else { throw ValidationError("--context needs --augment") }
         try OptionBounds.check("--steps", steps, 2...10_000_000)
         try OptionBounds.check("--batch-size", batchSize, 1...4_096)
         try OptionBounds.check("--clips", clips, 1...1_000_000)
@@ -124,8 +133,11 @@ struct CompressCommand: ParsableCommand {
         let parentName = SeparatorCompression.parentName(job.parent)
         let features = try KWSCompressor.trainingFeatures(data: job.data, configuration: parent.configuration, count: job.settings.clips, seed: job.settings.seed)
         Console.error("compress: \(features.shape[0]) clips; parent \(parent.configuration.multiplyAccumulatesPerWindow) multiply-adds per window, budget \(job.settings.budget)")
+        let windows = try KWSCompressor.distillationWindows(data: job.data, configuration: parent.configuration, settings: job.settings) {
+            Console.error($0.replacingOccurrences(of: "train-kws:", with: "compress:"))
+        }
         let run = try KWSCompression(parent: parent, parentName: parentName, features: features, settings: job.settings,
-                                     run: (runDirectory, job), resume: resume != nil)
+                                     windows: windows, run: (runDirectory, job), resume: resume != nil)
         defer { run.release() }
         let bar = ProgressBar(label: "compress", unit: "steps")
         let outcome = try run.run(stopSignal: StopSignal()) { phase, done, total, m in

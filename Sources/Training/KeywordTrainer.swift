@@ -152,11 +152,7 @@ public final class KeywordTrainer {
     public var devCount: Int { devLabels.count }
     private let optimizer: Adam
     private let schedule: WarmupCosineSchedule
-    private let trainingSet: KeywordTrainingSet
-    private let bank: NoiseBank
-    private let augmenter: WaveformAugmenter
-    private let streamContext: StreamContextAugmenter?
-    private let frontEnd: LogMelFrontEnd
+    private let batches: KeywordBatchSource
     private let devFeatures: Tensor
     private let devLabels: [Int]
 
@@ -184,26 +180,8 @@ public final class KeywordTrainer {
         let labelSet = settings.labelSet
         let rate = settings.model.frontEnd.sampleRate, length = settings.model.frontEnd.clipSamples
 
-        var dataset = try SpeechCommandsDataset(root: settings.data, labelSet: labelSet, windowSamples: length)
-        for more in settings.moreData ?? [] {
-            dataset = dataset.merged(with: try SpeechCommandsDataset(root: more, labelSet: labelSet, windowSamples: length))
-        }
-        if let excluded = settings.excludedEngines, !excluded.isEmpty {
-            dataset = try dataset.excluding(engines: Set(try EngineFamily.list(excluded.joined(separator: ","))))
-            log("train-kws: clips of \(excluded.joined(separator: ", ")) left out of training")
-        }
-        let trainingSet = try KeywordTrainingSet(
-            dataset: dataset, labelFraction: settings.labelFraction, silenceShare: settings.silenceShare, unknownShare: settings.unknownShare,
-            seed: settings.seed)
-        let bank = try NoiseBank(files: dataset.noiseFiles, sampleRate: rate, minimumLength: length)
-        let augmenter = try WaveformAugmenter(settings: settings.augmentation, sampleRate: rate, noises: bank)
-        var streamContext: StreamContextAugmenter?
-        if let folders = settings.contextFolders, let contextSettings = settings.context {
-            let pool = try UnlabeledAudioPool(folders: folders, sampleRate: rate, minimumLength: length)
-            streamContext = StreamContextAugmenter(settings: contextSettings, pool: pool)
-            log(String(format: "train-kws: stream context from %d files (%.1f min of running speech)", pool.files.count, pool.totalSeconds / 60))
-        }
-        log("train-kws: \(trainingSet.clipCount) labelled training clips (\(Int(settings.labelFraction * 100))%), \(bank.signals.count) noises")
+        let batches = try KeywordBatchSource(settings: settings, log: log)
+        let (dataset, trainingSet, bank) = (batches.dataset, batches.trainingSet, batches.bank)
 
         if !resume && initial == nil {
             var statsRNG = SplitMix64(seed: settings.seed ^ 0x5354_4154)
@@ -244,11 +222,7 @@ public final class KeywordTrainer {
         self.settings = settings
         self.network = network
         self.optimizer = optimizer
-        self.trainingSet = trainingSet
-        self.bank = bank
-        self.augmenter = augmenter
-        self.streamContext = streamContext
-        self.frontEnd = frontEnd
+        self.batches = batches
         self.devFeatures = devFeatures
         self.devLabels = devLabels
     }
@@ -262,38 +236,16 @@ public final class KeywordTrainer {
     /// - Throws: I/O errors of the data, checkpoints, log and model export.
     public func run(stopSignal: StopSignal, progress: (TrainingProgress) -> Void = { _ in }) throws -> TrainingOutcome {
         let (settings, network, optimizer, schedule, runner) = (settings, network, optimizer, schedule, runner)
-        let (trainingSet, bank, augmenter, streamContext, frontEnd) = (trainingSet, bank, augmenter, streamContext, frontEnd)
+        let batches = batches
         let (devFeatures, devLabels, modelDirectory) = (devFeatures, devLabels, modelDirectory)
-        let rate = settings.model.frontEnd.sampleRate, length = settings.model.frontEnd.clipSamples
         let devCount = devLabels.count
         return try runner.run(
             schedule: settings.schedule, stopSignal: stopSignal,
             step: { index, seed in
                 var rng = SplitMix64(seed: seed)
-                var windows: [[Float]] = [], targets: [Int] = []
-                for _ in 0..<settings.batchSize {
-                    let draw = trainingSet.draw(using: &rng)
-                    if let path = draw.path {
-                        let clip = try KeywordClips.load(path: path, cropStart: nil, sampleRate: rate, length: length)
-                        var source = clip
-                        if let streamContext {
-                            source = draw.label == trainingSet.unknownLabel && Double(rng.nextUniform()) < streamContext.settings.runningUnknownShare
-                                ? streamContext.runningSpeech(length: length, using: &rng) : streamContext.surround(clip, using: &rng)
-                        }
-                        var view = try augmenter.view(of: source, center: source.count / 2, length: length, using: &rng)
-                        streamContext?.addCompetingTalker(to: &view, using: &rng)
-                        try streamContext?.limitBand(&view, using: &rng)
-                        windows.append(view)
-                    } else {
-                        let level = Double(-60 + 40 * rng.nextUniform())
-                        var view = SignalLevel.scaled(bank.crop(length: length, using: &rng), toRMS: level)
-                        try streamContext?.limitBand(&view, using: &rng)
-                        windows.append(view)
-                    }
-                    targets.append(draw.label)
-                }
+                let (features, targets) = try batches.batch(size: settings.batchSize, using: &rng)
                 return fineTuningStep(
-                    network: network, optimizer: optimizer, features: frontEnd.batch(windows), targets: targets,
+                    network: network, optimizer: optimizer, features: features, targets: targets,
                     labelSmoothing: settings.labelSmoothing, learningRate: schedule.learningRate(at: index), dropoutSeed: rng.next())
             },
             validate: { _ in

@@ -94,4 +94,28 @@ struct InformationBottleneckCommandTests {
         #expect(throws: (any Error).self) { try SepKWS.parseAsRoot(["compress", parent, "--out", out, "--budget", "1.5", "--data", data]) }
         #expect(SepKWS.run(["compress", parent, "--out", dir.file("tiny"), "--budget", "0.01", "--data", data, "--steps", "2", "--clips", "4"]) == 1)
     }
+
+    @Test func compressCanDistilOnFreshAugmentedWindowsDeterministically() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let data = try makeTinySpeechCommands(in: dir)
+        var config = KWSConfiguration(labels: KWSConfiguration.twelveLabels, convChannels: 4, normGroups: 2, layers: 2, heads: 2,
+                                      feedForwardDimension: 32, bottleneckDimension: 16)
+        config.thresholds = nil
+        let parent = dir.file("parent-model")
+        try KeywordSpotter.save(KeywordClassifier(configuration: config, seed: 1), to: parent)
+        func compress(_ name: String, _ extra: [String]) throws -> [String: [Float]] {
+            #expect(SepKWS.run(["compress", parent, "--out", dir.file(name), "--budget", "0.5", "--data", data, "--steps", "6",
+                                "--batch-size", "4", "--clips", "16", "--threads", "1"] + extra) == 0)
+            return try KeywordSpotter.loadModel(directory: dir.file(name)).stateDict().mapValues(\.scalars)
+        }
+        let windows = ["--augment", "--context", data + "/yes"]
+        let first = try compress("a", windows), second = try compress("b", windows), clips = try compress("c", [])
+        #expect(first == second)                       // fresh windows, drawn from (seed, step): the same run twice
+        #expect(first.keys.contains { first[$0] != clips[$0] })   // and not the fixed clips
+        let stored = try KWSCompressionJob.stored(runDirectory: dir.file("a.run"))
+        #expect(stored.settings.windows == DistillationWindows(contextFolders: [data + "/yes"]))
+        #expect(SepKWS.run(["compress", parent, "--out", dir.file("d"), "--budget", "0.5", "--data", data, "--context", data]) == 2)
+    }
+
 }
