@@ -2,7 +2,19 @@
 /// downloaded text. Sentences run from about 4 to 20 words; combined with random voices and rates they give speech
 /// of roughly 1 to 10 seconds.
 public struct SentenceGenerator: Sendable {
-    public init() {}
+    /// The vocabulary, less any entry that holds an avoided word.
+    let determiners: [String], adjectives: [String], nouns: [String], verbs: [String], prepositions: [String]
+    let openers: [String], connectives: [String], subjects: [String]
+
+    /// A generator whose sentences never say a word of `avoiding` (lowercase words; for example the keywords, so that
+    /// running speech used as "not a keyword" holds none). With nothing to avoid, the same sentences as always.
+    public init(avoiding: Set<String> = []) {
+        func kept(_ entries: [String]) -> [String] {
+            avoiding.isEmpty ? entries : entries.filter { entry in !entry.split(separator: " ").contains { avoiding.contains(String($0)) } }
+        }
+        (determiners, adjectives, nouns, verbs) = (kept(Self.determiners), kept(Self.adjectives), kept(Self.nouns), kept(Self.verbs))
+        (prepositions, openers, connectives, subjects) = (kept(Self.prepositions), kept(Self.openers), kept(Self.connectives), kept(Self.subjects))
+    }
 
     static let determiners = ["the", "a", "this", "that", "my", "your", "our", "their", "every", "one", "some", "no"]
     static let adjectives = [
@@ -34,9 +46,9 @@ public struct SentenceGenerator: Sendable {
     /// One sentence with about `clauses` clauses (1 to 3).
     public func sentence(clauses: Int = 1, using rng: inout some RandomNumberGenerator) -> String {
         var parts: [String] = []
-        if Int.random(in: 0..<3, using: &rng) == 0 { parts.append(Self.openers.randomElement(using: &rng)!) }
+        if Int.random(in: 0..<3, using: &rng) == 0 { parts.append(openers.randomElement(using: &rng)!) }
         for c in 0..<max(1, min(clauses, 3)) {
-            if c > 0 { parts.append(Self.connectives.randomElement(using: &rng)!) }
+            if c > 0 { parts.append(connectives.randomElement(using: &rng)!) }
             parts.append(clause(using: &rng))
         }
         return parts.joined(separator: " ")
@@ -45,23 +57,23 @@ public struct SentenceGenerator: Sendable {
     private func clause(using rng: inout some RandomNumberGenerator) -> String {
         var words: [String] = []
         if Bool.random(using: &rng) {
-            words.append(Self.subjects.randomElement(using: &rng)!)
+            words.append(subjects.randomElement(using: &rng)!)
         } else {
             words += nounPhrase(using: &rng)
         }
-        words.append(Self.verbs.randomElement(using: &rng)!)
+        words.append(verbs.randomElement(using: &rng)!)
         words += nounPhrase(using: &rng)
         if Bool.random(using: &rng) {
-            words.append(Self.prepositions.randomElement(using: &rng)!)
+            words.append(prepositions.randomElement(using: &rng)!)
             words += nounPhrase(using: &rng)
         }
         return words.joined(separator: " ")
     }
 
     private func nounPhrase(using rng: inout some RandomNumberGenerator) -> [String] {
-        var words = [Self.determiners.randomElement(using: &rng)!]
-        if Bool.random(using: &rng) { words.append(Self.adjectives.randomElement(using: &rng)!) }
-        words.append(Self.nouns.randomElement(using: &rng)!)
+        var words = [determiners.randomElement(using: &rng)!]
+        if Bool.random(using: &rng) { words.append(adjectives.randomElement(using: &rng)!) }
+        words.append(nouns.randomElement(using: &rng)!)
         return words
     }
 }

@@ -22,6 +22,8 @@ public struct SpeechCorpusBuilder<R: RandomNumberGenerator>: Sendable {
     public var everySpeakerInEverySplit = false
     /// Which of the engines' speakers read (English rules, accented readers, or both; ``Voices/ReaderSet``).
     public var readers = ReaderSet.english
+    /// Words the sentences never say (``SentenceGenerator/init(avoiding:)``), for example the keywords.
+    public var avoidedWords: Set<String> = []
     public var sampleRate = 16_000
     public var devFraction = 0.05, testFraction = 0.05
     /// `espeak-ng` processes run at once.
@@ -82,7 +84,7 @@ public struct SpeechCorpusBuilder<R: RandomNumberGenerator>: Sendable {
         let u = Double.random(in: 0..<1, using: &rng)
         let split: CorpusSplit = u < testFraction ? .test : u < testFraction + devFraction ? .dev : .train
         var voice = catalog.randomVoice(in: split, using: &rng)
-        let text = SentenceGenerator().sentence(clauses: Int.random(in: 1...3, using: &rng), using: &rng)
+        let text = SentenceGenerator(avoiding: avoidedWords).sentence(clauses: Int.random(in: 1...3, using: &rng), using: &rng)
         let speaker = String(format: "%08x", UInt32(truncatingIfNeeded: stableHash(voice.identity)))
         let relative = "\(split.rawValue)/\(speaker)_\(String(format: "%06d", index)).wav"
         if let old = done[relative] { return old }

@@ -28,6 +28,8 @@ public struct StreamCorpusBuilder<R: RandomNumberGenerator> {
     public var everySpeakerInEverySplit = false
     /// Which of the engines' speakers read (English rules, accented readers, or both; ``Voices/ReaderSet``).
     public var readers = ReaderSet.english
+    /// Words the sentences never say (``SentenceGenerator/init(avoiding:)``), for example the keywords.
+    public var avoidedWords: Set<String> = []
     public var sampleRate = 16_000
     /// Share of segments with background noise, and with a competing talker.
     public var noiseFraction = 0.25, talkerFraction = 0.25
@@ -68,7 +70,7 @@ public struct StreamCorpusBuilder<R: RandomNumberGenerator> {
         try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
         let catalog = try VoiceCatalog(engines: engines, readers: readers, everySpeakerInEverySplit: everySpeakerInEverySplit)
         let renderer = SpeechRenderer(sampleRate: sampleRate)
-        let sentences = SentenceGenerator()
+        let sentences = SentenceGenerator(avoiding: avoidedWords)
         let wavPath = root.appendingPathComponent("stream.wav"), rawPath = root.appendingPathComponent("stream.s16le")
         let writer = try AudioFileWriter(path: wavPath, format: .wav16, sampleRate: sampleRate, channelCount: 1)
         let raw = try AudioFileWriter(path: rawPath, format: .s16le, sampleRate: sampleRate, channelCount: 1)

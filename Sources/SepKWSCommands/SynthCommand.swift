@@ -116,6 +116,9 @@ struct SynthSpeech: ParsableCommand {
     @Option(help: "Minutes of speech to make.")
     var minutes: Double
 
+    @Option(help: "Comma-separated words the sentences never say (for example the keywords, for running speech that is never a keyword).")
+    var avoidWords: String?
+
     mutating func validate() throws {
         try options.checkOutput()
         try OptionBounds.check("--minutes", minutes, 0...100_000, unit: "min", exclusiveLower: true)
@@ -126,6 +129,7 @@ struct SynthSpeech: ParsableCommand {
         builder.engines = try options.engineFamilies()
         builder.everySpeakerInEverySplit = options.heldOut
         builder.readers = options.readers
+        builder.avoidedWords = Set(try avoidWords.map(parseWords) ?? [])
         let bar = ProgressBar(label: "synth speech", unit: "s")
         let table = try builder.build { bar.update(done: $0.done, total: $0.total) }
         try Console.line("\(options.out): \(table.rows.count) sentences, \(String(format: "%.1f", table.rows.compactMap { Double($0[4]) }.reduce(0, +) / 60)) minutes")
@@ -183,6 +187,9 @@ struct SynthStream: ParsableCommand {
     @Option(help: "Length in minutes.")
     var minutes: Double
 
+    @Flag(help: "The sentences never say a keyword (by default they may, as everyday speech does, and a detection there counts as a false accept).")
+    var avoidKeywords = false
+
     @Option(help: "Confusable words or phrases said, unlabelled, in 40% of the non-keyword segments: comma-separated, or @FILE with one per line (e.g. a wake-word run's data/confusers.txt).")
     var fillers: String?
 
@@ -206,6 +213,7 @@ struct SynthStream: ParsableCommand {
         builder.everySpeakerInEverySplit = options.heldOut
         builder.readers = options.readers
         builder.talkerPerSegment = talkerPerSegment
+        if avoidKeywords { builder.avoidedWords = Set(try parseWords(words).flatMap { $0.split(separator: " ").map(String.init) }) }
         if let fillers { builder.fillers = try WordList.phrases(fillers) }
         let tally = Mutex((judged: 0, heard: 0))
         if intelligibleOnly {
