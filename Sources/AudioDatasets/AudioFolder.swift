@@ -16,7 +16,9 @@ public enum AudioFolder {
         }
         if !isDirectory.boolValue { return [path] }
         var found: [String] = []
-        if let enumerator = FileManager.default.enumerator(atPath: path) {
+        // A folder reached through a symbolic link is listed through its target (the enumerator does not follow a
+        // linked root), its files named under `path` as given.
+        if let enumerator = FileManager.default.enumerator(atPath: (path as NSString).resolvingSymlinksInPath) {
             for case let relative as String in enumerator {
                 let name = (relative as NSString).lastPathComponent
                 if name.hasPrefix(".") { continue }

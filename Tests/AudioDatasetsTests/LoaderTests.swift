@@ -37,6 +37,9 @@ import TestSupport
         try Self.write(dir.file("x/y/two.flac"))
         #expect(FileManager.default.createFile(atPath: dir.file("x/notes.txt"), contents: Data("hi".utf8)))
         #expect(try AudioFolder.files(in: dir.file("x")) == [dir.file("x/one.wav"), dir.file("x/y/two.flac")])
+        // A folder reached through a symbolic link: its files, named under the link.
+        try FileManager.default.createSymbolicLink(atPath: dir.file("link"), withDestinationPath: dir.file("x"))
+        #expect(try AudioFolder.files(in: dir.file("link")) == [dir.file("link/one.wav"), dir.file("link/y/two.flac")])
         try FileManager.default.createDirectory(atPath: dir.file("empty"), withIntermediateDirectories: true)
         #expect(throws: DatasetError.noAudioFiles(path: dir.file("empty"))) { try AudioFolder.files(in: dir.file("empty")) }
         #expect(throws: DatasetError.missingFolder(path: dir.file("none"), layout: "folder of audio files")) {
