@@ -27,6 +27,9 @@ public struct WakeWordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
     public var seed: UInt64
     /// Engine families whose speakers talk (each must be installed).
     public var engines: [EngineFamily] = [.espeak]
+    /// Which of the engines' speakers read (``Voices/ReaderSet``; accented readers add phrases said with other
+    /// languages' rules).
+    public var readers = ReaderSet.english
     /// Samples per window.
     public var clipSamples = 16_000
     /// Clips of each phrase.
@@ -137,6 +140,7 @@ public struct WakeWordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
                                                outputDirectory: outputDirectory, seed: seed, generator: makeGenerator)
         builder.entries = entries(confusers: confusers)
         builder.engines = engines
+        builder.readers = readers
         builder.clipSamples = clipSamples
         builder.devFraction = 0.15
         builder.testFraction = 0.05

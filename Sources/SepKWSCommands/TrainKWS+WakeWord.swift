@@ -31,6 +31,7 @@ extension TrainKWS {
                              Double(windowSamples) / 16_000, Double(longest) / 16_000))
         var builder = try WakeWordCorpusBuilder(phrases: phrases, outputDirectory: dataDirectory, seed: seed, generator: SynthOptions.generator)
         builder.engines = engines
+        builder.readers = wakeWord.readers ?? .english
         builder.clipSamples = windowSamples
         builder.useRecipe(clipsPerPhrase: wakeWord.clipsPerPhrase ?? 400)
         if let list = wakeWord.wordList { builder.wordList = WordList.load(paths: [list]) }

@@ -11,6 +11,9 @@ struct WakeWordOptions: ParsableArguments {
     @Option(help: "With --words: engine families that speak, comma-separated, or all (default: every installed one; see `sepkws synth engines`).")
     var engines: String?
 
+    @Option(help: "With --words: which speakers say the training clips: english, accented (espeak-ng and MBROLA voices of other languages reading with their own rules) or both (default english).")
+    var readers: ReaderSet?
+
     @Option(help: "With --words: false accepts per hour each phrase's threshold is calibrated to (default 0.5).")
     var targetFaPerHour: Double?
 
@@ -36,7 +39,7 @@ struct WakeWordOptions: ParsableArguments {
 
     /// Which of these options were given (all need --words; a resumed run takes them from its folder).
     var given: [(String, Bool)] {
-        [("--engines", engines != nil), ("--target-fa-per-hour", targetFaPerHour != nil), ("--examples", examples != nil),
+        [("--engines", engines != nil), ("--readers", readers != nil), ("--target-fa-per-hour", targetFaPerHour != nil), ("--examples", examples != nil),
          ("--negatives", negatives != nil), ("--clips-per-phrase", clipsPerPhrase != nil), ("--calibration-minutes", calibrationMinutes != nil),
          ("--word-list", wordList != nil)]
     }

@@ -6,6 +6,7 @@ import SpeechSynthesis
 import TensorCore
 import Testing
 import TestSupport
+import Voices
 
 @Suite struct WakeWordCorpusTests {
     @Test func theRecipeMixAndTheCalibrationFillersFollowThePhrases() throws {
@@ -129,4 +130,20 @@ import TestSupport
         #expect(clip.channels[0].count == 20_000)
         #expect(throws: DatasetError.self) { try WakeWordCorpusBuilder(phrases: ["a", "A"], outputDirectory: dir.path, seed: 1, generator: { SplitMix64(seed: $0) }) }
     }
+
+    @Test func accentedReadersSayThePhraseWhenAsked() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        var builder = try WakeWordCorpusBuilder(phrases: ["computer"], outputDirectory: dir.path, seed: 5, generator: { SplitMix64(seed: $0) })
+        builder.wordList = WordList(words: ["commuter", "competer"], source: "test")
+        (builder.positivesPerPhrase, builder.confusableClips, builder.partialClips, builder.speechClips) = (8, 2, 0, 2)
+        builder.readers = .accented
+        try builder.build()
+        let table = try CSVTable(path: dir.file("clips.csv"))
+        let column = try table.columns(["voice"], path: dir.file("clips.csv"), kind: "clips")[0]
+        let voices = table.rows.map { $0[column] }
+        let languages = Set(EngineFamily.espeakReaderLanguages)
+        #expect(voices.count >= 8 && voices.allSatisfy { languages.contains($0) }, "\(voices)")
+    }
+
 }
