@@ -69,15 +69,21 @@ struct InformationBottleneckCommandTests {
         #expect(SepKWS.run(["train-kws", "--resume", dir.file("vib"), "--vib-beta", "1"]) == 2)
     }
 
-    @Test func compressHalvesATinyModelThatStillLoadsAndClassifies() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
+    /// A tiny 12-class Speech Commands folder and a tiny untrained 12-class model in `dir`: their paths.
+    static func tinyCorpusAndParent(in dir: TemporaryDirectory) throws -> (data: String, parent: String) {
         let data = try makeTinySpeechCommands(in: dir)
         var config = KWSConfiguration(labels: KWSConfiguration.twelveLabels, convChannels: 4, normGroups: 2, layers: 2, heads: 2,
                                       feedForwardDimension: 32, bottleneckDimension: 16)
         config.thresholds = nil
         let parent = dir.file("parent-model")
         try KeywordSpotter.save(KeywordClassifier(configuration: config, seed: 1), to: parent)
+        return (data, parent)
+    }
+
+    @Test func compressHalvesATinyModelThatStillLoadsAndClassifies() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let (data, parent) = try Self.tinyCorpusAndParent(in: dir)
         let out = dir.file("small")
         #expect(SepKWS.run(["compress", parent, "--out", out, "--budget", "0.5", "--data", data, "--steps", "6", "--batch-size", "4",
                             "--clips", "16", "--threads", "1"]) == 0)
@@ -98,12 +104,7 @@ struct InformationBottleneckCommandTests {
     @Test func compressCanDistilOnFreshAugmentedWindowsDeterministically() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let data = try makeTinySpeechCommands(in: dir)
-        var config = KWSConfiguration(labels: KWSConfiguration.twelveLabels, convChannels: 4, normGroups: 2, layers: 2, heads: 2,
-                                      feedForwardDimension: 32, bottleneckDimension: 16)
-        config.thresholds = nil
-        let parent = dir.file("parent-model")
-        try KeywordSpotter.save(KeywordClassifier(configuration: config, seed: 1), to: parent)
+        let (data, parent) = try Self.tinyCorpusAndParent(in: dir)
         func compress(_ name: String, _ extra: [String]) throws -> [String: [Float]] {
             #expect(SepKWS.run(["compress", parent, "--out", dir.file(name), "--budget", "0.5", "--data", data, "--steps", "6",
                                 "--batch-size", "4", "--clips", "16", "--threads", "1"] + extra) == 0)
