@@ -56,6 +56,7 @@ public struct SpeechCorpusBuilder<R: RandomNumberGenerator>: Sendable {
         }
         let catalog = try VoiceCatalog(engines: engines, readers: readers, everySpeakerInEverySplit: everySpeakerInEverySplit)
         let renderer = SpeechRenderer(sampleRate: sampleRate)
+        let sentences = SentenceGenerator(avoiding: avoidedWords)
         var table = CSVTable(header: Self.manifestHeader)
         let target = minutes * 60
         var seconds = 0.0, index = 0
@@ -63,7 +64,7 @@ public struct SpeechCorpusBuilder<R: RandomNumberGenerator>: Sendable {
         while seconds < target {
             let chunk = index..<index + 16
             let rows = try parallelMap(count: chunk.count, workers: jobs) { j in
-                try sentence(index: chunk.lowerBound + j, catalog: catalog, renderer: renderer, done: known)
+                try sentence(index: chunk.lowerBound + j, catalog: catalog, sentences: sentences, renderer: renderer, done: known)
             }
             for row in rows where seconds < target {
                 table.rows.append(row)
@@ -78,13 +79,13 @@ public struct SpeechCorpusBuilder<R: RandomNumberGenerator>: Sendable {
     }
 
     /// Makes (or reuses) sentence `index` and returns its manifest row.
-    private func sentence(index: Int, catalog: VoiceCatalog, renderer: SpeechRenderer, done: [String: [String]]) throws -> [String] {
+    private func sentence(index: Int, catalog: VoiceCatalog, sentences: SentenceGenerator, renderer: SpeechRenderer, done: [String: [String]]) throws -> [String] {
         let root = outputDirectory as NSString
         var rng = makeGenerator(derivedSeed(seed, index))
         let u = Double.random(in: 0..<1, using: &rng)
         let split: CorpusSplit = u < testFraction ? .test : u < testFraction + devFraction ? .dev : .train
         var voice = catalog.randomVoice(in: split, using: &rng)
-        let text = SentenceGenerator(avoiding: avoidedWords).sentence(clauses: Int.random(in: 1...3, using: &rng), using: &rng)
+        let text = sentences.sentence(clauses: Int.random(in: 1...3, using: &rng), using: &rng)
         let speaker = String(format: "%08x", UInt32(truncatingIfNeeded: stableHash(voice.identity)))
         let relative = "\(split.rawValue)/\(speaker)_\(String(format: "%06d", index)).wav"
         if let old = done[relative] { return old }

@@ -39,7 +39,7 @@ public struct VoiceCatalog: Sendable {
             } else {
                 // The English readers' split, whichever readers are asked for: an accented reader that is the same
                 // recorded speaker as an English one (MBROLA's databases) goes where that speaker is.
-                let englishSpeakers = try source.speakers()
+                let englishSpeakers = readers == .english ? speakers : try source.speakers()
                 let english = Self.split(englishSpeakers, hashEach: engine == .espeak, devFraction: devFraction, testFraction: testFraction)
                 let wanted = Set(speakers)
                 for (part, identities) in english { split[part] = identities.filter(wanted.contains) }

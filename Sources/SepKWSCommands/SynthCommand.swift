@@ -213,7 +213,7 @@ struct SynthStream: ParsableCommand {
         builder.everySpeakerInEverySplit = options.heldOut
         builder.readers = options.readers
         builder.talkerPerSegment = talkerPerSegment
-        if avoidKeywords { builder.avoidedWords = Set(try parseWords(words).flatMap { $0.split(separator: " ").map(String.init) }) }
+        if avoidKeywords { builder.avoidedWords = Set(builder.words.flatMap { $0.split(separator: " ").map(String.init) }) }
         if let fillers { builder.fillers = try WordList.phrases(fillers) }
         let tally = Mutex((judged: 0, heard: 0))
         if intelligibleOnly {
