@@ -3,8 +3,9 @@ import NN
 import TensorCore
 
 /// A keyword classifier with ``StructuralGates`` on its prunable units, for `sepkws compress`: whole Transformer
-/// layers (the gate scales both residual branches), the feed-forward units of each layer (after the activation) and
-/// the bottleneck units (after the bottleneck). The network's own layers are used as they are; the gates only
+/// layers (the gate scales both residual branches), the attention heads of each layer (on each head's output, before
+/// the output projection), the feed-forward units of each layer (after the activation) and the bottleneck units
+/// (after the bottleneck). The network's own layers are used as they are; the gates only
 /// rewire its pass through ``KWSEncoderHooks``.
 ///
 /// Shapes: log-mel `[B, T, M]` -> logits `[B, classes]`.
@@ -13,6 +14,8 @@ public final class GatedKeywordNetwork: Layer {
     public let network: KeywordClassifier
     /// One gate per Transformer layer.
     public let layerGates: StructuralGates
+    /// Per layer, one gate per attention head.
+    public let headGates: [StructuralGates]
     /// Per layer, one gate per feed-forward unit.
     public let feedForwardGates: [StructuralGates]
     /// One gate per bottleneck unit.
@@ -23,12 +26,13 @@ public final class GatedKeywordNetwork: Layer {
         self.network = network
         let c = network.configuration
         layerGates = StructuralGates(name: "layers", units: c.layers)
+        headGates = (0..<c.layers).map { StructuralGates(name: "heads.\($0)", units: c.attentionHeads(layer: $0)) }
         feedForwardGates = (0..<c.layers).map { StructuralGates(name: "ffn.\($0)", units: c.feedForwardDimension(layer: $0)) }
         bottleneckGates = StructuralGates(name: "bottleneck", units: c.bottleneckDimension)
     }
 
     /// Every gate group.
-    public var gates: [StructuralGates] { [layerGates] + feedForwardGates + [bottleneckGates] }
+    public var gates: [StructuralGates] { [layerGates] + headGates + feedForwardGates + [bottleneckGates] }
 
     public var isTraining = true
 
@@ -46,6 +50,7 @@ public final class GatedKeywordNetwork: Layer {
         let b = features.shape[0]
         var rng: SplitMix64? = noiseSeed.map { SplitMix64(seed: $0) }
         let layerValues = layerGates.values(batch: b, noise: &rng)                  // [B or 1, L]
+        let headValues = headGates.map { $0.values(batch: b, noise: &rng) }         // [B or 1, H_i]
         let ffnValues = feedForwardGates.map { $0.values(batch: b, noise: &rng) }   // [B or 1, F_i]
         let bottleneckValues = bottleneckGates.values(batch: b, noise: &rng)        // [B or 1, D]
         var hooks = KWSEncoderHooks()
@@ -54,7 +59,7 @@ public final class GatedKeywordNetwork: Layer {
             let g = layerValues.sliced(axis: 1, index..<(index + 1)).reshaped([rows, 1, 1])
             let units = ffnValues[index]
             let mask = units.reshaped([units.shape[0], 1, units.shape[1]])
-            let h = x + layer.selfAttention(layer.norm1(x)) * g
+            let h = x + layer.selfAttention(layer.norm1(x), mask: nil, headScales: headValues[index]) * g
             let hidden = layer.activation.apply(layer.linear1(layer.norm2(h))) * mask
             return h + layer.linear2(hidden) * g
         }
@@ -72,7 +77,8 @@ public final class GatedKeywordNetwork: Layer {
         let layerKeep = layerGates.keepProbabilities()
         for i in 0..<c.layers {
             let units = feedForwardGates[i].keepProbabilities().sum() * Float(c.feedForwardUnitMultiplyAccumulates)
-            cost = cost + layerKeep.sliced(axis: 0, i..<(i + 1)).reshaped([]) * (units + Float(c.attentionMultiplyAccumulates))
+            let heads = headGates[i].keepProbabilities().sum() * Float(c.attentionHeadMultiplyAccumulates)
+            cost = cost + layerKeep.sliced(axis: 0, i..<(i + 1)).reshaped([]) * (units + heads)
         }
         cost = cost + bottleneckGates.keepProbabilities().sum() * Float(c.bottleneckUnitMultiplyAccumulates)
         return cost * (1 / full)

@@ -95,7 +95,7 @@ public final class KWSCompression {
             let gated = GatedKeywordNetwork(network: student)
             student.setTraining(true)
             optimizer = Adam(parameters: gated.namedParameters(), learningRate: settings.learningRate)
-            if let state, let run { step = try TrainingCheckpoint.load(into: gated, optimizer: optimizer, runDirectory: run.directory).step }
+            if state != nil, let run { step = try TrainingCheckpoint.load(into: gated, optimizer: optimizer, runDirectory: run.directory).step }
             multiplier = state?.extra["multiplier"].flatMap(Float.init) ?? 0
             self.gated = gated
         }
@@ -156,7 +156,8 @@ public final class KWSCompression {
         guard let gated else { return }
         let chosen = try KWSCompressor.select(gated: gated, budget: settings.budget)
         let pruned = try chosen.prunedModel(
-            parent: gated.network, layerScales: gated.layerGates.mean.scalars, feedForwardScales: gated.feedForwardGates.map(\.mean.scalars),
+            parent: gated.network, layerScales: gated.layerGates.mean.scalars, headScales: gated.headGates.map(\.mean.scalars),
+            feedForwardScales: gated.feedForwardGates.map(\.mean.scalars),
             bottleneckScales: gated.bottleneckGates.mean.scalars)
         let small = KeywordClassifier(configuration: Self.childConfiguration(chosen, parent: parent.configuration, name: parentName, budget: settings.budget), seed: 0)
         try small.load(pruned.stateDict())

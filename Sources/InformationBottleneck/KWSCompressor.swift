@@ -10,7 +10,7 @@ import Training
 /// (VIBNet, Dai et al. 2018; as VTrans prunes Transformers), then distils the parent into the pruned model.
 ///
 /// 1. **Gates** (first half of the steps): ``GatedKeywordNetwork`` puts a noisy gate `z = μ + σε` on every Transformer
-///    layer, feed-forward unit and bottleneck unit. The network and gates minimise
+///    layer, attention head, feed-forward unit and bottleneck unit. The network and gates minimise
 ///    `τ² KL(p_parent^τ ‖ p^τ) + γ · mean_u ½ ln(1 + μ_u²/σ_u²) + λ · (E[MACs]/MACs_parent − F)`, the expectation under
 ///    keep probabilities `sigmoid(ln α_u)`; the multiplier `λ ≥ 0` rises while the expected cost is over budget
 ///    (dual ascent on the Lagrangian).
@@ -18,11 +18,11 @@ import Training
 ///    units (smallest `ln α`; whole layers last) until the multiply-adds of the smaller configuration are at most
 ///    `F ×` the parent's (``KWSConfiguration/multiplyAccumulatesPerWindow``), then units that fit come back. Gate
 ///    means are folded into the kept weights
-///    (``KWSUnitSelection/prunedModel(parent:layerScales:feedForwardScales:bottleneckScales:)``): physically smaller tensors.
+///    (``KWSUnitSelection/prunedModel(parent:layerScales:headScales:feedForwardScales:bottleneckScales:)``): physically smaller tensors.
 /// 3. **Fine-tuning** (second half): the pruned model learns the parent's softened outputs (`τ² KL`).
 ///
-/// Convolution channels and attention heads are not pruned (they set the Transformer's width and the attention's
-/// shape, which the model keeps uniform).
+/// Attention heads go one by one (a kept head keeps its width `E/heads`). Convolution channels are not pruned: they
+/// set the Transformer's width `E`, which every layer shares.
 public enum KWSCompressor {
     /// Log-mel features `[N, T, M]` of up to `count` clips from the train splits of Speech Commands folders (the dev
     /// and test splits of a folder without train clips, e.g. a test set), a seeded draw spread over the folders.
@@ -93,16 +93,17 @@ public enum KWSCompressor {
     }
 
     /// The units to keep. Gates that are off (`ln α < 0`) go (a group keeps at least its strongest unit, the network
-    /// its strongest layer); then, while the multiply-adds are over `budget ×` the parent's, the weakest feed-forward
-    /// or bottleneck unit (smallest `ln α`), and a whole Transformer layer (the weakest) only when no such unit is left
-    /// to remove; last, removed units whose gate is on come back, strongest first, while they fit (a dropped layer
-    /// usually frees room), and then dropped layers, strongest first (with all their feed-forward units, else those
-    /// whose gate is on), while they fit: the budget is spent, as ``SeparatorCompression/select(gated:budget:)`` does.
+    /// its strongest layer); then, while the multiply-adds are over `budget ×` the parent's, the weakest attention
+    /// head, feed-forward or bottleneck unit (smallest `ln α`), and a whole Transformer layer (the weakest) only when
+    /// no such unit is left to remove; last, removed units whose gate is on come back, strongest first, while they fit
+    /// (a dropped layer usually frees room), and then dropped layers, strongest first (with all their heads and
+    /// feed-forward units, else those whose gate is on), while they fit: the budget is spent, as
+    /// ``SeparatorCompression/select(gated:budget:)`` does.
     /// - Throws: ``InformationBottleneckError/budgetUnreachable(budget:floor:)``.
     public static func select(gated: GatedKeywordNetwork, budget: Double) throws(InformationBottleneckError) -> KWSUnitSelection {
         let c = gated.network.configuration
         let limit = budget * Double(c.multiplyAccumulatesPerWindow)
-        let layerAlpha = gated.layerGates.logAlpha, ffnAlpha = gated.feedForwardGates.map(\.logAlpha)
+        let layerAlpha = gated.layerGates.logAlpha, ffnAlpha = gated.feedForwardGates.map(\.logAlpha), headAlpha = gated.headGates.map(\.logAlpha)
         let bottleneckAlpha = gated.bottleneckGates.logAlpha
         func on(_ alpha: [Float]) -> [Int] {
             let kept = alpha.indices.filter { alpha[$0] >= 0 }
@@ -112,17 +113,22 @@ public enum KWSCompressor {
         var selection = KWSUnitSelection(keepingAllOf: c)
         let strongest = layerAlpha.indices.max { layerAlpha[$0] < layerAlpha[$1] }
         selection.layers = layerAlpha.indices.filter { layerAlpha[$0] >= 0 || $0 == strongest }
+        selection.heads = headAlpha.map(on)
         selection.feedForward = ffnAlpha.map(on)
         selection.bottleneck = on(bottleneckAlpha)
-        enum Unit { case feedForward(Int, Int), bottleneck(Int) }
+        enum Unit { case head(Int, Int), feedForward(Int, Int), bottleneck(Int) }
         while cost(selection) > limit {
             var weakest: (alpha: Float, unit: Unit)?
             func consider(_ alpha: Float, _ unit: Unit) { if weakest == nil || alpha < weakest!.alpha { weakest = (alpha, unit) } }
             for layer in selection.layers where selection.feedForward[layer].count > 1 {
                 for u in selection.feedForward[layer] { consider(ffnAlpha[layer][u], .feedForward(layer, u)) }
             }
+            for layer in selection.layers where selection.heads[layer].count > 1 {
+                for h in selection.heads[layer] { consider(headAlpha[layer][h], .head(layer, h)) }
+            }
             if selection.bottleneck.count > 1 { for u in selection.bottleneck { consider(bottleneckAlpha[u], .bottleneck(u)) } }
             switch weakest?.unit {
+            case .head(let l, let h): selection.heads[l].removeAll { $0 == h }
             case .feedForward(let l, let u): selection.feedForward[l].removeAll { $0 == u }
             case .bottleneck(let u): selection.bottleneck.removeAll { $0 == u }
             case nil:
@@ -135,6 +141,9 @@ public enum KWSCompressor {
         // Refill: removed units that are on, strongest first, while the budget allows.
         var returning: [(alpha: Float, unit: Unit)] = []
         for layer in selection.layers {
+            for h in headAlpha[layer].indices where headAlpha[layer][h] >= 0 && !selection.heads[layer].contains(h) {
+                returning.append((headAlpha[layer][h], .head(layer, h)))
+            }
             for u in ffnAlpha[layer].indices where ffnAlpha[layer][u] >= 0 && !selection.feedForward[layer].contains(u) {
                 returning.append((ffnAlpha[layer][u], .feedForward(layer, u)))
             }
@@ -145,6 +154,7 @@ public enum KWSCompressor {
         for candidate in returning.sorted(by: { $0.alpha > $1.alpha }) {
             var trial = selection
             switch candidate.unit {
+            case .head(let l, let h): trial.heads[l] = (trial.heads[l] + [h]).sorted()
             case .feedForward(let l, let u): trial.feedForward[l] = (trial.feedForward[l] + [u]).sorted()
             case .bottleneck(let u): trial.bottleneck = (trial.bottleneck + [u]).sorted()
             }
@@ -154,10 +164,10 @@ public enum KWSCompressor {
         // on, while they fit: a long gate phase can push every layer's gate off although the budget holds some (the
         // expected cost counts a layer by its keep probability, the selection all or nothing).
         for layer in layerAlpha.indices.sorted(by: { layerAlpha[$0] > layerAlpha[$1] }) where !selection.layers.contains(layer) {
-            for kept in [Array(ffnAlpha[layer].indices), on(ffnAlpha[layer])] {
+            for (heads, units) in [(Array(headAlpha[layer].indices), Array(ffnAlpha[layer].indices)), (on(headAlpha[layer]), on(ffnAlpha[layer]))] {
                 var trial = selection
                 trial.layers = (trial.layers + [layer]).sorted()
-                trial.feedForward[layer] = kept
+                (trial.heads[layer], trial.feedForward[layer]) = (heads, units)
                 if cost(trial) <= limit { selection = trial; break }
             }
         }

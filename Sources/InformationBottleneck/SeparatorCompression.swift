@@ -89,7 +89,8 @@ public final class SeparatorCompression {
         let floorShare = floor.multiplyAdds(parent: c) / c.multiplyAdds(samples: c.sampleRate)
         if settings.budget < floorShare { throw InformationBottleneckError.budgetUnreachable(budget: settings.budget, floor: floorShare) }
         source = try SeparationBatchSource(mode: pool.isEmpty ? .fixed(fixed) : .dynamic(pool), sampleRate: c.sampleRate,
-                                           speakers: c.numSpks, randomPolarity: true)
+                                           speakers: c.numSpks, randomPolarity: true,
+                                           augmenter: try settings.augmentation.map { try SourceAugmenter(settings: $0, sampleRate: c.sampleRate) })
         if let state, state.extra["phase"] == "fine-tuning" {
             guard let json = state.extra["selection"],
                   let selection = try? JSONDecoder().decode(SeparatorUnitSelection.self, from: Data(json.utf8)) else {

@@ -1,3 +1,4 @@
+import AudioDatasets
 import Foundation
 
 /// The settings of a separator compression run (``SeparatorCompression``), stored in its checkpoint so that
@@ -31,6 +32,9 @@ public struct SeparatorCompressionSettings: Sendable, Equatable, Codable {
     /// Share of the loss given to the parent's outputs (negative SI-SNR to them, under PIT); the rest goes to the
     /// references.
     public var distillationWeight: Float = 0.5
+    /// Augmentation of the training sources against synthesizer fingerprints (`compress --augment`; as `train-sep
+    /// --augment` draws it), or nil for clean crops. The parent hears the augmented mixture too.
+    public var augmentation: SourceAugmentationSettings?
     /// The seed of the batches and the gate noise.
     public var seed: UInt64 = 1
     /// Steps between checkpoints.
@@ -39,7 +43,7 @@ public struct SeparatorCompressionSettings: Sendable, Equatable, Codable {
     public var logEvery = 10
 
     enum CodingKeys: String, CodingKey {
-        case parent, out, data, budget, steps, seed
+        case parent, out, data, budget, steps, seed, augmentation
         case gateSteps = "gate_steps", batchSize = "batch_size", cropSeconds = "crop_seconds", learningRate = "learning_rate"
         case gateLearningRateScale = "gate_learning_rate_scale", informationWeight = "information_weight"
         case multiplierStep = "multiplier_step", distillationWeight = "distillation_weight"

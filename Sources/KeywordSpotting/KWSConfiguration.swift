@@ -34,8 +34,11 @@ public struct KWSConfiguration: Sendable, Codable, Equatable {
     public var poolFrames: Int
     /// Transformer layers (the paper: 2).
     public var layers: Int
-    /// Attention heads (divide the width).
+    /// Attention heads (divide the width); each is `E/heads` wide.
     public var heads: Int
+    /// Heads kept in each Transformer layer (`attention_heads`, as many as `layers`, each 1 to ``heads``; a compressed
+    /// model's), or nil for ``heads`` everywhere. A head stays `E/heads` wide. See ``attentionHeads(layer:)``.
+    public var attentionHeads: [Int]?
     /// Transformer feed-forward width (of every layer, unless ``feedForwardDimensions`` sets them one by one).
     public var feedForwardDimension: Int
     /// Feed-forward width of each Transformer layer (`ffn_dims`, as many as `layers`; a compressed model's), or nil
@@ -77,6 +80,7 @@ public struct KWSConfiguration: Sendable, Codable, Equatable {
         case readout, bottleneckDimension = "bottleneck_dim", projectionHidden = "projection_hidden", projectionDimension = "projection_dim"
         case dropout, inputMean = "input_mean", inputStd = "input_std", thresholds, vibBeta = "vib_beta"
         case feedForwardDimensions = "ffn_dims", compressedFrom = "compressed_from", compressionBudget = "compression_budget"
+        case attentionHeads = "attention_heads"
     }
 
     /// A configuration; the default sizes are SepKWS's shipped "small" encoder (16 channels, width 160, 2 layers,
@@ -116,6 +120,7 @@ public struct KWSConfiguration: Sendable, Codable, Equatable {
         thresholds = try c.decodeIfPresent([String: Float].self, forKey: .thresholds)
         vibBeta = try c.decodeIfPresent(Float.self, forKey: .vibBeta)
         feedForwardDimensions = try c.decodeIfPresent([Int].self, forKey: .feedForwardDimensions)
+        attentionHeads = try c.decodeIfPresent([Int].self, forKey: .attentionHeads)
         compressedFrom = try c.decodeIfPresent(String.self, forKey: .compressedFrom)
         compressionBudget = try c.decodeIfPresent(Double.self, forKey: .compressionBudget)
     }
@@ -145,12 +150,20 @@ public struct KWSConfiguration: Sendable, Codable, Equatable {
     /// attention projections, scores and values, feed-forward layers, bottleneck and classifier; norms,
     /// activations and softmaxes are not counted). The front end's FFTs are not included.
     public var multiplyAccumulatesPerWindow: Int {
-        fixedMultiplyAccumulates + (0..<layers).reduce(0) { $0 + attentionMultiplyAccumulates + feedForwardUnitMultiplyAccumulates * feedForwardDimension(layer: $1) }
+        fixedMultiplyAccumulates + (0..<layers).reduce(0) {
+            $0 + attentionHeadMultiplyAccumulates * attentionHeads(layer: $1) + feedForwardUnitMultiplyAccumulates * feedForwardDimension(layer: $1)
+        }
             + bottleneckUnitMultiplyAccumulates * bottleneckDimension
     }
 
     /// The feed-forward width of Transformer layer `layer`.
     public func feedForwardDimension(layer: Int) -> Int { feedForwardDimensions?[layer] ?? feedForwardDimension }
+
+    /// The attention heads of Transformer layer `layer`.
+    public func attentionHeads(layer: Int) -> Int { attentionHeads?[layer] ?? heads }
+
+    /// The width of one attention head `E/heads`.
+    public var headDimension: Int { modelDimension / heads }
 
     /// The part of ``multiplyAccumulatesPerWindow`` no pruned unit changes: the convolutions with their shortcuts
     /// and the soft-pooling scores.
@@ -161,8 +174,11 @@ public struct KWSConfiguration: Sendable, Codable, Equatable {
         return t1 * m1 * c * (9 + 1) + t2 * m2 * c * c * (9 + 1) + t2 * e
     }
 
-    /// Multiply-adds of one Transformer layer's attention: projections `4·t·E²`, scores and values `2·t²·E`.
-    public var attentionMultiplyAccumulates: Int { 4 * pooledFrames * modelDimension * modelDimension + 2 * pooledFrames * pooledFrames * modelDimension }
+    /// Multiply-adds of one attention head of width `d = E/heads`: its query, key and value rows and its output
+    /// projection columns `4·t·E·d`, its scores and values `2·t²·d` (all heads of a layer: `4·t·E² + 2·t²·E`).
+    public var attentionHeadMultiplyAccumulates: Int {
+        4 * pooledFrames * modelDimension * headDimension + 2 * pooledFrames * pooledFrames * headDimension
+    }
 
     /// Multiply-adds of one feed-forward unit: `2·t·E` (a row of the first linear, a column of the second).
     public var feedForwardUnitMultiplyAccumulates: Int { 2 * pooledFrames * modelDimension }
@@ -180,7 +196,7 @@ public struct KWSConfiguration: Sendable, Codable, Equatable {
     public var approximateParameterCount: Int {
         let c = convChannels, e = modelDimension
         let convolutions = 10 * c + 10 * c * c
-        let transformer = (0..<layers).reduce(0) { $0 + 4 * e * e + 2 * e * feedForwardDimension(layer: $1) + 9 * e }
+        let transformer = (0..<layers).reduce(0) { $0 + 4 * e * headDimension * attentionHeads(layer: $1) + 2 * e * feedForwardDimension(layer: $1) + 9 * e }
         return convolutions + transformer + readoutWidth * bottleneckDimension + bottleneckDimension * (classCount + projectionHidden)
             + projectionHidden * projectionDimension + bottleneckDimension * frontEnd.melCount
     }
@@ -210,6 +226,10 @@ public struct KWSConfiguration: Sendable, Codable, Equatable {
         if let widths = feedForwardDimensions {
             guard widths.count == layers else { throw fail("ffn_dims", widths, "needs one width per layer (\(layers))") }
             guard widths.allSatisfy({ (1...limits.width).contains($0) }) else { throw fail("ffn_dims", widths, "each must be 1 to \(limits.width)") }
+        }
+        if let counts = attentionHeads {
+            guard counts.count == layers else { throw fail("attention_heads", counts, "needs one count per layer (\(layers))") }
+            guard counts.allSatisfy({ (1...heads).contains($0) }) else { throw fail("attention_heads", counts, "each must be 1 to heads (\(heads))") }
         }
         if let compressionBudget, !(compressionBudget > 0 && compressionBudget <= 1) {
             throw fail("compression_budget", compressionBudget, "must be in (0, 1]")

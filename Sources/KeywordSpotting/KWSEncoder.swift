@@ -46,7 +46,8 @@ public final class KWSEncoder: Layer {
         var layers: [any UnaryLayer] = []
         for i in 0..<c.layers {
             layers.append(TransformerEncoderLayer(
-                modelDimension: e, heads: c.heads, feedForwardDimension: c.feedForwardDimension(layer: i), dropout: 0, activation: .gelu,
+                modelDimension: e, heads: c.attentionHeads(layer: i), headDimension: c.headDimension,
+                feedForwardDimension: c.feedForwardDimension(layer: i), dropout: 0, activation: .gelu,
                 normFirst: true, rng: &rng))
         }
         transformer = Sequential(layers)

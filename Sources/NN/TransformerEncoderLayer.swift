@@ -29,6 +29,7 @@ public final class TransformerEncoderLayer: UnaryLayer {
     /// - Parameters:
     ///   - modelDimension: `E`.
     ///   - heads: attention heads.
+    ///   - headDimension: the width of one head, or nil for `E/heads`.
     ///   - feedForwardDimension: `F`.
     ///   - dropout: dropout probability on attention weights and residual branches.
     ///   - activation: feed-forward activation (PyTorch default ReLU).
@@ -36,10 +37,10 @@ public final class TransformerEncoderLayer: UnaryLayer {
     ///   - eps: LayerNorm epsilon.
     ///   - rng: the seeded generator.
     public init(
-        modelDimension: Int, heads: Int, feedForwardDimension: Int, dropout: Float = 0.1, activation: ActivationKind = .relu,
+        modelDimension: Int, heads: Int, headDimension: Int? = nil, feedForwardDimension: Int, dropout: Float = 0.1, activation: ActivationKind = .relu,
         normFirst: Bool = false, eps: Float = 1e-5, rng: inout SplitMix64
     ) {
-        selfAttention = MultiHeadSelfAttention(embedDimension: modelDimension, heads: heads, dropout: dropout, rng: &rng)
+        selfAttention = MultiHeadSelfAttention(embedDimension: modelDimension, heads: heads, headDimension: headDimension, dropout: dropout, rng: &rng)
         linear1 = Linear(inputFeatures: modelDimension, outputFeatures: feedForwardDimension, rng: &rng)
         linear2 = Linear(inputFeatures: feedForwardDimension, outputFeatures: modelDimension, rng: &rng)
         norm1 = LayerNorm(features: modelDimension, eps: eps)

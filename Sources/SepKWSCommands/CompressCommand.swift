@@ -1,4 +1,5 @@
 import ArgumentParser
+import AudioDatasets
 import AudioIO
 import Foundation
 import InformationBottleneck
@@ -12,13 +13,13 @@ struct CompressCommand: ParsableCommand {
         commandName: "compress",
         abstract: "Compress a keyword spotter or separator to a share of its multiply-adds (VIB gates, pruning, distillation).",
         discussion: """
-            First half of --steps: noisy gates (mu + sigma eps, VIBNet) on every Transformer layer, feed-forward unit \
-            and bottleneck unit are trained with the network to match the parent's softened outputs, under an \
+            First half of --steps: noisy gates (mu + sigma eps, VIBNet) on every Transformer layer, attention head, \
+            feed-forward unit and bottleneck unit are trained with the network to match the parent's softened outputs, under an \
             information cost per unit and a Lagrange multiplier on the expected multiply-adds over --budget. Then the \
             units whose gate is off go, and the weakest others until the multiply-adds are at most --budget x the \
-            parent's; the kept weights are copied into smaller tensors (per-layer feed-forward widths, ffn_dims) and \
-            the second half fine-tunes them by distillation from the parent. Convolution channels and attention heads \
-            are not pruned. The folder loads with classify, detect, eval-kws and inspect; its config.json names its \
+            parent's; the kept weights are copied into smaller tensors (per-layer heads and feed-forward widths, \
+            attention_heads and ffn_dims) and the second half fine-tunes them by distillation from the parent. \
+            Convolution channels are not pruned (they set the Transformer's width). The folder loads with classify, detect, eval-kws and inspect; its config.json names its \
             parent (compressed_from) and the budget (compression_budget). Calibrated thresholds are not carried over.
 
             Separators (MossFormer2): gates on whole blocks, query/key channels beyond the rotary ones, expansion \
@@ -73,7 +74,7 @@ struct CompressCommand: ParsableCommand {
     @Option(help: "Random seed.")
     var seed: UInt64 = 1
 
-    @Flag(help: "Keyword spotter: distil on fresh training windows every step, drawn as `train-kws --augment` draws them (noise, speed, gain, shift, room, equalizer, band limits, codecs), instead of the fixed clean --clips.")
+    @Flag(help: "Keyword spotter: distil on fresh training windows every step, drawn as `train-kws --augment` draws them (noise, speed, gain, shift, room, equalizer, band limits, codecs), instead of the fixed clean --clips. Separator: augment the sources as `train-sep --augment` does (the parent hears the same mixtures).")
     var augment = false
 
     @Option(parsing: .singleValue, help: "Keyword spotter, with --augment: a folder of running speech for stream context, as train-kws --context (repeatable).")
@@ -111,6 +112,7 @@ struct CompressCommand: ParsableCommand {
         var settings = SeparatorCompressionSettings(parent: model ?? "", out: out ?? "", data: data, budget: budget ?? 1, steps: steps, gateSteps: gateSteps)
         (settings.batchSize, settings.cropSeconds, settings.distillationWeight) = (batchSize ?? 2, cropSeconds, distillationWeight)
         (settings.seed, settings.checkpointEvery) = (seed, checkpointEvery)
+        if augment { settings.augmentation = SourceAugmentationSettings() }
         let runDirectory = resume ?? runFolder ?? out! + ".run"
         let job = try SeparatorCompression(settings: settings, runDirectory: runDirectory, resume: resume != nil)
         defer { job.release() }

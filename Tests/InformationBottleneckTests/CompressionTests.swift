@@ -23,7 +23,10 @@ struct CompressionTests {
     @Test func perLayerWidthsCountTheirMultiplyAddsAndOldConfigsKeepTheirs() throws {
         var c = configuration()
         let uniform = c.multiplyAccumulatesPerWindow
-        #expect(uniform == c.fixedMultiplyAccumulates + 2 * (c.attentionMultiplyAccumulates + 16 * c.feedForwardUnitMultiplyAccumulates)
+        // All heads of a layer: projections 4·t·E², scores and values 2·t²·E.
+        let t = c.pooledFrames, e = c.modelDimension
+        #expect(2 * c.attentionHeadMultiplyAccumulates == 4 * t * e * e + 2 * t * t * e)
+        #expect(uniform == c.fixedMultiplyAccumulates + 2 * (2 * c.attentionHeadMultiplyAccumulates + 16 * c.feedForwardUnitMultiplyAccumulates)
             + 12 * c.bottleneckUnitMultiplyAccumulates)
         c.feedForwardDimensions = [16, 4]
         try c.validate()
@@ -35,6 +38,20 @@ struct CompressionTests {
         c.feedForwardDimensions = [16]
         #expect(throws: KeywordSpottingError.self) { try c.validate() }
         #expect(!String(decoding: configuration().jsonData(), as: UTF8.self).contains("ffn_dims"))
+        // One head kept in layer 0: its projections are half as tall, and it costs one head less.
+        c.feedForwardDimensions = nil
+        c.attentionHeads = [1, 2]
+        try c.validate()
+        #expect(uniform - c.multiplyAccumulatesPerWindow == c.attentionHeadMultiplyAccumulates)
+        let oneHead = KeywordClassifier(configuration: c, seed: 1).stateDict()
+        #expect(oneHead["encoder.transformer.0.self_attn.in_proj_weight"]?.shape.dims == [3 * e / 2, e])
+        #expect(oneHead["encoder.transformer.0.self_attn.out_proj.weight"]?.shape.dims == [e, e / 2])
+        #expect(try KWSConfiguration.decode(c.jsonData(), path: "c.json") == c)
+        for bad in [[1], [0, 2], [1, 3]] {
+            c.attentionHeads = bad
+            #expect(throws: KeywordSpottingError.self) { try c.validate() }
+        }
+        #expect(!String(decoding: configuration().jsonData(), as: UTF8.self).contains("attention_heads"))
     }
 
     @Test func thePrunedModelComputesWhatTheGatedOneDoesAtItsMeans() throws {
@@ -43,20 +60,24 @@ struct CompressionTests {
         var rng = SplitMix64(seed: 4)
         var selection = KWSUnitSelection(keepingAllOf: parent.configuration)
         selection.layers = [1]
+        selection.heads[1] = [1]
         selection.feedForward[1] = [0, 3, 5, 9, 15]
         selection.bottleneck = [1, 2, 7, 11]
         // Gate means: random where kept, 0 where pruned (a pruned unit contributes nothing).
         func means(_ count: Int, kept: [Int]) -> [Float] { (0..<count).map { kept.contains($0) ? 0.5 + rng.nextUniform() : 0 } }
         let layerMeans = means(2, kept: selection.layers)
+        let headMeans = [means(2, kept: []), means(2, kept: selection.heads[1])]
         let ffnMeans = [means(16, kept: []), means(16, kept: selection.feedForward[1])]
         let bottleneckMeans = means(12, kept: selection.bottleneck)
         let gated2 = GatedKeywordNetwork(network: parent)
-        for (gates, values) in zip(gated2.gates, [layerMeans] + ffnMeans + [bottleneckMeans]) {
+        for (gates, values) in zip(gated2.gates, [layerMeans] + headMeans + ffnMeans + [bottleneckMeans]) {
             gates.mean.assign(values)
         }
-        let pruned = try selection.prunedModel(parent: parent, layerScales: layerMeans, feedForwardScales: ffnMeans, bottleneckScales: bottleneckMeans)
+        let pruned = try selection.prunedModel(parent: parent, layerScales: layerMeans, headScales: headMeans, feedForwardScales: ffnMeans,
+                                               bottleneckScales: bottleneckMeans)
         pruned.setTraining(false)
         #expect(pruned.configuration.layers == 1 && pruned.configuration.feedForwardDimensions == [5] && pruned.configuration.bottleneckDimension == 4)
+        #expect(pruned.configuration.attentionHeads == [1])
         let x = features(3, seed: 5)
         let expected = Autograd.withInferenceMode { gated2(x, dropoutSeed: nil, noiseSeed: nil) }.scalars
         let actual = Autograd.withInferenceMode { pruned(x) }.scalars
@@ -71,7 +92,7 @@ struct CompressionTests {
         gated.layerGates.mean.assign([1, 1])
         gated.layerGates.logVariance.assign([4, 3])   // ln α = −4 and −3: both off, layer 1 the stronger
         #expect(try KWSCompressor.select(gated: gated, budget: 1).layers == [0, 1])
-        let oneLayer = Double(c.multiplyAccumulatesPerWindow - c.attentionMultiplyAccumulates - 16 * c.feedForwardUnitMultiplyAccumulates)
+        let oneLayer = Double(c.multiplyAccumulatesPerWindow - 2 * c.attentionHeadMultiplyAccumulates - 16 * c.feedForwardUnitMultiplyAccumulates)
         let justOne = try KWSCompressor.select(gated: gated, budget: (oneLayer + 1) / Double(c.multiplyAccumulatesPerWindow))
         #expect(justOne.layers == [1], "\(justOne.layers)")
         for budget in [0.3, 0.6, 0.9] {

@@ -144,6 +144,27 @@ struct LayerTests {
         for r in reports { #expect(r.error < 1e-2, "\(r)") }
     }
 
+    @Test func aHeadScaledToZeroIsAHeadWhoseOutputColumnsAreZero() throws {
+        var rng = SplitMix64(seed: 7)
+        let attention = MultiHeadSelfAttention(embedDimension: 6, heads: 3, rng: &rng)
+        attention.isTraining = false
+        let x = Tensor.randomNormal([2, 4, 6], using: &rng)
+        let scaled = attention(x, mask: nil, headScales: Tensor([1, 0, 0.5], shape: [1, 3])).scalars
+        // The same by hand: head 1's columns of the output projection zeroed, head 2's halved.
+        var weight = attention.outProjection.weight.scalars
+        for row in 0..<6 { weight[row * 6 + 2] = 0; weight[row * 6 + 3] = 0; weight[row * 6 + 4] *= 0.5; weight[row * 6 + 5] *= 0.5 }
+        attention.outProjection.weight.assign(weight)
+        let expected = attention(x).scalars
+        #expect(zip(scaled, expected).allSatisfy { abs($0 - $1) < 1e-5 })
+        // A layer of 2 heads 3 wide on a width of 8: projections [18, 8] and [8, 6]; the gradient reaches the scales.
+        let narrow = MultiHeadSelfAttention(embedDimension: 8, heads: 2, headDimension: 3, rng: &rng)
+        #expect(narrow.inProjectionWeight.shape == [18, 8] && narrow.outProjection.weight.shape == [8, 6])
+        let scales = Tensor([0.7, 1.2, 0.3, 0.9], shape: [2, 2], requiresGrad: true)
+        let y = Tensor.randomNormal([2, 3, 8], using: &rng)
+        let reports = GradientCheck.check([scales, narrow.inProjectionWeight]) { _ in narrow(y, mask: nil, headScales: scales) }
+        for r in reports { #expect(r.error < 1e-2, "\(r)") }
+    }
+
     @Test func batchStandardizationGivesEachColumnZeroMeanAndUnitVariance() {
         // Columns [1, 2, 3, 4] (mean 2.5, variance 1.25) and [10, 10, 10, 14] (mean 11, variance 3).
         let x = Tensor([1, 10, 2, 10, 3, 10, 4, 14], shape: [4, 2], requiresGrad: true)
