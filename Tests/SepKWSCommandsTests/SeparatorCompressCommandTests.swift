@@ -78,9 +78,11 @@ import Training
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let (parent, corpus) = (try Self.parent(in: dir), try Self.corpus(in: dir))
-        func settings(_ out: String) -> SeparatorCompressionSettings {
+        // With augmentation (compress --augment), which the checkpoint keeps.
+        func settings(_ out: String, augment: Bool = true) -> SeparatorCompressionSettings {
             var s = SeparatorCompressionSettings(parent: parent, out: out, data: [corpus], budget: 0.5, steps: 6, gateSteps: 3)
             (s.cropSeconds, s.checkpointEvery, s.logEvery) = (0.25, 1, 1)
+            s.augmentation = augment ? SourceAugmentationSettings() : nil
             return s
         }
         let whole = try SeparatorCompression(settings: settings(dir.file("a")), runDirectory: dir.file("a.run"), resume: false)
@@ -95,7 +97,7 @@ import Training
             part.release()
         }
         let rest = try SeparatorCompression(settings: settings(dir.file("ignored")), runDirectory: dir.file("b.run"), resume: true)
-        #expect(rest.step == 4 && rest.settings.out == dir.file("b"))
+        #expect(rest.step == 4 && rest.settings.out == dir.file("b") && rest.settings.augmentation == SourceAugmentationSettings())
         #expect(try rest.run(stopSignal: StopSignal(signals: [])) == .finished(step: 6))
         rest.release()
         let (a, b) = (try MossFormer2Separator(directory: dir.file("a")), try MossFormer2Separator(directory: dir.file("b")))
@@ -103,5 +105,11 @@ import Training
         for (key, t) in a.stateDict() { #expect(b.stateDict()[key]?.scalars == t.scalars, "\(key)") }
         let log = try String(contentsOfFile: dir.file("b.run/log.csv"), encoding: .utf8).split(separator: "\n")
         #expect(log.count == 7 && log.last!.hasPrefix("6,"))
+        // The same run on clean crops trains other weights.
+        let clean = try SeparatorCompression(settings: settings(dir.file("c"), augment: false), runDirectory: dir.file("c.run"), resume: false)
+        #expect(try clean.run(stopSignal: StopSignal(signals: [])) == .finished(step: 6))
+        clean.release()
+        let c = try MossFormer2Separator(directory: dir.file("c"))
+        #expect(a.stateDict().contains { c.stateDict()[$0.key]?.scalars != $0.value.scalars })
     }
 }
