@@ -10,7 +10,7 @@ public struct CompressionSettings: Sendable, Equatable, Codable {
     public var learningRate: Float
     /// Weight `γ` of the gates' mean information cost `½ ln(1 + μ²/σ²)` per unit.
     public var informationWeight: Float
-    /// Step size of the Lagrange multiplier's ascent on `expected cost − F`.
+    /// `ρ` of the budget's augmented Lagrangian (``BudgetConstraint``): the quadratic weight and the multiplier's step.
     public var multiplierStep: Float
     /// Softening temperature `τ` of the distillation from the parent.
     public var temperature: Float

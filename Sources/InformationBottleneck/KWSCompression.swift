@@ -130,14 +130,15 @@ public final class KWSCompression {
         if let gated {
             let logits = gated(x, dropoutSeed: dropout, noiseSeed: derivedSeed(settings.seed, 3, index))
             let cost = gated.expectedCostShare()
-            let violation = cost - Float(settings.budget)
+            var constraint = BudgetConstraint(budget: settings.budget, gateSteps: gateSteps, rho: settings.multiplierStep, multiplier: multiplier)
             let units = Float(max(gated.gates.map(\.count).reduce(0, +), 1))
             let loss = KWSCompressor.distillationLoss(student: logits, teacher: t, temperature: settings.temperature)
-                + gated.informationCost() * (settings.informationWeight / units) + violation * multiplier
+                + gated.informationCost() * (settings.informationWeight / units) + constraint.penalty(cost: cost, step: index)
             loss.backward()
             optimizer.step()
             optimizer.zeroGrad()
-            multiplier = max(0, multiplier + settings.multiplierStep * violation.item)
+            constraint.ascend(cost: cost.item, step: index)
+            multiplier = constraint.multiplier
             return ["loss": Double(loss.item), "cost_share": Double(cost.item), "multiplier": Double(multiplier)]
         }
         let small = model!

@@ -11,9 +11,9 @@ import Training
 ///
 /// 1. **Gates** (first half of the steps): ``GatedKeywordNetwork`` puts a noisy gate `z = μ + σε` on every Transformer
 ///    layer, attention head, feed-forward unit and bottleneck unit. The network and gates minimise
-///    `τ² KL(p_parent^τ ‖ p^τ) + γ · mean_u ½ ln(1 + μ_u²/σ_u²) + λ · (E[MACs]/MACs_parent − F)`, the expectation under
-///    keep probabilities `sigmoid(ln α_u)`; the multiplier `λ ≥ 0` rises while the expected cost is over budget
-///    (dual ascent on the Lagrangian).
+///    `τ² KL(p_parent^τ ‖ p^τ) + γ · mean_u ½ ln(1 + μ_u²/σ_u²) + λ · (c − F_t) + ρ/2 · (c − F_t)²` with
+///    `c = E[MACs]/MACs_parent`, the expectation under keep probabilities `sigmoid(ln α_u)`, and a target `F_t` that
+///    ramps from 1 to `F` (``BudgetConstraint``, shared with the separator's compression).
 /// 2. **Pruning** (``select(gated:budget:)``): units whose gate is off (`ln α < 0`) go, then the weakest remaining
 ///    units (smallest `ln α`; whole layers last) until the multiply-adds of the smaller configuration are at most
 ///    `F ×` the parent's (``KWSConfiguration/multiplyAccumulatesPerWindow``), then units that fit come back. Gate

@@ -168,14 +168,14 @@ public final class SeparatorCompression {
                                  teacher: teacher, references: references)
             let cost = gated.expectedCostShare()
             let units = Float(max(gated.gates.map(\.count).reduce(0, +), 1))
-            let violation = cost - Float(target(step: index))
-            let rho = settings.multiplierStep
-            let loss = d.loss + gated.informationCost() * (settings.informationWeight / units) + violation * multiplier
-                + violation.squared() * (rho / 2)
+            var constraint = BudgetConstraint(budget: settings.budget, gateSteps: settings.gateSteps, rho: settings.multiplierStep,
+                                              multiplier: multiplier)
+            let loss = d.loss + gated.informationCost() * (settings.informationWeight / units) + constraint.penalty(cost: cost, step: index)
             loss.backward()
             _ = clipGradNorm(optimizer.parameters, maxNorm: 10)
             optimizer.step()
-            multiplier += rho * violation.item
+            constraint.ascend(cost: cost.item, step: index)
+            multiplier = constraint.multiplier
             step = index + 1
             return ["loss": Double(loss.item), "si_snr_parent": d.parent, "si_snr_reference": d.reference,
                     "cost_share": Double(cost.item), "multiplier": Double(multiplier)]
@@ -191,12 +191,9 @@ public final class SeparatorCompression {
                 "cost_share": c.multiplyAdds(samples: c.sampleRate) / parentMultiplyAdds]
     }
 
-    /// The expected cost share the gates are held to at gate step `step`: from 1 down to the budget, linearly over
-    /// the first half of the gate steps, then the budget (a sudden target overshoots: whole blocks go before the
-    /// network can adapt).
+    /// The expected cost share the gates are held to at gate step `step` (``BudgetConstraint/target(step:)``).
     public func target(step: Int) -> Double {
-        let ramp = max(1, settings.gateSteps / 2)
-        return 1 - (1 - settings.budget) * min(1, Double(step + 1) / Double(ramp))
+        BudgetConstraint(budget: settings.budget, gateSteps: settings.gateSteps, rho: settings.multiplierStep).target(step: step)
     }
 
     /// Saves the checkpoint after `done` steps.
