@@ -2,8 +2,10 @@
 public struct CompressionSettings: Sendable, Equatable, Codable {
     /// The multiply-adds budget as a share `F` of the parent's, in `(0, 1]`.
     public var budget: Double
-    /// Optimizer steps in all: the first half trains the gates (with the network), the second fine-tunes the pruned model.
+    /// Optimizer steps in all: the first ``gateSteps`` train the gates (with the network), the rest fine-tune the pruned model.
     public var steps: Int
+    /// Steps of the gate phase, or nil for half of ``steps`` (`compress --gate-steps`).
+    public var gateSteps: Int?
     /// Clips per step.
     public var batchSize: Int
     /// Adam's learning rate.
@@ -21,6 +23,9 @@ public struct CompressionSettings: Sendable, Equatable, Codable {
     /// Keyword spotters: distil on fresh training windows drawn this way every step (`compress --augment`), or nil
     /// for the fixed ``clips`` (which then only measure the child's agreement with the parent).
     public var windows: DistillationWindows?
+
+    /// The gate phase's length: ``gateSteps``, or half of ``steps``.
+    public var gatePhaseSteps: Int { gateSteps ?? steps / 2 }
 
     /// The defaults, with any of them overridden.
     public init(budget: Double, steps: Int = 400, batchSize: Int = 32, learningRate: Float = 1e-3, informationWeight: Float = 0.01,
@@ -41,6 +46,9 @@ public struct CompressionSettings: Sendable, Equatable, Codable {
     public func validate() throws(InformationBottleneckError) {
         guard budget > 0, budget <= 1 else { throw .invalidSetting(name: "--budget", value: "\(budget)", reason: "must be in (0, 1]") }
         guard steps >= 2 else { throw .invalidSetting(name: "--steps", value: "\(steps)", reason: "must be at least 2") }
+        if let gateSteps, !(1..<steps).contains(gateSteps) {
+            throw .invalidSetting(name: "--gate-steps", value: "\(gateSteps)", reason: "must be at least 1 and below --steps")
+        }
         guard batchSize >= 1 else { throw .invalidSetting(name: "--batch-size", value: "\(batchSize)", reason: "must be at least 1") }
         guard clips >= 1 else { throw .invalidSetting(name: "--clips", value: "\(clips)", reason: "must be at least 1") }
         guard learningRate > 0, learningRate < 1 else {

@@ -111,7 +111,7 @@ public final class KWSCompression {
         return c
     }
 
-    var gateSteps: Int { settings.steps / 2 }
+    var gateSteps: Int { settings.gatePhaseSteps }
 
     /// One optimizer step of either phase.
     func trainStep(_ index: Int) throws -> [String: Double] {
@@ -142,6 +142,9 @@ public final class KWSCompression {
             return ["loss": Double(loss.item), "cost_share": Double(cost.item), "multiplier": Double(multiplier)]
         }
         let small = model!
+        // Cosine decay over the fine-tuning phase, from the learning rate to 0, as train-kws ends its runs.
+        let schedule = WarmupCosineSchedule(peak: settings.learningRate, warmupSteps: 0, totalSteps: max(1, settings.steps - gateSteps))
+        optimizer.learningRate = schedule.learningRate(at: index - gateSteps)
         let loss = KWSCompressor.distillationLoss(student: small(x, dropoutSeed: dropout), teacher: t, temperature: settings.temperature)
         loss.backward()
         _ = clipGradNorm(optimizer.parameters, maxNorm: 5)

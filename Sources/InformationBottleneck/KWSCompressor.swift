@@ -9,7 +9,7 @@ import Training
 /// Compresses a keyword classifier to a multiply-adds budget with variational information-bottleneck gates
 /// (VIBNet, Dai et al. 2018; as VTrans prunes Transformers), then distils the parent into the pruned model.
 ///
-/// 1. **Gates** (first half of the steps): ``GatedKeywordNetwork`` puts a noisy gate `z = μ + σε` on every Transformer
+/// 1. **Gates** (``CompressionSettings/gatePhaseSteps``, by default the first half): ``GatedKeywordNetwork`` puts a noisy gate `z = μ + σε` on every Transformer
 ///    layer, attention head, feed-forward unit and bottleneck unit. The network and gates minimise
 ///    `τ² KL(p_parent^τ ‖ p^τ) + γ · mean_u ½ ln(1 + μ_u²/σ_u²) + λ · (c − F_t) + ρ/2 · (c − F_t)²` with
 ///    `c = E[MACs]/MACs_parent`, the expectation under keep probabilities `sigmoid(ln α_u)`, and a target `F_t` that
@@ -19,7 +19,8 @@ import Training
 ///    `F ×` the parent's (``KWSConfiguration/multiplyAccumulatesPerWindow``), then units that fit come back. Gate
 ///    means are folded into the kept weights
 ///    (``KWSUnitSelection/prunedModel(parent:layerScales:headScales:feedForwardScales:bottleneckScales:)``): physically smaller tensors.
-/// 3. **Fine-tuning** (second half): the pruned model learns the parent's softened outputs (`τ² KL`).
+/// 3. **Fine-tuning** (the remaining steps): the pruned model learns the parent's softened outputs (`τ² KL`), the
+///    learning rate decaying to 0 along a cosine.
 ///
 /// Attention heads go one by one (a kept head keeps its width `E/heads`). Convolution channels are not pruned: they
 /// set the Transformer's width `E`, which every layer shares.

@@ -13,12 +13,13 @@ struct CompressCommand: ParsableCommand {
         commandName: "compress",
         abstract: "Compress a keyword spotter or separator to a share of its multiply-adds (VIB gates, pruning, distillation).",
         discussion: """
-            First half of --steps: noisy gates (mu + sigma eps, VIBNet) on every Transformer layer, attention head, \
-            feed-forward unit and bottleneck unit are trained with the network to match the parent's softened outputs, under an \
-            information cost per unit and a Lagrange multiplier on the expected multiply-adds over --budget. Then the \
+            First --gate-steps (default half of --steps): noisy gates (mu + sigma eps, VIBNet) on every Transformer layer, \
+            attention head, feed-forward unit and bottleneck unit are trained with the network to match the parent's \
+            softened outputs, under an information cost per unit and an augmented Lagrangian on the expected \
+            multiply-adds, whose target ramps from the parent's down to --budget. Then the \
             units whose gate is off go, and the weakest others until the multiply-adds are at most --budget x the \
             parent's; the kept weights are copied into smaller tensors (per-layer heads and feed-forward widths, \
-            attention_heads and ffn_dims) and the second half fine-tunes them by distillation from the parent. \
+            attention_heads and ffn_dims) and the remaining steps fine-tune them by distillation from the parent. \
             Convolution channels are not pruned (they set the Transformer's width). The folder loads with classify, detect, eval-kws and inspect; its config.json names its \
             parent (compressed_from) and the budget (compression_budget). Calibrated thresholds are not carried over.
 
@@ -49,7 +50,7 @@ struct CompressCommand: ParsableCommand {
     @Option(help: "Continue the run in this folder.")
     var resume: String?
 
-    @Option(help: "Separators: steps that train the gates (default half of --steps).")
+    @Option(help: "Steps that train the gates (default half of --steps); the rest fine-tune the pruned model.")
     var gateSteps: Int?
 
     @Option(help: "Separators: crop length in seconds.")
@@ -61,7 +62,7 @@ struct CompressCommand: ParsableCommand {
     @Option(help: "Checkpoint every N steps.")
     var checkpointEvery = 20
 
-    @Option(help: "Optimizer steps: half for the gates, half for fine-tuning.")
+    @Option(help: "Optimizer steps: the gates' (--gate-steps, default half), then fine-tuning.")
     var steps: Int = 400
 
     @Option(help: "Clips per step (default 32; separators: mixtures, default 2).")
@@ -84,6 +85,7 @@ struct CompressCommand: ParsableCommand {
 
     var settings: CompressionSettings {
         var settings = CompressionSettings(budget: budget ?? 0, steps: steps, batchSize: batchSize ?? 32, clips: clips, seed: seed)
+        settings.gateSteps = gateSteps
         if augment { settings.windows = DistillationWindows(contextFolders: context.isEmpty ? nil : context) }
         return settings
     }

@@ -112,6 +112,17 @@ struct CompressionTests {
         #expect(throws: InformationBottleneckError.self) {
             try KWSCompressor.compress(parent: parent, parentName: "p", features: features(4, seed: 1), settings: CompressionSettings(budget: 0.01, steps: 2, batchSize: 2))
         }
+        // A gate phase of 2 steps out of 6: pruned after step 2, four fine-tuning steps.
+        var short = settings
+        short.gateSteps = 2
+        let job = try KWSCompression(parent: parent, parentName: "parent", features: features(8, seed: 7), settings: short)
+        var phases: [String] = []
+        _ = try job.run(stopSignal: StopSignal(signals: [])) { phase, _, _, _ in phases.append(phase) }
+        #expect(phases == ["gates", "gates", "fine-tuning", "fine-tuning", "fine-tuning", "fine-tuning"])
+        for bad in [0, 6] {
+            short.gateSteps = bad
+            #expect(throws: InformationBottleneckError.self) { try short.validate() }
+        }
         // The distillation loss is 0 when the student is the teacher.
         let logits = Tensor([1, 2, 3, 0, -1, 4], shape: [2, 3])
         #expect(abs(KWSCompressor.distillationLoss(student: logits, teacher: logits, temperature: 2).item) < 1e-6)
