@@ -28,6 +28,26 @@ import TestSupport
         #expect(separator["file_bytes"] as? Int == size)
     }
 
+    /// The shipped compressed models: each names its shipped parent and budget, stays within that share of the
+    /// parent's multiply-adds (as `inspect` counts them), is smaller, and loads and runs with the ordinary commands.
+    @Test func theShippedCompressedModelsNameTheirParentsAndKeepTheirBudgets() throws {
+        for (child, parent, budget) in [("kws-cab-12-third", "kws-cab-12", 0.33), ("mossformer2-8k-half", "mossformer2-8k", 0.5)] {
+            let result = try CommandLineRunner.run(["inspect", "--json", "Models/" + child, "Models/" + parent])
+            #expect(result.status == 0, "\(result.stderr)")
+            let lines = result.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            let (small, big) = (try #require(lines.first), try #require(lines.last))
+            #expect(small["parent"] as? String == parent && small["kind"] as? String == big["kind"] as? String)
+            let (smallMACs, bigMACs) = (try #require(small["macs_per_second"] as? Double), try #require(big["macs_per_second"] as? Double))
+            #expect(smallMACs <= budget * bigMACs && smallMACs > 0.9 * budget * bigMACs, "\(child): \(smallMACs) of \(bigMACs)")
+            #expect(try #require(small["parameters"] as? Int) < (try #require(big["parameters"] as? Int)))
+        }
+        let third = try KeywordSpotter.loadModel(directory: "Models/kws-cab-12-third")
+        #expect(third.configuration.attentionHeads == [3] && third.configuration.layers == 1)
+        #expect(third.configuration.thresholds?.count == 10)
+        let half = try MossFormer2Configuration(contentsOf: "Models/mossformer2-8k-half/config.json")
+        #expect(half.compressionBudget == 0.5 && half.attentionHiddenDims?.count == 6)
+    }
+
     @Test func aFolderThatIsNotAModelIsAnInputError() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
