@@ -233,6 +233,21 @@ import TestSupport
         #expect(PermutationAligner.order(previous: sources, current: averaged) == [0, 1])
     }
 
+    /// The compressed separator (half the multiply-adds) on the same example: 6.7 dB SI-SNRi when it shipped (session
+    /// 24; one pass); a floor of 5 dB catches a broken or mis-pruned model.
+    @Test func theShippedHalfSeparatorSeparatesTheBundledExample() throws {
+        let model = try MossFormer2Separator(directory: "Models/mossformer2-8k-half")
+        #expect(model.configuration.compressedFrom == "mossformer2-8k")
+        let mixture = try AudioFileReader.read(path: "Datasets/examples/mixture.wav").channels[0]
+        let references = try (1...2).map { try AudioFileReader.read(path: "Datasets/examples/mixture_ref_s\($0).wav").channels[0] }
+        let estimates = model.separate(mixture)
+        let result = try SeparationMetrics.permutationInvariantSISNR(estimates: estimates, references: references)
+        let improvement = try zip(result.permutation, references).map { estimate, reference in
+            try SeparationMetrics.siSNRImprovement(estimate: estimates[estimate], reference: reference, mixture: mixture)
+        }
+        #expect(improvement.reduce(0, +) / 2 > 5, "SI-SNRi \(improvement) dB on the bundled example")
+    }
+
     @Test func badModelsAndInputsAreClearErrors() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
