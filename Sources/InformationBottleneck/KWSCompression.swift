@@ -45,7 +45,10 @@ public final class KWSCompression {
     public private(set) var gated: GatedKeywordNetwork?
     public private(set) var model: KeywordClassifier?
     public private(set) var selection: KWSUnitSelection?
-    public private(set) var multiplier: Float = 0
+    /// The budget's augmented Lagrangian and its multiplier (set from the checkpoint when resumed).
+    public private(set) var constraint: BudgetConstraint
+    /// The Lagrange multiplier.
+    public var multiplier: Float { constraint.multiplier }
     private var optimizer: Adam
     private let features: Tensor
     private let teacher: Tensor
@@ -80,6 +83,8 @@ public final class KWSCompression {
             try RunLock.acquire(runDirectory: run.directory)
             if resume { state = try TrainingCheckpoint.readState(runDirectory: run.directory) }
         }
+        constraint = BudgetConstraint(budget: settings.budget, gateSteps: settings.gatePhaseSteps, rho: settings.multiplierStep,
+                                      multiplier: state?.extra["multiplier"].flatMap(Float.init) ?? 0)
         if let state, state.extra["phase"] == "fine-tuning", let run {
             guard let json = state.extra["selection"], let chosen = try? JSONDecoder().decode(KWSUnitSelection.self, from: Data(json.utf8)) else {
                 throw TrainingError.incompatibleCheckpoint(path: TrainingCheckpoint.path(in: run.directory), reason: "a fine-tuning checkpoint without its unit selection")
@@ -96,7 +101,6 @@ public final class KWSCompression {
             student.setTraining(true)
             optimizer = Adam(parameters: gated.namedParameters(), learningRate: settings.learningRate)
             if state != nil, let run { step = try TrainingCheckpoint.load(into: gated, optimizer: optimizer, runDirectory: run.directory).step }
-            multiplier = state?.extra["multiplier"].flatMap(Float.init) ?? 0
             self.gated = gated
         }
     }
@@ -130,7 +134,6 @@ public final class KWSCompression {
         if let gated {
             let logits = gated(x, dropoutSeed: dropout, noiseSeed: derivedSeed(settings.seed, 3, index))
             let cost = gated.expectedCostShare()
-            var constraint = BudgetConstraint(budget: settings.budget, gateSteps: gateSteps, rho: settings.multiplierStep, multiplier: multiplier)
             let units = Float(max(gated.gates.map(\.count).reduce(0, +), 1))
             let loss = KWSCompressor.distillationLoss(student: logits, teacher: t, temperature: settings.temperature)
                 + gated.informationCost() * (settings.informationWeight / units) + constraint.penalty(cost: cost, step: index)
@@ -138,7 +141,6 @@ public final class KWSCompression {
             optimizer.step()
             optimizer.zeroGrad()
             constraint.ascend(cost: cost.item, step: index)
-            multiplier = constraint.multiplier
             return ["loss": Double(loss.item), "cost_share": Double(cost.item), "multiplier": Double(multiplier)]
         }
         let small = model!

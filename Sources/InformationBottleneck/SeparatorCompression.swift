@@ -13,8 +13,9 @@ import Training
 /// 1. **Gates** (``SeparatorCompressionSettings/gateSteps`` steps): ``GatedSeparator`` puts a noisy gate
 ///    `z = μ + σε` on every block, query/key channel, expansion unit and FSMN hidden unit. Network and gates minimise
 ///    `w·(−SI-SNR to the parent's outputs) + (1−w)·(−SI-SNR to the references)` (both under PIT, dB)
-///    `+ γ · mean_u ½ ln(1 + μ_u²/σ_u²) + λ · (E[MACs]/MACs_parent − F)`, the expectation under keep probabilities
-///    `sigmoid(ln α_u)`; the multiplier `λ ≥ 0` rises while the expected cost is over budget (dual ascent).
+///    `+ γ · mean_u ½ ln(1 + μ_u²/σ_u²) + λ · (c − F_t) + ρ/2 · (c − F_t)²` with `c = E[MACs]/MACs_parent`, the
+///    expectation under keep probabilities `sigmoid(ln α_u)`, and a target `F_t` that ramps from 1 to `F`
+///    (``BudgetConstraint``).
 /// 2. **Pruning** (``select(gated:budget:)``): units whose gate is off (`ln α < 0`) go, then the weakest until the
 ///    multiply-adds are at most `F ×` the parent's, then removed units of the kept blocks come back, strongest first,
 ///    while they fit; the gate means are folded
@@ -41,8 +42,10 @@ public final class SeparatorCompression {
     public private(set) var child: MossFormer2Separator?
     /// The kept units (once pruned).
     public private(set) var selection: SeparatorUnitSelection?
+    /// The budget's augmented Lagrangian and its multiplier (set from the checkpoint when resumed).
+    public private(set) var constraint: BudgetConstraint
     /// The Lagrange multiplier.
-    public private(set) var multiplier: Float = 0
+    public var multiplier: Float { constraint.multiplier }
     private var optimizer: Adam
     private let source: SeparationBatchSource
 
@@ -70,6 +73,8 @@ public final class SeparatorCompression {
         }
         try settings.validate()
         self.settings = settings
+        constraint = BudgetConstraint(budget: settings.budget, gateSteps: settings.gateSteps, rho: settings.multiplierStep,
+                                      multiplier: state?.extra["multiplier"].flatMap(Float.init) ?? 0)
         parent = try MossFormer2Separator(directory: settings.parent)
         parent.setTraining(false)
         parentWorkspace = parent.makeWorkspace()
@@ -111,7 +116,6 @@ public final class SeparatorCompression {
             optimizer = Adam(parameters: gated.namedParameters(), learningRate: settings.learningRate)
             optimizer.setLearningRateScale(settings.gateLearningRateScale(steps: settings.gateSteps)) { $0.hasPrefix("gates.") }
             if state != nil { step = try TrainingCheckpoint.load(into: gated, optimizer: optimizer, runDirectory: runDirectory).step }
-            multiplier = state?.extra["multiplier"].flatMap(Float.init) ?? 0
             self.gated = gated
         }
     }
@@ -168,14 +172,11 @@ public final class SeparatorCompression {
                                  teacher: teacher, references: references)
             let cost = gated.expectedCostShare()
             let units = Float(max(gated.gates.map(\.count).reduce(0, +), 1))
-            var constraint = BudgetConstraint(budget: settings.budget, gateSteps: settings.gateSteps, rho: settings.multiplierStep,
-                                              multiplier: multiplier)
             let loss = d.loss + gated.informationCost() * (settings.informationWeight / units) + constraint.penalty(cost: cost, step: index)
             loss.backward()
             _ = clipGradNorm(optimizer.parameters, maxNorm: 10)
             optimizer.step()
             constraint.ascend(cost: cost.item, step: index)
-            multiplier = constraint.multiplier
             step = index + 1
             return ["loss": Double(loss.item), "si_snr_parent": d.parent, "si_snr_reference": d.reference,
                     "cost_share": Double(cost.item), "multiplier": Double(multiplier)]
@@ -189,11 +190,6 @@ public final class SeparatorCompression {
         let c = model.configuration
         return ["loss": Double(d.loss.item), "si_snr_parent": d.parent, "si_snr_reference": d.reference,
                 "cost_share": c.multiplyAdds(samples: c.sampleRate) / parentMultiplyAdds]
-    }
-
-    /// The expected cost share the gates are held to at gate step `step` (``BudgetConstraint/target(step:)``).
-    public func target(step: Int) -> Double {
-        BudgetConstraint(budget: settings.budget, gateSteps: settings.gateSteps, rho: settings.multiplierStep).target(step: step)
     }
 
     /// Saves the checkpoint after `done` steps.
