@@ -20,7 +20,7 @@ public struct VoiceCatalog: Sendable {
     /// Builds the catalog from the engines' speakers on this machine.
     /// - Parameters:
     ///   - engines: the engine families (default espeak-ng alone).
-    ///   - readers: which of their speakers read (``ReaderSet``; accented readers exist for espeak-ng and MBROLA).
+    ///   - readers: which of their speakers read (``ReaderSet``; accented readers exist for espeak-ng, MBROLA and Kokoro).
     ///   - everySpeakerInEverySplit: put every speaker in every split (for a corpus of engines held out of
     ///     training, whose speakers no model heard).
     ///   - devFraction: share of identities for dev.
@@ -83,13 +83,22 @@ public struct VoiceCatalog: Sendable {
         return position < testFraction ? .test : position < testFraction + devFraction ? .dev : .train
     }
 
-    /// The English reader that is the same recorded speaker as the accented reader `identity` (`mbrola:mb-de1` ->
-    /// `mbrola:mb-de1-en`), or nil.
+    /// The English reader that is the same speaker as the accented reader `identity` (`mbrola:mb-de1` ->
+    /// `mbrola:mb-de1-en`, the same recorded speaker; `kokoro:0042-cs` -> `kokoro:0042`, the same point of Kokoro's
+    /// style space), or nil.
     static func recordedSpeaker(of identity: String) -> String? {
-        guard let voice = try? Voice(identity: identity), voice.engine == .mbrola,
-              let database = EngineFamily.mbrolaReaderVoices.first(where: { $0.voice == voice.name })?.database,
-              let english = EngineFamily.mbrolaVoices.first(where: { $0.database == database })?.voice else { return nil }
-        return Voice(name: english, variant: "", engine: .mbrola).identity
+        guard let voice = try? Voice(identity: identity) else { return nil }
+        switch voice.engine {
+        case .mbrola:
+            guard let database = EngineFamily.mbrolaReaderVoices.first(where: { $0.voice == voice.name })?.database,
+                  let english = EngineFamily.mbrolaVoices.first(where: { $0.database == database })?.voice else { return nil }
+            return Voice(name: english, variant: "", engine: .mbrola).identity
+        case .kokoro:
+            guard EngineFamily.kokoroVoice(voice.name)?.language != nil else { return nil }
+            return Voice(name: String(voice.name.prefix(4)), variant: "", engine: .kokoro).identity
+        default:
+            return nil
+        }
     }
 
     /// A speaker of `split` with prosody drawn at random: pitch 20-80, rate 120-230 wpm, amplitude 60-140, word gap

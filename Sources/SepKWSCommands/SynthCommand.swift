@@ -30,7 +30,7 @@ struct SynthOptions: ParsableArguments {
     @Flag(help: "The engines are held out of training: every one of their speakers may talk in every split (a corpus to validate or test on; the family is what is unseen).")
     var heldOut = false
 
-    @Option(help: "Which speakers read: english (English letter-to-sound rules), accented (espeak-ng voices of 20 other languages and MBROLA's foreign speakers reading the English with their own rules) or both.")
+    @Option(help: "Which speakers read: english (English letter-to-sound rules), accented (espeak-ng voices of 20 other languages and MBROLA's foreign speakers reading the English with their own rules, Kokoro's speakers speaking those languages' readings) or both.")
     var readers = ReaderSet.english
 
     /// The parsed engine list, each checked to be installed.

@@ -6,7 +6,9 @@ import Voices
 /// served by long-lived Python worker processes (``KokoroWorkerScript``), one per concurrent call.
 ///
 /// Speakers are numbers: `kokoro:0000` to `kokoro:0599` (``Voices/EngineFamily/kokoroSpeakerCount``), each a fixed
-/// point of the style space drawn from its number (see ``KokoroWorkerScript``). Output is bit-identical across runs
+/// point of the style space drawn from its number (see ``KokoroWorkerScript``). Each of them is also an accented
+/// reader per language of ``Voices/EngineFamily/espeakReaderLanguages`` (`kokoro:0042-cs`): the same voice speaking
+/// the phonemes espeak-ng's rules of that language give the English text. Output is bit-identical across runs
 /// and processes. The Python interpreter is `$SEPKWS_PYTHON`, else `$SEPKWS_ENGINES_HOME/venv/bin/python` (default
 /// `~/.local/share/sepkws`), as `Datasets/install-engines` sets it up (see ``PythonWorker``).
 public final class KokoroSynthesizer: SpeechEngine {
@@ -29,10 +31,17 @@ public final class KokoroSynthesizer: SpeechEngine {
         return (0..<EngineFamily.kokoroSpeakerCount).map { String(format: "kokoro:%04d", $0) }
     }
 
+    /// Every speaker crossed with every reader language (`kokoro:0042-cs`), sorted.
+    public func accentedReaders() throws(SynthesisError) -> [String] {
+        try speakers().flatMap { speaker in EngineFamily.espeakReaderLanguages.map { "\(speaker)-\($0)" } }.sorted()
+    }
+
     public func speak(_ text: String, voice: Voice) throws(SynthesisError) -> (samples: [Float], sampleRate: Int) {
-        guard let speaker = Int(voice.name), (0..<EngineFamily.kokoroSpeakerCount).contains(speaker) else { throw .unknownVoice(voice.identity) }
+        guard let (speaker, language) = EngineFamily.kokoroVoice(voice.name) else { throw .unknownVoice(voice.identity) }
         let speed = min(1.25, max(0.8, voice.speed))
-        let request = try? JSONSerialization.data(withJSONObject: ["text": text, "speaker": speaker, "speed": speed])
+        var fields: [String: Any] = ["text": text, "speaker": speaker, "speed": speed]
+        if let language { fields["language"] = language }
+        let request = try? JSONSerialization.data(withJSONObject: fields)
         let reused = idle.withLock { $0.popLast() }
         let worker: PythonWorker
         if let reused { worker = reused } else {

@@ -1,14 +1,16 @@
 /// The Python program that serves Kokoro-82M to ``KokoroSynthesizer``: one request per line on standard input
-/// (`{"text": ..., "speaker": N, "speed": S}`), one answer per request on standard output (a little-endian int32
+/// (`{"text": ..., "speaker": N, "speed": S}`, and `"language": L` for an accented reader), one answer per request on standard output (a little-endian int32
 /// sample count, negative for an error followed by that many bytes of message, then float32 samples at 24 kHz).
 ///
 /// A speaker number N draws, from a generator seeded by N, a point in the space of Kokoro's five style tables:
 /// convex (Dirichlet 0.5) mixes of the tables, on a quarter of the speakers an extrapolation half a step away from
 /// the male or a female table, and a perturbation of each dimension by up to 2 times the tables' spread (beyond
-/// that the output stops being speech), and an accent (US or British phonemes from espeak-ng).
+/// that the output stops being speech), and an accent (US or British phonemes from espeak-ng). An accented reader
+/// speaks what espeak-ng's rules of language L make of the English text: the IPA symbols Kokoro's vocabulary has
+/// (nearly all of them), without espeak-ng's language-switch marks.
 enum KokoroWorkerScript {
     static let source = #"""
-import json, os, struct, subprocess, sys
+import json, os, re, struct, subprocess, sys
 import numpy as np
 import onnxruntime as ort
 import importlib.resources as res
@@ -44,15 +46,18 @@ def style(speaker):
 US = [("aɪ", "I"), ("aʊ", "W"), ("eɪ", "A"), ("oʊ", "O"), ("ɔɪ", "Y"), ("dʒ", "ʤ"), ("tʃ", "ʧ"), ("ɚ", "əɹ"), ("ɜː", "ɜɹ"), ("r", "ɹ")]
 GB = [("əʊ", "Q"), ("eə", "ɛː")] + US
 
+READER = [("aɪ", "I"), ("aʊ", "W"), ("eɪ", "A"), ("oʊ", "O"), ("ɔɪ", "Y"), ("dʒ", "ʤ"), ("tʃ", "ʧ"), ("ts", "ʦ")]
+
 def phonemes(text, accent):
     out = subprocess.run(["espeak-ng", "-q", "--ipa=1", "-v", accent, "--", text], capture_output=True, check=True).stdout.decode("utf-8")
+    table = GB if accent == "en-gb" else US if accent == "en-us" else READER
     clauses = []
     for line in out.splitlines():
         words = []
-        for word in line.split():
+        for word in re.sub(r"\([a-z-]+\)", "", line).split():
             symbols = word.split("_")
             for i, s in enumerate(symbols):
-                for a, b in (GB if accent == "en-gb" else US):
+                for a, b in table:
                     s = s.replace(a, b)
                 if accent == "en-us":
                     s = s.replace("ː", "")
@@ -62,8 +67,9 @@ def phonemes(text, accent):
             clauses.append(" ".join(words))
     return ", ".join(clauses) + "."
 
-def speak(text, speaker, speed):
+def speak(text, speaker, speed, language=None):
     table, accent = style(speaker)
+    accent = language or accent
     tokens = [vocab[c] for c in phonemes(text, accent) if c in vocab][:500]
     if not tokens:
         return np.zeros(0, np.float32)
@@ -76,7 +82,7 @@ out = sys.stdout.buffer
 for line in sys.stdin:
     try:
         request = json.loads(line)
-        audio = speak(request["text"], int(request["speaker"]), float(request.get("speed", 1.0)))
+        audio = speak(request["text"], int(request["speaker"]), float(request.get("speed", 1.0)), request.get("language"))
         out.write(struct.pack("<i", len(audio)))
         out.write(audio.astype("<f4").tobytes())
     except Exception as error:

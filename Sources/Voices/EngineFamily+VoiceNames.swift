@@ -39,11 +39,31 @@ extension EngineFamily {
     /// How many speakers Kokoro's catalog offers (``kokoro``: `0000` to `0599`).
     public static let kokoroSpeakerCount = 600
 
+    /// A Kokoro voice name split into its speaker number and, for an accented reader (``ReaderSet/accented``), the
+    /// espeak-ng language (one of ``espeakReaderLanguages``) whose rules turn the English text into the phonemes it
+    /// speaks; nil for a name that is not Kokoro's.
+    ///
+    /// ```swift
+    /// EngineFamily.kokoroVoice("0042")        // (42, nil): speaker 42 with its own English accent
+    /// EngineFamily.kokoroVoice("0042-cs")     // (42, "cs"): speaker 42 reading English by Czech rules
+    /// EngineFamily.kokoroVoice("0042-xx")     // nil
+    /// ```
+    public static func kokoroVoice(_ name: String) -> (speaker: Int, language: String?)? {
+        let digits = name.prefix(4)
+        guard digits.count == 4, digits.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let speaker = Int(digits),
+              speaker < kokoroSpeakerCount else { return nil }
+        let rest = name.dropFirst(4)
+        if rest.isEmpty { return (speaker, nil) }
+        guard rest.first == "-", espeakReaderLanguages.contains(String(rest.dropFirst())) else { return nil }
+        return (speaker, String(rest.dropFirst()))
+    }
+
     /// The family whose voice table holds `name`, a voice as a keyword corpus's `clips.csv` writes it (``Voice/name``,
     /// without the engine prefix): for corpora made before `clips.csv` had an `engine` column.
     ///
     /// MBROLA's and Festival's voices are those of ``mbrolaVoices`` (and ``mbrolaReaderVoices``) and ``festivalVoices``; Pico's are its languages
-    /// (``picoLanguages``, `de-DE`); Kokoro's are four-digit speaker numbers below ``kokoroSpeakerCount`` (`0481`);
+    /// (``picoLanguages``, `de-DE`); Kokoro's are four-digit speaker numbers below ``kokoroSpeakerCount`` (`0481`),
+    /// with a reader language for its accented readers (`0481-cs`, ``kokoroVoice(_:)``);
     /// every other name is espeak-ng's (`en-us`, `en-gb-x-rp`).
     ///
     /// ```swift
@@ -58,8 +78,7 @@ extension EngineFamily {
             self = .festival
         } else if Self.picoLanguages.contains(name) {
             self = .pico
-        } else if name.utf8.count == 4, name.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let n = Int(name),
-                  n < Self.kokoroSpeakerCount {
+        } else if Self.kokoroVoice(name) != nil {
             self = .kokoro
         } else {
             self = .espeak

@@ -14,6 +14,7 @@ import Voices
             ("mb-de3-en", .mbrola), ("mb-us1", .mbrola), ("rab_diphone", .festival), ("hy_fi_mv_diphone", .festival),
             ("upc_ca_ona_hts", .festival), ("de-DE", .pico), ("it-IT", .pico), ("0481", .kokoro),
             ("0599", .kokoro), ("0600", .espeak), ("481", .espeak), ("en-us", .espeak), ("en-gb-x-rp", .espeak),
+            ("0481-cs", .kokoro), ("0481-fr-fr", .kokoro), ("0481-xx", .espeak), ("0481-", .espeak),
         ]
         for (name, family) in cases { #expect(EngineFamily(voiceName: name) == family, "\(name)") }
     }

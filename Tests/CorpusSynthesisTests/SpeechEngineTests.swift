@@ -111,11 +111,30 @@ import Voices
         #expect(VoiceCatalog.recordedSpeaker(of: "mbrola:mb-de3") == "mbrola:mb-de3-en")
         #expect(VoiceCatalog.recordedSpeaker(of: "mbrola:mb-de3-en") == nil)
         #expect(EngineFamily(voiceName: "mb-de3") == .mbrola)
+        // A Kokoro speaker reading by Czech rules is that speaker; the name says speaker and language.
+        #expect(VoiceCatalog.recordedSpeaker(of: "kokoro:0042-cs") == "kokoro:0042")
+        #expect(VoiceCatalog.recordedSpeaker(of: "kokoro:0042") == nil)
+        #expect(EngineFamily.kokoroVoice("0042-fr-fr")?.speaker == 42 && EngineFamily.kokoroVoice("0042-fr-fr")?.language == "fr-fr")
+        #expect(EngineFamily.kokoroVoice("0042")?.speaker == 42 && EngineFamily.kokoroVoice("0042")?.language == nil)
+        #expect(EngineFamily.kokoroVoice("0600") == nil && EngineFamily.kokoroVoice("0042-en") == nil)
         if let installed = try? MbrolaSynthesizer.shared.accentedReaders(), !installed.isEmpty {
             let both = try VoiceCatalog(engines: [.mbrola], readers: .both)
             for (split, identities) in both.identities {
                 for reader in identities { if let partner = VoiceCatalog.recordedSpeaker(of: reader) { #expect(identities.contains(partner), "\(reader) \(split)") } }
             }
+        }
+        if (try? KokoroSynthesizer.shared.speakers()) != nil {
+            // Kokoro's speakers reading by 20 languages' rules, each in the split of its speaker, speaking
+            // something else than the speaker's English.
+            let kokoro = try VoiceCatalog(engines: [.kokoro], readers: .both)
+            #expect(kokoro.identities.values.map(\.count).reduce(0, +) == 600 * (1 + languages.count))
+            for (split, identities) in kokoro.identities {
+                for reader in identities { if let partner = VoiceCatalog.recordedSpeaker(of: reader) { #expect(identities.contains(partner), "\(reader) \(split)") } }
+            }
+            var reader = try Voice(identity: "kokoro:0042-cs"), speaker = try Voice(identity: "kokoro:0042")
+            let accented = try renderer.render("right", voice: &reader)
+            #expect(accented.count > 2_000 && SignalLevel.peak(accented) > 0.01)
+            #expect(accented != (try renderer.render("right", voice: &speaker)))
         }
         // A family without accented readers says so.
         #expect(throws: SynthesisError.self) { try VoiceCatalog(engines: [.festival], readers: .accented) }
