@@ -72,6 +72,9 @@ struct TrainKWS: ParsableCommand {
     @Option(help: "A variational information bottleneck of weight B on the bottleneck (Alemi et al.): training samples it from N(mu, sigma^2) and adds B x KL to N(0, I); inference uses mu. 0: none.")
     var vibBeta: Float?
 
+    @Option(help: "Keep a moving average of the weights with this decay (0.999 averages about the last 1,000 steps); validation scores it and RUN/model holds it.")
+    var averageDecay: Float?
+
     @OptionGroup var wakeWord: WakeWordOptions
     @OptionGroup var training: TrainingRunOptions
     @OptionGroup var size: ModelSizeOptions
@@ -82,7 +85,7 @@ struct TrainKWS: ParsableCommand {
                                   ("--label-fraction", labelFraction != nil), ("--label-smoothing", labelSmoothing != nil),
                                   ("--context", !context.isEmpty), ("--encoder-learning-rate-scale", encoderLearningRateScale != nil),
                                   ("--dev-data", devData != nil), ("--augment", augment), ("--words", wakeWord.words != nil),
-                                  ("--vib-beta", vibBeta != nil)] + wakeWord.given
+                                  ("--vib-beta", vibBeta != nil), ("--average-decay", averageDecay != nil)] + wakeWord.given
         try training.validateRun(otherFixed: given)
         guard training.resume == nil else { return }
         if wakeWord.words != nil {
@@ -102,6 +105,9 @@ struct TrainKWS: ParsableCommand {
         }
         if let labelFraction, !(labelFraction > 0 && labelFraction <= 1) { throw ValidationError("--label-fraction \(labelFraction): must be in (0, 1]") }
         if let vibBeta, !(vibBeta >= 0 && vibBeta <= 1000) { throw ValidationError("--vib-beta \(vibBeta): must be in [0, 1000]") }
+        if let averageDecay, !(averageDecay >= 0 && averageDecay < 1) {
+            throw ValidationError("--average-decay \(averageDecay): must be at least 0 and below 1 (0.999 averages about the last 1,000 steps)")
+        }
         if let labelSmoothing, !(0..<1).contains(labelSmoothing) { throw ValidationError("--label-smoothing \(labelSmoothing): must be in [0, 1)") }
         if let scale = encoderLearningRateScale, !(0...1).contains(scale) {
             throw ValidationError("--encoder-learning-rate-scale \(scale): must be in [0, 1]")
@@ -144,7 +150,7 @@ struct TrainKWS: ParsableCommand {
             contextFolders: context.isEmpty ? nil : context, context: context.isEmpty ? nil : StreamContextSettings(),
             encoderLearningRateScale: encoderLearningRateScale, devData: devData, words: phrases, wakeWord: prepared?.wakeWord,
             moreData: data.count > 1 ? Array(data.dropFirst()) : nil,
-            excludedEngines: try excludeEngines.map { try EngineFamily.list($0).map(\.rawValue) })
+            excludedEngines: try excludeEngines.map { try EngineFamily.list($0).map(\.rawValue) }, averageDecay: averageDecay)
         if !fromFlagsOnly, let file = training.settings {
             let defaults = try TrainKWS.parse(["--out", out, "--settings", file]).newRunSettings(out: out, started: started, fromFlagsOnly: true).0
             settings = try SettingsFile.merged(file: file, flags: settings, defaults: defaults)

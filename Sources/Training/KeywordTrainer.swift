@@ -42,9 +42,12 @@ public struct KeywordTrainingSettings: Codable, Sendable {
     public var words: [String]?
     /// The wake-word recipe's calibration settings (`--words`).
     public var wakeWord: WakeWordSettings?
+    /// Decay of a moving average of the weights, which validation scores and `RUN/model` exports (`--average-decay`),
+    /// or nil for the raw weights.
+    public var averageDecay: Float?
 
     public init(
-        data: String, labels: Int, initialization: String?, labelFraction: Double, batchSize: Int, learningRate: Float, warmupSteps: Int, weightDecay: Float, labelSmoothing: Float, seed: UInt64, schedule: TrainingSchedule, model: KWSConfiguration, augmentation: AugmentationSettings, silenceShare: Double, unknownShare: Double, validationLimit: Int, contextFolders: [String]?, context: StreamContextSettings?, encoderLearningRateScale: Float?, devData: String?, words: [String]?, wakeWord: WakeWordSettings?, moreData: [String]? = nil, excludedEngines: [String]? = nil
+        data: String, labels: Int, initialization: String?, labelFraction: Double, batchSize: Int, learningRate: Float, warmupSteps: Int, weightDecay: Float, labelSmoothing: Float, seed: UInt64, schedule: TrainingSchedule, model: KWSConfiguration, augmentation: AugmentationSettings, silenceShare: Double, unknownShare: Double, validationLimit: Int, contextFolders: [String]?, context: StreamContextSettings?, encoderLearningRateScale: Float?, devData: String?, words: [String]?, wakeWord: WakeWordSettings?, moreData: [String]? = nil, excludedEngines: [String]? = nil, averageDecay: Float? = nil
     ) {
         self.data = data
         self.moreData = moreData
@@ -70,6 +73,7 @@ public struct KeywordTrainingSettings: Codable, Sendable {
         self.devData = devData
         self.words = words
         self.wakeWord = wakeWord
+        self.averageDecay = averageDecay
     }
 
     enum CodingKeys: String, CodingKey {
@@ -78,6 +82,7 @@ public struct KeywordTrainingSettings: Codable, Sendable {
         case labelSmoothing = "label_smoothing", seed, schedule, model, augmentation, silenceShare = "silence_share"
         case unknownShare = "unknown_share", validationLimit = "validation_limit", contextFolders = "context_folders", context
         case encoderLearningRateScale = "encoder_learning_rate_scale", devData = "dev_data", words, wakeWord = "wake_word"
+        case averageDecay = "average_decay"
     }
 
     /// The settings as pretty-printed JSON (sorted keys), as stored in the checkpoint and `RUN/settings.json`.
@@ -127,7 +132,8 @@ extension KeywordTrainingSettings {
 /// Fine-tunes (or trains from scratch) the keyword classifier on a Speech Commands folder (`sepkws train-kws`):
 /// augmented 1 s windows (noise, speed, gain, shift; optionally stream context and channel augmentation),
 /// cross-entropy with label smoothing, AdamW with warm-up and cosine decay (the encoder's rate scaled or frozen),
-/// validation on the balanced dev split keeping the best model in `RUN/model`, checkpoints through
+/// optionally a moving average of the weights, validation on the balanced dev split keeping the best model in
+/// `RUN/model`, checkpoints through
 /// ``TrainingRunner``.
 ///
 /// Determinism: step `i` draws its batch from a generator seeded by the runner for step `i`, so a resumed run
@@ -207,6 +213,12 @@ public final class KeywordTrainer {
         runner = !resume
             ? try TrainingRunner(starting: runDirectory, model: network, optimizer: optimizer, seed: settings.seed, configuration: settingsJSON, logColumns: columns)
             : try TrainingRunner(resuming: runDirectory, model: network, optimizer: optimizer, logColumns: columns)
+        if let decay = settings.averageDecay {
+            guard decay >= 0 && decay < 1 else {
+                throw TrainingError.invalidOption(name: "--average-decay", value: "\(decay)", reason: "must be at least 0 and below 1")
+            }
+            try runner.keepWeightAverage(decay: decay)
+        }
         try TrainingCheckpoint.writeAtomically(Data(settingsJSON.utf8), to: (runDirectory as NSString).appendingPathComponent("settings.json"), runDirectory: runDirectory)
 
         // The dev split, balanced like the standard test set, as features computed once.
@@ -248,7 +260,7 @@ public final class KeywordTrainer {
                     network: network, optimizer: optimizer, features: features, targets: targets,
                     labelSmoothing: settings.labelSmoothing, learningRate: schedule.learningRate(at: index), dropoutSeed: rng.next())
             },
-            validate: { _ in
+            validate: { _ in try runner.withValidatedWeights {
                 network.setTraining(false)
                 var lossSum = 0.0, correct = 0
                 for start in stride(from: 0, to: devCount, by: 128) {
@@ -265,7 +277,7 @@ public final class KeywordTrainer {
                     try KeywordSpotter.save(network, to: modelDirectory, metadata: ["dev_accuracy": String(format: "%.5f", accuracy)])
                 }
                 return ["dev_loss": lossSum / Double(max(devCount, 1)), "dev_accuracy": accuracy]
-            },
+            } },
             progress: progress)
     }
 }

@@ -132,27 +132,8 @@ public final class SeparationTrainer {
             optimizer.learningRate = plateau.learningRate
         }
         if let decay = settings.averageDecay {
-            let average = ExponentialMovingAverage(parameters: model.namedParameters(), decay: decay)
-            if resume {
-                let averages = Self.averages(in: try TrainingCheckpoint.auxiliaryTensors(runDirectory: runDirectory))
-                if !averages.isEmpty {
-                    do { try average.loadState(averages) } catch {
-                        throw TrainingError.checkpointMismatch(path: TrainingCheckpoint.path(in: runDirectory), error)
-                    }
-                }
-            }
-            self.average = average
+            average = try ExponentialMovingAverage.restored(parameters: model.namedParameters(), decay: decay, resuming: resume ? runDirectory : nil)
         }
-    }
-
-    /// The checkpoint key prefix of the weight average's tensors (inside `auxiliary.`).
-    static let averagePrefix = "average."
-
-    /// The weight average's tensors among a checkpoint's auxiliary ones, keyed by parameter name (empty when none).
-    static func averages(in auxiliary: [String: Tensor]) -> [String: Tensor] {
-        var averages: [String: Tensor] = [:]
-        for (key, t) in auxiliary where key.hasPrefix(averagePrefix) { averages[String(key.dropFirst(averagePrefix.count))] = t }
-        return averages
     }
 
     /// The separator of a run's checkpoint with the weights its validation scores and `RUN/model` exports (the
@@ -172,7 +153,7 @@ public final class SeparationTrainer {
         }
         let model = try MossFormer2Separator(configuration: settings.model, dropout: settings.dropout, seed: settings.seed)
         // A run that turned the average on at a resume and has not saved since holds none yet: it starts at the raw weights.
-        let tensors = settings.averageDecay == nil ? saved : saved.merging(averages(in: auxiliary)) { _, average in average }
+        let tensors = settings.averageDecay == nil ? saved : saved.merging(ExponentialMovingAverage.saved(in: auxiliary)) { _, average in average }
         do { try model.load(tensors) } catch { throw TrainingError.checkpointMismatch(path: path, error) }
         model.setTraining(false)
         return (model, state.step)
@@ -275,7 +256,7 @@ public final class SeparationTrainer {
         try TrainingCheckpoint.save(
             model: model, optimizer: optimizer,
             state: TrainingState(step: done, randomState: settings.seed, configuration: settingsJSON, extra: ["plateau": plateauJSON]),
-            auxiliary: average.map { $0.stateTensors().reduce(into: [:]) { $0[Self.averagePrefix + $1.key] = $1.value } } ?? [:],
+            auxiliary: average?.checkpointTensors() ?? [:],
             runDirectory: runDirectory)
     }
 }

@@ -31,6 +31,9 @@ public final class TrainingRunner {
     public var extra: [String: String]
     /// Called after every checkpoint with its step (for example to export a model folder).
     public var afterCheckpoint: ((Int) throws -> Void)?
+    /// A moving average of the model's weights, updated after every step and saved with every checkpoint
+    /// (``keepWeightAverage(decay:)``), or nil.
+    public private(set) var average: ExponentialMovingAverage?
     private var rng: SplitMix64
 
     /// The log file of a run folder.
@@ -71,11 +74,29 @@ public final class TrainingRunner {
         self.log = try TrainingLog(path: Self.logPath(in: runDirectory), columns: logColumns, resumingAt: state.step)
     }
 
+    /// Keeps a moving average of the model's weights from now on (Polyak averaging; the weights a trainer validates
+    /// and exports, ``withValidatedWeights(_:)``). A resumed run takes the averages its checkpoint saved; one
+    /// that had none starts the average at the current weights. The optimizer's steps do not change.
+    /// - Parameter decay: in [0, 1); 0.999 averages about the last 1,000 steps.
+    /// - Throws: ``TrainingError/checkpointMismatch(path:_:)`` when saved averages do not fit the model.
+    public func keepWeightAverage(decay: Float) throws {
+        average = try ExponentialMovingAverage.restored(
+            parameters: model.namedParameters(), decay: decay, resuming: startStep > 0 ? runDirectory : nil)
+    }
+
+    /// Runs `body` with the weights that validation scores and exports: the moving average when the run keeps one,
+    /// else the raw weights; the raw ones are back afterwards.
+    public func withValidatedWeights<T>(_ body: () throws -> T) rethrows -> T {
+        if let average { return try average.withAveragedWeights(body) }
+        return try body()
+    }
+
     /// Saves the checkpoint of `step` now.
     /// - Throws: ``TrainingError``.
     public func checkpoint(step: Int) throws {
         let state = TrainingState(step: step, randomState: rng.state, configuration: configuration, extra: extra)
-        try TrainingCheckpoint.save(model: model, optimizer: optimizer, state: state, runDirectory: runDirectory)
+        try TrainingCheckpoint.save(model: model, optimizer: optimizer, state: state, auxiliary: average?.checkpointTensors() ?? [:],
+                                    runDirectory: runDirectory)
         try afterCheckpoint?(step)
     }
 
@@ -103,6 +124,7 @@ public final class TrainingRunner {
             step: { index in
                 let seed = rng.next()
                 let metrics = try step(index, seed)
+                average?.update()
                 // Weights only, outside the random stream: snapshots never change the run.
                 if WeightSnapshots.isDue(done: index + 1, total: total, every: snapshotEvery) {
                     try WeightSnapshots.write(model: model, step: index + 1, runDirectory: runDirectory)

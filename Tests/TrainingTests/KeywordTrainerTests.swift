@@ -52,6 +52,33 @@ import TestSupport
         #expect(Self.weights(resumed.network) == Self.weights(whole.network))
     }
 
+    /// With `--average-decay`, the average is saved with the checkpoint (a resumed run ends with the uninterrupted
+    /// run's average), and the model validated and exported is the average, not the raw weights.
+    @Test func aWeightAverageResumesExactlyAndIsWhatTheRunExports() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let data = try makeTinySpeechCommands(in: dir)
+        var settings = Self.fineTuning(data: data, steps: 4)
+        settings.averageDecay = 0.5
+        settings.schedule.validateEvery = 4   // one validation, at the end: the model exported is the last average
+        let whole = try KeywordTrainer(settings: settings, runDirectory: dir.file("whole"), resume: false)
+        #expect(try whole.run(stopSignal: StopSignal(signals: [])) == .finished(step: 4))
+        let average = try #require(whole.runner.average).stateTensors().mapValues(\.scalars)
+        let raw = Self.weights(whole.network)
+        #expect(average != raw)
+        #expect(Self.weights(try KeywordSpotter.loadModel(directory: dir.file("whole/model"))) == average)
+
+        let stop = StopSignal(signals: [])
+        let first = try KeywordTrainer(settings: settings, runDirectory: dir.file("split"), resume: false)
+        #expect(try first.run(stopSignal: stop) { if $0.step == 2 { stop.request(SIGTERM) } } == .stopped(step: 2, signal: SIGTERM))
+        let resumed = try KeywordTrainer(
+            settings: try KeywordTrainer.settings(resuming: dir.file("split")), runDirectory: dir.file("split"), resume: true)
+        #expect(resumed.settings.averageDecay == 0.5)
+        #expect(try resumed.run(stopSignal: StopSignal(signals: [])) == .finished(step: 4))
+        #expect(Self.weights(resumed.network) == raw)
+        #expect(try #require(resumed.runner.average).stateTensors().mapValues(\.scalars) == average)
+    }
+
     @Test func aStoppedAndResumedPretrainingRunEqualsTheUninterruptedOne() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
