@@ -11,7 +11,7 @@ struct WakeWordOptions: ParsableArguments {
     @Option(help: "With --words: engine families that speak, comma-separated, or all (default: every installed one; see `sepkws synth engines`).")
     var engines: String?
 
-    @Option(help: "With --words: which speakers say the training clips: english, accented (espeak-ng and MBROLA voices of other languages reading with their own rules) or both (default english).")
+    @Option(help: "With --words: which speakers say the training clips: english, accented (espeak-ng, MBROLA and Kokoro voices reading with the rules of other languages) or both (default english).")
     var readers: ReaderSet?
 
     @Option(help: "With --words: false accepts per hour each phrase's threshold is calibrated to (default 0.5).")
