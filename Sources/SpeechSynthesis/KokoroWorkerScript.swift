@@ -43,10 +43,10 @@ def style(speaker):
     accent = "en-us" if rng.random() < 0.6 else "en-gb"
     return mix.astype(np.float32), accent
 
-US = [("aɪ", "I"), ("aʊ", "W"), ("eɪ", "A"), ("oʊ", "O"), ("ɔɪ", "Y"), ("dʒ", "ʤ"), ("tʃ", "ʧ"), ("ɚ", "əɹ"), ("ɜː", "ɜɹ"), ("r", "ɹ")]
+SHARED = [("aɪ", "I"), ("aʊ", "W"), ("eɪ", "A"), ("oʊ", "O"), ("ɔɪ", "Y"), ("dʒ", "ʤ"), ("tʃ", "ʧ")]
+US = SHARED + [("ɚ", "əɹ"), ("ɜː", "ɜɹ"), ("r", "ɹ")]
 GB = [("əʊ", "Q"), ("eə", "ɛː")] + US
-
-READER = [("aɪ", "I"), ("aʊ", "W"), ("eɪ", "A"), ("oʊ", "O"), ("ɔɪ", "Y"), ("dʒ", "ʤ"), ("tʃ", "ʧ"), ("ts", "ʦ")]
+READER = SHARED + [("ts", "ʦ")]
 
 def phonemes(text, accent):
     out = subprocess.run(["espeak-ng", "-q", "--ipa=1", "-v", accent, "--", text], capture_output=True, check=True).stdout.decode("utf-8")

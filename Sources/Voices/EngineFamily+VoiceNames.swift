@@ -54,8 +54,9 @@ extension EngineFamily {
               speaker < kokoroSpeakerCount else { return nil }
         let rest = name.dropFirst(4)
         if rest.isEmpty { return (speaker, nil) }
-        guard rest.first == "-", espeakReaderLanguages.contains(String(rest.dropFirst())) else { return nil }
-        return (speaker, String(rest.dropFirst()))
+        let language = String(rest.dropFirst())
+        guard rest.first == "-", espeakReaderLanguages.contains(language) else { return nil }
+        return (speaker, language)
     }
 
     /// The family whose voice table holds `name`, a voice as a keyword corpus's `clips.csv` writes it (``Voice/name``,
