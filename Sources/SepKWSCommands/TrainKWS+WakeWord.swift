@@ -18,9 +18,10 @@ extension TrainKWS {
     /// Default steps of a `--words` run (kept so that the whole default run takes under 30 minutes on two cores).
     static let wakeWordDefaultSteps = 3_000
 
-    /// Synthesizes the training data; returns its folder, the window length and the calibration settings.
+    /// Synthesizes the training data; returns its folder, the folder of running speech for stream context (nil when a
+    /// tiny run has no clean training-split window of it), the window length and the calibration settings.
     func prepareWakeWordData(phrases: [String], run: String, seed: UInt64, started: Date) throws
-        -> (data: String, windowSamples: Int, wakeWord: WakeWordSettings) {
+        -> (data: String, context: String?, windowSamples: Int, wakeWord: WakeWordSettings) {
         let engines = try wakeWord.engineFamilies()
         let dataDirectory = (run as NSString).appendingPathComponent("data")
         // The window: 1 s, or longer (in quarter seconds, up to 2 s) when a phrase said at espeak-ng's default rate
@@ -37,6 +38,8 @@ extension TrainKWS {
         if let list = wakeWord.wordList { builder.wordList = WordList.load(paths: [list]) }
         builder.examplesDirectory = wakeWord.examples
         builder.negativesDirectory = wakeWord.negatives
+        let contextDirectory = (run as NSString).appendingPathComponent("context-speech")
+        builder.contextDirectory = contextDirectory
         let bar = ProgressBar(label: "train-kws: synthesizing", unit: "clips")
         let confusers = try builder.build(progress: { bar.update(done: $0.done, total: $0.total) },
                                           status: { Console.error("train-kws: \($0)") })
@@ -44,7 +47,8 @@ extension TrainKWS {
             engines: engines.map(\.rawValue), targetFalseAcceptsPerHour: wakeWord.targetFaPerHour ?? 0.5,
             calibrationMinutes: wakeWord.calibrationMinutes ?? 10, fillers: WakeWordCorpusBuilder<SplitMix64>.calibrationFillers(phrases: phrases, confusers: confusers),
             preparationSeconds: Date().timeIntervalSince(started))
-        return (dataDirectory, windowSamples, settings)
+        let contextFiles = (try? AudioFolder.files(in: contextDirectory)) ?? []
+        return (dataDirectory, contextFiles.isEmpty ? nil : contextDirectory, windowSamples, settings)
     }
 
     /// Calibrates the thresholds of the trained model and prints the report.

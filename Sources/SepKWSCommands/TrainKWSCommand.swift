@@ -30,7 +30,8 @@ struct TrainKWS: ParsableCommand {
             by every installed speech engine (train-split speakers, varied prosody, half with noise) into RUN/data, with \
             hard negatives as _unknown_ (phonetic neighbours from the system word list, parts of the phrase, running \
             speech) and noise as _silence_; the shipped 12-keyword encoder is fine-tuned (--init defaults to it; \
-            45% of each batch _unknown_); then a synthesized stream with held-out speakers (RUN/calibration) sets each \
+            45% of each batch _unknown_) with stream context from the synthesized running speech of training-split \
+            speakers (RUN/context-speech; --context gives other speech); then a synthesized stream with held-out speakers (RUN/calibration) sets each \
             phrase's threshold to --target-fa-per-hour, stored in RUN/model/config.json, which `detect --model RUN/model` \
             uses. Phrases longer than about 0.85 s get a longer window (up to 2 s).
             """)
@@ -50,6 +51,9 @@ struct TrainKWS: ParsableCommand {
 
     @Flag(help: "Also augment against synthesizer fingerprints: a room (30%), a random equalizer (80%), band limits (20%), clipping and mu-law, as train-sep --augment.")
     var augment = false
+
+    @Flag(help: "SpecAugment: mask 2 bands of up to 10 frames and 2 bands of up to 5 mels of each training window's log-mel.")
+    var specAugment = false
 
     @Option(help: "Task: 12 (10 words + _unknown_ + _silence_) or 35 (all words).")
     var labels: Int?
@@ -84,12 +88,12 @@ struct TrainKWS: ParsableCommand {
         let given = size.given + [("--data", !data.isEmpty), ("--exclude-engines", excludeEngines != nil), ("--labels", labels != nil), ("--init", initialization != nil),
                                   ("--label-fraction", labelFraction != nil), ("--label-smoothing", labelSmoothing != nil),
                                   ("--context", !context.isEmpty), ("--encoder-learning-rate-scale", encoderLearningRateScale != nil),
-                                  ("--dev-data", devData != nil), ("--augment", augment), ("--words", wakeWord.words != nil),
+                                  ("--dev-data", devData != nil), ("--augment", augment), ("--spec-augment", specAugment), ("--words", wakeWord.words != nil),
                                   ("--vib-beta", vibBeta != nil), ("--average-decay", averageDecay != nil)] + wakeWord.given
         try training.validateRun(otherFixed: given)
         guard training.resume == nil else { return }
         if wakeWord.words != nil {
-            if let other = [("--data", !data.isEmpty), ("--exclude-engines", excludeEngines != nil), ("--labels", labels != nil), ("--dev-data", devData != nil), ("--context", !context.isEmpty),
+            if let other = [("--data", !data.isEmpty), ("--exclude-engines", excludeEngines != nil), ("--labels", labels != nil), ("--dev-data", devData != nil),
                             ("--label-fraction", labelFraction != nil)].first(where: { $0.1 }) {
                 throw ValidationError("\(other.0) does not go with --words (the data is synthesized from the phrases)")
             }
@@ -129,7 +133,7 @@ struct TrainKWS: ParsableCommand {
         // after minutes of synthesis.
         let initialPath = try initialization ?? (phrases != nil ? DefaultModels.keywordSpotterDirectory() : nil)
         if let initialPath { initial = try InitialEncoder(path: initialPath) }
-        var prepared: (data: String, windowSamples: Int, wakeWord: WakeWordSettings)?
+        var prepared: (data: String, context: String?, windowSamples: Int, wakeWord: WakeWordSettings)?
         if let phrases { prepared = try prepareWakeWordData(phrases: phrases, run: out, seed: training.seed ?? 1, started: started) }
         var model: KWSConfiguration
         if let initial {
@@ -141,16 +145,20 @@ struct TrainKWS: ParsableCommand {
         }
         if let prepared { model.frontEnd.clipSamples = prepared.windowSamples }
         model.vibBeta = (vibBeta ?? 0) > 0 ? vibBeta : nil
+        // With --words, the synthesized running speech (training-split speakers) is the stream context unless
+        // --context gives other speech.
+        let contextFolders = !context.isEmpty ? context : prepared?.context.map { [$0] }
         var settings = KeywordTrainingSettings(
             data: prepared?.data ?? data.first ?? "", labels: labelSet.labels.count, initialization: initialPath,
             labelFraction: labelFraction ?? 1,
             batchSize: training.batchSize ?? 64, learningRate: training.learningRate ?? 2e-3, warmupSteps: training.warmup ?? min(200, schedule.totalSteps / 10),
             weightDecay: 0.01, labelSmoothing: labelSmoothing ?? 0.1, seed: training.seed ?? 1, schedule: schedule, model: model,
             augmentation: AugmentationSettings(channel: augment ? SourceAugmentationSettings() : nil), silenceShare: 0.1, unknownShare: phrases != nil ? 0.45 : context.isEmpty ? 0.1 : 0.2, validationLimit: 3000,
-            contextFolders: context.isEmpty ? nil : context, context: context.isEmpty ? nil : StreamContextSettings(),
+            contextFolders: contextFolders, context: contextFolders == nil ? nil : StreamContextSettings(),
             encoderLearningRateScale: encoderLearningRateScale, devData: devData, words: phrases, wakeWord: prepared?.wakeWord,
             moreData: data.count > 1 ? Array(data.dropFirst()) : nil,
-            excludedEngines: try excludeEngines.map { try EngineFamily.list($0).map(\.rawValue) }, averageDecay: averageDecay)
+            excludedEngines: try excludeEngines.map { try EngineFamily.list($0).map(\.rawValue) }, averageDecay: averageDecay,
+            masking: specAugment ? .supervised : nil)
         if !fromFlagsOnly, let file = training.settings {
             let defaults = try TrainKWS.parse(["--out", out, "--settings", file]).newRunSettings(out: out, started: started, fromFlagsOnly: true).0
             settings = try SettingsFile.merged(file: file, flags: settings, defaults: defaults)

@@ -45,9 +45,12 @@ public struct KeywordTrainingSettings: Codable, Sendable {
     /// Decay of a moving average of the weights, which validation scores and `RUN/model` exports (`--average-decay`),
     /// or nil for the raw weights.
     public var averageDecay: Float?
+    /// SpecAugment masks on each training batch's log-mels (`--spec-augment`), or nil for none.
+    public var masking: SpectrogramMasking?
 
     public init(
-        data: String, labels: Int, initialization: String?, labelFraction: Double, batchSize: Int, learningRate: Float, warmupSteps: Int, weightDecay: Float, labelSmoothing: Float, seed: UInt64, schedule: TrainingSchedule, model: KWSConfiguration, augmentation: AugmentationSettings, silenceShare: Double, unknownShare: Double, validationLimit: Int, contextFolders: [String]?, context: StreamContextSettings?, encoderLearningRateScale: Float?, devData: String?, words: [String]?, wakeWord: WakeWordSettings?, moreData: [String]? = nil, excludedEngines: [String]? = nil, averageDecay: Float? = nil
+        data: String, labels: Int, initialization: String?, labelFraction: Double, batchSize: Int, learningRate: Float, warmupSteps: Int, weightDecay: Float, labelSmoothing: Float, seed: UInt64, schedule: TrainingSchedule, model: KWSConfiguration, augmentation: AugmentationSettings, silenceShare: Double, unknownShare: Double, validationLimit: Int, contextFolders: [String]?, context: StreamContextSettings?, encoderLearningRateScale: Float?, devData: String?, words: [String]?, wakeWord: WakeWordSettings?, moreData: [String]? = nil, excludedEngines: [String]? = nil, averageDecay: Float? = nil,
+        masking: SpectrogramMasking? = nil
     ) {
         self.data = data
         self.moreData = moreData
@@ -74,6 +77,7 @@ public struct KeywordTrainingSettings: Codable, Sendable {
         self.words = words
         self.wakeWord = wakeWord
         self.averageDecay = averageDecay
+        self.masking = masking
     }
 
     enum CodingKeys: String, CodingKey {
@@ -82,7 +86,7 @@ public struct KeywordTrainingSettings: Codable, Sendable {
         case labelSmoothing = "label_smoothing", seed, schedule, model, augmentation, silenceShare = "silence_share"
         case unknownShare = "unknown_share", validationLimit = "validation_limit", contextFolders = "context_folders", context
         case encoderLearningRateScale = "encoder_learning_rate_scale", devData = "dev_data", words, wakeWord = "wake_word"
-        case averageDecay = "average_decay"
+        case averageDecay = "average_decay", masking = "spec_augment"
     }
 
     /// The settings as pretty-printed JSON (sorted keys), as stored in the checkpoint and `RUN/settings.json`.
@@ -256,6 +260,7 @@ public final class KeywordTrainer {
             step: { index, seed in
                 var rng = SplitMix64(seed: seed)
                 let (features, targets) = try batches.batch(size: settings.batchSize, using: &rng)
+                settings.masking?.apply(to: features, fill: settings.model.inputMean, using: &rng)
                 return fineTuningStep(
                     network: network, optimizer: optimizer, features: features, targets: targets,
                     labelSmoothing: settings.labelSmoothing, learningRate: schedule.learningRate(at: index), dropoutSeed: rng.next())

@@ -28,6 +28,11 @@ public struct SpectrogramMasking: Sendable, Codable, Equatable {
         self.timeMasks = timeMasks; self.maxFrames = maxFrames; self.frequencyMasks = frequencyMasks; self.maxBins = maxBins
     }
 
+    /// The light masks of supervised keyword training (`train-kws --spec-augment`): 2 time masks of up to 10 frames
+    /// and 2 mel-band masks of up to 5 bins per window (SpecAugment's usual keyword-spotting scale: on average about
+    /// a tenth of a 1 s window's frames and an eighth of its 40 mels hidden, so the word stays recognizable).
+    public static let supervised = SpectrogramMasking(timeMasks: 2, maxFrames: 10, frequencyMasks: 2, maxBins: 5)
+
     /// Masks every window of `features` in place, each with its own draws.
     /// - Parameters:
     ///   - features: log-mel windows `[B, T, M]`.

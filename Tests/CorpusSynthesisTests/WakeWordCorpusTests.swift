@@ -117,14 +117,24 @@ import Voices
         builder.positivesPerPhrase = 12
         builder.confusableClips = 6
         builder.partialClips = 4
-        builder.speechClips = 4
+        builder.speechClips = 10
         builder.clipSamples = 20_000
+        let context = try TemporaryDirectory()
+        defer { context.remove() }
+        builder.contextDirectory = context.path
         let confusers = try builder.build()
         #expect(confusers["hey jarvis"]?.contains("harvest") == true)
         let dataset = try SpeechCommandsDataset(root: dir.path, labelSet: .custom(keywords: ["hey jarvis"]), windowSamples: 20_000)
         let all = CorpusSplit.allCases.flatMap { dataset.examples[$0] ?? [] }
         #expect(all.filter { $0.label == 0 }.count == 12)
-        #expect(all.filter { $0.label == 1 }.count == 14)
+        #expect(all.filter { $0.label == 1 }.count == 20)
+        // Stream context: the clean training-split windows of running speech, and nothing else.
+        let table = try CSVTable(path: dir.file("clips.csv"))
+        let expected = table.rows.indices.filter {
+            table.value("path", row: $0)!.hasPrefix("unknown-speech/") && table.value("split", row: $0) == "train" && table.value("noise", row: $0) == "none"
+        }.map { (table.value("path", row: $0)! as NSString).lastPathComponent }
+        let linked = try FileManager.default.contentsOfDirectory(atPath: context.path)
+        #expect(!expected.isEmpty && linked.sorted() == expected.sorted(), "\(linked) vs \(expected)")
         #expect(all.contains { $0.label == 2 })
         let clip = try AudioFileReader.read(path: all.first { $0.label == 0 }!.path)
         #expect(clip.channels[0].count == 20_000)

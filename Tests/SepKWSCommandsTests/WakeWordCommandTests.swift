@@ -98,6 +98,10 @@ import Testing
         let threshold = try #require(configuration.thresholds?["hey jarvis"])
         #expect(threshold > 0 && threshold <= 1)
         #expect(FileManager.default.fileExists(atPath: run + "/data/hey_jarvis"))
+        // Stream context from the synthesized running speech of training-split speakers.
+        let settings = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/settings.json"))) as! [String: Any]
+        #expect(settings["context_folders"] as? [String] == [run + "/context-speech"], "\(settings["context_folders"] ?? "none")")
+        #expect(try !AudioFolder.files(in: run + "/context-speech").isEmpty)
         let confusers = try String(contentsOfFile: run + "/data/confusers.txt", encoding: .utf8)
         #expect(confusers.contains("harvest"), "\(confusers)")
 

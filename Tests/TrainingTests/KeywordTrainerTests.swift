@@ -52,6 +52,31 @@ import TestSupport
         #expect(Self.weights(resumed.network) == Self.weights(whole.network))
     }
 
+    /// With `--spec-augment`, the masks are drawn from each step's seed: a resumed run equals the uninterrupted one,
+    /// the settings record the masks, and the weights differ from the same run without them.
+    @Test func specAugmentResumesExactlyAndChangesTraining() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let data = try makeTinySpeechCommands(in: dir)
+        var settings = Self.fineTuning(data: data, steps: 4)
+        settings.masking = .supervised
+        let whole = try KeywordTrainer(settings: settings, runDirectory: dir.file("whole"), resume: false)
+        #expect(try whole.run(stopSignal: StopSignal(signals: [])) == .finished(step: 4))
+        let plain = try KeywordTrainer(settings: Self.fineTuning(data: data, steps: 4), runDirectory: dir.file("plain"), resume: false)
+        #expect(try plain.run(stopSignal: StopSignal(signals: [])) == .finished(step: 4))
+        #expect(Self.weights(plain.network) != Self.weights(whole.network))
+
+        let stop = StopSignal(signals: [])
+        let first = try KeywordTrainer(settings: settings, runDirectory: dir.file("split"), resume: false)
+        #expect(try first.run(stopSignal: stop) { if $0.step == 2 { stop.request(SIGTERM) } } == .stopped(step: 2, signal: SIGTERM))
+        let recorded = try KeywordTrainer.settings(resuming: dir.file("split"))
+        #expect(recorded.masking == .supervised)
+        #expect(try String(contentsOfFile: dir.file("split/settings.json"), encoding: .utf8).contains("\"spec_augment\""))
+        let resumed = try KeywordTrainer(settings: recorded, runDirectory: dir.file("split"), resume: true)
+        #expect(try resumed.run(stopSignal: StopSignal(signals: [])) == .finished(step: 4))
+        #expect(Self.weights(resumed.network) == Self.weights(whole.network))
+    }
+
     /// With `--average-decay`, the average is saved with the checkpoint (a resumed run ends with the uninterrupted
     /// run's average), and the model validated and exported is the average, not the raw weights.
     @Test func aWeightAverageResumesExactlyAndIsWhatTheRunExports() throws {
