@@ -17,6 +17,8 @@ import Voices
 extension TrainKWS {
     /// Default steps of a `--words` run (kept so that the whole default run takes under 30 minutes on two cores).
     static let wakeWordDefaultSteps = 3_000
+    /// Default weight-average decay of a `--words` run (its model is the average of about the last 1,000 steps).
+    static let wakeWordAverageDecay: Float = 0.999
 
     /// Synthesizes the training data; returns its folder, the folder of running speech for stream context (nil when a
     /// tiny run has no clean training-split window of it), the window length and the calibration settings.

@@ -30,7 +30,7 @@ struct TrainKWS: ParsableCommand {
             by every installed speech engine (train-split speakers, varied prosody, half with noise) into RUN/data, with \
             hard negatives as _unknown_ (phonetic neighbours from the system word list, parts of the phrase, running \
             speech) and noise as _silence_; the shipped 12-keyword encoder is fine-tuned (--init defaults to it; \
-            45% of each batch _unknown_) with stream context from the synthesized running speech of training-split \
+            45% of each batch _unknown_; --augment and a weight average of decay 0.999 on by default) with stream context from the synthesized running speech of training-split \
             speakers (RUN/context-speech; --context gives other speech); then a synthesized stream with held-out speakers (RUN/calibration) sets each \
             phrase's threshold to --target-fa-per-hour, stored in RUN/model/config.json, which `detect --model RUN/model` \
             uses. Phrases longer than about 0.85 s get a longer window (up to 2 s).
@@ -49,8 +49,8 @@ struct TrainKWS: ParsableCommand {
     @Option(help: "Speech Commands folder whose dev split validates the run (default: --data's), e.g. clips of engine families held out of training (`synth kws --held-out`).")
     var devData: String?
 
-    @Flag(help: "Also augment against synthesizer fingerprints: a room (30%), a random equalizer (80%), band limits (20%), clipping and mu-law, as train-sep --augment.")
-    var augment = false
+    @Flag(inversion: .prefixedNo, help: "Also augment against synthesizer fingerprints: a room (30%), a random equalizer (80%), band limits (20%), clipping and mu-law, as train-sep --augment (default: on with --words, else off).")
+    var augment: Bool?
 
     @Flag(help: "SpecAugment: mask 2 bands of up to 10 frames and 2 bands of up to 5 mels of each training window's log-mel.")
     var specAugment = false
@@ -76,7 +76,7 @@ struct TrainKWS: ParsableCommand {
     @Option(help: "A variational information bottleneck of weight B on the bottleneck (Alemi et al.): training samples it from N(mu, sigma^2) and adds B x KL to N(0, I); inference uses mu. 0: none.")
     var vibBeta: Float?
 
-    @Option(help: "Keep a moving average of the weights with this decay (0.999 averages about the last 1,000 steps); validation scores it and RUN/model holds it.")
+    @Option(help: "Keep a moving average of the weights with this decay (0.999 averages about the last 1,000 steps); validation scores it and RUN/model holds it (default: 0.999 with --words, else none; 0: the raw weights).")
     var averageDecay: Float?
 
     @OptionGroup var wakeWord: WakeWordOptions
@@ -88,7 +88,7 @@ struct TrainKWS: ParsableCommand {
         let given = size.given + [("--data", !data.isEmpty), ("--exclude-engines", excludeEngines != nil), ("--labels", labels != nil), ("--init", initialization != nil),
                                   ("--label-fraction", labelFraction != nil), ("--label-smoothing", labelSmoothing != nil),
                                   ("--context", !context.isEmpty), ("--encoder-learning-rate-scale", encoderLearningRateScale != nil),
-                                  ("--dev-data", devData != nil), ("--augment", augment), ("--spec-augment", specAugment), ("--words", wakeWord.words != nil),
+                                  ("--dev-data", devData != nil), ("--augment", augment != nil), ("--spec-augment", specAugment), ("--words", wakeWord.words != nil),
                                   ("--vib-beta", vibBeta != nil), ("--average-decay", averageDecay != nil)] + wakeWord.given
         try training.validateRun(otherFixed: given)
         guard training.resume == nil else { return }
@@ -153,11 +153,11 @@ struct TrainKWS: ParsableCommand {
             labelFraction: labelFraction ?? 1,
             batchSize: training.batchSize ?? 64, learningRate: training.learningRate ?? 2e-3, warmupSteps: training.warmup ?? min(200, schedule.totalSteps / 10),
             weightDecay: 0.01, labelSmoothing: labelSmoothing ?? 0.1, seed: training.seed ?? 1, schedule: schedule, model: model,
-            augmentation: AugmentationSettings(channel: augment ? SourceAugmentationSettings() : nil), silenceShare: 0.1, unknownShare: phrases != nil ? 0.45 : context.isEmpty ? 0.1 : 0.2, validationLimit: 3000,
+            augmentation: AugmentationSettings(channel: (augment ?? (phrases != nil)) ? SourceAugmentationSettings() : nil), silenceShare: 0.1, unknownShare: phrases != nil ? 0.45 : context.isEmpty ? 0.1 : 0.2, validationLimit: 3000,
             contextFolders: contextFolders, context: contextFolders == nil ? nil : StreamContextSettings(),
             encoderLearningRateScale: encoderLearningRateScale, devData: devData, words: phrases, wakeWord: prepared?.wakeWord,
             moreData: data.count > 1 ? Array(data.dropFirst()) : nil,
-            excludedEngines: try excludeEngines.map { try EngineFamily.list($0).map(\.rawValue) }, averageDecay: averageDecay,
+            excludedEngines: try excludeEngines.map { try EngineFamily.list($0).map(\.rawValue) }, averageDecay: averageDecay ?? (phrases != nil ? Self.wakeWordAverageDecay : nil),
             masking: specAugment ? .supervised : nil)
         if !fromFlagsOnly, let file = training.settings {
             let defaults = try TrainKWS.parse(["--out", out, "--settings", file]).newRunSettings(out: out, started: started, fromFlagsOnly: true).0

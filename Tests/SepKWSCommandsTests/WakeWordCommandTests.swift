@@ -102,6 +102,9 @@ import Testing
         let settings = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/settings.json"))) as! [String: Any]
         #expect(settings["context_folders"] as? [String] == [run + "/context-speech"], "\(settings["context_folders"] ?? "none")")
         #expect(try !AudioFolder.files(in: run + "/context-speech").isEmpty)
+        // --augment and the weight average are on by default with --words.
+        #expect((settings["augmentation"] as? [String: Any])?["channel"] != nil && settings["average_decay"] as? Double == 0.999,
+                "\(settings)")
         let confusers = try String(contentsOfFile: run + "/data/confusers.txt", encoding: .utf8)
         #expect(confusers.contains("harvest"), "\(confusers)")
 
