@@ -11,7 +11,7 @@ struct WakeWordOptions: ParsableArguments {
     @Option(help: "With --words: engine families that speak, comma-separated, or all (default: every installed one; see `sepkws synth engines`).")
     var engines: String?
 
-    @Option(help: "With --words: which speakers say the training clips: english, accented (espeak-ng, MBROLA and Kokoro voices reading with the rules of other languages) or both (default english).")
+    @Option(help: "With --words: which speakers say the training clips: english, accented (espeak-ng, MBROLA and Kokoro voices reading with the rules of other languages) or both (default both).")
     var readers: ReaderSet?
 
     @Option(help: "With --words: false accepts per hour each phrase's threshold is calibrated to (default 0.5).")
@@ -23,7 +23,7 @@ struct WakeWordOptions: ParsableArguments {
     @Option(help: "With --words: your background audio without the phrase (TV, office, kitchen): cut into _unknown_ windows and used as noise.")
     var negatives: String?
 
-    @Option(help: "With --words: synthesized clips per phrase (default 400; negatives scale with it).")
+    @Option(help: "With --words: synthesized clips per phrase (default 1200; negatives scale with it).")
     var clipsPerPhrase: Int?
 
     @Option(help: "With --words: minutes of the synthesized calibration stream (default 10).")
