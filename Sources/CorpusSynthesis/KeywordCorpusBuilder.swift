@@ -33,6 +33,9 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
     public var clipsPerWord: Int
     /// The folders to make, if not one per word of ``words``.
     public var entries: [KeywordCorpusEntry]?
+    /// Words that running speech (``KeywordCorpusEntry/isRunningSpeech``) and the babble noise never say, so that a
+    /// window labelled `_unknown_` never holds a keyword; nil: every word of every entry that is not running speech.
+    public var avoidedWords: Set<String>?
     /// Samples per clip (16,000: 1 s windows; longer for long phrases).
     public var clipSamples = 16_000
     public var outputDirectory: String
@@ -129,6 +132,11 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
         return table
     }
 
+    /// The words the sentences never say: ``avoidedWords``, else the words of every entry that is not running speech.
+    public var sentenceAvoidedWords: Set<String> {
+        avoidedWords ?? SentenceGenerator.words(of: plannedEntries.flatMap(\.texts))
+    }
+
     /// The folders to make: ``entries``, or one per word.
     public var plannedEntries: [KeywordCorpusEntry] {
         entries ?? words.map { KeywordCorpusEntry(folder: $0, texts: [$0], clips: clipsPerWord) }
@@ -150,7 +158,7 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
         var speech: [Float], word: String
         if entry.isRunningSpeech {
             // A window-long stretch of a sentence.
-            word = SentenceGenerator().sentence(clauses: 2, using: &rng)
+            word = SentenceGenerator(avoiding: sentenceAvoidedWords).sentence(clauses: 2, using: &rng)
             speech = try renderer.render(word, voice: &voice)
             let keep = min(speech.count, length * 95 / 100)
             let start = Int.random(in: 0...(speech.count - keep), using: &rng)
@@ -201,7 +209,7 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
             let count = 60 * sampleRate
             let noise: [Float]
             if kind == .babble {
-                let generator = SentenceGenerator()
+                let generator = SentenceGenerator(avoiding: sentenceAvoidedWords)
                 let utterances = try (0..<6).map { _ in
                     var voice = catalog.randomVoice(in: .train, using: &rng)
                     return try renderer.render(generator.sentence(clauses: 3, using: &rng), voice: &voice)

@@ -16,6 +16,12 @@ public struct SentenceGenerator: Sendable {
         (prepositions, openers, connectives, subjects) = (kept(Self.prepositions), kept(Self.openers), kept(Self.connectives), kept(Self.subjects))
     }
 
+    /// The lowercase words of `phrases` (`["hey jarvis", "Computer"]` -> `{"hey", "jarvis", "computer"}`): what running
+    /// speech must never say when those phrases are keywords, since nothing labels a keyword said inside a sentence.
+    public static func words(of phrases: [String]) -> Set<String> {
+        Set(phrases.flatMap { $0.lowercased().split(separator: " ").map(String.init) })
+    }
+
     static let determiners = ["the", "a", "this", "that", "my", "your", "our", "their", "every", "one", "some", "no"]
     static let adjectives = [
         "old", "new", "small", "large", "quiet", "loud", "bright", "dark", "green", "red", "blue", "warm", "cold",

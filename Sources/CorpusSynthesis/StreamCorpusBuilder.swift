@@ -11,10 +11,14 @@ import Voices
 /// OUT/stream.wav       16 kHz mono 16-bit
 /// OUT/stream.s16le     the same samples as raw PCM (for `sepkws detect -`)
 /// OUT/labels.csv       keyword, start_s, end_s, condition (clean | noise | talker)
+/// OUT/segments.csv     every segment: start_s, end_s, kind (keyword | filler | sentence), text, engine, voice,
+///                      condition, and the competing talker's engine, voice and text (for finding what a detector
+///                      missed or fired on)
 /// ```
 /// The main talker and the competing talkers are test-split speakers (never heard in training; ``speakerSplit``
 /// chooses another split, e.g. dev for calibrating thresholds). With ``fillers`` (confusable words and phrases),
-/// that share of the non-keyword segments says one of them instead of a sentence, unlabelled. Built in segments
+/// that share of the non-keyword segments says one of them instead of a sentence, unlabelled. Sentences never say a
+/// word of a keyword (``avoidedWords``), so every keyword said is labelled. Built in segments
 /// and written as it goes, so memory does not grow with the length. Deterministic from the seed.
 public struct StreamCorpusBuilder<R: RandomNumberGenerator> {
     public var words: [String]
@@ -28,8 +32,10 @@ public struct StreamCorpusBuilder<R: RandomNumberGenerator> {
     public var everySpeakerInEverySplit = false
     /// Which of the engines' speakers read (English rules, accented readers, or both; ``Voices/ReaderSet``).
     public var readers = ReaderSet.english
-    /// Words the sentences never say (``SentenceGenerator/init(avoiding:)``), for example the keywords.
-    public var avoidedWords: Set<String> = []
+    /// Words the sentences (the main talker's and the competing talker's) never say
+    /// (``SentenceGenerator/init(avoiding:)``): by default the words of the keywords, since only the keyword segments
+    /// are labelled and a keyword said inside a sentence would count as a false accept.
+    public var avoidedWords: Set<String>
     public var sampleRate = 16_000
     /// Share of segments with background noise, and with a competing talker.
     public var noiseFraction = 0.25, talkerFraction = 0.25
@@ -57,6 +63,7 @@ public struct StreamCorpusBuilder<R: RandomNumberGenerator> {
             throw DatasetError.invalidOption(name: "--minutes", value: "\(minutes)", reason: "must be in (0, 1440]")
         }
         self.words = words
+        self.avoidedWords = SentenceGenerator.words(of: words)
         self.minutes = minutes
         self.outputDirectory = outputDirectory
         self.seed = seed
@@ -75,6 +82,8 @@ public struct StreamCorpusBuilder<R: RandomNumberGenerator> {
         let writer = try AudioFileWriter(path: wavPath, format: .wav16, sampleRate: sampleRate, channelCount: 1)
         let raw = try AudioFileWriter(path: rawPath, format: .s16le, sampleRate: sampleRate, channelCount: 1)
         var labels = CSVTable(header: ["keyword", "start_s", "end_s", "condition"])
+        var segments = CSVTable(header: ["start_s", "end_s", "kind", "text", "engine", "voice", "condition",
+                                         "competing_engine", "competing_voice", "competing_text"])
         let total = Int(minutes * 60 * Double(sampleRate))
         var written = 0, segment = 0
         var rng = makeGenerator(derivedSeed(seed, 0))
@@ -93,11 +102,11 @@ public struct StreamCorpusBuilder<R: RandomNumberGenerator> {
             let pause = [Float](repeating: 0, count: Int.random(in: sampleRate / 5...sampleRate, using: &rng))
             var isKeyword = Double.random(in: 0..<1, using: &rng) < 0.5
             let word = words.randomElement(using: &rng)!
-            var text: String
+            var text: String, kind = "sentence"
             if isKeyword {
-                text = word
+                (text, kind) = (word, "keyword")
             } else if !fillers.isEmpty && Double.random(in: 0..<1, using: &rng) < fillerFraction {
-                text = fillers.randomElement(using: &rng)!
+                (text, kind) = (fillers.randomElement(using: &rng)!, "filler")
             } else {
                 text = sentences.sentence(clauses: Int.random(in: 1...2, using: &rng), using: &rng)
             }
@@ -106,7 +115,7 @@ public struct StreamCorpusBuilder<R: RandomNumberGenerator> {
                 var attempt = 1
                 while try !keywordJudge(rendered, word) {
                     guard attempt < keywordAttempts else {
-                        (isKeyword, text) = (false, sentences.sentence(clauses: 1, using: &rng))
+                        (isKeyword, text, kind) = (false, sentences.sentence(clauses: 1, using: &rng), "sentence")
                         rendered = try renderer.render(text, voice: &voice)
                         break
                     }
@@ -119,6 +128,7 @@ public struct StreamCorpusBuilder<R: RandomNumberGenerator> {
             var piece = pause + speech
             let u = Double.random(in: 0..<1, using: &rng)
             let condition = u < noiseFraction ? "noise" : u < noiseFraction + talkerFraction ? "talker" : "clean"
+            var competitor = ["", "", ""]
             if condition == "noise" {
                 let noise = NoiseGenerator.make(NoiseKind.synthetic.randomElement(using: &rng)!, count: piece.count, sampleRate: sampleRate, using: &rng)
                 let scaled = SignalLevel.noise(noise, forSNR: Double.random(in: 5...20, using: &rng), against: speech)
@@ -127,7 +137,9 @@ public struct StreamCorpusBuilder<R: RandomNumberGenerator> {
                 var other = catalog.randomVoice(in: speakerSplit, using: &rng)
                 for _ in 0..<20 where other.identity == voice.identity { other = catalog.randomVoice(in: speakerSplit, using: &rng) }
                 // The competing talker never says a keyword: sentences only.
-                var competing = try renderer.render(sentences.sentence(clauses: 2, using: &rng), voice: &other)
+                let competingText = sentences.sentence(clauses: 2, using: &rng)
+                var competing = try renderer.render(competingText, voice: &other)
+                competitor = [other.engine.rawValue, other.name, competingText]
                 competing = SignalLevel.scaled(competing, toRMS: SignalLevel.rms(speech) > 0
                     ? 20 * log10(SignalLevel.rms(speech)) + Double.random(in: -5...5, using: &rng) : -25)
                 let offset = Int.random(in: 0..<max(1, piece.count / 2), using: &rng)
@@ -135,10 +147,10 @@ public struct StreamCorpusBuilder<R: RandomNumberGenerator> {
             }
             let peak = SignalLevel.peak(piece)
             if peak > 0.95 { piece = piece.map { $0 * 0.95 / peak } }
-            if isKeyword {
-                let start = Double(written + pause.count) / Double(sampleRate)
-                labels.rows.append([word, String(format: "%.3f", start), String(format: "%.3f", start + Double(speech.count) / Double(sampleRate)), condition])
-            }
+            let start = Double(written + pause.count) / Double(sampleRate)
+            let times = [String(format: "%.3f", start), String(format: "%.3f", start + Double(speech.count) / Double(sampleRate))]
+            if isKeyword { labels.rows.append([word] + times + [condition]) }
+            segments.rows.append(times + [kind, text, voice.engine.rawValue, voice.name, condition] + competitor)
             try writer.write(AudioBuffer(sampleRate: sampleRate, mono: piece))
             try raw.write(AudioBuffer(sampleRate: sampleRate, mono: piece))
             written += piece.count
@@ -147,6 +159,7 @@ public struct StreamCorpusBuilder<R: RandomNumberGenerator> {
         try writer.finish()
         try raw.finish()
         try labels.write(to: root.appendingPathComponent("labels.csv"))
+        try segments.write(to: root.appendingPathComponent("segments.csv"))
         return labels
     }
 }

@@ -142,6 +142,8 @@ public struct WakeWordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
         var builder = try KeywordCorpusBuilder(words: phrases.map { KeywordLabelSet.folderName(for: $0) }, clipsPerWord: 1,
                                                outputDirectory: outputDirectory, seed: seed, generator: makeGenerator)
         builder.entries = entries(confusers: confusers)
+        // Running speech may say a confuser or a partial phrase (they are negatives too), never a phrase's word.
+        builder.avoidedWords = SentenceGenerator.words(of: phrases)
         builder.engines = engines
         builder.readers = readers
         builder.clipSamples = clipSamples

@@ -187,7 +187,9 @@ struct SynthStream: ParsableCommand {
     @Option(help: "Length in minutes.")
     var minutes: Double
 
-    @Flag(help: "The sentences never say a keyword (by default they may, as everyday speech does, and a detection there counts as a false accept).")
+    /// Kept so that older commands still parse: sentences never say a keyword now (a keyword inside a sentence has no
+    /// label, so detecting it counted as a false accept).
+    @Flag(help: .hidden)
     var avoidKeywords = false
 
     @Option(help: "Confusable words or phrases said, unlabelled, in 40% of the non-keyword segments: comma-separated, or @FILE with one per line (e.g. a wake-word run's data/confusers.txt).")
@@ -213,7 +215,6 @@ struct SynthStream: ParsableCommand {
         builder.everySpeakerInEverySplit = options.heldOut
         builder.readers = options.readers
         builder.talkerPerSegment = talkerPerSegment
-        if avoidKeywords { builder.avoidedWords = Set(builder.words.flatMap { $0.split(separator: " ").map(String.init) }) }
         if let fillers { builder.fillers = try WordList.phrases(fillers) }
         let tally = Mutex((judged: 0, heard: 0))
         if intelligibleOnly {

@@ -69,6 +69,24 @@ let seeded: SeededGeneratorFactory<SplitMix64> = { SplitMix64(seed: $0) }
         #expect(dataset.examples[.test]!.filter { $0.cropStart == nil }.count == testList)
     }
 
+    /// Running speech is labelled `_unknown_`, so it never says a keyword's word ("computer" is in the sentence
+    /// grammar's vocabulary): by default every word entry's words, or what the wake-word builder sets.
+    @Test func runningSpeechNeverSaysAKeyword() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        var builder = try KeywordCorpusBuilder(words: ["computer"], clipsPerWord: 1, outputDirectory: dir.path, seed: 4, generator: seeded)
+        builder.entries = [KeywordCorpusEntry(folder: "computer", texts: ["computer"], clips: 2),
+                           KeywordCorpusEntry(folder: "unknown-partial", texts: ["compute", "new computer"], clips: 2),
+                           KeywordCorpusEntry(folder: "unknown-speech", texts: [], clips: 40)]
+        #expect(builder.sentenceAvoidedWords == ["computer", "compute", "new"])
+        builder.avoidedWords = ["computer"]
+        #expect(builder.sentenceAvoidedWords == ["computer"])
+        let table = try builder.build()
+        let speech = table.rows.filter { $0[0].hasPrefix("unknown-speech/") }.map { $0[1] }
+        #expect(speech.count == 40 && speech.allSatisfy { $0.split(separator: " ").count >= 4 })
+        #expect(speech.allSatisfy { !$0.split(separator: " ").contains("computer") }, "\(speech)")
+    }
+
     @Test func mixtureCorpusIsLibriMixAndConsistent() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
@@ -121,6 +139,28 @@ let seeded: SeededGeneratorFactory<SplitMix64> = { SplitMix64(seed: $0) }
             let segment = Array(wav[Int(start * 16_000)..<Int(end * 16_000)])
             #expect(SignalLevel.rms(segment) > 0.01)
         }
+    }
+
+    /// Every segment is in segments.csv, keyword segments are exactly the labels, and no sentence (the main talker's
+    /// or the competing talker's) says a word of a keyword, so that every keyword said is labelled ("no" and
+    /// "computer" are in the sentence grammar's vocabulary).
+    @Test func streamSentencesNeverSayAKeywordAndEverySegmentIsTranscribed() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        var builder = try StreamCorpusBuilder(words: ["no", "hey computer"], minutes: 1, outputDirectory: dir.path, seed: 9, generator: seeded)
+        builder.talkerFraction = 0.6
+        #expect(builder.avoidedWords == ["no", "hey", "computer"])
+        let labels = try builder.build()
+        let segments = try CSVTable(path: dir.file("segments.csv"))
+        #expect(segments.header == ["start_s", "end_s", "kind", "text", "engine", "voice", "condition", "competing_engine", "competing_voice", "competing_text"])
+        let keywordRows = segments.rows.filter { $0[2] == "keyword" }
+        #expect(keywordRows.map { [$0[3], $0[0], $0[1], $0[6]] } == labels.rows)
+        let sentences = segments.rows.filter { $0[2] == "sentence" }.map { $0[3] } + segments.rows.map { $0[9] }.filter { !$0.isEmpty }
+        #expect(sentences.count > 10 && segments.rows.contains { $0[6] == "talker" && !$0[9].isEmpty })
+        for sentence in sentences {
+            #expect(!sentence.split(separator: " ").contains { ["no", "hey", "computer"].contains(String($0)) }, "\(sentence)")
+        }
+        #expect(segments.rows.allSatisfy { $0[4] == "espeak" && !$0[5].isEmpty && Double($0[0])! < Double($0[1])! })
     }
 
     /// `synth stream --intelligible-only`: a keyword the judge never hears is tried `keywordAttempts` times, then said
