@@ -10,7 +10,7 @@ import Voices
 /// ```
 /// OUT/stream.wav       16 kHz mono 16-bit
 /// OUT/stream.s16le     the same samples as raw PCM (for `sepkws detect -`)
-/// OUT/labels.csv       keyword, start_s, end_s, condition (clean | noise | talker)
+/// OUT/labels.csv       keyword, start_s, end_s, condition (clean | noise | talker), engine, voice
 /// OUT/segments.csv     every segment: start_s, end_s, kind (keyword | filler | sentence), text, engine, voice,
 ///                      condition, and the competing talker's engine, voice and text (for finding what a detector
 ///                      missed or fired on)
@@ -81,7 +81,7 @@ public struct StreamCorpusBuilder<R: RandomNumberGenerator> {
         let wavPath = root.appendingPathComponent("stream.wav"), rawPath = root.appendingPathComponent("stream.s16le")
         let writer = try AudioFileWriter(path: wavPath, format: .wav16, sampleRate: sampleRate, channelCount: 1)
         let raw = try AudioFileWriter(path: rawPath, format: .s16le, sampleRate: sampleRate, channelCount: 1)
-        var labels = CSVTable(header: ["keyword", "start_s", "end_s", "condition"])
+        var labels = CSVTable(header: ["keyword", "start_s", "end_s", "condition", "engine", "voice"])
         var segments = CSVTable(header: ["start_s", "end_s", "kind", "text", "engine", "voice", "condition",
                                          "competing_engine", "competing_voice", "competing_text"])
         let total = Int(minutes * 60 * Double(sampleRate))
@@ -149,7 +149,7 @@ public struct StreamCorpusBuilder<R: RandomNumberGenerator> {
             if peak > 0.95 { piece = piece.map { $0 * 0.95 / peak } }
             let start = Double(written + pause.count) / Double(sampleRate)
             let times = [String(format: "%.3f", start), String(format: "%.3f", start + Double(speech.count) / Double(sampleRate))]
-            if isKeyword { labels.rows.append([word] + times + [condition]) }
+            if isKeyword { labels.rows.append([word] + times + [condition, voice.engine.rawValue, voice.name]) }
             segments.rows.append(times + [kind, text, voice.engine.rawValue, voice.name, condition] + competitor)
             try writer.write(AudioBuffer(sampleRate: sampleRate, mono: piece))
             try raw.write(AudioBuffer(sampleRate: sampleRate, mono: piece))

@@ -12,7 +12,7 @@ import Streaming
 ///
 /// ```swift
 /// let labels = try StreamingDetectionEvaluator.labels(csv: "stream/labels.csv", watched: ["yes", "no"])
-/// let evaluator = StreamingDetectionEvaluator(labels: labels.intervals, conditions: labels.conditions)
+/// let evaluator = StreamingDetectionEvaluator(labels: labels.intervals, conditions: labels.conditions, engines: labels.engines)
 /// let detector = try KeywordDetector(spotter: spotter, hop: 1_280, settings: settings)
 /// let result = try evaluator.evaluate(audio: "stream/stream.wav", detector: detector, settings: settings)
 /// print(result.text(thresholdDescription: "0.5"))
@@ -22,30 +22,35 @@ public struct StreamingDetectionEvaluator {
     public var labels: [KeywordInterval]
     /// Each label's condition (a `condition` column of the labels CSV), or nil.
     public var conditions: [String]?
+    /// Each label's speech engine family (an `engine` column of the labels CSV), or nil.
+    public var engines: [String]?
     /// Seconds after a label's end during which an event still matches it.
     public var toleranceSeconds: Double
     /// False accepts per hour to report the false-reject rate at.
     public var targets: [Double]
 
     public init(
-        labels: [KeywordInterval], conditions: [String]? = nil, toleranceSeconds: Double = KeywordMetrics.defaultToleranceSeconds,
-        targets: [Double] = KeywordMetrics.defaultTargets
+        labels: [KeywordInterval], conditions: [String]? = nil, engines: [String]? = nil,
+        toleranceSeconds: Double = KeywordMetrics.defaultToleranceSeconds, targets: [Double] = KeywordMetrics.defaultTargets
     ) {
         self.labels = labels
         self.conditions = conditions
+        self.engines = engines
         self.toleranceSeconds = toleranceSeconds
         self.targets = targets
     }
 
-    /// The labels of a CSV (`keyword,start_s,end_s[,condition]`) whose keyword is in `watched`, with their conditions.
+    /// The labels of a CSV (`keyword,start_s,end_s[,condition][,engine]`) whose keyword is in `watched`, with their
+    /// conditions and engines (nil without the column).
     /// - Throws: `EvaluationError.emptyInput` if none is watched; CSV errors.
-    public static func labels(csv path: String, watched: Set<String>) throws -> (intervals: [KeywordInterval], conditions: [String]?) {
+    public static func labels(csv path: String, watched: Set<String>) throws
+        -> (intervals: [KeywordInterval], conditions: [String]?, engines: [String]?) {
         let table = try CSVTable(path: path)
         let all = try KeywordInterval.load(csv: path)
         let kept = all.indices.filter { watched.contains(all[$0].keyword) }
         guard !kept.isEmpty else { throw EvaluationError.emptyInput(what: "labels of watched keywords in \(path)") }
-        let conditions = table.header.contains("condition") ? kept.map { table.value("condition", row: $0) ?? "" } : nil
-        return (kept.map { all[$0] }, conditions)
+        func column(_ name: String) -> [String]? { table.header.contains(name) ? kept.map { table.value(name, row: $0) ?? "" } : nil }
+        return (kept.map { all[$0] }, column("condition"), column("engine"))
     }
 
     /// The audio of a labels file: `stream.wav` beside it (the `synth stream` layout), else the one audio file with
@@ -106,34 +111,36 @@ public struct StreamingDetectionEvaluator {
         let report = try KeywordMetrics.evaluateSweep(
             labels: labels, sweep: sweep, durationSeconds: recorded.durationSeconds, toleranceSeconds: toleranceSeconds, targets: targets)
         let chosen = KeywordMetrics.match(labels: labels, events: recorded.events(settings), toleranceSeconds: toleranceSeconds)
-        var byCondition: [StreamingDetectionEvaluation.ConditionRow] = []
-        if let conditions {
-            let rows = report.targets.map { $0.point.threshold }
-            for name in Array(Set(conditions)).sorted() {
-                let members = conditions.indices.filter { conditions[$0] == name }
-                let missedAtTargets = rows.map { threshold -> Double in
-                    let matching = threshold.isFinite
-                        ? KeywordMetrics.match(labels: labels, events: sweep.first { $0.threshold == threshold }?.events ?? [], toleranceSeconds: toleranceSeconds)
-                        : KeywordMetrics.match(labels: labels, events: [], toleranceSeconds: toleranceSeconds)
-                    return Double(members.count { matching.eventForLabel[$0] == nil }) / Double(members.count)
+        // The matching at each target's threshold, once, for the rows by condition, keyword and engine.
+        let atTargets = report.targets.map { target -> DetectionMatching in
+            let threshold = target.point.threshold
+            let events = threshold.isFinite ? sweep.first { $0.threshold == threshold }?.events ?? [] : []
+            return KeywordMetrics.match(labels: labels, events: events, toleranceSeconds: toleranceSeconds)
+        }
+        func rows(_ names: [String]?) -> [StreamingDetectionEvaluation.GroupRow] {
+            guard let names else { return [] }
+            return Array(Set(names)).sorted().map { name in
+                let members = names.indices.filter { names[$0] == name }
+                func missed(_ matching: DetectionMatching) -> Double {
+                    Double(members.count { matching.eventForLabel[$0] == nil }) / Double(members.count)
                 }
-                let missed = Double(members.count { chosen.eventForLabel[$0] == nil }) / Double(members.count)
-                byCondition.append(.init(condition: name, labels: members.count, missedAtTargets: missedAtTargets, missedAtSettings: missed))
+                return .init(name: name, labels: members.count, missedAtTargets: atTargets.map(missed), missedAtSettings: missed(chosen))
             }
         }
+        let keywords = labels.map(\.keyword)
         return StreamingDetectionEvaluation(
-            recorded: recorded, report: report, chosen: chosen, labelCount: labels.count, byCondition: byCondition,
-            scoringSeconds: scoringSeconds)
+            recorded: recorded, report: report, chosen: chosen, labelCount: labels.count, byCondition: rows(conditions),
+            byKeyword: Set(keywords).count > 1 ? rows(keywords) : [], byEngine: rows(engines), scoringSeconds: scoringSeconds)
     }
 }
 
 /// What ``StreamingDetectionEvaluator`` found: the sweep's report, the detector's own operating point, and the
-/// false rejects by condition.
+/// false rejects by condition, keyword and engine.
 public struct StreamingDetectionEvaluation: Sendable {
-    /// The false-reject rates of one condition's labels.
-    public struct ConditionRow: Sendable, Equatable {
-        /// The condition's name.
-        public var condition: String
+    /// The false-reject rates of one group of labels (a condition, a keyword or an engine family).
+    public struct GroupRow: Sendable, Equatable {
+        /// The group's name.
+        public var name: String
         /// Its labels.
         public var labels: Int
         /// The fraction missed at each target of the report (in its order).
@@ -151,7 +158,11 @@ public struct StreamingDetectionEvaluation: Sendable {
     /// Labels evaluated.
     public var labelCount: Int
     /// False rejects by condition (empty without conditions).
-    public var byCondition: [ConditionRow]
+    public var byCondition: [GroupRow]
+    /// False rejects by keyword (empty with one keyword).
+    public var byKeyword: [GroupRow]
+    /// False rejects by the engine family that spoke the keyword (empty without engines).
+    public var byEngine: [GroupRow]
     /// Wall-clock seconds spent scoring the stream.
     public var scoringSeconds: Double
 
@@ -166,11 +177,12 @@ public struct StreamingDetectionEvaluation: Sendable {
                        thresholdDescription, 100 * Double(chosen.misses) / Double(labelCount), chosen.misses, labelCount,
                        chosen.falseAcceptEvents.count, Double(chosen.falseAcceptEvents.count) / (duration / 3_600),
                        LatencySummary(chosen.latencies).median)
-        if !byCondition.isEmpty {
-            text += "false rejects by condition:\n"
-            let names = report.targets.map { String(format: "at %.2f FA/h", $0.targetFalseAcceptsPerHour) }
-            for row in byCondition {
-                var line = "  " + row.condition.padding(toLength: 8, withPad: " ", startingAt: 0) + String(format: " %4d labels", row.labels)
+        let names = report.targets.map { String(format: "at %.2f FA/h", $0.targetFalseAcceptsPerHour) }
+        for (group, rows) in [("condition", byCondition), ("keyword", byKeyword), ("engine", byEngine)] where !rows.isEmpty {
+            text += "false rejects by \(group):\n"
+            let width = max(8, rows.map(\.name.count).max() ?? 0)
+            for row in rows {
+                var line = "  " + row.name.padding(toLength: width, withPad: " ", startingAt: 0) + String(format: " %4d labels", row.labels)
                 for (name, missed) in zip(names, row.missedAtTargets) { line += String(format: "  %@ %6.2f%%", name, 100 * missed) }
                 line += String(format: "  at --threshold %6.2f%%", 100 * row.missedAtSettings)
                 text += line + "\n"

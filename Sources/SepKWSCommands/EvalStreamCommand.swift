@@ -62,9 +62,9 @@ struct EvalStream: ParsableCommand {
         let spotter = try detection.loadSpotter()
         let settings = try detection.settings(for: spotter)
         let watched = Set(settings.keywords.map { spotter.configuration.labels[$0] })
-        let (intervals, conditions) = try StreamingDetectionEvaluator.labels(csv: labels, watched: watched)
+        let (intervals, conditions, engines) = try StreamingDetectionEvaluator.labels(csv: labels, watched: watched)
         let audioPath = try audio ?? StreamingDetectionEvaluator.audio(besideLabels: labels)
-        let evaluator = StreamingDetectionEvaluator(labels: intervals, conditions: conditions, toleranceSeconds: tolerance, targets: budgets)
+        let evaluator = StreamingDetectionEvaluator(labels: intervals, conditions: conditions, engines: engines, toleranceSeconds: tolerance, targets: budgets)
         let detector = try KeywordDetector(spotter: spotter, hop: detection.hop(for: spotter), settings: settings, separation: try detection.separation())
         let bar = ProgressBar(label: "eval-stream", unit: "s")
         let result = try evaluator.evaluate(audio: audioPath, detector: detector, settings: settings) { bar.update(done: $0, total: $1) }

@@ -154,7 +154,7 @@ let seeded: SeededGeneratorFactory<SplitMix64> = { SplitMix64(seed: $0) }
         let segments = try CSVTable(path: dir.file("segments.csv"))
         #expect(segments.header == ["start_s", "end_s", "kind", "text", "engine", "voice", "condition", "competing_engine", "competing_voice", "competing_text"])
         let keywordRows = segments.rows.filter { $0[2] == "keyword" }
-        #expect(keywordRows.map { [$0[3], $0[0], $0[1], $0[6]] } == labels.rows)
+        #expect(keywordRows.map { [$0[3], $0[0], $0[1], $0[6], $0[4], $0[5]] } == labels.rows)
         let sentences = segments.rows.filter { $0[2] == "sentence" }.map { $0[3] } + segments.rows.map { $0[9] }.filter { !$0.isEmpty }
         #expect(sentences.count > 10 && segments.rows.contains { $0[6] == "talker" && !$0[9].isEmpty })
         for sentence in sentences {
