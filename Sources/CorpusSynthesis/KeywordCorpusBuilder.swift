@@ -36,6 +36,10 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
     /// Words that running speech (``KeywordCorpusEntry/isRunningSpeech``) and the babble noise never say, so that a
     /// window labelled `_unknown_` never holds a keyword; nil: every word of every entry that is not running speech.
     public var avoidedWords: Set<String>?
+    /// Where to keep the whole sentence behind each training-split running-speech clip (clean, at its render's level,
+    /// named like the clip), e.g. as stream context: about five times the speech the windows hold, at no extra
+    /// synthesis. Nil: not kept. A clip made by an earlier build keeps no sentence.
+    public var sentenceDirectory: String?
     /// Samples per clip (16,000: 1 s windows; longer for long phrases).
     public var clipSamples = 16_000
     public var outputDirectory: String
@@ -93,6 +97,7 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
             throw DatasetError.invalidOption(name: "clip samples", value: "\(clipSamples)", reason: "must be at least a quarter second")
         }
         try fm.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
+        if let sentenceDirectory { try fm.createDirectory(atPath: sentenceDirectory, withIntermediateDirectories: true) }
         let manifestPath = (outputDirectory as NSString).appendingPathComponent("clips.csv")
         var finished: [String: [String]] = [:]
         if fm.fileExists(atPath: manifestPath), let old = try? CSVTable(path: manifestPath),
@@ -160,6 +165,10 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
             // A window-long stretch of a sentence.
             word = SentenceGenerator(avoiding: sentenceAvoidedWords).sentence(clauses: 2, using: &rng)
             speech = try renderer.render(word, voice: &voice)
+            if split == .train, let sentenceDirectory {
+                let path = (sentenceDirectory as NSString).appendingPathComponent((relative as NSString).lastPathComponent)
+                try AudioFileWriter.write(AudioBuffer(sampleRate: sampleRate, mono: speech), to: path)
+            }
             let keep = min(speech.count, length * 95 / 100)
             let start = Int.random(in: 0...(speech.count - keep), using: &rng)
             speech = Array(speech[start..<start + keep])

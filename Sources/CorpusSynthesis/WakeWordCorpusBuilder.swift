@@ -51,8 +51,10 @@ public struct WakeWordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
     public var exampleRepeats = 10
     /// The user's background audio (no phrase in it): cut into windows for `_unknown_`, and added to the noises.
     public var negativesDirectory: String?
-    /// Where to link the clean training-split windows of running speech, for stream context (words surrounded by
-    /// speech, a competing talker); outside the corpus, which would read them as `_unknown_`. Nil: not made.
+    /// Where to keep the whole sentences behind the training-split windows of running speech, for stream context
+    /// (words surrounded by speech, a competing talker, running-speech `_unknown_` windows): about five times the
+    /// windows' speech at no extra synthesis (``KeywordCorpusBuilder/sentenceDirectory``); outside the corpus, which
+    /// would read them as `_unknown_`. Nil: not kept.
     public var contextDirectory: String?
     /// `espeak-ng` processes (and other engines' calls) at once.
     public var jobs = 2
@@ -150,28 +152,11 @@ public struct WakeWordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
         builder.devFraction = 0.15
         builder.testFraction = 0.05
         builder.jobs = jobs
-        let table = try builder.build(progress: progress)
-        if let contextDirectory { try linkContextSpeech(table, into: contextDirectory) }
+        builder.sentenceDirectory = contextDirectory
+        _ = try builder.build(progress: progress)
         if let examplesDirectory { status?(try addExamples(from: examplesDirectory)) }
         if let negativesDirectory { status?(try addNegatives(from: negativesDirectory)) }
         return confusers
-    }
-
-    /// Links the clean training-split windows of `unknown-speech/` into `folder` (copies them where the file system
-    /// has no hard links), so that stream context never draws a dev or test speaker.
-    /// - Parameter table: the corpus manifest (``KeywordCorpusBuilder/manifestHeader``).
-    private func linkContextSpeech(_ table: CSVTable, into folder: String) throws {
-        let fm = FileManager.default
-        let root = outputDirectory as NSString
-        try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        for r in table.rows.indices {
-            guard let path = table.value("path", row: r), path.hasPrefix("unknown-speech/"),
-                  table.value("split", row: r) == "train", table.value("noise", row: r) == "none" else { continue }
-            let link = (folder as NSString).appendingPathComponent((path as NSString).lastPathComponent)
-            guard !fm.fileExists(atPath: link) else { continue }
-            let source = root.appendingPathComponent(path)
-            do { try fm.linkItem(atPath: source, toPath: link) } catch { try fm.copyItem(atPath: source, toPath: link) }
-        }
     }
 
     /// Places each recording's speech (silent edges trimmed, at most 95% of the window) in the middle of a window

@@ -128,13 +128,16 @@ import Voices
         let all = CorpusSplit.allCases.flatMap { dataset.examples[$0] ?? [] }
         #expect(all.filter { $0.label == 0 }.count == 12)
         #expect(all.filter { $0.label == 1 }.count == 20)
-        // Stream context: the clean training-split windows of running speech, and nothing else.
+        // Stream context: the whole sentence behind each training-split window of running speech (never a dev or
+        // test speaker's), longer than the window.
         let table = try CSVTable(path: dir.file("clips.csv"))
         let expected = table.rows.indices.filter {
-            table.value("path", row: $0)!.hasPrefix("unknown-speech/") && table.value("split", row: $0) == "train" && table.value("noise", row: $0) == "none"
+            table.value("path", row: $0)!.hasPrefix("unknown-speech/") && table.value("split", row: $0) == "train"
         }.map { (table.value("path", row: $0)! as NSString).lastPathComponent }
-        let linked = try FileManager.default.contentsOfDirectory(atPath: context.path)
-        #expect(!expected.isEmpty && linked.sorted() == expected.sorted(), "\(linked) vs \(expected)")
+        let kept = try FileManager.default.contentsOfDirectory(atPath: context.path)
+        #expect(!expected.isEmpty && kept.sorted() == expected.sorted(), "\(kept) vs \(expected)")
+        let lengths = try kept.map { try AudioFileReader.read(path: context.file($0)).channels[0].count }
+        #expect(lengths.reduce(0, +) > 2 * 20_000 * kept.count, "\(lengths)")
         #expect(all.contains { $0.label == 2 })
         let clip = try AudioFileReader.read(path: all.first { $0.label == 0 }!.path)
         #expect(clip.channels[0].count == 20_000)
