@@ -70,6 +70,11 @@ struct TrainKWS: ParsableCommand {
     @Option(help: "Folder of running speech (any audio, no labels) for stream-context augmentation; repeatable.")
     var context: [String] = []
 
+    @Option(help: ArgumentHelp(
+        "Stream context's competing talker: the share of training windows that get one, and the lowest and highest signal-to-interference ratio in dB (default 0.2,0,15).",
+        valueName: "share,min-db,max-db"))
+    var competingTalker: String?
+
     @Option(help: "The encoder's learning rate as a share of the classifier's (default 1; 0 freezes the encoder: a linear probe of --init).")
     var encoderLearningRateScale: Float?
 
@@ -84,10 +89,26 @@ struct TrainKWS: ParsableCommand {
     @OptionGroup var size: ModelSizeOptions
     @OptionGroup var threading: ThreadOptions
 
+    /// The stream-context settings, with `--competing-talker`'s share and ratio range when given.
+    /// - Throws: `ValidationError` for a malformed value, a share outside [0, 1] or an unordered range.
+    func competingTalkerSettings() throws -> StreamContextSettings {
+        var settings = StreamContextSettings()
+        guard let competingTalker else { return settings }
+        let parts = competingTalker.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 3, let share = parts[0], let low = parts[1], let high = parts[2], low.isFinite, high.isFinite else {
+            throw ValidationError("--competing-talker '\(competingTalker)': expected share,min-db,max-db (e.g. 0.35,-5,10)")
+        }
+        guard (0...1).contains(share), low <= high else {
+            throw ValidationError("--competing-talker '\(competingTalker)': the share must be in [0, 1] and min-db at most max-db")
+        }
+        (settings.competingProbability, settings.competingMinDB, settings.competingMaxDB) = (share, low, high)
+        return settings
+    }
+
     mutating func validate() throws {
         let given = size.given + [("--data", !data.isEmpty), ("--exclude-engines", excludeEngines != nil), ("--labels", labels != nil), ("--init", initialization != nil),
                                   ("--label-fraction", labelFraction != nil), ("--label-smoothing", labelSmoothing != nil),
-                                  ("--context", !context.isEmpty), ("--encoder-learning-rate-scale", encoderLearningRateScale != nil),
+                                  ("--context", !context.isEmpty), ("--competing-talker", competingTalker != nil), ("--encoder-learning-rate-scale", encoderLearningRateScale != nil),
                                   ("--dev-data", devData != nil), ("--augment", augment != nil), ("--spec-augment", specAugment), ("--words", wakeWord.words != nil),
                                   ("--vib-beta", vibBeta != nil), ("--average-decay", averageDecay != nil)] + wakeWord.given
         try training.validateRun(otherFixed: given)
@@ -106,6 +127,10 @@ struct TrainKWS: ParsableCommand {
         }
         if let excludeEngines {
             do { _ = try EngineFamily.list(excludeEngines) } catch { throw ValidationError("--exclude-engines: \(error)") }
+        }
+        _ = try competingTalkerSettings()
+        if competingTalker != nil, context.isEmpty, wakeWord.words == nil, training.settings == nil {
+            throw ValidationError("--competing-talker goes with stream context: --context DIR or --words")
         }
         if let labelFraction, !(labelFraction > 0 && labelFraction <= 1) { throw ValidationError("--label-fraction \(labelFraction): must be in (0, 1]") }
         if let vibBeta, !(vibBeta >= 0 && vibBeta <= 1000) { throw ValidationError("--vib-beta \(vibBeta): must be in [0, 1000]") }
@@ -154,7 +179,7 @@ struct TrainKWS: ParsableCommand {
             batchSize: training.batchSize ?? 64, learningRate: training.learningRate ?? 2e-3, warmupSteps: training.warmup ?? min(200, schedule.totalSteps / 10),
             weightDecay: 0.01, labelSmoothing: labelSmoothing ?? 0.1, seed: training.seed ?? 1, schedule: schedule, model: model,
             augmentation: AugmentationSettings(channel: (augment ?? (phrases != nil)) ? SourceAugmentationSettings() : nil), silenceShare: 0.1, unknownShare: phrases != nil ? 0.45 : context.isEmpty ? 0.1 : 0.2, validationLimit: 3000,
-            contextFolders: contextFolders, context: contextFolders == nil ? nil : StreamContextSettings(),
+            contextFolders: contextFolders, context: contextFolders == nil ? nil : try competingTalkerSettings(),
             encoderLearningRateScale: encoderLearningRateScale, devData: devData, words: phrases, wakeWord: prepared?.wakeWord,
             moreData: data.count > 1 ? Array(data.dropFirst()) : nil,
             excludedEngines: try excludeEngines.map { try EngineFamily.list($0).map(\.rawValue) }, averageDecay: averageDecay ?? (phrases != nil ? Self.wakeWordAverageDecay : nil),

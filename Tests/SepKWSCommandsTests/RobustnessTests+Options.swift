@@ -56,6 +56,8 @@ extension RobustnessTests {
             AbsurdOption(trainKWS, "--bottleneck-dim", ["0", huge]), AbsurdOption(trainKWS, "--batch-size", ["0", huge]),
             AbsurdOption(trainKWS, "--steps", ["0", enormous]), AbsurdOption(trainKWS, "--warmup", ["-1", enormous]),
             AbsurdOption(trainKWS, "--learning-rate", ["0"] + nonFinite), AbsurdOption(trainKWS, "--label-fraction", ["0"] + nonFinite),
+            AbsurdOption(trainKWS + ["--context", "c"], "--competing-talker", ["1.5,0,10", "0.2,10,0", "0.2,0", "a,b,c", "0.2,nan,1"]),
+            AbsurdOption(trainKWS, "--competing-talker", ["0.2,0,15"]),   // no stream context to add a talker to
             AbsurdOption(pretrain, "--conv-channels", [huge]), AbsurdOption(pretrain, "--layers", [huge]),
             AbsurdOption(pretrain, "--time-masks", ["-1", huge]), AbsurdOption(pretrain, "--units", ["1", huge]),
             AbsurdOption(pretrain, "--temperature", ["0"] + nonFinite), AbsurdOption(pretrain, "--masked-frames-weight", ["-1"] + nonFinite),

@@ -90,6 +90,7 @@ import Testing
         let train = try CommandLineRunner.run([
             "train-kws", "--words", "hey jarvis", "--out", run, "--engines", "espeak", "--clips-per-phrase", "8", "--calibration-minutes", "0.4",
             "--steps", "12", "--batch-size", "8", "--validate-every", "12", "--word-list", words, "--threads", "1",
+            "--competing-talker", "0.5,-5,10",
         ])
         #expect(train.status == 0, "\(train.stderr)")
         #expect(train.stdout.contains("\"hey jarvis\": threshold") && train.stdout.contains("expected FRR"), "\(train.stdout)")
@@ -102,6 +103,9 @@ import Testing
         let settings = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/settings.json"))) as! [String: Any]
         #expect(settings["context_folders"] as? [String] == [run + "/context-speech"], "\(settings["context_folders"] ?? "none")")
         #expect(try !AudioFolder.files(in: run + "/context-speech").isEmpty)
+        let context = try #require(settings["context"] as? [String: Any])
+        #expect(context["competing_probability"] as? Double == 0.5 && context["competing_min_db"] as? Double == -5
+                && context["competing_max_db"] as? Double == 10, "\(context)")
         // --augment and the weight average are on by default with --words.
         #expect((settings["augmentation"] as? [String: Any])?["channel"] != nil && settings["average_decay"] as? Double == 0.999,
                 "\(settings)")
