@@ -98,7 +98,7 @@ public struct KeywordBatchSource {
         var source = clip
         if let streamContext {
             source = draw.label == trainingSet.unknownLabel && Double(rng.nextUniform()) < streamContext.settings.runningUnknownShare
-                ? streamContext.runningSpeech(length: length, using: &rng) : streamContext.surround(clip, using: &rng)
+                ? streamContext.runningSpeech(length: length, levelOf: clip, using: &rng) : streamContext.surround(clip, using: &rng)
         }
         var view = try augmenter.view(of: source, center: source.count / 2, length: length, using: &rng)
         streamContext?.addCompetingTalker(to: &view, using: &rng)

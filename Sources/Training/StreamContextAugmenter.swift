@@ -10,6 +10,7 @@ import TensorCore
 /// let context = StreamContextAugmenter(settings: StreamContextSettings(), pool: pool)
 /// let source = context.surround(clip, using: &rng)                  // [3 · clip.count], the word in the middle third
 /// var view = try augmenter.view(of: source, center: source.count / 2, length: 16_000, using: &rng)
+/// let unknown = context.runningSpeech(length: 16_000, levelOf: unknownClip, using: &rng)   // as loud as the clip
 /// context.addCompetingTalker(to: &view, using: &rng)
 /// ```
 public struct StreamContextAugmenter {
@@ -62,9 +63,16 @@ public struct StreamContextAugmenter {
         return source
     }
 
-    /// A window of running speech for an `_unknown_` example, `[length]`.
-    public func runningSpeech(length: Int, using rng: inout SplitMix64) -> [Float] {
-        pool.crop(length: length, margin: 0, using: &rng)
+    /// A window of running speech for an `_unknown_` example, `[length]`, at the RMS of `reference`'s active region
+    /// (the labelled clip it stands in for), so that running speech is as loud as the clips whatever the pool's level
+    /// (whole sentences are rendered about 10 dB louder than a corpus's clips; left as they are, loudness alone would
+    /// tell `_unknown_` apart). A silent reference leaves the crop as it is.
+    /// - Parameter reference: `[n]`.
+    public func runningSpeech(length: Int, levelOf reference: [Float], using rng: inout SplitMix64) -> [Float] {
+        let crop = pool.crop(length: length, margin: 0, using: &rng)
+        guard let word = activeRegion(of: reference), SignalLevel.rms(crop) > 0 else { return crop }
+        let level = SignalLevel.rms(Array(reference[word]))
+        return level > 0 ? SignalLevel.scaled(crop, toRMS: 20 * log10(level)) : crop
     }
 
     /// With probability ``StreamContextSettings/competingProbability``, adds running speech over the whole view at a

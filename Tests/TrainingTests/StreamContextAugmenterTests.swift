@@ -55,7 +55,11 @@ import Training
         let added = zip(view, Self.clip).map { $0 - $1 }
         #expect(abs(20 * log10(SignalLevel.rms(Self.clip) / SignalLevel.rms(added)) - 6) < 0.01)
         // Band-limiting keeps the 3 kHz tone and removes the 6 kHz one.
-        var band = context.runningSpeech(length: 16_000, using: &rng)
+        var band = context.runningSpeech(length: 16_000, levelOf: Self.clip, using: &rng)
+        // Running speech comes at the level of the clip it stands in for (its word's RMS), not the pool's.
+        let word = SignalLevel.rms(Array(Self.clip[6_400..<9_600]))
+        #expect(abs(SignalLevel.rms(band) / word - 1) < 1e-3 && abs(SignalLevel.rms(band) / SignalLevel.rms(pool.crop(length: 16_000, margin: 0, using: &rng)) - 1) > 0.1)
+        #expect(context.runningSpeech(length: 16_000, levelOf: [Float](repeating: 0, count: 100), using: &rng).count == 16_000)
         try context.limitBand(&band, using: &rng)
         var configuration = FeatureConfiguration()
         configuration.stft = STFTConfiguration(nFFT: 512, windowLength: 512, hopLength: 256, window: .hann, center: false)
