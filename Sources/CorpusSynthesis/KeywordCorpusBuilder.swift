@@ -108,7 +108,8 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
         }
         let catalog = try VoiceCatalog(engines: engines, readers: readers, everySpeakerInEverySplit: everySpeakerInEverySplit)
         let renderer = SpeechRenderer(sampleRate: sampleRate)
-        let noises = try backgroundNoises(renderer: renderer, catalog: catalog)
+        let sentences = SentenceGenerator(avoiding: sentenceAvoidedWords)
+        let noises = try backgroundNoises(renderer: renderer, catalog: catalog, sentences: sentences)
         var table = CSVTable(header: Self.manifestHeader)
         let done = finished
         let total = plan.reduce(0) { $0 + $1.clips }
@@ -120,7 +121,8 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
             while index < entry.clips {
                 let chunk = index..<min(entry.clips, index + 32)
                 let rows = try parallelMap(count: chunk.count, workers: jobs) { j in
-                    try clip(entry: entry, entryIndex: w, index: chunk.lowerBound + j, catalog: catalog, renderer: renderer, noises: noises, done: done)
+                    try clip(entry: entry, entryIndex: w, index: chunk.lowerBound + j, catalog: catalog, renderer: renderer, sentences: sentences,
+                             noises: noises, done: done)
                 }
                 table.rows += rows
                 count += rows.count
@@ -150,7 +152,7 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
     /// Makes (or reuses) clip `index` of `entry` and returns its manifest row.
     private func clip(
         entry: KeywordCorpusEntry, entryIndex w: Int, index: Int, catalog: VoiceCatalog, renderer: SpeechRenderer,
-        noises: [(NoiseKind, [Float])], done: [String: [String]]
+        sentences: SentenceGenerator, noises: [(NoiseKind, [Float])], done: [String: [String]]
     ) throws -> [String] {
         var rng = makeGenerator(derivedSeed(seed, w, index, Int(truncatingIfNeeded: stableHash(entry.folder))))
         let u = Double.random(in: 0..<1, using: &rng)
@@ -163,7 +165,7 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
         var speech: [Float], word: String
         if entry.isRunningSpeech {
             // A window-long stretch of a sentence.
-            word = SentenceGenerator(avoiding: sentenceAvoidedWords).sentence(clauses: 2, using: &rng)
+            word = sentences.sentence(clauses: 2, using: &rng)
             speech = try renderer.render(word, voice: &voice)
             if split == .train, let sentenceDirectory {
                 let path = (sentenceDirectory as NSString).appendingPathComponent((relative as NSString).lastPathComponent)
@@ -203,8 +205,8 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
                 "\(voice.wordGap)", split.rawValue, noiseName, snrText, voice.engine.rawValue]
     }
 
-    /// Writes (or reuses) `_background_noise_/` and returns its signals, one minute each.
-    private func backgroundNoises(renderer: SpeechRenderer, catalog: VoiceCatalog) throws -> [(NoiseKind, [Float])] {
+    /// Writes (or reuses) `_background_noise_/` and returns its signals, one minute each (the babble speaks `sentences`).
+    private func backgroundNoises(renderer: SpeechRenderer, catalog: VoiceCatalog, sentences: SentenceGenerator) throws -> [(NoiseKind, [Float])] {
         let folder = (outputDirectory as NSString).appendingPathComponent("_background_noise_")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var result: [(NoiseKind, [Float])] = []
@@ -218,10 +220,9 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
             let count = 60 * sampleRate
             let noise: [Float]
             if kind == .babble {
-                let generator = SentenceGenerator(avoiding: sentenceAvoidedWords)
                 let utterances = try (0..<6).map { _ in
                     var voice = catalog.randomVoice(in: .train, using: &rng)
-                    return try renderer.render(generator.sentence(clauses: 3, using: &rng), voice: &voice)
+                    return try renderer.render(sentences.sentence(clauses: 3, using: &rng), voice: &voice)
                 }
                 noise = NoiseGenerator.babble(from: utterances, count: count, using: &rng)
             } else {
