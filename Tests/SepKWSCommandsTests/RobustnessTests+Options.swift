@@ -69,6 +69,8 @@ extension RobustnessTests {
             AbsurdOption(["synth", "mixtures", "--out", "/tmp/m"], "--count", ["-1", enormous]),
             AbsurdOption(["synth", "speech", "--out", "/tmp/s"], "--minutes", ["0", "-1", "1e9"] + nonFinite),
             AbsurdOption(["synth", "kws", "--out", "/tmp/k"], "--per-word", ["0", enormous]),
+            AbsurdOption(["synth", "stream", "--out", "/tmp/st", "--minutes", "1"], "--talker-share", ["-0.1", "1.5", "0.9"] + nonFinite),
+            AbsurdOption(["synth", "stream", "--out", "/tmp/st", "--minutes", "1"], "--noise-share", ["-1", "2"] + nonFinite),
             AbsurdOption(["bench", "gemm"], "--frames", ["0", huge]), AbsurdOption(["bench", "detect"], "--hop-ms", [huge]),
             AbsurdOption(["bench", "separate-long"], "--rate", ["0", huge]), AbsurdOption(["bench", "separate"], "--seconds", nonFinite),
         ]
