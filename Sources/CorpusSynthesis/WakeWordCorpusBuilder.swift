@@ -13,6 +13,7 @@ import Voices
 /// OUT/unknown-partial/       parts of the phrase (`hey`, `jarvis`)                                     -> _unknown_
 /// OUT/unknown-speech/        window-long stretches of running speech (``SentenceGenerator``)           -> _unknown_
 /// OUT/unknown-recorded/      windows of the user's background audio (``negativesDirectory``)           -> _unknown_
+/// OUT/unknown-hard/          mined false accepts of an earlier model (``hardNegativesDirectory``)      -> _unknown_
 /// OUT/_background_noise_/    synthetic noises and babble (and the user's background audio)             -> _silence_
 /// OUT/validation_list.txt    dev-split speakers (model selection); testing_list.txt a few test-split ones
 /// OUT/confusers.txt          the confusers per phrase
@@ -51,6 +52,10 @@ public struct WakeWordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
     public var exampleRepeats = 10
     /// The user's background audio (no phrase in it): cut into windows for `_unknown_`, and added to the noises.
     public var negativesDirectory: String?
+    /// Windows where an earlier model fired falsely (`eval-stream --mine-negatives`, on a stream of training
+    /// speakers): each file, at most one window long (the last ``clipSamples``, padded in front when shorter), joins
+    /// `_unknown_` as it is.
+    public var hardNegativesDirectory: String?
     /// Where to keep the whole sentences behind the training-split windows of running speech, for stream context
     /// (words surrounded by speech, a competing talker, running-speech `_unknown_` windows): about five times the
     /// windows' speech at no extra synthesis (``KeywordCorpusBuilder/sentenceDirectory``); outside the corpus, which
@@ -62,7 +67,7 @@ public struct WakeWordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
     let makeGenerator: SeededGeneratorFactory<R>
 
     /// The folders of the negative classes (everything but the phrases is `_unknown_`).
-    public static var negativeFolders: [String] { ["unknown-confusable", "unknown-partial", "unknown-speech", "unknown-recorded"] }
+    public static var negativeFolders: [String] { ["unknown-confusable", "unknown-partial", "unknown-speech", "unknown-recorded", "unknown-hard"] }
 
     /// - Throws: ``DatasetError/invalidOption(name:value:reason:)`` for an empty, duplicate or unusable phrase.
     public init(phrases: [String], outputDirectory: String, seed: UInt64, generator: @escaping SeededGeneratorFactory<R>) throws {
@@ -154,8 +159,10 @@ public struct WakeWordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
         builder.jobs = jobs
         builder.sentenceDirectory = contextDirectory
         _ = try builder.build(progress: progress)
-        if let examplesDirectory { status?(try addExamples(from: examplesDirectory)) }
-        if let negativesDirectory { status?(try addNegatives(from: negativesDirectory)) }
+        // (Not `status?(try add...)`: with no status handler, optional chaining would skip the call.)
+        if let examplesDirectory { let line = try addExamples(from: examplesDirectory); status?(line) }
+        if let negativesDirectory { let line = try addNegatives(from: negativesDirectory); status?(line) }
+        if let hardNegativesDirectory { let line = try addHardNegatives(from: hardNegativesDirectory); status?(line) }
         return confusers
     }
 
@@ -188,6 +195,21 @@ public struct WakeWordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
             throw DatasetError.invalidOption(name: "--examples", value: directory, reason: "no audio files in it (or in a folder per phrase, such as \(KeywordLabelSet.folderName(for: phrases[0]))/)")
         }
         return "\(added) recordings of the phrases added, each \(exampleRepeats) times"
+    }
+
+    /// Writes each mined window (its last ``clipSamples``, padded in front) into `unknown-hard/` (training split).
+    private func addHardNegatives(from directory: String) throws -> String {
+        let target = (outputDirectory as NSString).appendingPathComponent("unknown-hard")
+        let files = try AudioFolder.files(in: directory)
+        guard !files.isEmpty else { throw DatasetError.invalidOption(name: "--hard-negatives", value: directory, reason: "no audio files in it") }
+        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+        for (i, path) in files.enumerated() {
+            let audio = try MonoReader(path: path, sampleRate: sampleRate).readAll()
+            let window = [Float](repeating: 0, count: max(0, clipSamples - audio.count)) + audio.suffix(clipSamples)
+            try AudioFileWriter.write(AudioBuffer(sampleRate: sampleRate, mono: window),
+                                      to: (target as NSString).appendingPathComponent("hard_nohash_\(i).wav"))
+        }
+        return "\(files.count) mined false accepts added to _unknown_"
     }
 
     /// Cuts the user's background audio into windows (hop of half a window) for `unknown-recorded/`, and copies it

@@ -43,10 +43,29 @@ struct EvalStream: ParsableCommand {
     @Option(help: "Write every hop's class probabilities as CSV (time_s, talker, one column per label) for analysis.")
     var scores: String?
 
+    @Option(help: ArgumentHelp(
+        "Write the windows where the model fired falsely into this folder (hard_nohash_N.wav and mined.csv), for training: `train-kws --words ... --hard-negatives DIR`.",
+        discussion: "Hard-negative mining: on a stream of training speakers (`synth stream --speakers train`), the peaks of the watched keywords' smoothed score away from every labelled keyword (0.5 s before to 1.5 s after each), highest first, 0.5 s apart, each with the windows one hop either side."))
+    var mineNegatives: String?
+
+    @Option(help: "With --mine-negatives: lowest smoothed score of a mined peak.")
+    var mineThreshold: Float = 0.5
+
+    @Option(help: "With --mine-negatives: most peaks mined (each gives 3 windows).")
+    var mineMax = 600
+
     @OptionGroup var threading: ThreadOptions
 
     mutating func validate() throws {
         try OptionBounds.check("--tolerance", tolerance, 0...60, unit: "s")
+        try OptionBounds.check("--mine-threshold", mineThreshold, 0...1)
+        try OptionBounds.check("--mine-max", mineMax, 1...1_000_000)
+        if let mineNegatives {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: mineNegatives, isDirectory: &isDirectory), !isDirectory.boolValue {
+                throw ValidationError("--mine-negatives \(mineNegatives): exists and is not a folder")
+            }
+        }
     }
 
     func run() throws {
@@ -75,5 +94,20 @@ struct EvalStream: ParsableCommand {
             try AtomicOutput.write(Data(result.report.detCurveSVG(title: "Keyword detection (DET), \(audioPath)").utf8), to: plot)
         }
         if let report { try AtomicOutput.write(try result.report.json(), to: report) }
+        if let mineNegatives {
+            let mining = HardNegativeMining(threshold: mineThreshold, maximumPeaks: mineMax, smoothingHops: settings.smoothingHops)
+            let windows = mining.windows(in: result.recorded, keywords: settings.keywords, labels: try KeywordInterval.load(csv: labels))
+            let frontEnd = spotter.configuration.frontEnd
+            let paths = try HardNegativeMining.write(windows, audio: audioPath, clipSamples: frontEnd.clipSamples, sampleRate: frontEnd.sampleRate, to: mineNegatives)
+            var table = CSVTable(header: ["file", "peak_s", "keyword", "score"])
+            for (path, window) in zip(paths, windows) {
+                table.rows.append([(path as NSString).lastPathComponent, String(format: "%.3f", window.peakSeconds), window.keyword, String(format: "%.4f", window.score)])
+            }
+            try table.write(to: (mineNegatives as NSString).appendingPathComponent("mined.csv"))
+            let peaks = Set(windows.map(\.peakSeconds)).count
+            try Console.line(windows.isEmpty ? "no false-accept peak at or above \(mineThreshold): nothing mined"
+                : String(format: "mined %d windows around %d false-accept peaks (scores %.3f to %.3f) into %@", windows.count, peaks,
+                         windows.map(\.score).min()!, windows.map(\.score).max()!, mineNegatives))
+        }
     }
 }

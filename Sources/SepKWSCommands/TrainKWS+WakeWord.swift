@@ -45,6 +45,7 @@ extension TrainKWS {
         if let list = wakeWord.wordList { builder.wordList = WordList.load(paths: [list]) }
         builder.examplesDirectory = wakeWord.examples
         builder.negativesDirectory = wakeWord.negatives
+        builder.hardNegativesDirectory = wakeWord.hardNegatives
         let contextDirectory = (run as NSString).appendingPathComponent("context-speech")
         builder.contextDirectory = contextDirectory
         let bar = ProgressBar(label: "train-kws: synthesizing", unit: "clips")

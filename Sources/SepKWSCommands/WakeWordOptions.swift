@@ -23,6 +23,9 @@ struct WakeWordOptions: ParsableArguments {
     @Option(help: "With --words: your background audio without the phrase (TV, office, kitchen): cut into _unknown_ windows and used as noise.")
     var negatives: String?
 
+    @Option(help: "With --words: windows where an earlier model of these phrases fired falsely (`sepkws eval-stream --mine-negatives DIR` on a stream of training speakers, `synth stream --speakers train`): added to _unknown_ as they are.")
+    var hardNegatives: String?
+
     @Option(help: "With --words: synthesized clips per phrase (default 1200; negatives scale with it).")
     var clipsPerPhrase: Int?
 
@@ -40,7 +43,7 @@ struct WakeWordOptions: ParsableArguments {
     /// Which of these options were given (all need --words; a resumed run takes them from its folder).
     var given: [(String, Bool)] {
         [("--engines", engines != nil), ("--readers", readers != nil), ("--target-fa-per-hour", targetFaPerHour != nil), ("--examples", examples != nil),
-         ("--negatives", negatives != nil), ("--clips-per-phrase", clipsPerPhrase != nil), ("--calibration-minutes", calibrationMinutes != nil),
+         ("--negatives", negatives != nil), ("--hard-negatives", hardNegatives != nil), ("--clips-per-phrase", clipsPerPhrase != nil), ("--calibration-minutes", calibrationMinutes != nil),
          ("--word-list", wordList != nil)]
     }
 
@@ -58,7 +61,7 @@ struct WakeWordOptions: ParsableArguments {
             throw ValidationError("--calibration-minutes \(calibrationMinutes): must be in (0, 600]")
         }
         if let wordList, !FileManager.default.isReadableFile(atPath: wordList) { throw ValidationError("--word-list \(wordList): not a readable file") }
-        for (name, path) in [("--examples", examples), ("--negatives", negatives)] {
+        for (name, path) in [("--examples", examples), ("--negatives", negatives), ("--hard-negatives", hardNegatives)] {
             guard let path else { continue }
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {

@@ -122,22 +122,35 @@ import Voices
         let context = try TemporaryDirectory()
         defer { context.remove() }
         builder.contextDirectory = context.path
+        // Two mined windows: one longer than the window (its last 20,000 samples are kept), one shorter (padded in front).
+        let mined = try TemporaryDirectory()
+        defer { mined.remove() }
+        let long = (0..<30_000).map { Float($0 % 100) / 400 }, short = [Float](repeating: 0.25, count: 5_000)
+        try AudioFileWriter.write(AudioBuffer(sampleRate: 16_000, mono: long), to: mined.file("a.wav"), format: .wavFloat)
+        try AudioFileWriter.write(AudioBuffer(sampleRate: 16_000, mono: short), to: mined.file("b.wav"), format: .wavFloat)
+        builder.hardNegativesDirectory = mined.path
         let confusers = try builder.build()
         #expect(confusers["hey jarvis"]?.contains("harvest") == true)
         let dataset = try SpeechCommandsDataset(root: dir.path, labelSet: .custom(keywords: ["hey jarvis"]), windowSamples: 20_000)
         let all = CorpusSplit.allCases.flatMap { dataset.examples[$0] ?? [] }
         #expect(all.filter { $0.label == 0 }.count == 12)
-        #expect(all.filter { $0.label == 1 }.count == 20)
+        #expect(all.filter { $0.label == 1 }.count == 22)
+        let hard = (dataset.examples[.train] ?? []).filter { $0.path.contains("/unknown-hard/") }.map(\.path).sorted()
+        #expect(hard.count == 2 && hard.allSatisfy { $0.hasSuffix("hard_nohash_0.wav") || $0.hasSuffix("hard_nohash_1.wav") })
+        let kept = try hard.map { try AudioFileReader.read(path: $0).channels[0] }
+        func close(_ a: [Float], _ b: [Float]) -> Bool { a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) < 1e-4 } }
+        #expect(close(kept[0], Array(long.suffix(20_000))))
+        #expect(close(kept[1], [Float](repeating: 0, count: 15_000) + short))
         // Stream context: the whole sentence behind each training-split window of running speech (never a dev or
         // test speaker's), longer than the window.
         let table = try CSVTable(path: dir.file("clips.csv"))
         let expected = table.rows.indices.filter {
             table.value("path", row: $0)!.hasPrefix("unknown-speech/") && table.value("split", row: $0) == "train"
         }.map { (table.value("path", row: $0)! as NSString).lastPathComponent }
-        let kept = try FileManager.default.contentsOfDirectory(atPath: context.path)
-        #expect(!expected.isEmpty && kept.sorted() == expected.sorted(), "\(kept) vs \(expected)")
-        let lengths = try kept.map { try AudioFileReader.read(path: context.file($0)).channels[0].count }
-        #expect(lengths.reduce(0, +) > 2 * 20_000 * kept.count, "\(lengths)")
+        let sentences = try FileManager.default.contentsOfDirectory(atPath: context.path)
+        #expect(!expected.isEmpty && sentences.sorted() == expected.sorted(), "\(sentences) vs \(expected)")
+        let lengths = try sentences.map { try AudioFileReader.read(path: context.file($0)).channels[0].count }
+        #expect(lengths.reduce(0, +) > 2 * 20_000 * sentences.count, "\(lengths)")
         #expect(all.contains { $0.label == 2 })
         let clip = try AudioFileReader.read(path: all.first { $0.label == 0 }!.path)
         #expect(clip.channels[0].count == 20_000)

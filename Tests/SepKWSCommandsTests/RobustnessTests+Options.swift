@@ -64,6 +64,11 @@ extension RobustnessTests {
             AbsurdOption(pretrain, "--validate-every", ["-1", enormous]),
             AbsurdOption(["eval-stream", "--labels", "l.csv"], "--tolerance", ["-1", "1e9"] + nonFinite),
             AbsurdOption(["eval-stream", "--labels", "l.csv"], "--smoothing-ms", [enormous]),
+            AbsurdOption(["eval-stream", "--labels", "l.csv"], "--mine-threshold", ["-0.1", "2"] + nonFinite),
+            AbsurdOption(["eval-stream", "--labels", "l.csv"], "--mine-max", ["0", "-3"]),
+            AbsurdOption(["eval-stream", "--labels", "l.csv"], "--mine-negatives", ["/etc/hostname"]),   // a file, not a folder
+            AbsurdOption(["train-kws", "--out", "/tmp/r"], "--hard-negatives", ["/tmp"]),   // needs --words
+            AbsurdOption(["train-kws", "--out", "/tmp/r", "--words", "hey nova"], "--hard-negatives", ["/nonexistent-folder"]),
             AbsurdOption(["eval-sep", "--data", "d"], "--limit", ["0"]), AbsurdOption(["eval-sep", "--data", "d"], "--rate", ["1", huge]),
             AbsurdOption(["synth", "mixtures", "--out", "/tmp/m", "--count", "1"], "--dev-count", ["-1", enormous]),
             AbsurdOption(["synth", "mixtures", "--out", "/tmp/m"], "--count", ["-1", enormous]),

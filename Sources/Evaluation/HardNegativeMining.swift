@@ -1,0 +1,163 @@
+import AudioIO
+import Foundation
+
+/// Hard negatives mined from a labelled stream: the windows where a keyword model's watched-keyword score peaks away
+/// from every labelled keyword, the model's would-be false accepts. Added to a training set as `_unknown_`, they teach
+/// the model the confusions it actually makes (a confuser in context, a word that begins like a keyword), which
+/// synthesized negatives only guess at.
+///
+/// Rule: each hop's score is the highest, over the watched keywords and the talkers, of the keyword's probability
+/// averaged over the last ``smoothingHops`` hops (as ``KeywordTrigger`` smooths). Hops within ``marginBeforeSeconds``
+/// before a label's start to ``marginAfterSeconds`` after its end (any keyword) are not candidates. Peaks are taken by
+/// descending score, each at least ``separationSeconds`` from every peak taken before, while the score is at least
+/// ``threshold``, up to ``maximumPeaks``; each gives the window ending at its hop and the windows ending
+/// ``neighbourHops`` hops either side (the same confusion seen at nearby alignments).
+///
+/// ```swift
+/// let recorded = try StreamingDetectionEvaluator.record(audio: "mine/stream.wav", detector: detector)
+/// let windows = HardNegativeMining().windows(in: recorded, keywords: settings.keywords, labels: labels)
+/// let written = try HardNegativeMining.write(windows, audio: "mine/stream.wav", clipSamples: 16_000, sampleRate: 16_000, to: "RUN/hard")
+/// ```
+public struct HardNegativeMining: Sendable, Equatable {
+    /// Lowest smoothed score of a peak.
+    public var threshold: Float
+    /// Most peaks taken.
+    public var maximumPeaks: Int
+    /// Least time between two peaks (s).
+    public var separationSeconds: Double
+    /// Time before a label's start and after its end that is the label's, not a candidate (s).
+    public var marginBeforeSeconds: Double, marginAfterSeconds: Double
+    /// Windows taken either side of a peak's hop.
+    public var neighbourHops: Int
+    /// Hops of the moving average (as the detector's rules).
+    public var smoothingHops: Int
+
+    /// A window to keep: the stream sample just past its end, and the peak it belongs to.
+    public struct Window: Sendable, Equatable {
+        /// The stream sample just past the window's end (the window covers `[endSample - clip, endSample)`).
+        public var endSample: Int
+        /// The peak's smoothed score.
+        public var score: Float
+        /// The keyword that peaked.
+        public var keyword: String
+        /// Seconds from the stream's start to the peak's window end.
+        public var peakSeconds: Double
+
+        public init(endSample: Int, score: Float, keyword: String, peakSeconds: Double) {
+            self.endSample = endSample
+            self.score = score
+            self.keyword = keyword
+            self.peakSeconds = peakSeconds
+        }
+    }
+
+    /// The defaults: peaks of 0.5 or more, at most 600, 0.5 s apart, 0.5 s before to 1.5 s after each label excluded,
+    /// one hop either side, smoothing over 3 hops (`detect`'s 240 ms at its 80 ms hop).
+    public init(threshold: Float = 0.5, maximumPeaks: Int = 600, separationSeconds: Double = 0.5, marginBeforeSeconds: Double = 0.5,
+                marginAfterSeconds: Double = 1.5, neighbourHops: Int = 1, smoothingHops: Int = 3) {
+        precondition(maximumPeaks >= 0 && neighbourHops >= 0 && smoothingHops >= 1 && separationSeconds >= 0)
+        self.threshold = threshold
+        self.maximumPeaks = maximumPeaks
+        self.separationSeconds = separationSeconds
+        self.marginBeforeSeconds = marginBeforeSeconds
+        self.marginAfterSeconds = marginAfterSeconds
+        self.neighbourHops = neighbourHops
+        self.smoothingHops = smoothingHops
+    }
+
+    /// The windows to keep, peak by peak in descending score (each peak's own window first, then its neighbours in
+    /// time order).
+    /// - Parameters:
+    ///   - recorded: the stream's hop scores.
+    ///   - keywords: watched class indices, `[K]`.
+    ///   - labels: every keyword said in the stream.
+    public func windows(in recorded: RecordedKeywordStream, keywords: [Int], labels: [KeywordInterval]) -> [Window] {
+        let hops = recorded.hops
+        guard !hops.isEmpty, !keywords.isEmpty else { return [] }
+        let rate = Double(recorded.sampleRate)
+        let time = hops.map { Double($0[0].endSample) / rate }
+        // Smoothed score of each hop: max over talkers and keywords of the trailing mean.
+        var best = [Float](repeating: 0, count: hops.count)
+        var bestKeyword = [Int](repeating: keywords[0], count: hops.count)
+        for talker in 0..<recorded.talkers {
+            for k in keywords {
+                for h in hops.indices {
+                    // Summed afresh each hop (as the trigger does), so equal inputs give equal scores.
+                    var sum: Float = 0
+                    for i in max(0, h - smoothingHops + 1)...h { sum += hops[i][talker].probabilities[k] }
+                    let mean = sum / Float(min(h + 1, smoothingHops))
+                    if mean > best[h] { best[h] = mean; bestKeyword[h] = k }
+                }
+            }
+        }
+        let sortedLabels = labels.sorted { $0.startSeconds < $1.startSeconds }
+        var candidate = [Bool](repeating: true, count: hops.count)
+        var l = 0
+        for h in hops.indices {
+            while l < sortedLabels.count, sortedLabels[l].endSeconds + marginAfterSeconds < time[h] { l += 1 }
+            var m = l
+            while m < sortedLabels.count, sortedLabels[m].startSeconds - marginBeforeSeconds <= time[h] {
+                if time[h] <= sortedLabels[m].endSeconds + marginAfterSeconds { candidate[h] = false; break }
+                m += 1
+            }
+        }
+        let order = hops.indices.filter { candidate[$0] && best[$0] >= threshold }.sorted { best[$0] > best[$1] || (best[$0] == best[$1] && $0 < $1) }
+        var peaks: [Int] = []
+        for h in order where peaks.count < maximumPeaks {
+            if peaks.allSatisfy({ abs(time[$0] - time[h]) >= separationSeconds }) { peaks.append(h) }
+        }
+        return peaks.flatMap { p -> [Window] in
+            let neighbours = (max(0, p - neighbourHops)...min(hops.count - 1, p + neighbourHops)).filter { $0 != p }
+            return ([p] + neighbours).map {
+                Window(endSample: hops[$0][0].endSample, score: best[p], keyword: recorded.labels[bestKeyword[p]], peakSeconds: time[p])
+            }
+        }
+    }
+
+    /// Cuts `windows` out of the stream at `audio` (read once, front to back) and writes each as a 16-bit WAV file
+    /// `hard_nohash_<n>.wav` in `directory` (created if missing; each file written atomically). A window that
+    /// starts before the stream is padded with leading silence, one that ends past it (the detector's last, padded
+    /// window) with trailing silence.
+    /// - Parameters:
+    ///   - clipSamples: the model's window length (samples at `sampleRate`).
+    ///   - sampleRate: the model's rate; the stream is resampled to it if needed.
+    /// - Returns: the paths written, in the order of `windows`.
+    /// - Throws: `AudioIOError` for an unreadable stream or an unwritable file; a file-system error when the folder
+    ///   cannot be made.
+    public static func write(_ windows: [Window], audio: String, clipSamples: Int, sampleRate: Int, to directory: String) throws -> [String] {
+        precondition(clipSamples > 0)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let paths = windows.indices.map { (directory as NSString).appendingPathComponent("hard_nohash_\($0).wav") }
+        let pending = windows.indices.sorted { windows[$0].endSample < windows[$1].endSample }
+        let reader = try MonoReader(path: audio, sampleRate: sampleRate)
+        var buffer: [Float] = []      // the stream's samples from `bufferStart` on
+        var bufferStart = 0
+        var next = 0
+        while next < pending.count {
+            let end = windows[pending[next]].endSample
+            if bufferStart + buffer.count < end {
+                if let block = try reader.read() {
+                    buffer += block
+                } else {
+                    buffer += [Float](repeating: 0, count: end - bufferStart - buffer.count)
+                }
+                continue
+            }
+            let start = end - clipSamples
+            var clip = [Float](repeating: 0, count: max(0, bufferStart - start))
+            clip += buffer[max(0, start - bufferStart)..<(end - bufferStart)]
+            try AudioFileWriter.write(AudioBuffer(sampleRate: sampleRate, mono: clip), to: paths[pending[next]], format: .wav16, inputs: [audio])
+            next += 1
+            // Keep only what a later window may still need.
+            if next < pending.count {
+                let keepFrom = windows[pending[next]].endSample - clipSamples
+                if keepFrom > bufferStart {
+                    let drop = min(buffer.count, keepFrom - bufferStart)
+                    buffer.removeFirst(drop)
+                    bufferStart += drop
+                }
+            }
+        }
+        return paths
+    }
+}
