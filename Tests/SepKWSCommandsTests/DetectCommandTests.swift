@@ -83,6 +83,24 @@ import TestSupport
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("r.json")))) as! [String: Any]
         #expect(report["label_count"] as? Int == 2)
         #expect(try String(contentsOfFile: dir.file("det.svg"), encoding: .utf8).contains("<svg"))
+
+        // Mining: with the second keyword left out of the labels, its detection is a false accept, and its windows
+        // are mined (the peak's window and one hop either side, one model window each).
+        let first = "keyword,start_s,end_s\n" + String(format: "%@,%.3f,%.3f\n", labels[0].0, labels[0].1, labels[0].2)
+        try Data(first.utf8).write(to: URL(fileURLWithPath: dir.file("first.csv")))
+        let mining = try CommandLineRunner.run([
+            "eval-stream", "--labels", dir.file("first.csv"), "--audio", dir.file("stream.wav"), "--model", model, "--mine-negatives", dir.file("hard"),
+        ])
+        #expect(mining.status == 0, "\(mining.stderr)")
+        let mined = try CSVTable(path: dir.file("hard/mined.csv"))
+        #expect(mined.header == ["file", "peak_s", "keyword", "score"])
+        let second = mined.rows.filter { $0[2] == labels[1].0 && Double($0[1])! >= labels[1].1 && Double($0[1])! <= labels[1].2 + 1.5 }
+        #expect(!second.isEmpty && second.count % 3 == 0, "\(mined.rows)")
+        #expect(second.allSatisfy { Double($0[3])! >= 0.5 })
+        for row in second {
+            #expect(try AudioFileReader.read(path: dir.file("hard/" + row[0])).channels[0].count == 16_000)
+        }
+        #expect(mining.stdout.contains("mined \(mined.rows.count) windows around"), "\(mining.stdout)")
     }
 
     @Test func separatingFirstReportsTheTalker() throws {
