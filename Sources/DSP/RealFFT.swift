@@ -17,8 +17,15 @@ public final class RealFFT: @unchecked Sendable {
     private let forwardPlan: fftwf_plan
     private let inversePlan: fftwf_plan
 
-    private static let cache = Mutex<[Int: RealFFT]>([:])
-    private static let reproducibleCache = Mutex<[Int: RealFFT]>([:])
+    /// The plans made so far, by size and planning mode. One lock for both modes: FFTW's planner is not thread-safe,
+    /// so no two plans may be made at once (two locks, one per mode, let an estimated and a measured plan be made
+    /// together, which corrupted the heap under parallel tests).
+    private static let cache = Mutex<[PlanKey: RealFFT]>([:])
+
+    private struct PlanKey: Hashable {
+        var size: Int
+        var reproducible: Bool
+    }
 
     /// The plans for `size`, made on first use and kept for the life of the process.
     /// - Parameters:
@@ -29,18 +36,11 @@ public final class RealFFT: @unchecked Sendable {
     ///     to the next.
     public static func shared(size: Int, reproducible: Bool = false) -> RealFFT {
         precondition(size > 0)
-        if reproducible {
-            return reproducibleCache.withLock { plans in
-                if let fft = plans[size] { return fft }
-                let fft = RealFFT(size: size, flags: FFTW_ESTIMATE)
-                plans[size] = fft
-                return fft
-            }
-        }
+        let key = PlanKey(size: size, reproducible: reproducible)
         return cache.withLock { plans in
-            if let fft = plans[size] { return fft }
-            let fft = RealFFT(size: size, flags: FFTW_MEASURE)
-            plans[size] = fft
+            if let fft = plans[key] { return fft }
+            let fft = RealFFT(size: size, flags: reproducible ? FFTW_ESTIMATE : FFTW_MEASURE)
+            plans[key] = fft
             return fft
         }
     }
