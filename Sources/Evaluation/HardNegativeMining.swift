@@ -90,16 +90,12 @@ public struct HardNegativeMining: Sendable, Equatable {
                 }
             }
         }
-        let sortedLabels = labels.sorted { $0.startSeconds < $1.startSeconds }
+        // Hop times increase, so each label's span (with its margins) is one run of hops.
         var candidate = [Bool](repeating: true, count: hops.count)
-        var l = 0
-        for h in hops.indices {
-            while l < sortedLabels.count, sortedLabels[l].endSeconds + marginAfterSeconds < time[h] { l += 1 }
-            var m = l
-            while m < sortedLabels.count, sortedLabels[m].startSeconds - marginBeforeSeconds <= time[h] {
-                if time[h] <= sortedLabels[m].endSeconds + marginAfterSeconds { candidate[h] = false; break }
-                m += 1
-            }
+        for label in labels {
+            let first = time.firstIndex { $0 >= label.startSeconds - marginBeforeSeconds } ?? time.count
+            let end = time.firstIndex { $0 > label.endSeconds + marginAfterSeconds } ?? time.count
+            for h in first..<max(first, end) { candidate[h] = false }
         }
         let order = hops.indices.filter { candidate[$0] && best[$0] >= threshold }.sorted { best[$0] > best[$1] || (best[$0] == best[$1] && $0 < $1) }
         var peaks: [Int] = []

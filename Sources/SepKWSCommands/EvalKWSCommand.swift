@@ -28,7 +28,7 @@ struct EvalKWS: ParsableCommand {
     var data: String
 
     @Option(help: "Split: test, dev or train.")
-    var split: String = "test"
+    var split: CorpusSplit = .test
 
     @Option(help: "Write the confusion matrix as an SVG heat map.")
     var plot: String?
@@ -56,7 +56,6 @@ struct EvalKWS: ParsableCommand {
 
     mutating func validate() throws {
         if report != nil && jsonReport != nil { throw ValidationError("give --report FILE once (--json FILE is its old spelling)") }
-        guard ["test", "dev", "train"].contains(split) else { throw ValidationError("--split must be test, dev or train") }
         if let plot, !plot.lowercased().hasSuffix(".svg") { throw ValidationError("--plot \(plot): must end in .svg") }
         if intelligibility != nil && !intelligibleOnly { throw ValidationError("--intelligibility FILE is read only with --intelligible-only") }
     }
@@ -71,8 +70,7 @@ struct EvalKWS: ParsableCommand {
         }
         for output in [plot, json].compactMap({ $0 }) { _ = try AtomicOutput(destination: output) }
         let dataset = try SpeechCommandsDataset(root: data, labelSet: labelSet, windowSamples: spotter.configuration.frontEnd.clipSamples)
-        let corpusSplit: CorpusSplit = split == "dev" ? .dev : split == "train" ? .train : .test
-        let all = try dataset.examples(in: corpusSplit)
+        let all = try dataset.examples(in: split)
         var rng = SplitMix64(seed: KeywordClips.balanceSeed)
         var examples = allUnknown ? all : KeywordClips.balanced(all, labelSet: labelSet, using: &rng)
         var clips = "all"
@@ -99,7 +97,7 @@ struct EvalKWS: ParsableCommand {
                 to: plot, title: String(format: "\(split) split: accuracy %.2f%% on %d clips", 100 * report.confusion.accuracy, report.confusion.total))
         }
         if let json {
-            try report.writeSummaryJSON(to: json, metadata: ["model": modelDirectory, "data": data, "split": split, "clips": clips])
+            try report.writeSummaryJSON(to: json, metadata: ["model": modelDirectory, "data": data, "split": split.rawValue, "clips": clips])
         }
     }
 

@@ -307,7 +307,7 @@ struct SynthIntelligibility: ParsableCommand {
     var data: String
 
     @Option(help: "Judge only the clips of this split: train, dev or test (default: all).")
-    var split: String?
+    var split: CorpusSplit?
 
     @Option(help: "Write the table here (default: DATA/intelligibility.csv); an existing table is completed, not redone.")
     var out: String?
@@ -316,7 +316,6 @@ struct SynthIntelligibility: ParsableCommand {
     var jobs = 1
 
     mutating func validate() throws {
-        if let split, !["train", "dev", "test"].contains(split) { throw ValidationError("--split must be train, dev or test") }
         try OptionBounds.check("--jobs", jobs, 1...64)
     }
 
@@ -327,7 +326,7 @@ struct SynthIntelligibility: ParsableCommand {
         let output = out ?? (data as NSString).appendingPathComponent(IntelligibilityTable.fileName)
         _ = try AtomicOutput(destination: output)
         let bar = ProgressBar(label: "intelligibility", unit: "clips")
-        let table = try IntelligibilityTable.judging(manifest, split: split, output: output, jobs: jobs, progress: { bar.update(done: $0.done, total: $0.total) }) {
+        let table = try IntelligibilityTable.judging(manifest, split: split?.rawValue, output: output, jobs: jobs, progress: { bar.update(done: $0.done, total: $0.total) }) {
             try IntelligibilityJudge.shared.judge($0, text: $1)
         }
         try Console.line("\(output): " + table.summaryText(manifest: manifest).dropLast())
