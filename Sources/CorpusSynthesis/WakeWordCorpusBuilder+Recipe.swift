@@ -48,4 +48,32 @@ extension WakeWordCorpusBuilder {
         stream.talkerPerSegment = true
         return stream
     }
+
+    /// The recipe's mining stream (``StreamCorpusBuilder``, not yet built): `minutes` of speech in `outputDirectory`
+    /// by training-split speakers of `engines` (``miningEngines(of:)``), English and accented readers, a new talker
+    /// every segment, saying `phrases` and, unlabelled, `fillers`, from a seed apart from the training clips' and
+    /// the calibration stream's. A model trained on those speakers fires falsely on it where it confuses them: the
+    /// windows to train it again on (``HardNegativeMining``).
+    /// - Throws: ``DatasetError`` for no phrase or a length outside (0, 1440] minutes.
+    public static func miningStream(
+        phrases: [String], engines: [EngineFamily], fillers: [String], minutes: Double, outputDirectory: String, seed: UInt64,
+        generator: @escaping SeededGeneratorFactory<R>
+    ) throws -> StreamCorpusBuilder<R> {
+        var stream = try StreamCorpusBuilder(words: phrases, minutes: minutes, outputDirectory: outputDirectory,
+                                             seed: seed ^ 0x3141_4E1E, generator: generator)
+        stream.engines = engines
+        stream.readers = .both
+        stream.speakerSplit = .train
+        stream.fillers = fillers
+        stream.talkerPerSegment = true
+        return stream
+    }
+
+    /// The engines of a mining stream: the run's `engines` but Kokoro, which synthesizes about 20 times slower
+    /// (an hour of espeak-ng and MBROLA takes 1.5 min on two cores) and mined about as well (session 28); Kokoro
+    /// alone when it is the only one.
+    public static func miningEngines(of engines: [EngineFamily]) -> [EngineFamily] {
+        let fast = engines.filter { $0 != .kokoro }
+        return fast.isEmpty ? engines : fast
+    }
 }

@@ -199,9 +199,19 @@ public struct WakeWordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
 
     /// Writes each mined window (its last ``clipSamples``, padded in front) into `unknown-hard/` (training split).
     private func addHardNegatives(from directory: String) throws -> String {
-        let target = (outputDirectory as NSString).appendingPathComponent("unknown-hard")
+        try Self.addHardNegatives(from: directory, toCorpus: outputDirectory, clipSamples: clipSamples, sampleRate: sampleRate)
+    }
+
+    /// Writes each audio file of `directory` (mined false accepts: ``HardNegativeMining``) as its last `clipSamples`
+    /// (padded in front) into `corpus/unknown-hard/` (training split, `_unknown_`), replacing what was there: a
+    /// corpus made earlier gets a round of hard negatives without being synthesized again.
+    /// - Returns: a line saying how many were added.
+    /// - Throws: ``DatasetError`` when `directory` holds no audio; `AudioIOError` naming an unreadable or unwritable file.
+    public static func addHardNegatives(from directory: String, toCorpus corpus: String, clipSamples: Int, sampleRate: Int) throws -> String {
+        let target = (corpus as NSString).appendingPathComponent("unknown-hard")
         let files = try AudioFolder.files(in: directory)
         guard !files.isEmpty else { throw DatasetError.invalidOption(name: "--hard-negatives", value: directory, reason: "no audio files in it") }
+        try? FileManager.default.removeItem(atPath: target)
         try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
         for (i, path) in files.enumerated() {
             let audio = try MonoReader(path: path, sampleRate: sampleRate).readAll()

@@ -1,5 +1,8 @@
+import AudioDatasets
 import AudioIO
 import Foundation
+import KeywordSpotting
+import Streaming
 
 /// Hard negatives mined from a labelled stream: the windows where a keyword model's watched-keyword score peaks away
 /// from every labelled keyword, the model's would-be false accepts. Added to a training set as `_unknown_`, they teach
@@ -16,7 +19,7 @@ import Foundation
 /// ```swift
 /// let recorded = try StreamingDetectionEvaluator.record(audio: "mine/stream.wav", detector: detector)
 /// let windows = HardNegativeMining().windows(in: recorded, keywords: settings.keywords, labels: labels)
-/// let written = try HardNegativeMining.write(windows, audio: "mine/stream.wav", clipSamples: 16_000, sampleRate: 16_000, to: "RUN/hard")
+/// try HardNegativeMining.save(windows, audio: "mine/stream.wav", clipSamples: 16_000, sampleRate: 16_000, to: "RUN/hard")
 /// ```
 public struct HardNegativeMining: Sendable, Equatable {
     /// Lowest smoothed score of a peak.
@@ -155,5 +158,60 @@ public struct HardNegativeMining: Sendable, Equatable {
             }
         }
         return paths
+    }
+
+    /// Name of the table ``save(_:audio:clipSamples:sampleRate:to:)`` writes last: a folder holding it is complete.
+    public static let tableName = "mined.csv"
+
+    /// Writes the windows (``write(_:audio:clipSamples:sampleRate:to:)``), then `mined.csv` (`file,peak_s,keyword,score`,
+    /// one row per window, written atomically): a folder with `mined.csv` holds every window.
+    /// - Returns: the paths of the windows, in the order of `windows`.
+    /// - Throws: as ``write(_:audio:clipSamples:sampleRate:to:)``; `AudioIOError` when the table cannot be written.
+    @discardableResult
+    public static func save(_ windows: [Window], audio: String, clipSamples: Int, sampleRate: Int, to directory: String) throws -> [String] {
+        let paths = try write(windows, audio: audio, clipSamples: clipSamples, sampleRate: sampleRate, to: directory)
+        var table = CSVTable(header: ["file", "peak_s", "keyword", "score"])
+        for (path, window) in zip(paths, windows) {
+            table.rows.append([(path as NSString).lastPathComponent, String(format: "%.3f", window.peakSeconds), window.keyword,
+                               String(format: "%.4f", window.score)])
+        }
+        try table.write(to: (directory as NSString).appendingPathComponent(tableName))
+        return paths
+    }
+
+    /// One line on what `windows` holds: how many windows around how many peaks, the score range, the folder.
+    public static func summary(_ windows: [Window], threshold: Float, directory: String) -> String {
+        guard let low = windows.map(\.score).min(), let high = windows.map(\.score).max() else {
+            return String(format: "no false-accept peak at or above %.2f: nothing mined", threshold)
+        }
+        return String(format: "mined %d windows around %d false-accept peaks (scores %.3f to %.3f) into %@", windows.count,
+                      Set(windows.map(\.peakSeconds)).count, low, high, directory)
+    }
+
+    /// Scores the labelled stream at `audio` with the model at `model` under the detector's rules, and saves the
+    /// windows mined from it into `directory` (``save(_:audio:clipSamples:sampleRate:to:)``; `mined.csv` last).
+    /// The rules' smoothing replaces ``smoothingHops``.
+    /// - Parameters:
+    ///   - labels: the stream's labels CSV (`keyword,start_s,end_s[,...]`): every keyword said in it.
+    ///   - rules: the detector's rules (the watched keywords among them) and hop (samples) for the loaded spotter.
+    ///   - scoringProgress: (seconds scored, total seconds).
+    /// - Returns: the windows saved.
+    /// - Throws: model, audio and dataset errors naming the file.
+    @discardableResult
+    public func mine(
+        model: String, audio: String, labels: String, to directory: String,
+        rules: (KeywordSpotter) throws -> (settings: DetectionSettings, hop: Int),
+        scoringProgress: (Int, Int) -> Void = { _, _ in }
+    ) throws -> [Window] {
+        let spotter = try KeywordSpotter(directory: model)
+        let (settings, hop) = try rules(spotter)
+        let detector = try KeywordDetector(spotter: spotter, hop: hop, settings: settings)
+        let recorded = try StreamingDetectionEvaluator.record(audio: audio, detector: detector, progress: scoringProgress)
+        var mining = self
+        mining.smoothingHops = settings.smoothingHops
+        let windows = mining.windows(in: recorded, keywords: settings.keywords, labels: try KeywordInterval.load(csv: labels))
+        let frontEnd = spotter.configuration.frontEnd
+        try Self.save(windows, audio: audio, clipSamples: frontEnd.clipSamples, sampleRate: frontEnd.sampleRate, to: directory)
+        return windows
     }
 }

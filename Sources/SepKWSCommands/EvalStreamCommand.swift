@@ -98,16 +98,8 @@ struct EvalStream: ParsableCommand {
             let mining = HardNegativeMining(threshold: mineThreshold, maximumPeaks: mineMax, smoothingHops: settings.smoothingHops)
             let windows = mining.windows(in: result.recorded, keywords: settings.keywords, labels: try KeywordInterval.load(csv: labels))
             let frontEnd = spotter.configuration.frontEnd
-            let paths = try HardNegativeMining.write(windows, audio: audioPath, clipSamples: frontEnd.clipSamples, sampleRate: frontEnd.sampleRate, to: mineNegatives)
-            var table = CSVTable(header: ["file", "peak_s", "keyword", "score"])
-            for (path, window) in zip(paths, windows) {
-                table.rows.append([(path as NSString).lastPathComponent, String(format: "%.3f", window.peakSeconds), window.keyword, String(format: "%.4f", window.score)])
-            }
-            try table.write(to: (mineNegatives as NSString).appendingPathComponent("mined.csv"))
-            let peaks = Set(windows.map(\.peakSeconds)).count
-            try Console.line(windows.isEmpty ? "no false-accept peak at or above \(mineThreshold): nothing mined"
-                : String(format: "mined %d windows around %d false-accept peaks (scores %.3f to %.3f) into %@", windows.count, peaks,
-                         windows.map(\.score).min()!, windows.map(\.score).max()!, mineNegatives))
+            try HardNegativeMining.save(windows, audio: audioPath, clipSamples: frontEnd.clipSamples, sampleRate: frontEnd.sampleRate, to: mineNegatives)
+            try Console.line(HardNegativeMining.summary(windows, threshold: mineThreshold, directory: mineNegatives))
         }
     }
 }

@@ -31,7 +31,10 @@ struct TrainKWS: ParsableCommand {
             hard negatives as _unknown_ (phonetic neighbours from the system word list, parts of the phrase, running \
             speech) and noise as _silence_; the shipped 12-keyword encoder is fine-tuned (--init defaults to it; \
             45% of each batch _unknown_; --augment and a weight average of decay 0.999 on by default) with stream context from the synthesized running speech of training-split \
-            speakers (RUN/context-speech; --context gives other speech); then a synthesized stream with held-out speakers (RUN/calibration) sets each \
+            speakers (RUN/context-speech; --context gives other speech). Then the model mines its own false accepts: it \
+            scores a synthesized hour (--mining-minutes) of training-split speakers saying the phrases among sentences and \
+            confusers (RUN/mining), the windows where it fires falsely join _unknown_, and it is trained again from the same \
+            encoder (RUN/mining/run; its model becomes RUN/model). Last, a synthesized stream with held-out speakers (RUN/calibration) sets each \
             phrase's threshold to --target-fa-per-hour, stored in RUN/model/config.json, which `detect --model RUN/model` \
             uses. Phrases longer than about 0.85 s get a longer window (up to 2 s).
             """)
@@ -219,26 +222,23 @@ struct TrainKWS: ParsableCommand {
             (settings, initial) = try newRunSettings(out: out, started: started)
         }
         let runDirectory = training.resume ?? training.out!
+        let trainingStarted = Date()
         let trainer = try KeywordTrainer(
             settings: settings, runDirectory: runDirectory, resume: training.resume != nil, initial: initial, log: Console.error)
         settings = trainer.settings
         let modelDirectory = trainer.modelDirectory
-        let bar = ProgressBar(label: settings.words != nil ? "train-kws: training" : "train-kws", unit: "steps")
         let stop = StopSignal()
         defer { stop.cancel() }
-        Console.error("train-kws: \(trainer.network.parameterCount) parameters; \(trainer.devCount) dev examples; \(trainer.runner.startStep)/\(settings.schedule.totalSteps) steps done; \(threading.threads) thread(s)")
-        let outcome = try trainer.run(stopSignal: stop) { p in
-            bar.update(done: p.step, total: p.totalSteps, extra: String(format: "loss %.4f acc %.3f  %.2f steps/s", p.metrics["loss"] ?? 0, p.metrics["accuracy"] ?? 0, p.stepsPerSecond))
-            if let line = p.validationLine { Console.error("train-kws: " + line) }
-        }
+        let outcome = try train(trainer, label: settings.words != nil ? "train-kws: training" : "train-kws", stop: stop)
         try reportOutcome(outcome, command: "train-kws", run: runDirectory)
-        if case .finished = outcome, let best = trainer.runner.extra["best_dev_accuracy"] {
-            try Console.line(String(format: "best dev accuracy %.2f%%; model in %@", (Double(best) ?? 0) * 100, modelDirectory))
-            if let wake = settings.wakeWord {
-                let trainingSeconds = Date().timeIntervalSince(started) - (training.resume == nil ? wake.preparationSeconds : 0)
-                try calibrate(model: modelDirectory, run: runDirectory, settings: settings, wakeWord: wake, seed: settings.seed,
-                              started: started, trainingSeconds: trainingSeconds)
-            }
+        guard case .finished = outcome, let best = trainer.bestDevAccuracy else { return }
+        try Console.line(String(format: "best dev accuracy %.2f%%; model in %@", best * 100, modelDirectory))
+        guard let wake = settings.wakeWord else { return }
+        var stages = [("data", training.resume == nil ? wake.preparationSeconds : 0), ("training", Date().timeIntervalSince(trainingStarted))]
+        if (wake.miningMinutes ?? 0) > 0 {
+            guard let (mining, again) = try mineAndTrainAgain(run: runDirectory, settings: settings, wakeWord: wake, stop: stop) else { return }
+            stages += [("mining", mining), ("training again", again)]
         }
+        try calibrate(model: modelDirectory, run: runDirectory, settings: settings, wakeWord: wake, seed: settings.seed, started: started, stages: stages)
     }
 }

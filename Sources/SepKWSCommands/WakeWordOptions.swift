@@ -32,6 +32,12 @@ struct WakeWordOptions: ParsableArguments {
     @Option(help: "With --words: minutes of the synthesized calibration stream (default 10).")
     var calibrationMinutes: Double?
 
+    @Option(help: "With --words: minutes of a synthesized stream of training speakers (espeak-ng, MBROLA and the other fast engines of the run) on which the trained model's false accepts are mined; the model is then trained again with them as _unknown_ (default 60; 0: one round, no mining).")
+    var miningMinutes: Double?
+
+    @Option(help: "With --words: lowest smoothed score of a mined false-accept peak (default 0.5).")
+    var miningThreshold: Float?
+
     @Option(help: "With --words: word list searched for confusers, one word per line (default /usr/share/dict/american-english from wamerican, else a built-in list of 400 words).")
     var wordList: String?
 
@@ -44,7 +50,8 @@ struct WakeWordOptions: ParsableArguments {
     var given: [(String, Bool)] {
         [("--engines", engines != nil), ("--readers", readers != nil), ("--target-fa-per-hour", targetFaPerHour != nil), ("--examples", examples != nil),
          ("--negatives", negatives != nil), ("--hard-negatives", hardNegatives != nil), ("--clips-per-phrase", clipsPerPhrase != nil), ("--calibration-minutes", calibrationMinutes != nil),
-         ("--word-list", wordList != nil)]
+         ("--word-list", wordList != nil), ("--mining-minutes", miningMinutes != nil),
+         ("--mining-threshold", miningThreshold != nil)]
     }
 
     func validate() throws {
@@ -59,6 +66,12 @@ struct WakeWordOptions: ParsableArguments {
         if let clipsPerPhrase, !(4...100_000).contains(clipsPerPhrase) { throw ValidationError("--clips-per-phrase \(clipsPerPhrase): must be 4 to 100000") }
         if let calibrationMinutes, !(calibrationMinutes > 0 && calibrationMinutes <= 600) {
             throw ValidationError("--calibration-minutes \(calibrationMinutes): must be in (0, 600]")
+        }
+        if let miningMinutes, !(miningMinutes >= 0 && miningMinutes <= 600) {
+            throw ValidationError("--mining-minutes \(miningMinutes): must be in [0, 600] (0: no mining)")
+        }
+        if let miningThreshold, !(miningThreshold > 0 && miningThreshold <= 1) {
+            throw ValidationError("--mining-threshold \(miningThreshold): must be in (0, 1]")
         }
         if let wordList, !FileManager.default.isReadableFile(atPath: wordList) { throw ValidationError("--word-list \(wordList): not a readable file") }
         for (name, path) in [("--examples", examples), ("--negatives", negatives), ("--hard-negatives", hardNegatives)] {

@@ -110,9 +110,17 @@ public struct WakeWordSettings: Codable, Sendable {
     public var fillers: [String]
     /// Seconds the run took before training (data synthesis), for the final report.
     public var preparationSeconds: Double
+    /// Minutes of the stream of training speakers whose false accepts are mined for a second round of training
+    /// (`RUN/mining`); nil or 0: one round (runs made before mining was a stage read as nil).
+    public var miningMinutes: Double?
+    /// Lowest smoothed score of a mined false-accept peak (nil: ``HardNegativeMining``'s default, 0.5).
+    public var miningThreshold: Float?
 
-    public init(engines: [String], targetFalseAcceptsPerHour: Double, calibrationMinutes: Double, fillers: [String], preparationSeconds: Double) {
+    public init(engines: [String], targetFalseAcceptsPerHour: Double, calibrationMinutes: Double, fillers: [String], preparationSeconds: Double,
+                miningMinutes: Double? = nil, miningThreshold: Float? = nil) {
         self.engines = engines
+        self.miningMinutes = miningMinutes
+        self.miningThreshold = miningThreshold
         self.targetFalseAcceptsPerHour = targetFalseAcceptsPerHour
         self.calibrationMinutes = calibrationMinutes
         self.fillers = fillers
@@ -121,7 +129,7 @@ public struct WakeWordSettings: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case engines, targetFalseAcceptsPerHour = "target_fa_per_hour", calibrationMinutes = "calibration_minutes", fillers
-        case preparationSeconds = "preparation_seconds"
+        case preparationSeconds = "preparation_seconds", miningMinutes = "mining_minutes", miningThreshold = "mining_threshold"
     }
 }
 

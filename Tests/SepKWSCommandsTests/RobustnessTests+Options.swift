@@ -69,6 +69,9 @@ extension RobustnessTests {
             AbsurdOption(["eval-stream", "--labels", "l.csv"], "--mine-negatives", ["/etc/hostname"]),   // a file, not a folder
             AbsurdOption(["train-kws", "--out", "/tmp/r"], "--hard-negatives", ["/tmp"]),   // needs --words
             AbsurdOption(["train-kws", "--out", "/tmp/r", "--words", "hey nova"], "--hard-negatives", ["/nonexistent-folder"]),
+            AbsurdOption(["train-kws", "--out", "/tmp/r", "--words", "hey nova"], "--mining-minutes", ["-1", "1e9"] + nonFinite),
+            AbsurdOption(["train-kws", "--out", "/tmp/r", "--words", "hey nova"], "--mining-threshold", ["0", "-0.5", "1.5"] + nonFinite),
+            AbsurdOption(["train-kws", "--out", "/tmp/r"], "--mining-minutes", ["30"]),   // needs --words
             AbsurdOption(["eval-sep", "--data", "d"], "--limit", ["0"]), AbsurdOption(["eval-sep", "--data", "d"], "--rate", ["1", huge]),
             AbsurdOption(["synth", "mixtures", "--out", "/tmp/m", "--count", "1"], "--dev-count", ["-1", enormous]),
             AbsurdOption(["synth", "mixtures", "--out", "/tmp/m"], "--count", ["-1", enormous]),

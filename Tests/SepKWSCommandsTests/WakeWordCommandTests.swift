@@ -2,6 +2,7 @@ import AudioDatasets
 import Foundation
 import Streaming
 import KeywordSpotting
+import TensorCore
 @testable import SepKWSCommands
 import TestSupport
 import Testing
@@ -90,7 +91,7 @@ import Testing
         let train = try CommandLineRunner.run([
             "train-kws", "--words", "hey jarvis", "--out", run, "--engines", "espeak", "--clips-per-phrase", "8", "--calibration-minutes", "0.4",
             "--steps", "12", "--batch-size", "8", "--validate-every", "12", "--word-list", words, "--threads", "1",
-            "--competing-talker", "0.5,-5,10",
+            "--competing-talker", "0.5,-5,10", "--mining-minutes", "0.4", "--mining-threshold", "0.05",
         ])
         #expect(train.status == 0, "\(train.stderr)")
         #expect(train.stdout.contains("\"hey jarvis\": threshold") && train.stdout.contains("expected FRR"), "\(train.stdout)")
@@ -111,6 +112,25 @@ import Testing
                 "\(settings)")
         let confusers = try String(contentsOfFile: run + "/data/confusers.txt", encoding: .utf8)
         #expect(confusers.contains("harvest"), "\(confusers)")
+
+        // Mining: the first model's false accepts on a stream of training speakers joined _unknown_, and the model
+        // trained again from the same encoder became RUN/model (the first one kept).
+        let mined = try CSVTable(path: run + "/mining/hard/mined.csv")
+        #expect(!mined.rows.isEmpty && mined.rows.allSatisfy { $0[2] == "hey jarvis" && (Float($0[3]) ?? 0) >= 0.05 }, "\(mined.rows)")
+        #expect(try AudioFolder.files(in: run + "/data/unknown-hard").count == mined.rows.count)
+        let streamLabels = try CSVTable(path: run + "/mining/stream/labels.csv")
+        #expect(streamLabels.rows.contains { $0[0] == "hey jarvis" })
+        #expect(train.stdout.contains("second round (with \(mined.rows.count) mined windows)") && train.stdout.contains(" mining, "), "\(train.stdout)")
+        let first = try SafeTensors.read(contentsOf: URL(fileURLWithPath: run + "/mining/first-model/model.safetensors")).tensors
+        let second = try SafeTensors.read(contentsOf: URL(fileURLWithPath: run + "/model/model.safetensors")).tensors
+        #expect(first.keys.sorted() == second.keys.sorted())
+        #expect(first.keys.contains { first[$0]!.scalars != second[$0]!.scalars })
+        // A resumed finished run trains nothing again: it calibrates the same (second) model.
+        let resumed = try CommandLineRunner.run(["train-kws", "--resume", run, "--threads", "1"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(!resumed.stdout.contains("second round"), "\(resumed.stdout)")
+        let after = try SafeTensors.read(contentsOf: URL(fileURLWithPath: run + "/model/model.safetensors")).tensors
+        #expect(after["classifier.weight"]?.scalars == second["classifier.weight"]?.scalars)
 
         // Replaying the calibration stream at the stored threshold gives the calibration's misses.
         let calibration = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/calibration/calibration.json"))) as! [[String: Any]]
