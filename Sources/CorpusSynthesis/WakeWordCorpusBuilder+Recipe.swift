@@ -40,13 +40,8 @@ extension WakeWordCorpusBuilder {
         phrases: [String], engines: [EngineFamily], fillers: [String], minutes: Double, outputDirectory: String, seed: UInt64,
         generator: @escaping SeededGeneratorFactory<R>
     ) throws -> StreamCorpusBuilder<R> {
-        var stream = try StreamCorpusBuilder(words: phrases, minutes: minutes, outputDirectory: outputDirectory,
-                                             seed: seed ^ 0xCA11_B8A7E, generator: generator)
-        stream.engines = engines
-        stream.speakerSplit = .dev
-        stream.fillers = fillers
-        stream.talkerPerSegment = true
-        return stream
+        try recipeStream(phrases: phrases, engines: engines, fillers: fillers, minutes: minutes, outputDirectory: outputDirectory,
+                         seed: seed ^ 0xCA11_B8A7E, speakers: .dev, readers: .english, generator: generator)
     }
 
     /// The recipe's mining stream (``StreamCorpusBuilder``, not yet built): `minutes` of speech in `outputDirectory`
@@ -59,14 +54,8 @@ extension WakeWordCorpusBuilder {
         phrases: [String], engines: [EngineFamily], fillers: [String], minutes: Double, outputDirectory: String, seed: UInt64,
         generator: @escaping SeededGeneratorFactory<R>
     ) throws -> StreamCorpusBuilder<R> {
-        var stream = try StreamCorpusBuilder(words: phrases, minutes: minutes, outputDirectory: outputDirectory,
-                                             seed: seed ^ 0x3141_4E1E, generator: generator)
-        stream.engines = engines
-        stream.readers = .both
-        stream.speakerSplit = .train
-        stream.fillers = fillers
-        stream.talkerPerSegment = true
-        return stream
+        try recipeStream(phrases: phrases, engines: engines, fillers: fillers, minutes: minutes, outputDirectory: outputDirectory,
+                         seed: seed ^ 0x3141_4E1E, speakers: .train, readers: .both, generator: generator)
     }
 
     /// The engines of a mining stream: the run's `engines` but Kokoro, which synthesizes about 20 times slower
@@ -75,5 +64,20 @@ extension WakeWordCorpusBuilder {
     public static func miningEngines(of engines: [EngineFamily]) -> [EngineFamily] {
         let fast = engines.filter { $0 != .kokoro }
         return fast.isEmpty ? engines : fast
+    }
+
+    /// A stream of the recipe: `speakers` of `engines` read by `readers`, a new talker every segment, saying
+    /// `phrases` and, unlabelled, `fillers`.
+    private static func recipeStream(
+        phrases: [String], engines: [EngineFamily], fillers: [String], minutes: Double, outputDirectory: String, seed: UInt64,
+        speakers: CorpusSplit, readers: ReaderSet, generator: @escaping SeededGeneratorFactory<R>
+    ) throws -> StreamCorpusBuilder<R> {
+        var stream = try StreamCorpusBuilder(words: phrases, minutes: minutes, outputDirectory: outputDirectory, seed: seed, generator: generator)
+        stream.engines = engines
+        stream.readers = readers
+        stream.speakerSplit = speakers
+        stream.fillers = fillers
+        stream.talkerPerSegment = true
+        return stream
     }
 }
