@@ -67,7 +67,8 @@ extension TrainKWS {
                 scoringProgress: { bar.update(done: $0, total: $1) })
             Console.error("train-kws: " + HardNegativeMining.summary(windows, threshold: mining.threshold, directory: folders.hard))
         }
-        guard try CSVTable(path: minedTable).rows.count > 0 else {
+        let minedCount = try CSVTable(path: minedTable).rows.count
+        guard minedCount > 0 else {
             Console.error("train-kws: the model fired on nothing but the phrases: no second round")
             return (Date().timeIntervalSince(started), 0)
         }
@@ -93,7 +94,7 @@ extension TrainKWS {
             try reportOutcome(outcome, command: "train-kws", run: run)
             return nil
         }
-        try Console.line(String(format: "second round (with %d mined windows): best dev accuracy %.2f%%", try CSVTable(path: minedTable).rows.count,
+        try Console.line(String(format: "second round (with %d mined windows): best dev accuracy %.2f%%", minedCount,
                                 (trainer.bestDevAccuracy ?? 0) * 100))
         try fileManager.moveItem(atPath: folders.model, toPath: folders.firstModel)
         try fileManager.moveItem(atPath: folders.secondModel, toPath: folders.model)
