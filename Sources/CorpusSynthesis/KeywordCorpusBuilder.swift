@@ -144,9 +144,10 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
         avoidedWords ?? SentenceGenerator.words(of: plannedEntries.flatMap(\.texts))
     }
 
-    /// The folders to make: ``entries``, or one per word.
+    /// The folders to make: ``entries``, or one per word, named as a task's labels find them
+    /// (`KeywordLabelSet.folderName(for:)`: "hey jarvis" says its words in `hey_jarvis/`).
     public var plannedEntries: [KeywordCorpusEntry] {
-        entries ?? words.map { KeywordCorpusEntry(folder: $0, texts: [$0], clips: clipsPerWord) }
+        entries ?? words.map { KeywordCorpusEntry(folder: KeywordLabelSet.folderName(for: $0), texts: [$0], clips: clipsPerWord) }
     }
 
     /// Makes (or reuses) clip `index` of `entry` and returns its manifest row.

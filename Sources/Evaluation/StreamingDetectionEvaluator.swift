@@ -12,7 +12,8 @@ import Streaming
 ///
 /// ```swift
 /// let labels = try StreamingDetectionEvaluator.labels(csv: "stream/labels.csv", watched: ["yes", "no"])
-/// let evaluator = StreamingDetectionEvaluator(labels: labels.intervals, conditions: labels.conditions, engines: labels.engines)
+/// let evaluator = StreamingDetectionEvaluator(labels: labels.intervals, conditions: labels.conditions, engines: labels.engines,
+///                                             voices: labels.voices)
 /// let detector = try KeywordDetector(spotter: spotter, hop: 1_280, settings: settings)
 /// let result = try evaluator.evaluate(audio: "stream/stream.wav", detector: detector, settings: settings)
 /// print(result.text(thresholdDescription: "0.5"))
@@ -24,33 +25,36 @@ public struct StreamingDetectionEvaluator {
     public var conditions: [String]?
     /// Each label's speech engine family (an `engine` column of the labels CSV), or nil.
     public var engines: [String]?
+    /// Each label's voice (a `voice` column of the labels CSV), or nil.
+    public var voices: [String]?
     /// Seconds after a label's end during which an event still matches it.
     public var toleranceSeconds: Double
     /// False accepts per hour to report the false-reject rate at.
     public var targets: [Double]
 
     public init(
-        labels: [KeywordInterval], conditions: [String]? = nil, engines: [String]? = nil,
+        labels: [KeywordInterval], conditions: [String]? = nil, engines: [String]? = nil, voices: [String]? = nil,
         toleranceSeconds: Double = KeywordMetrics.defaultToleranceSeconds, targets: [Double] = KeywordMetrics.defaultTargets
     ) {
         self.labels = labels
         self.conditions = conditions
         self.engines = engines
+        self.voices = voices
         self.toleranceSeconds = toleranceSeconds
         self.targets = targets
     }
 
-    /// The labels of a CSV (`keyword,start_s,end_s[,condition][,engine]`) whose keyword is in `watched`, with their
-    /// conditions and engines (nil without the column).
+    /// The labels of a CSV (`keyword,start_s,end_s[,condition][,engine][,voice]`) whose keyword is in `watched`, with
+    /// their conditions, engines and voices (nil without the column).
     /// - Throws: `EvaluationError.emptyInput` if none is watched; CSV errors.
     public static func labels(csv path: String, watched: Set<String>) throws
-        -> (intervals: [KeywordInterval], conditions: [String]?, engines: [String]?) {
+        -> (intervals: [KeywordInterval], conditions: [String]?, engines: [String]?, voices: [String]?) {
         let table = try CSVTable(path: path)
         let all = try KeywordInterval.load(csv: path)
         let kept = all.indices.filter { watched.contains(all[$0].keyword) }
         guard !kept.isEmpty else { throw EvaluationError.emptyInput(what: "labels of watched keywords in \(path)") }
         func column(_ name: String) -> [String]? { table.header.contains(name) ? kept.map { table.value(name, row: $0) ?? "" } : nil }
-        return (kept.map { all[$0] }, column("condition"), column("engine"))
+        return (kept.map { all[$0] }, column("condition"), column("engine"), column("voice"))
     }
 
     /// The audio of a labels file: `stream.wav` beside it (the `synth stream` layout), else the one audio file with
@@ -111,7 +115,7 @@ public struct StreamingDetectionEvaluator {
         let report = try KeywordMetrics.evaluateSweep(
             labels: labels, sweep: sweep, durationSeconds: recorded.durationSeconds, toleranceSeconds: toleranceSeconds, targets: targets)
         let chosen = KeywordMetrics.match(labels: labels, events: recorded.events(settings), toleranceSeconds: toleranceSeconds)
-        // The matching at each target's threshold, once, for the rows by condition, keyword and engine.
+        // The matching at each target's threshold, once, for the rows by condition, keyword, engine and voice.
         let atTargets = report.targets.map { target -> DetectionMatching in
             let threshold = target.point.threshold
             let events = threshold.isFinite ? sweep.first { $0.threshold == threshold }?.events ?? [] : []
@@ -130,14 +134,15 @@ public struct StreamingDetectionEvaluator {
         let keywords = labels.map(\.keyword)
         return StreamingDetectionEvaluation(
             recorded: recorded, report: report, chosen: chosen, labelCount: labels.count, byCondition: rows(conditions),
-            byKeyword: Set(keywords).count > 1 ? rows(keywords) : [], byEngine: rows(engines), scoringSeconds: scoringSeconds)
+            byKeyword: Set(keywords).count > 1 ? rows(keywords) : [], byEngine: rows(engines), byVoice: rows(voices),
+            scoringSeconds: scoringSeconds)
     }
 }
 
 /// What ``StreamingDetectionEvaluator`` found: the sweep's report, the detector's own operating point, and the
-/// false rejects by condition, keyword and engine.
+/// false rejects by condition, keyword, engine and voice.
 public struct StreamingDetectionEvaluation: Sendable {
-    /// The false-reject rates of one group of labels (a condition, a keyword or an engine family).
+    /// The false-reject rates of one group of labels (a condition, a keyword, an engine family or a voice).
     public struct GroupRow: Sendable, Equatable {
         /// The group's name.
         public var name: String
@@ -163,10 +168,13 @@ public struct StreamingDetectionEvaluation: Sendable {
     public var byKeyword: [GroupRow]
     /// False rejects by the engine family that spoke the keyword (empty without engines).
     public var byEngine: [GroupRow]
+    /// False rejects by the voice that spoke the keyword (empty without voices).
+    public var byVoice: [GroupRow]
     /// Wall-clock seconds spent scoring the stream.
     public var scoringSeconds: Double
 
-    /// The report's table, the detector's operating point and the rows by condition, as printed by `eval-stream`.
+    /// The report's table, the detector's operating point and the rows by condition, keyword, engine and voice, as
+    /// printed by `eval-stream`.
     /// - Parameters:
     ///   - thresholdDescription: how the detector's threshold is spelled (`0.5`, or per keyword).
     ///   - separated: whether separation ran before detection (said in the speed line).
@@ -178,7 +186,7 @@ public struct StreamingDetectionEvaluation: Sendable {
                        chosen.falseAcceptEvents.count, Double(chosen.falseAcceptEvents.count) / (duration / 3_600),
                        LatencySummary(chosen.latencies).median)
         let names = report.targets.map { String(format: "at %.2f FA/h", $0.targetFalseAcceptsPerHour) }
-        for (group, rows) in [("condition", byCondition), ("keyword", byKeyword), ("engine", byEngine)] where !rows.isEmpty {
+        for (group, rows) in [("condition", byCondition), ("keyword", byKeyword), ("engine", byEngine), ("voice", byVoice)] where !rows.isEmpty {
             text += "false rejects by \(group):\n"
             let width = max(8, rows.map(\.name.count).max() ?? 0)
             for row in rows {

@@ -13,14 +13,15 @@ struct EvalStream: ParsableCommand {
         commandName: "eval-stream",
         abstract: "Evaluate keyword detection on a long labelled stream: false rejects at fixed false accepts per hour, latency, DET curve.",
         discussion: """
-            The stream (`sepkws synth stream` layout: stream.wav beside labels.csv with keyword,start_s,end_s[,condition]) \
+            The stream (`sepkws synth stream` layout: stream.wav beside labels.csv with keyword,start_s,end_s[,condition][,engine][,voice]) \
             is scored once; the detector's rules (smoothing, trigger count, refractory period) are then replayed at every \
             threshold of a sweep, so each point of the curve is exactly what `detect --threshold T` would report. An event \
             matches a label of the same keyword if it fires between the label's start and its end plus the tolerance; \
-            labels of keywords not watched are left out.
+            labels of keywords not watched are left out. False rejects are also reported by keyword and by each optional \
+            column (condition, engine family, voice).
             """)
 
-    @Option(help: "Labels CSV: keyword,start_s,end_s (and optionally condition).")
+    @Option(help: "Labels CSV: keyword,start_s,end_s (and optionally condition, engine, voice).")
     var labels: String
 
     @Option(help: "The stream's audio (default: stream.wav beside the labels, else the audio file named like the labels).")
@@ -81,9 +82,10 @@ struct EvalStream: ParsableCommand {
         let spotter = try detection.loadSpotter()
         let settings = try detection.settings(for: spotter)
         let watched = Set(settings.keywords.map { spotter.configuration.labels[$0] })
-        let (intervals, conditions, engines) = try StreamingDetectionEvaluator.labels(csv: labels, watched: watched)
+        let (intervals, conditions, engines, voices) = try StreamingDetectionEvaluator.labels(csv: labels, watched: watched)
         let audioPath = try audio ?? StreamingDetectionEvaluator.audio(besideLabels: labels)
-        let evaluator = StreamingDetectionEvaluator(labels: intervals, conditions: conditions, engines: engines, toleranceSeconds: tolerance, targets: budgets)
+        let evaluator = StreamingDetectionEvaluator(labels: intervals, conditions: conditions, engines: engines, voices: voices,
+                                                    toleranceSeconds: tolerance, targets: budgets)
         let detector = try KeywordDetector(spotter: spotter, hop: detection.hop(for: spotter), settings: settings, separation: try detection.separation())
         let bar = ProgressBar(label: "eval-stream", unit: "s")
         let result = try evaluator.evaluate(audio: audioPath, detector: detector, settings: settings) { bar.update(done: $0, total: $1) }

@@ -87,6 +87,19 @@ let seeded: SeededGeneratorFactory<SplitMix64> = { SplitMix64(seed: $0) }
         #expect(speech.allSatisfy { !$0.split(separator: " ").contains("computer") }, "\(speech)")
     }
 
+    /// A phrase of several words is said as given and lives in the folder a wake-word model's label reads
+    /// (`hey_jarvis/`), so `eval-kws` scores a `synth kws --words "hey jarvis"` corpus as that phrase.
+    @Test func aPhraseLivesInItsLabelsFolder() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let table = try KeywordCorpusBuilder(words: ["hey jarvis"], clipsPerWord: 2, outputDirectory: dir.path, seed: 4, generator: seeded).build()
+        #expect(table.rows.count == 2 && table.rows.allSatisfy { $0[0].hasPrefix("hey_jarvis/") && $0[1] == "hey jarvis" })
+        let labels = KeywordLabelSet.custom(keywords: ["hey jarvis"])
+        let dataset = try SpeechCommandsDataset(root: dir.path, labelSet: labels, windowSamples: 16_000)
+        let examples = CorpusSplit.allCases.flatMap { (try? dataset.examples(in: $0)) ?? [] }
+        #expect(examples.filter { $0.path.contains("hey_jarvis/") }.map(\.label) == [0, 0])
+    }
+
     @Test func mixtureCorpusIsLibriMixAndConsistent() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

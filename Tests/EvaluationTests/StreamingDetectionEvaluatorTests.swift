@@ -28,11 +28,12 @@ import Testing
         #expect(text.contains("at --threshold 0.9: FRR 33.33% (1 of 3 missed), 0 false accepts"))
         #expect(text.contains("false rejects by condition:") && text.contains("  clean       2 labels"))
         #expect(result.scoresTable().rows.count == 100)
-        #expect(result.byKeyword.isEmpty && result.byEngine.isEmpty)   // one keyword, no engine column
+        #expect(result.byKeyword.isEmpty && result.byEngine.isEmpty && result.byVoice.isEmpty)   // one keyword, no engine or voice column
     }
 
-    /// With two keywords and an engine per label, the misses are also split by keyword and by engine family.
-    @Test func falseRejectsAreSplitByKeywordAndEngine() throws {
+    /// With two keywords and an engine and a voice per label, the misses are also split by keyword, by engine family
+    /// and by voice.
+    @Test func falseRejectsAreSplitByKeywordEngineAndVoice() throws {
         let hops = (0..<100).map { h -> [KeywordHopScores] in
             let yes: Float = h == 20 ? 0.95 : 0.02, no: Float = h == 60 ? 0.95 : 0.02
             return [KeywordHopScores(window: h, endSample: (h + 1) * 1_000, probabilities: [yes, no, 1 - yes - no])]
@@ -42,8 +43,8 @@ import Testing
                       KeywordInterval(keyword: "no", startSeconds: 4.0, endSeconds: 4.2),    // missed
                       KeywordInterval(keyword: "no", startSeconds: 5.9, endSeconds: 6.0),    // hit
                       KeywordInterval(keyword: "yes", startSeconds: 8.0, endSeconds: 8.2)]   // missed
-        let evaluator = StreamingDetectionEvaluator(labels: labels, engines: ["pico", "festival", "pico", "pico"], toleranceSeconds: 0.5,
-                                                    targets: [0])
+        let evaluator = StreamingDetectionEvaluator(labels: labels, engines: ["pico", "festival", "pico", "pico"],
+                                                    voices: ["de-DE", "rab", "fr-FR", "fr-FR"], toleranceSeconds: 0.5, targets: [0])
         let settings = try DetectionSettings(keywords: [0, 1], thresholds: [0.9, 0.9], smoothingHops: 1, triggerCount: 1, refractoryHops: 5)
         let result = try evaluator.evaluate(recorded, settings: settings)
         #expect(result.byCondition.isEmpty)
@@ -52,8 +53,11 @@ import Testing
         #expect(result.byEngine.map(\.missedAtSettings) == [1, 1.0 / 3])
         // At no false accept the sweep's threshold sits above the 0.02 floor: the same misses.
         #expect(result.byEngine.map(\.missedAtTargets) == [[1], [1.0 / 3]])
+        #expect(result.byVoice.map(\.name) == ["de-DE", "fr-FR", "rab"] && result.byVoice.map(\.labels) == [1, 2, 1])
+        #expect(result.byVoice.map(\.missedAtSettings) == [0, 0.5, 1])
         let text = result.text(thresholdDescription: "0.9")
         #expect(text.contains("false rejects by keyword:") && text.contains("false rejects by engine:") && text.contains("  festival    1 labels"))
+        #expect(text.contains("false rejects by voice:") && text.contains("  fr-FR       2 labels"))
     }
 
     @Test func labelsOfUnwatchedKeywordsAreLeftOutAndNoneWatchedIsAnError() throws {
@@ -61,9 +65,9 @@ import Testing
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let csv = (dir as NSString).appendingPathComponent("labels.csv")
-        try "keyword,start_s,end_s,condition,engine\nyes,1,1.5,clean,pico\nno,2,2.5,noisy,festival\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        try "keyword,start_s,end_s,condition,engine,voice\nyes,1,1.5,clean,pico,de-DE\nno,2,2.5,noisy,festival,rab\n".write(toFile: csv, atomically: true, encoding: .utf8)
         let kept = try StreamingDetectionEvaluator.labels(csv: csv, watched: ["yes"])
-        #expect(kept.intervals.map(\.keyword) == ["yes"] && kept.conditions == ["clean"] && kept.engines == ["pico"])
+        #expect(kept.intervals.map(\.keyword) == ["yes"] && kept.conditions == ["clean"] && kept.engines == ["pico"] && kept.voices == ["de-DE"])
         #expect(throws: EvaluationError.self) { try StreamingDetectionEvaluator.labels(csv: csv, watched: ["stop"]) }
         #expect(throws: EvaluationError.self) { try StreamingDetectionEvaluator.audio(besideLabels: csv) }
     }
