@@ -158,7 +158,7 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
         var rng = makeGenerator(derivedSeed(seed, w, index, Int(truncatingIfNeeded: stableHash(entry.folder))))
         let u = Double.random(in: 0..<1, using: &rng)
         let split: CorpusSplit = u < testFraction ? .test : u < testFraction + devFraction ? .dev : .train
-        var voice = catalog.randomVoice(in: split, using: &rng)
+        var voice = catalog.randomVoice(in: split, avoiding: entry.avoidedEngines, using: &rng)
         let speaker = String(format: "%08x", UInt32(truncatingIfNeeded: stableHash(voice.identity)))
         let relative = "\(entry.folder)/\(speaker)_nohash_\(index).wav"
         if let row = done[relative] { return row }

@@ -1,3 +1,5 @@
+import Voices
+
 /// One word folder of a synthesized keyword corpus (``KeywordCorpusBuilder``): its folder name, what is said in its
 /// clips, and how many clips it gets.
 ///
@@ -14,12 +16,16 @@ public struct KeywordCorpusEntry: Sendable, Equatable {
     public var texts: [String]
     /// Clips to make.
     public var clips: Int
+    /// Engine families that say none of its clips while the corpus has others (a slow engine kept for what matters
+    /// most); empty: every family of the corpus.
+    public var avoidedEngines: Set<EngineFamily>
 
     /// An entry (see the properties).
-    public init(folder: String, texts: [String], clips: Int) {
+    public init(folder: String, texts: [String], clips: Int, avoidedEngines: Set<EngineFamily> = []) {
         self.folder = folder
         self.texts = texts
         self.clips = clips
+        self.avoidedEngines = avoidedEngines
     }
 
     /// Whether clips are windows of running speech rather than a fitted word or phrase.

@@ -104,11 +104,14 @@ public struct VoiceCatalog: Sendable {
     /// A speaker of `split` with prosody drawn at random: pitch 20-80, rate 120-230 wpm, amplitude 60-140, word gap
     /// 0-4 (x 10 ms). With several engine families, the family is drawn first (each equally likely among those with
     /// speakers in the split), then the speaker within it, so that an engine with hundreds of speakers does not
-    /// drown one with a few.
-    public func randomVoice(in split: CorpusSplit, using rng: inout some RandomNumberGenerator) -> Voice {
+    /// drown one with a few. Families in `avoiding` are left out when another family has speakers in the split.
+    public func randomVoice(
+        in split: CorpusSplit, avoiding: Set<EngineFamily> = [], using rng: inout some RandomNumberGenerator
+    ) -> Voice {
         var pool = identities[split] ?? []
         if engines.count > 1 {
-            let families = engines.filter { !(identitiesByEngine[$0]?[split] ?? []).isEmpty }
+            var families = engines.filter { !(identitiesByEngine[$0]?[split] ?? []).isEmpty }
+            if families.contains(where: { !avoiding.contains($0) }) { families.removeAll { avoiding.contains($0) } }
             precondition(!families.isEmpty, "no voices in \(split)")
             pool = identitiesByEngine[families.randomElement(using: &rng)!]![split]!
         }

@@ -13,8 +13,9 @@ import Voices
 /// the trained model scores a synthesized stream of training-split speakers saying the phrases among sentences and
 /// confusers (`RUN/mining/stream`), the windows where it fires falsely are mined (`RUN/mining/hard`, with `mined.csv`
 /// written last), added to the run's data as `_unknown_` (`RUN/data/unknown-hard`), and the model is trained again
-/// from the same encoder with the same settings (`RUN/mining/run`). Its model then becomes `RUN/model`; the first
-/// one is kept in `RUN/mining/first-model`.
+/// from the same encoder with the same settings (`RUN/mining/run`) but for ``WakeWordSettings/secondRoundSteps``
+/// steps (the first round, which only mines, may be shorter). Its model then becomes `RUN/model`; the first one is
+/// kept in `RUN/mining/first-model`.
 ///
 /// Every step is resumable (`train-kws --resume RUN`): a finished stream, a finished mining and a checkpoint of the
 /// second round are found and used; the swap of the models is two renames, the second redone if a kill falls
@@ -77,6 +78,7 @@ extension TrainKWS {
         let resuming = TrainingCheckpoint.exists(in: folders.secondRun)
         var again = settings
         again.wakeWord?.miningMinutes = 0
+        if let steps = wake.secondRoundSteps { again.schedule.totalSteps = steps }
         var initial: InitialEncoder?
         if !resuming {
             let frontEnd = settings.model.frontEnd

@@ -204,6 +204,13 @@ struct TrainKWS: ParsableCommand {
                 settings.model.thresholds = nil
             }
         }
+        // With mining, the first round's model only mines its false accepts: it trains a third of the steps
+        // (--first-round-steps); the second round, whose model is the run's, trains them all.
+        if !fromFlagsOnly, var wake = settings.wakeWord, (wake.miningMinutes ?? 0) > 0, wake.secondRoundSteps == nil {
+            wake.secondRoundSteps = settings.schedule.totalSteps
+            settings.schedule.totalSteps = wakeWord.firstRoundSteps ?? max(1, settings.schedule.totalSteps / 3)
+            settings.wakeWord = wake
+        }
         return (settings, initial)
     }
 

@@ -38,6 +38,9 @@ struct WakeWordOptions: ParsableArguments {
     @Option(help: "With --words: lowest smoothed score of a mined false-accept peak (default 0.5).")
     var miningThreshold: Float?
 
+    @Option(help: "With --words and mining: steps of the first round, whose model only mines its false accepts (default: a third of --steps, which the second round, the final model, trains).")
+    var firstRoundSteps: Int?
+
     @Option(help: "With --words: word list searched for confusers, one word per line (default /usr/share/dict/american-english from wamerican, else a built-in list of 400 words).")
     var wordList: String?
 
@@ -51,7 +54,7 @@ struct WakeWordOptions: ParsableArguments {
         [("--engines", engines != nil), ("--readers", readers != nil), ("--target-fa-per-hour", targetFaPerHour != nil), ("--examples", examples != nil),
          ("--negatives", negatives != nil), ("--hard-negatives", hardNegatives != nil), ("--clips-per-phrase", clipsPerPhrase != nil), ("--calibration-minutes", calibrationMinutes != nil),
          ("--word-list", wordList != nil), ("--mining-minutes", miningMinutes != nil),
-         ("--mining-threshold", miningThreshold != nil)]
+         ("--mining-threshold", miningThreshold != nil), ("--first-round-steps", firstRoundSteps != nil)]
     }
 
     func validate() throws {
@@ -73,6 +76,10 @@ struct WakeWordOptions: ParsableArguments {
         if let miningThreshold, !(miningThreshold > 0 && miningThreshold <= 1) {
             throw ValidationError("--mining-threshold \(miningThreshold): must be in (0, 1]")
         }
+        if let firstRoundSteps, !(1...10_000_000).contains(firstRoundSteps) {
+            throw ValidationError("--first-round-steps \(firstRoundSteps): must be 1 to 10000000")
+        }
+        if firstRoundSteps != nil && miningMinutes == 0 { throw ValidationError("--first-round-steps needs mining (--mining-minutes above 0)") }
         if let wordList, !FileManager.default.isReadableFile(atPath: wordList) { throw ValidationError("--word-list \(wordList): not a readable file") }
         for (name, path) in [("--examples", examples), ("--negatives", negatives), ("--hard-negatives", hardNegatives)] {
             guard let path else { continue }

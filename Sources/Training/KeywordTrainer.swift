@@ -115,12 +115,16 @@ public struct WakeWordSettings: Codable, Sendable {
     public var miningMinutes: Double?
     /// Lowest smoothed score of a mined false-accept peak (nil: ``HardNegativeMining``'s default, 0.5).
     public var miningThreshold: Float?
+    /// Steps of the second round (from the run's initial encoder, as the first round, whose model only mines and may
+    /// train for fewer steps); nil: the first round's schedule again (runs made before this setting).
+    public var secondRoundSteps: Int?
 
     public init(engines: [String], targetFalseAcceptsPerHour: Double, calibrationMinutes: Double, fillers: [String], preparationSeconds: Double,
-                miningMinutes: Double? = nil, miningThreshold: Float? = nil) {
+                miningMinutes: Double? = nil, miningThreshold: Float? = nil, secondRoundSteps: Int? = nil) {
         self.engines = engines
         self.miningMinutes = miningMinutes
         self.miningThreshold = miningThreshold
+        self.secondRoundSteps = secondRoundSteps
         self.targetFalseAcceptsPerHour = targetFalseAcceptsPerHour
         self.calibrationMinutes = calibrationMinutes
         self.fillers = fillers
@@ -130,6 +134,7 @@ public struct WakeWordSettings: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case engines, targetFalseAcceptsPerHour = "target_fa_per_hour", calibrationMinutes = "calibration_minutes", fillers
         case preparationSeconds = "preparation_seconds", miningMinutes = "mining_minutes", miningThreshold = "mining_threshold"
+        case secondRoundSteps = "second_round_steps"
     }
 }
 

@@ -68,6 +68,10 @@ import Voices
         var counts: [EngineFamily: Int] = [:]
         for _ in 0..<600 { counts[catalog.randomVoice(in: .train, using: &rng).engine, default: 0] += 1 }
         for family in installed { #expect(abs(counts[family, default: 0] - 600 / installed.count) < 60) }
+        // A family avoided is never drawn while another has speakers; the only one is drawn anyway.
+        let avoided = Set(installed.prefix(1))
+        let drawn = (0..<200).map { _ in catalog.randomVoice(in: .train, avoiding: avoided, using: &rng).engine }
+        #expect(installed.count == 1 ? drawn.allSatisfy(avoided.contains) : !drawn.contains(where: avoided.contains))
         // One utterance per installed family, at a corpus rate: speech, deterministic.
         let renderer = SpeechRenderer(sampleRate: 8_000)
         for family in installed {

@@ -72,6 +72,8 @@ extension RobustnessTests {
             AbsurdOption(["train-kws", "--out", "/tmp/r", "--words", "hey nova"], "--mining-minutes", ["-1", "1e9"] + nonFinite),
             AbsurdOption(["train-kws", "--out", "/tmp/r", "--words", "hey nova"], "--mining-threshold", ["0", "-0.5", "1.5"] + nonFinite),
             AbsurdOption(["train-kws", "--out", "/tmp/r"], "--mining-minutes", ["30"]),   // needs --words
+            AbsurdOption(["train-kws", "--out", "/tmp/r", "--words", "hey nova"], "--first-round-steps", ["0", "-5", "2.5", huge]),
+            AbsurdOption(["train-kws", "--out", "/tmp/r", "--words", "hey nova", "--mining-minutes", "0"], "--first-round-steps", ["5"]),
             AbsurdOption(["eval-sep", "--data", "d"], "--limit", ["0"]), AbsurdOption(["eval-sep", "--data", "d"], "--rate", ["1", huge]),
             AbsurdOption(["synth", "mixtures", "--out", "/tmp/m", "--count", "1"], "--dev-count", ["-1", enormous]),
             AbsurdOption(["synth", "mixtures", "--out", "/tmp/m"], "--count", ["-1", enormous]),

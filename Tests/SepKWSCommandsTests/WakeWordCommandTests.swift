@@ -113,14 +113,19 @@ import Testing
         let confusers = try String(contentsOfFile: run + "/data/confusers.txt", encoding: .utf8)
         #expect(confusers.contains("harvest"), "\(confusers)")
 
-        // Mining: the first model's false accepts on a stream of training speakers joined _unknown_, and the model
-        // trained again from the same encoder became RUN/model (the first one kept).
+        // Mining: the first model (a third of the steps) mined its false accepts on a stream of training speakers;
+        // they joined _unknown_, and the model trained again from the same encoder for all the steps became RUN/model
+        // (the first one kept).
         let mined = try CSVTable(path: run + "/mining/hard/mined.csv")
         #expect(!mined.rows.isEmpty && mined.rows.allSatisfy { $0[2] == "hey jarvis" && (Float($0[3]) ?? 0) >= 0.05 }, "\(mined.rows)")
         #expect(try AudioFolder.files(in: run + "/data/unknown-hard").count == mined.rows.count)
         let streamLabels = try CSVTable(path: run + "/mining/stream/labels.csv")
         #expect(streamLabels.rows.contains { $0[0] == "hey jarvis" })
         #expect(train.stdout.contains("second round (with \(mined.rows.count) mined windows)") && train.stdout.contains(" mining, "), "\(train.stdout)")
+        let again = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/mining/run/settings.json"))) as! [String: Any]
+        #expect((settings["schedule"] as? [String: Any])?["total_steps"] as? Int == 4, "\(settings)")
+        #expect((settings["wake_word"] as? [String: Any])?["second_round_steps"] as? Int == 12, "\(settings)")
+        #expect((again["schedule"] as? [String: Any])?["total_steps"] as? Int == 12 && again["init"] as? String == settings["init"] as? String)
         let first = try SafeTensors.read(contentsOf: URL(fileURLWithPath: run + "/mining/first-model/model.safetensors")).tensors
         let second = try SafeTensors.read(contentsOf: URL(fileURLWithPath: run + "/model/model.safetensors")).tensors
         #expect(first.keys.sorted() == second.keys.sorted())
