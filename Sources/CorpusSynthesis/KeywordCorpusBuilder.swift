@@ -176,12 +176,16 @@ public struct KeywordCorpusBuilder<R: RandomNumberGenerator>: Sendable {
             let start = Int.random(in: 0...(speech.count - keep), using: &rng)
             speech = Array(speech[start..<start + keep])
         } else {
-            // A word must fit in the window with room to move: speak faster until it does.
+            // A word must fit in the window with room to move: speak faster until it does, or until the engine
+            // speaks no faster (Kokoro stops at 1.25 times its pace).
             word = entry.texts.count == 1 ? entry.texts[0] : entry.texts.randomElement(using: &rng)!
             speech = try renderer.render(word, voice: &voice)
             while speech.count > length * 9 / 10 && voice.rate < 400 {
-                voice.rate = min(450, voice.rate + 60)
-                speech = try renderer.render(word, voice: &voice)
+                var faster = voice
+                faster.rate = min(450, voice.rate + 60)
+                let quicker = try renderer.render(word, voice: &faster)
+                guard quicker.count < speech.count else { break }
+                (voice, speech) = (faster, quicker)
             }
             speech = Array(speech.prefix(length * 95 / 100))
         }

@@ -32,7 +32,8 @@ extension WakeWordCorpusBuilder {
     }
 
     /// The recipe's calibration stream (``StreamCorpusBuilder``, not yet built): `minutes` of speech in
-    /// `outputDirectory` by dev-split speakers of `engines` (held out of training, a new talker every segment),
+    /// `outputDirectory` by dev-split speakers of `engines` (``streamEngines(of:)``; speakers held out of training, a
+    /// new talker every segment),
     /// saying `phrases` and, unlabelled, `fillers` (``calibrationFillers(phrases:confusers:)``), from a seed apart
     /// from the training clips'.
     /// - Throws: ``DatasetError`` for no phrase or a length outside (0, 1440] minutes.
@@ -45,7 +46,7 @@ extension WakeWordCorpusBuilder {
     }
 
     /// The recipe's mining stream (``StreamCorpusBuilder``, not yet built): `minutes` of speech in `outputDirectory`
-    /// by training-split speakers of `engines` (``miningEngines(of:)``), English and accented readers, a new talker
+    /// by training-split speakers of `engines` (``streamEngines(of:)``), English and accented readers, a new talker
     /// every segment, saying `phrases` and, unlabelled, `fillers`, from a seed apart from the training clips' and
     /// the calibration stream's. A model trained on those speakers fires falsely on it where it confuses them: the
     /// windows to train it again on (``HardNegativeMining``).
@@ -58,10 +59,10 @@ extension WakeWordCorpusBuilder {
                          seed: seed ^ 0x3141_4E1E, speakers: .train, readers: .both, generator: generator)
     }
 
-    /// The engines of a mining stream: the run's `engines` but Kokoro, which synthesizes about 20 times slower
-    /// (an hour of espeak-ng and MBROLA takes 1.5 min on two cores) and mined about as well (session 28); Kokoro
-    /// alone when it is the only one.
-    public static func miningEngines(of engines: [EngineFamily]) -> [EngineFamily] {
+    /// The engines of the recipe's mining and calibration streams: the run's `engines` but Kokoro, which synthesizes
+    /// about 20 times slower (an hour of espeak-ng and MBROLA takes 1.5 min on two cores; a mining stream without it
+    /// mined about as well, session 28), so that the streams can be an hour long; Kokoro alone when it is the only one.
+    public static func streamEngines(of engines: [EngineFamily]) -> [EngineFamily] {
         let fast = engines.filter { $0 != .kokoro }
         return fast.isEmpty ? engines : fast
     }

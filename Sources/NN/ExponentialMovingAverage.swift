@@ -31,8 +31,19 @@ public final class ExponentialMovingAverage {
         averages = parameters.map { $0.tensor.scalars }
     }
 
-    /// Moves every average toward its parameter's current value (call after each optimizer step).
-    public func update() {
+    /// The decay of the update that follows `step` earlier ones: `min(decay, (1 + step) / (10 + step))`, so that
+    /// the average follows the weights closely at first and forgets where they started (without it, a 1,000-step
+    /// run at 0.999 would still hold 37% of its starting weights in the average).
+    public func decay(afterSteps step: Int) -> Float { min(decay, Float(1 + step) / Float(10 + step)) }
+
+    /// Moves every average toward its parameter's current value (call after each optimizer step) with the warmed-up
+    /// decay of ``decay(afterSteps:)``, `step` being the number of earlier steps (the trainer's step index).
+    public func update(step: Int) { update(decay: decay(afterSteps: step)) }
+
+    /// Moves every average toward its parameter's current value with the full ``decay``.
+    public func update() { update(decay: decay) }
+
+    private func update(decay: Float) {
         let keep = decay, take = 1 - decay
         for (index, (_, p)) in parameters.enumerated() {
             p.withUnsafeMutableBufferPointer { w in

@@ -50,7 +50,7 @@ extension TrainKWS {
         if !fileManager.fileExists(atPath: minedTable) {
             let labels = (folders.stream as NSString).appendingPathComponent("labels.csv")
             if !fileManager.fileExists(atPath: labels) {
-                let engines = WakeWordCorpusBuilder<SplitMix64>.miningEngines(of: try EngineFamily.list(wake.engines.joined(separator: ",")))
+                let engines = WakeWordCorpusBuilder<SplitMix64>.streamEngines(of: try EngineFamily.list(wake.engines.joined(separator: ",")))
                 Console.error(String(format: "train-kws: mining: %.0f min of training speakers (%@) saying the phrases among sentences and confusers",
                                      wake.miningMinutes ?? 0, engines.map(\.rawValue).joined(separator: ", ")))
                 let stream = try WakeWordCorpusBuilder<SplitMix64>.miningStream(

@@ -31,10 +31,11 @@ struct TrainKWS: ParsableCommand {
             hard negatives as _unknown_ (phonetic neighbours from the system word list, parts of the phrase, running \
             speech) and noise as _silence_; the shipped 12-keyword encoder is fine-tuned (--init defaults to it; \
             45% of each batch _unknown_; --augment and a weight average of decay 0.999 on by default) with stream context from the synthesized running speech of training-split \
-            speakers (RUN/context-speech; --context gives other speech). Then the model mines its own false accepts: it \
-            scores a synthesized hour (--mining-minutes) of training-split speakers saying the phrases among sentences and \
-            confusers (RUN/mining), the windows where it fires falsely join _unknown_, and it is trained again from the same \
-            encoder (RUN/mining/run; its model becomes RUN/model). Last, a synthesized stream with held-out speakers (RUN/calibration) sets each \
+            speakers (RUN/context-speech; --context gives other speech). This first round trains a third of the steps \
+            (--first-round-steps); its model then mines its own false accepts: it scores a synthesized hour \
+            (--mining-minutes) of training-split speakers saying the phrases among sentences and confusers (RUN/mining), \
+            the windows where it fires falsely join _unknown_, and the model is trained again from the same encoder for all \
+            the steps (RUN/mining/run; its model becomes RUN/model). Last, a synthesized hour of held-out speakers (RUN/calibration) sets each \
             phrase's threshold to --target-fa-per-hour, stored in RUN/model/config.json, which `detect --model RUN/model` \
             uses. Phrases longer than about 0.85 s get a longer window (up to 2 s).
             """)
@@ -67,7 +68,7 @@ struct TrainKWS: ParsableCommand {
     @Option(help: "Share of the labelled training clips to use, per class (0 < F <= 1).")
     var labelFraction: Double?
 
-    @Option(help: "Label smoothing of the cross-entropy (default 0.1).")
+    @Option(help: "Label smoothing of the cross-entropy (default 0.1; 0 with --words).")
     var labelSmoothing: Float?
 
     @Option(help: "Folder of running speech (any audio, no labels) for stream-context augmentation; repeatable.")
@@ -84,7 +85,7 @@ struct TrainKWS: ParsableCommand {
     @Option(help: "A variational information bottleneck of weight B on the bottleneck (Alemi et al.): training samples it from N(mu, sigma^2) and adds B x KL to N(0, I); inference uses mu. 0: none.")
     var vibBeta: Float?
 
-    @Option(help: "Keep a moving average of the weights with this decay (0.999 averages about the last 1,000 steps); validation scores it and RUN/model holds it (default: 0.999 with --words, else none; 0: the raw weights).")
+    @Option(help: "Keep a moving average of the weights with this decay (0.999 averages about the last 1,000 steps; warmed up: step n uses at most (1+n)/(10+n)); validation scores it and RUN/model holds it (default: 0.999 with --words, else none; 0: the raw weights).")
     var averageDecay: Float?
 
     @OptionGroup var wakeWord: WakeWordOptions
@@ -162,7 +163,7 @@ struct TrainKWS: ParsableCommand {
         let initialPath = try initialization ?? (phrases != nil ? DefaultModels.keywordSpotterDirectory() : nil)
         if let initialPath { initial = try InitialEncoder(path: initialPath) }
         var prepared: (data: String, context: String?, windowSamples: Int, wakeWord: WakeWordSettings)?
-        if let phrases { prepared = try prepareWakeWordData(phrases: phrases, run: out, seed: training.seed ?? 1, started: started) }
+        if let phrases, !fromFlagsOnly { prepared = try prepareWakeWordData(phrases: phrases, run: out, seed: training.seed ?? 1, started: started) }
         var model: KWSConfiguration
         if let initial {
             model = initial.configuration
@@ -175,12 +176,13 @@ struct TrainKWS: ParsableCommand {
         model.vibBeta = (vibBeta ?? 0) > 0 ? vibBeta : nil
         // With --words, the synthesized running speech (training-split speakers) is the stream context unless
         // --context gives other speech.
-        let contextFolders = !context.isEmpty ? context : prepared?.context.map { [$0] }
+        // (The defaults of a --words run, fromFlagsOnly, have stream context too, so that a settings file can set its keys.)
+        let contextFolders = !context.isEmpty ? context : prepared?.context.map { [$0] } ?? (fromFlagsOnly && phrases != nil ? [] : nil)
         var settings = KeywordTrainingSettings(
             data: prepared?.data ?? data.first ?? "", labels: labelSet.labels.count, initialization: initialPath,
             labelFraction: labelFraction ?? 1,
             batchSize: training.batchSize ?? 64, learningRate: training.learningRate ?? 2e-3, warmupSteps: training.warmup ?? min(200, schedule.totalSteps / 10),
-            weightDecay: 0.01, labelSmoothing: labelSmoothing ?? 0.1, seed: training.seed ?? 1, schedule: schedule, model: model,
+            weightDecay: 0.01, labelSmoothing: labelSmoothing ?? (phrases != nil ? Self.wakeWordLabelSmoothing : 0.1), seed: training.seed ?? 1, schedule: schedule, model: model,
             augmentation: AugmentationSettings(channel: (augment ?? (phrases != nil)) ? SourceAugmentationSettings() : nil), silenceShare: 0.1, unknownShare: phrases != nil ? 0.45 : context.isEmpty ? 0.1 : 0.2, validationLimit: 3000,
             contextFolders: contextFolders, context: contextFolders == nil ? nil : try competingTalkerSettings(),
             encoderLearningRateScale: encoderLearningRateScale, devData: devData, words: phrases, wakeWord: prepared?.wakeWord,
@@ -188,7 +190,10 @@ struct TrainKWS: ParsableCommand {
             excludedEngines: try excludeEngines.map { try EngineFamily.list($0).map(\.rawValue) }, averageDecay: averageDecay ?? (phrases != nil ? Self.wakeWordAverageDecay : nil),
             masking: specAugment ? .supervised : nil)
         if !fromFlagsOnly, let file = training.settings {
-            let defaults = try TrainKWS.parse(["--out", out, "--settings", file]).newRunSettings(out: out, started: started, fromFlagsOnly: true).0
+            // The defaults this run would have without its options (those of a --words run if it is one), so that the
+            // file's values win wherever no option was given.
+            let words = wakeWord.words.map { ["--words", $0] } ?? []
+            let defaults = try TrainKWS.parse(["--out", out, "--settings", file] + words).newRunSettings(out: out, started: started, fromFlagsOnly: true).0
             settings = try SettingsFile.merged(file: file, flags: settings, defaults: defaults)
             try settings.schedule.validate()
             guard !settings.data.isEmpty else { throw ValidationError("give --data SPEECH_COMMANDS_DIR (or \"data\" in --settings)") }

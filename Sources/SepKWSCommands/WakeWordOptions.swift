@@ -29,7 +29,7 @@ struct WakeWordOptions: ParsableArguments {
     @Option(help: "With --words: synthesized clips per phrase (default 1200; negatives scale with it).")
     var clipsPerPhrase: Int?
 
-    @Option(help: "With --words: minutes of the synthesized calibration stream (default 10).")
+    @Option(help: "With --words: minutes of the synthesized calibration stream (dev-split speakers of the run's engines but Kokoro; default 60).")
     var calibrationMinutes: Double?
 
     @Option(help: "With --words: minutes of a synthesized stream of training speakers (espeak-ng, MBROLA and the other fast engines of the run) on which the trained model's false accepts are mined; the model is then trained again with them as _unknown_ (default 60; 0: one round, no mining).")

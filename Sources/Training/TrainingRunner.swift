@@ -124,7 +124,7 @@ public final class TrainingRunner {
             step: { index in
                 let seed = rng.next()
                 let metrics = try step(index, seed)
-                average?.update()
+                average?.update(step: index)
                 // Weights only, outside the random stream: snapshots never change the run.
                 if WeightSnapshots.isDue(done: index + 1, total: total, every: snapshotEvery) {
                     try WeightSnapshots.write(model: model, step: index + 1, runDirectory: runDirectory)

@@ -105,6 +105,20 @@ struct OptimizerTests {
         #expect(restored.withAveragedWeights { q.scalars } == [3])
     }
 
+    /// Warmed up, the average takes most of each early step's weights and reaches the full decay after ~10,000 steps.
+    @Test func movingAverageWarmsUp() {
+        let p = Tensor([0], shape: [1], requiresGrad: true)
+        let average = ExponentialMovingAverage(parameters: [("p", p)], decay: 0.999)
+        #expect(average.decay(afterSteps: 0) == 0.1 && average.decay(afterSteps: 90) == 0.91)
+        #expect(average.decay(afterSteps: 100_000) == 0.999)
+        p.assign([10]); average.update(step: 0)   // 0.1 * 0 + 0.9 * 10 = 9
+        #expect(abs(average.withAveragedWeights { p.scalars[0] } - 9) < 1e-5)
+        // After 1,000 steps toward 1, the starting weight 0 is forgotten (at the full decay 37% of it would remain).
+        p.assign([1])
+        for step in 1...1_000 { average.update(step: step) }
+        #expect(abs(average.withAveragedWeights { p.scalars[0] } - 1) < 0.01)
+    }
+
     @Test func clipGradNormScalesToTheLimit() {
         let a = Tensor([0, 0], shape: [2], requiresGrad: true), b = Tensor([0], shape: [1], requiresGrad: true)
         a.grad = Tensor([3, 0], shape: [2]); b.grad = Tensor([4], shape: [1])
