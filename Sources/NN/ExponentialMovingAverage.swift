@@ -4,13 +4,14 @@ import TensorCore
 /// exports while the optimizer keeps moving the raw ones: `average ← decay · average + (1 − decay) · weight` after
 /// every optimizer step.
 ///
-/// It starts at the parameters' values when it is made (no bias correction), holds one float copy of each
+/// It starts at the parameters' values when it is made (no bias correction: ``update(step:)``, which trainers call, warms
+/// the decay up instead), holds one float copy of each
 /// parameter (same shapes), and never changes the raw weights except inside ``withAveragedWeights(_:)``, so a run
 /// with it takes exactly the optimizer steps of a run without.
 ///
 /// ```swift
 /// let average = ExponentialMovingAverage(parameters: model.namedParameters(), decay: 0.999)
-/// optimizer.step(); average.update()
+/// optimizer.step(); average.update(step: step)
 /// let score = try average.withAveragedWeights { try validate(model) }
 /// ```
 public final class ExponentialMovingAverage {

@@ -15,7 +15,8 @@ import Voices
 /// (``ThresholdCalibration``), replay `detect`'s default rules to choose each phrase's threshold at the false-accept
 /// budget (``KeywordThresholdCalibration``), and store the thresholds in `RUN/model/config.json`.
 extension TrainKWS {
-    /// Default steps of a `--words` run (kept so that the whole default run takes under 30 minutes on two cores).
+    /// Default steps of a `--words` run's model (the second round; the first, which only mines, trains a third): the
+    /// whole default run takes 40 minutes on two cores (session 30).
     static let wakeWordDefaultSteps = 3_000
     /// Default speakers of a `--words` run's clips: English and accented readers (on two held-out streams, 1,200
     /// clips per phrase by both missed 58-59% at 2 FA/h, by English readers alone 68-80%; session 26).
