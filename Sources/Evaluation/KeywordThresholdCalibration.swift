@@ -13,7 +13,8 @@ public struct KeywordThresholdCalibration: Sendable, Equatable, Codable {
     public var point: DetectionOperatingPoint
     /// Occurrences of the keyword in the stream.
     public var occurrences: Int
-    /// Whether no swept threshold met the budget (the threshold is then 1: as strict as it gets).
+    /// Whether no swept threshold met the budget: the threshold is then the one with the fewest false accepts that
+    /// still detects an occurrence (1, as strict as it gets, when none does).
     public var budgetUnmet: Bool
 
     /// A calibration from its parts (see the properties).
@@ -31,7 +32,7 @@ public struct KeywordThresholdCalibration: Sendable, Equatable, Codable {
     public var summaryLine: String {
         String(format: "\"%@\": threshold %.4f; expected FRR %.1f%% (%d of %d missed) at %.2f FA/h (target %.2f)%@",
                keyword, threshold, 100 * point.falseRejectRate, point.misses, occurrences, point.falseAcceptsPerHour,
-               targetFalseAcceptsPerHour, budgetUnmet ? "; budget not met at any threshold: set to 1" : "")
+               targetFalseAcceptsPerHour, budgetUnmet ? "; budget not met at any threshold: the fewest false accepts kept" : "")
     }
 
     /// Calibrates each watched keyword of `rules` on its own: the detector's rules are replayed with that keyword
@@ -62,11 +63,17 @@ public struct KeywordThresholdCalibration: Sendable, Equatable, Codable {
             let report = try KeywordMetrics.evaluateSweep(
                 labels: own, sweep: stream.sweep(single), durationSeconds: stream.durationSeconds, toleranceSeconds: toleranceSeconds,
                 targets: [targetFalseAcceptsPerHour])
-            let point = report.targets[0].point
+            var point = report.targets[0].point
             let unmet = !point.threshold.isFinite
+            if unmet {
+                // A false accept as sure as any occurrence (a probability of 1): rather than a threshold of 1, which
+                // never fires, the one with the fewest false accepts that still detects, the fewest misses among those.
+                let detecting = report.curve.filter { $0.threshold.isFinite && $0.hits > 0 }
+                if let best = detecting.min(by: { ($0.falseAccepts, $0.misses) < ($1.falseAccepts, $1.misses) }) { point = best }
+            }
             result.append(KeywordThresholdCalibration(
-                keyword: keyword, threshold: unmet ? 1 : Float(min(1, point.threshold)), targetFalseAcceptsPerHour: targetFalseAcceptsPerHour,
-                point: point, occurrences: own.count, budgetUnmet: unmet))
+                keyword: keyword, threshold: point.threshold.isFinite ? Float(min(1, point.threshold)) : 1,
+                targetFalseAcceptsPerHour: targetFalseAcceptsPerHour, point: point, occurrences: own.count, budgetUnmet: unmet))
         }
         return result
     }
