@@ -41,7 +41,8 @@ extension TrainKWS {
 
     /// Synthesizes the training data; returns its folder, the folder of running speech for stream context (nil when a
     /// tiny run has no clean training-split window of it), the window length and the calibration settings.
-    func prepareWakeWordData(phrases: [String], run: String, seed: UInt64, started: Date) throws
+    /// - Parameter options: `--words`' options (with a settings file's `wake_word` keys filled in).
+    func prepareWakeWordData(phrases: [String], options wakeWord: WakeWordOptions, run: String, seed: UInt64, started: Date) throws
         -> (data: String, context: String?, windowSamples: Int, wakeWord: WakeWordSettings) {
         let engines = try wakeWord.engineFamilies()
         let dataDirectory = (run as NSString).appendingPathComponent("data")

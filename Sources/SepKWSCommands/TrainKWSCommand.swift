@@ -163,7 +163,11 @@ struct TrainKWS: ParsableCommand {
         let initialPath = try initialization ?? (phrases != nil ? DefaultModels.keywordSpotterDirectory() : nil)
         if let initialPath { initial = try InitialEncoder(path: initialPath) }
         var prepared: (data: String, context: String?, windowSamples: Int, wakeWord: WakeWordSettings)?
-        if let phrases, !fromFlagsOnly { prepared = try prepareWakeWordData(phrases: phrases, run: out, seed: training.seed ?? 1, started: started) }
+        if let phrases, !fromFlagsOnly {
+            // A settings file's wake_word keys decide what is synthesized where no option was given.
+            let options = try training.settings.map { try wakeWord.filling(fromSettingsFile: $0) } ?? wakeWord
+            prepared = try prepareWakeWordData(phrases: phrases, options: options, run: out, seed: training.seed ?? 1, started: started)
+        }
         var model: KWSConfiguration
         if let initial {
             model = initial.configuration

@@ -68,6 +68,17 @@ import Testing
         #expect(message.contains("--labels does not go with --words"), "\(message)")
     }
 
+    @Test func aSettingsFilesWakeWordKeyOfTheWrongTypeNamesTheFile() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let file = dir.file("settings.json")
+        try #"{"wake_word": {"mining_minutes": "ten"}}"#.write(toFile: file, atomically: true, encoding: .utf8)
+        let run = dir.file("run")
+        let result = try CommandLineRunner.run(["train-kws", "--words", "hey jarvis", "--out", run, "--engines", "espeak", "--settings", file])
+        #expect(result.status == 1 && result.stderr.contains(file) && result.stderr.contains("wake_word.mining_minutes"), "\(result.status): \(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: run + "/data"), "the data stage ran before the file was read")
+    }
+
     @Test func aMissingEncoderFailsBeforeAnySynthesis() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
@@ -88,13 +99,17 @@ import Testing
         let words = dir.file("words.txt")
         try "harvest\nhigh\nthey\nparvis\nhello\nway\n".write(toFile: words, atomically: true, encoding: .utf8)
         let run = dir.file("run")
-        // A settings file sets what no option gives, over the defaults of a --words run.
+        // A settings file sets what no option gives, over the defaults of a --words run, its wake_word keys included
+        // (they decide the data stage's streams); an option wins over the file (--mining-minutes).
         let file = dir.file("settings.json")
-        try #"{"unknown_share": 0.5, "context": {"running_unknown_share": 0.4}}"#.write(toFile: file, atomically: true, encoding: .utf8)
+        try #"""
+            {"unknown_share": 0.5, "context": {"running_unknown_share": 0.4},
+             "wake_word": {"calibration_minutes": 0.4, "mining_threshold": 0.05, "mining_minutes": 9, "target_fa_per_hour": 3}}
+            """#.write(toFile: file, atomically: true, encoding: .utf8)
         let train = try CommandLineRunner.run([
-            "train-kws", "--words", "hey jarvis", "--out", run, "--engines", "espeak", "--clips-per-phrase", "8", "--calibration-minutes", "0.4",
+            "train-kws", "--words", "hey jarvis", "--out", run, "--engines", "espeak", "--clips-per-phrase", "8",
             "--steps", "60", "--batch-size", "8", "--validate-every", "60", "--word-list", words, "--threads", "1",
-            "--competing-talker", "0.5,-5,10", "--mining-minutes", "0.4", "--mining-threshold", "0.05", "--settings", file,
+            "--competing-talker", "0.5,-5,10", "--mining-minutes", "0.4", "--settings", file,
         ])
         #expect(train.status == 0, "\(train.stderr)")
         #expect(train.stdout.contains("\"hey jarvis\": threshold") && train.stdout.contains("expected FRR"), "\(train.stdout)")
@@ -111,6 +126,10 @@ import Testing
         #expect(context["competing_probability"] as? Double == 0.5 && context["competing_min_db"] as? Double == -5
                 && context["competing_max_db"] as? Double == 10, "\(context)")
         #expect(context["running_unknown_share"] as? Double == 0.4 && settings["unknown_share"] as? Double == 0.5, "\(settings)")
+        let wake = try #require(settings["wake_word"] as? [String: Any])
+        #expect(wake["calibration_minutes"] as? Double == 0.4 && wake["mining_threshold"] as? Double == 0.05
+                && wake["mining_minutes"] as? Double == 0.4 && wake["target_fa_per_hour"] as? Double == 3, "\(wake)")
+        #expect(train.stdout.contains("(target 3.00)"), "\(train.stdout)")
         // --augment and the weight average are on by default with --words.
         #expect((settings["augmentation"] as? [String: Any])?["channel"] != nil && settings["average_decay"] as? Double == 0.999,
                 "\(settings)")
