@@ -64,6 +64,7 @@ public struct KeywordBatchSource {
         bank = try NoiseBank(files: dataset.noiseFiles, sampleRate: rate, minimumLength: length)
         augmenter = try WaveformAugmenter(settings: augmentation, sampleRate: rate, noises: bank)
         if let contextFolders, let context {
+            try context.validate()
             let pool = try UnlabeledAudioPool(folders: contextFolders, sampleRate: rate, minimumLength: length)
             streamContext = StreamContextAugmenter(settings: context, pool: pool)
             log(String(format: "train-kws: stream context from %d files (%.1f min of running speech)", pool.files.count, pool.totalSeconds / 60))
@@ -95,15 +96,25 @@ public struct KeywordBatchSource {
             return (view, draw.label)
         }
         let clip = try KeywordClips.load(path: path, cropStart: nil, sampleRate: rate, length: length)
-        var source = clip
+        var source = clip, label = draw.label, center = clip.count / 2
         if let streamContext {
             source = draw.label == trainingSet.unknownLabel && Double(rng.nextUniform()) < streamContext.settings.runningUnknownShare
                 ? streamContext.runningSpeech(length: length, levelOf: clip, using: &rng) : streamContext.surround(clip, using: &rng)
+            center = source.count / 2
+            if streamContext.settings.keywordTailSeconds > 0, trainingSet.isKeyword(draw.label), let word = streamContext.activeRegion(of: clip) {
+                // The clip sits in the middle third of the surrounded source.
+                let inSource = (word.lowerBound + clip.count)..<(word.upperBound + clip.count)
+                let early = trainingSet.unknownLabel != nil && Double(rng.nextUniform()) < streamContext.settings.earlyShare
+                if let placed = streamContext.keywordCenter(center, word: inSource, length: length, view: augmenter.settings, early: early, using: &rng) {
+                    center = placed
+                    if early { label = trainingSet.unknownLabel! }
+                }
+            }
         }
-        var view = try augmenter.view(of: source, center: source.count / 2, length: length, using: &rng)
+        var view = try augmenter.view(of: source, center: center, length: length, using: &rng)
         streamContext?.addCompetingTalker(to: &view, using: &rng)
         try streamContext?.limitBand(&view, using: &rng)
-        return (view, draw.label)
+        return (view, label)
     }
 
     /// `size` windows as log-mel features `[size, T, M]` and their classes `[size]`.

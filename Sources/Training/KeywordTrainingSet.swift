@@ -32,6 +32,9 @@ public struct KeywordTrainingSet: Sendable {
     /// The index of `_unknown_` (12 classes).
     public let unknownLabel: Int?
 
+    /// Whether class `label` is a keyword (not `_unknown_`, not `_silence_`).
+    public func isKeyword(_ label: Int) -> Bool { label != unknownLabel && label != silenceLabel }
+
     /// The training split of `dataset`, subsampled to `labelFraction`.
     /// - Throws: ``TrainingError/invalidOption(name:value:reason:)`` for impossible shares or fractions.
     public init(dataset: SpeechCommandsDataset, labelFraction: Double, silenceShare: Double = 0.1, unknownShare: Double = 0.1, seed: UInt64) throws {

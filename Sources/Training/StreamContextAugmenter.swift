@@ -75,6 +75,36 @@ public struct StreamContextAugmenter {
         return level > 0 ? SignalLevel.scaled(crop, toRMS: 20 * log10(level)) : crop
     }
 
+    /// Where a keyword example's view goes (the `center` of ``WaveformAugmenter/view(of:center:length:using:)``, which
+    /// moves it by up to `view`'s shift and stretches it by its speed), given the word's samples in its source. With a
+    /// keyword tail (``StreamContextSettings/keywordTailSeconds``): far enough right that the view ends at least the
+    /// tail after the word, whatever the shift and speed; an early view (`early`, ``StreamContextSettings/earlyShare``)
+    /// instead aims to end between the word's middle and half the tail after it, and never ends later (the shift
+    /// may end it before the word). Nil when the word and its
+    /// tail do not fit a view (a clip whose noise hides where the word ends): the caller then keeps its centre and
+    /// its label.
+    /// - Parameters:
+    ///   - center: the centre without a tail.
+    ///   - word: the word's samples in the source.
+    ///   - length: the view's length (samples).
+    ///   - view: the view's speed and shift ranges.
+    public func keywordCenter(
+        _ center: Int, word: Range<Int>, length: Int, view: AugmentationSettings, early: Bool, using rng: inout SplitMix64
+    ) -> Int? {
+        guard settings.keywordTailSeconds > 0 else { return center }
+        let rate = Double(pool.sampleRate)
+        // In source samples: the view's half length at the slowest and fastest speed, its largest shift, the tail.
+        let (halfMin, halfMax) = (Int(Double(length) * view.speedMin / 2), Int((Double(length) * view.speedMax / 2).rounded(.up)))
+        let shift = Int((view.maxShiftSeconds * view.speedMax * rate).rounded(.up))
+        let tail = Int((settings.keywordTailSeconds * view.speedMax * rate).rounded(.up))
+        guard word.count + tail + 2 * shift <= 2 * halfMin else { return nil }
+        guard early else { return max(center, word.upperBound + tail + shift - halfMin) }
+        let halfTail = Int(settings.keywordTailSeconds * view.speedMin * rate / 2)
+        let low = word.lowerBound + word.count / 2 + shift - halfMin
+        let high = word.upperBound + halfTail - shift - halfMax
+        return high <= low ? high : low + Int(Double(high - low) * Double(rng.nextUniform()))
+    }
+
     /// With probability ``StreamContextSettings/competingProbability``, adds running speech over the whole view at a
     /// signal-to-interference ratio drawn from the settings (a silent view is left alone).
     /// - Parameter view: `[length]`.

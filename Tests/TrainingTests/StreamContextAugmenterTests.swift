@@ -43,6 +43,43 @@ import Training
         #expect(Array(never.surround(Self.clip, using: &rng)[16_000..<32_000]) == Self.clip)
     }
 
+    /// With a keyword tail, a keyword's view ends at least the tail after the word whatever the speed and shift; an
+    /// early view ends at most half the tail after it; a word too long for its tail keeps its place (nil).
+    @Test func aKeywordTailKeepsTheWordsEndInsideTheView() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let settings = StreamContextSettings(surroundProbability: 0, keywordTailSeconds: 0.2, earlyShare: 0.5)
+        let context = StreamContextAugmenter(settings: settings, pool: try Self.pool(in: dir))
+        let augmentation = AugmentationSettings(speedMin: 0.9, speedMax: 1.1, noiseProbability: 0, maxShiftSeconds: 0.1)
+        let augmenter = try WaveformAugmenter(settings: augmentation, sampleRate: 16_000, noises: NoiseBank(signals: [[Float](repeating: 0, count: 16_000)], names: ["quiet"]))
+        var rng = SplitMix64(seed: 4)
+        // A word at 0.9-0.99 s of its clip (a burst ending near the clip's end), in the middle third of its source.
+        let late = (0..<16_000).map { i -> Float in (14_400..<15_840).contains(i) ? Float(0.3 * sin(Double(i) * 0.2)) : 0 }
+        let source = context.surround(late, using: &rng)
+        let word = try #require(context.activeRegion(of: late))
+        let inSource = (word.lowerBound + 16_000)..<(word.upperBound + 16_000)
+        for trial in 0..<40 {
+            let early = trial % 2 == 1
+            let center = try #require(context.keywordCenter(24_000, word: inSource, length: 16_000, view: augmentation, early: early, using: &rng))
+            let view = try augmenter.view(of: source, center: center, length: 16_000, using: &rng)
+            // Samples after the word's last loud sample in the view (an early view may end before the word begins).
+            let last = view.lastIndex { abs($0) > 0.05 }
+            if early {
+                #expect(last.map { 16_000 - 1 - $0 <= 1_600 } ?? true, "early view: \(16_000 - 1 - last!) samples after the word")
+            } else {
+                let after = 16_000 - 1 - (try #require(last))
+                #expect(after >= 3_200 - 160, "keyword view: only \(after) samples after the word")
+                #expect(abs(view[0]) < 0.05, "the word's start was cut")
+            }
+        }
+        // No tail: the centre stays; a word that fills the view with its tail: nil.
+        let none = StreamContextAugmenter(settings: StreamContextSettings(), pool: context.pool)
+        #expect(none.keywordCenter(24_000, word: inSource, length: 16_000, view: augmentation, early: false, using: &rng) == 24_000)
+        #expect(context.keywordCenter(24_000, word: 16_000..<28_000, length: 16_000, view: augmentation, early: false, using: &rng) == nil)
+        #expect(throws: TrainingError.self) { try StreamContextSettings(keywordTailSeconds: 0.6).validate() }
+        #expect(throws: TrainingError.self) { try StreamContextSettings(earlyShare: 1).validate() }
+    }
+
     @Test func competingTalkerAndBandLimitFollowTheirSettings() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
