@@ -150,6 +150,15 @@ struct TrainKWS: ParsableCommand {
         }
     }
 
+    /// The wake-word settings of the options alone, before any data exist (no fillers; the engines given, or none):
+    /// the defaults a `--settings` file's `wake_word` keys are merged over.
+    func optionsOnlyWakeWord() -> WakeWordSettings {
+        WakeWordSettings(
+            engines: wakeWord.engines.map { $0.split(separator: ",").map(String.init) } ?? [], targetFalseAcceptsPerHour: wakeWord.targetFaPerHour ?? 0.5,
+            calibrationMinutes: wakeWord.calibrationMinutes ?? Self.wakeWordCalibrationMinutes, fillers: [], preparationSeconds: 0,
+            miningMinutes: wakeWord.miningMinutes ?? Self.wakeWordMiningMinutes, miningThreshold: wakeWord.miningThreshold)
+    }
+
     /// A new run's settings (the options over `--settings FILE` over the defaults) and the encoder it starts from;
     /// with `--words`, the data are synthesized first.
     func newRunSettings(out: String, started: Date, fromFlagsOnly: Bool = false) throws -> (KeywordTrainingSettings, InitialEncoder?) {
@@ -164,7 +173,13 @@ struct TrainKWS: ParsableCommand {
         if let initialPath { initial = try InitialEncoder(path: initialPath) }
         var prepared: (data: String, context: String?, windowSamples: Int, wakeWord: WakeWordSettings)?
         if let phrases, !fromFlagsOnly {
-            // A settings file's wake_word keys decide what is synthesized where no option was given.
+            // A settings file is checked before minutes of synthesis (its keys, types and ranges), and its wake_word
+            // keys decide what is synthesized where no option was given.
+            if let file = training.settings {
+                let defaults = try TrainKWS.parse(["--out", out, "--settings", file, "--words", wakeWord.words ?? ""])
+                    .newRunSettings(out: out, started: started, fromFlagsOnly: true).0
+                try SettingsFile.merged(file: file, flags: defaults, defaults: defaults).context?.validate()
+            }
             let options = try training.settings.map { try wakeWord.filling(fromSettingsFile: $0) } ?? wakeWord
             prepared = try prepareWakeWordData(phrases: phrases, options: options, run: out, seed: training.seed ?? 1, started: started)
         }
@@ -189,7 +204,8 @@ struct TrainKWS: ParsableCommand {
             weightDecay: 0.01, labelSmoothing: labelSmoothing ?? (phrases != nil ? Self.wakeWordLabelSmoothing : 0.1), seed: training.seed ?? 1, schedule: schedule, model: model,
             augmentation: AugmentationSettings(channel: (augment ?? (phrases != nil)) ? SourceAugmentationSettings() : nil), silenceShare: 0.1, unknownShare: phrases != nil ? 0.45 : context.isEmpty ? 0.1 : 0.2, validationLimit: 3000,
             contextFolders: contextFolders, context: contextFolders == nil ? nil : try competingTalkerSettings(),
-            encoderLearningRateScale: encoderLearningRateScale, devData: devData, words: phrases, wakeWord: prepared?.wakeWord,
+            encoderLearningRateScale: encoderLearningRateScale, devData: devData, words: phrases,
+            wakeWord: prepared?.wakeWord ?? (fromFlagsOnly && phrases != nil ? optionsOnlyWakeWord() : nil),
             moreData: data.count > 1 ? Array(data.dropFirst()) : nil,
             excludedEngines: try excludeEngines.map { try EngineFamily.list($0).map(\.rawValue) }, averageDecay: averageDecay ?? (phrases != nil ? Self.wakeWordAverageDecay : nil),
             masking: specAugment ? .supervised : nil)
@@ -200,6 +216,7 @@ struct TrainKWS: ParsableCommand {
             let defaults = try TrainKWS.parse(["--out", out, "--settings", file] + words).newRunSettings(out: out, started: started, fromFlagsOnly: true).0
             settings = try SettingsFile.merged(file: file, flags: settings, defaults: defaults)
             try settings.schedule.validate()
+            try settings.context?.validate()
             guard !settings.data.isEmpty else { throw ValidationError("give --data SPEECH_COMMANDS_DIR (or \"data\" in --settings)") }
             guard settings.words != nil || settings.labels == 12 || settings.labels == 35 else {
                 throw ValidationError("--settings \(file): \"labels\" must be 12 or 35")

@@ -80,9 +80,8 @@ public struct StreamContextAugmenter {
     /// keyword tail (``StreamContextSettings/keywordTailSeconds``): far enough right that the view ends at least the
     /// tail after the word, whatever the shift and speed; an early view (`early`, ``StreamContextSettings/earlyShare``)
     /// instead aims to end between the word's middle and half the tail after it, and never ends later (the shift
-    /// may end it before the word). Nil when the word and its
-    /// tail do not fit a view (a clip whose noise hides where the word ends): the caller then keeps its centre and
-    /// its label.
+    /// may end it before the word). Nil when the word and its tail do not fit a view (a clip whose noise hides where
+    /// the word ends): the caller then keeps its centre and its label.
     /// - Parameters:
     ///   - center: the centre without a tail.
     ///   - word: the word's samples in the source.

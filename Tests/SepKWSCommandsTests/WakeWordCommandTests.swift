@@ -77,6 +77,13 @@ import Testing
         let result = try CommandLineRunner.run(["train-kws", "--words", "hey jarvis", "--out", run, "--engines", "espeak", "--settings", file])
         #expect(result.status == 1 && result.stderr.contains(file) && result.stderr.contains("wake_word.mining_minutes"), "\(result.status): \(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: run + "/data"), "the data stage ran before the file was read")
+        // An impossible stream-context value and an unknown key fail before any synthesis too.
+        for (text, cause) in [(#"{"context": {"keyword_tail_seconds": 0.7}}"#, "keyword_tail_seconds"), (#"{"contxt": {}}"#, "contxt")] {
+            try text.write(toFile: file, atomically: true, encoding: .utf8)
+            let bad = try CommandLineRunner.run(["train-kws", "--words", "hey jarvis", "--out", run, "--engines", "espeak", "--settings", file])
+            #expect(bad.status != 0 && bad.stderr.contains(cause), "\(bad.status): \(bad.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: run + "/data"), "the data stage ran before \(cause) was refused")
+        }
     }
 
     @Test func aMissingEncoderFailsBeforeAnySynthesis() throws {
