@@ -3,6 +3,7 @@ import AudioIO
 import Foundation
 import KeywordSpotting
 import NN
+import TensorCore
 import Testing
 import TestSupport
 @testable import Training
@@ -50,6 +51,23 @@ import TestSupport
         #expect(resumed.runner.startStep == 2)
         #expect(try resumed.run(stopSignal: StopSignal(signals: [])) == .finished(step: 4))
         #expect(Self.weights(resumed.network) == Self.weights(whole.network))
+    }
+
+    /// A batch's windows are made by several threads, each from its own generator: the batch is the same for any
+    /// number of them, and the next batch follows from the same state of the caller's generator.
+    @Test func aBatchIsTheSameForAnyNumberOfWorkers() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let settings = Self.fineTuning(data: try makeTinySpeechCommands(in: dir), steps: 1)
+        let source = try KeywordBatchSource(settings: settings)
+        var one = SplitMix64(seed: 9), three = SplitMix64(seed: 9)
+        for _ in 0..<2 {
+            let a = try source.batch(size: 7, workers: 1, using: &one)
+            let b = try source.batch(size: 7, workers: 3, using: &three)
+            let same: Bool = a.features.shape == b.features.shape && a.features.scalars == b.features.scalars
+            #expect(a.targets == b.targets && same)
+            #expect(Set(a.targets).count > 1)
+        }
     }
 
     /// With `--spec-augment`, the masks are drawn from each step's seed: a resumed run equals the uninterrupted one,
