@@ -171,14 +171,18 @@ struct TrainKWS: ParsableCommand {
         // after minutes of synthesis.
         let initialPath = try initialization ?? (phrases != nil ? DefaultModels.keywordSpotterDirectory() : nil)
         if let initialPath { initial = try InitialEncoder(path: initialPath) }
+        // With a settings file: the defaults this run would have without its options (those of a --words run if it is
+        // one), so that the file's values win wherever no option was given.
+        let fileDefaults = try fromFlagsOnly ? nil : training.settings.map { file in
+            try TrainKWS.parse(["--out", out, "--settings", file] + (wakeWord.words.map { ["--words", $0] } ?? []))
+                .newRunSettings(out: out, started: started, fromFlagsOnly: true).0
+        }
         var prepared: (data: String, context: String?, windowSamples: Int, wakeWord: WakeWordSettings)?
         if let phrases, !fromFlagsOnly {
             // A settings file is checked before minutes of synthesis (its keys, types and ranges), and its wake_word
             // keys decide what is synthesized where no option was given.
-            if let file = training.settings {
-                let defaults = try TrainKWS.parse(["--out", out, "--settings", file, "--words", wakeWord.words ?? ""])
-                    .newRunSettings(out: out, started: started, fromFlagsOnly: true).0
-                try SettingsFile.merged(file: file, flags: defaults, defaults: defaults).context?.validate()
+            if let file = training.settings, let fileDefaults {
+                try SettingsFile.merged(file: file, flags: fileDefaults, defaults: fileDefaults).context?.validate()
             }
             let options = try training.settings.map { try wakeWord.filling(fromSettingsFile: $0) } ?? wakeWord
             prepared = try prepareWakeWordData(phrases: phrases, options: options, run: out, seed: training.seed ?? 1, started: started)
@@ -209,12 +213,8 @@ struct TrainKWS: ParsableCommand {
             moreData: data.count > 1 ? Array(data.dropFirst()) : nil,
             excludedEngines: try excludeEngines.map { try EngineFamily.list($0).map(\.rawValue) }, averageDecay: averageDecay ?? (phrases != nil ? Self.wakeWordAverageDecay : nil),
             masking: specAugment ? .supervised : nil)
-        if !fromFlagsOnly, let file = training.settings {
-            // The defaults this run would have without its options (those of a --words run if it is one), so that the
-            // file's values win wherever no option was given.
-            let words = wakeWord.words.map { ["--words", $0] } ?? []
-            let defaults = try TrainKWS.parse(["--out", out, "--settings", file] + words).newRunSettings(out: out, started: started, fromFlagsOnly: true).0
-            settings = try SettingsFile.merged(file: file, flags: settings, defaults: defaults)
+        if let file = training.settings, let fileDefaults {
+            settings = try SettingsFile.merged(file: file, flags: settings, defaults: fileDefaults)
             try settings.schedule.validate()
             try settings.context?.validate()
             guard !settings.data.isEmpty else { throw ValidationError("give --data SPEECH_COMMANDS_DIR (or \"data\" in --settings)") }
