@@ -66,11 +66,9 @@ extension TrainKWS {
         let bar = ProgressBar(label: "train-kws: synthesizing", unit: "clips")
         let confusers = try builder.build(progress: { bar.update(done: $0.done, total: $0.total) },
                                           status: { Console.error("train-kws: \($0)") })
-        let settings = WakeWordSettings(
-            engines: engines.map(\.rawValue), targetFalseAcceptsPerHour: wakeWord.targetFaPerHour ?? 0.5,
-            calibrationMinutes: wakeWord.calibrationMinutes ?? Self.wakeWordCalibrationMinutes, fillers: WakeWordCorpusBuilder<SplitMix64>.calibrationFillers(phrases: phrases, confusers: confusers),
-            preparationSeconds: Date().timeIntervalSince(started), miningMinutes: wakeWord.miningMinutes ?? Self.wakeWordMiningMinutes,
-            miningThreshold: wakeWord.miningThreshold)
+        let settings = wakeWord.settings(engines: engines.map(\.rawValue),
+                                         fillers: WakeWordCorpusBuilder<SplitMix64>.calibrationFillers(phrases: phrases, confusers: confusers),
+                                         preparationSeconds: Date().timeIntervalSince(started))
         let contextFiles = (try? AudioFolder.files(in: contextDirectory)) ?? []
         return (dataDirectory, contextFiles.isEmpty ? nil : contextDirectory, windowSamples, settings)
     }

@@ -150,15 +150,6 @@ struct TrainKWS: ParsableCommand {
         }
     }
 
-    /// The wake-word settings of the options alone, before any data exist (no fillers; the engines given, or none):
-    /// the defaults a `--settings` file's `wake_word` keys are merged over.
-    func optionsOnlyWakeWord() -> WakeWordSettings {
-        WakeWordSettings(
-            engines: wakeWord.engines.map { $0.split(separator: ",").map(String.init) } ?? [], targetFalseAcceptsPerHour: wakeWord.targetFaPerHour ?? 0.5,
-            calibrationMinutes: wakeWord.calibrationMinutes ?? Self.wakeWordCalibrationMinutes, fillers: [], preparationSeconds: 0,
-            miningMinutes: wakeWord.miningMinutes ?? Self.wakeWordMiningMinutes, miningThreshold: wakeWord.miningThreshold)
-    }
-
     /// A new run's settings (the options over `--settings FILE` over the defaults) and the encoder it starts from;
     /// with `--words`, the data are synthesized first.
     func newRunSettings(out: String, started: Date, fromFlagsOnly: Bool = false) throws -> (KeywordTrainingSettings, InitialEncoder?) {
@@ -180,11 +171,14 @@ struct TrainKWS: ParsableCommand {
         var prepared: (data: String, context: String?, windowSamples: Int, wakeWord: WakeWordSettings)?
         if let phrases, !fromFlagsOnly {
             // A settings file is checked before minutes of synthesis (its keys, types and ranges), and its wake_word
-            // keys decide what is synthesized where no option was given.
+            // keys decide what is synthesized where no option was given: the options over the file, as for the run.
+            var options = wakeWord
             if let file = training.settings, let fileDefaults {
-                try SettingsFile.merged(file: file, flags: fileDefaults, defaults: fileDefaults).context?.validate()
+                let early = try SettingsFile.merged(file: file, flags: newRunSettings(out: out, started: started, fromFlagsOnly: true).0,
+                                                    defaults: fileDefaults)
+                try early.context?.validate()
+                if let wake = early.wakeWord { options = try wakeWord.taking(wake, fromSettingsFile: file) }
             }
-            let options = try training.settings.map { try wakeWord.filling(fromSettingsFile: $0) } ?? wakeWord
             prepared = try prepareWakeWordData(phrases: phrases, options: options, run: out, seed: training.seed ?? 1, started: started)
         }
         var model: KWSConfiguration
@@ -209,7 +203,7 @@ struct TrainKWS: ParsableCommand {
             augmentation: AugmentationSettings(channel: (augment ?? (phrases != nil)) ? SourceAugmentationSettings() : nil), silenceShare: 0.1, unknownShare: phrases != nil ? 0.45 : context.isEmpty ? 0.1 : 0.2, validationLimit: 3000,
             contextFolders: contextFolders, context: contextFolders == nil ? nil : try competingTalkerSettings(),
             encoderLearningRateScale: encoderLearningRateScale, devData: devData, words: phrases,
-            wakeWord: prepared?.wakeWord ?? (fromFlagsOnly && phrases != nil ? optionsOnlyWakeWord() : nil),
+            wakeWord: prepared?.wakeWord ?? (fromFlagsOnly && phrases != nil ? wakeWord.settings() : nil),
             moreData: data.count > 1 ? Array(data.dropFirst()) : nil,
             excludedEngines: try excludeEngines.map { try EngineFamily.list($0).map(\.rawValue) }, averageDecay: averageDecay ?? (phrases != nil ? Self.wakeWordAverageDecay : nil),
             masking: specAugment ? .supervised : nil)

@@ -91,41 +91,35 @@ struct WakeWordOptions: ParsableArguments {
         }
     }
 
-    /// These options with the keys of a `--settings` file's `wake_word` object filled in where no option was given
-    /// (`engines`, `target_fa_per_hour`, `calibration_minutes`, `mining_minutes`, `mining_threshold`), so that the
-    /// file decides what the data stage synthesizes, before the run's settings are merged (options over file over
-    /// defaults). A file without the object leaves them as they are.
-    /// - Throws: ``TrainingError/settingsFile(path:reason:)`` naming the file for an unreadable file or a key of the
-    ///   wrong type.
-    func filling(fromSettingsFile path: String) throws -> WakeWordOptions {
-        guard let data = FileManager.default.contents(atPath: path) else { throw TrainingError.settingsFile(path: path, reason: "cannot be read") }
-        guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw TrainingError.settingsFile(path: path, reason: "not a JSON object")
-        }
-        guard let object = root["wake_word"], !(object is NSNull) else { return self }
-        guard let wake = object as? [String: Any] else { throw TrainingError.settingsFile(path: path, reason: "\"wake_word\" is not an object") }
-        func number(_ key: String) throws -> Double? {
-            guard let value = wake[key], !(value is NSNull) else { return nil }
-            guard let n = value as? NSNumber, !(value is Bool) else {
-                throw TrainingError.settingsFile(path: path, reason: "\"wake_word.\(key)\" is not a number")
-            }
-            return n.doubleValue
-        }
+    /// These options with the `wake_word` values of a run's settings taken where no option was given (`engines`,
+    /// `target_fa_per_hour`, `calibration_minutes`, `mining_minutes`, `mining_threshold`): with the settings of a
+    /// `--settings` file merged under the options (``SettingsFile/merged(file:flags:defaults:)``), the file decides
+    /// what the data stage synthesizes. An empty engine list leaves the engines to the options (every installed one).
+    /// - Throws: ``TrainingError/settingsFile(path:reason:)`` naming the file for a value out of range.
+    func taking(_ wake: WakeWordSettings, fromSettingsFile path: String) throws -> WakeWordOptions {
         var filled = self
-        if filled.engines == nil, let value = wake["engines"], !(value is NSNull) {
-            guard let list = value as? [String], !list.isEmpty else {
-                throw TrainingError.settingsFile(path: path, reason: "\"wake_word.engines\" is not a list of engine names")
-            }
-            filled.engines = list.joined(separator: ",")
-        }
-        if filled.targetFaPerHour == nil { filled.targetFaPerHour = try number("target_fa_per_hour") }
-        if filled.calibrationMinutes == nil { filled.calibrationMinutes = try number("calibration_minutes") }
-        if filled.miningMinutes == nil { filled.miningMinutes = try number("mining_minutes") }
-        if filled.miningThreshold == nil { filled.miningThreshold = try number("mining_threshold").map(Float.init) }
+        if !wake.engines.isEmpty { filled.engines = wake.engines.joined(separator: ",") }
+        filled.targetFaPerHour = wake.targetFalseAcceptsPerHour
+        filled.calibrationMinutes = wake.calibrationMinutes
+        filled.miningMinutes = wake.miningMinutes
+        filled.miningThreshold = wake.miningThreshold
         do { try filled.validate() } catch let error as ValidationError {
             throw TrainingError.settingsFile(path: path, reason: "\"wake_word\": \(error.message)")
         }
         return filled
+    }
+
+    /// The wake-word settings these options give (the defaults where an option is absent).
+    /// - Parameters:
+    ///   - engines: the engine families that speak (default: those given, or none).
+    ///   - fillers: the calibration stream's confusers and phrase parts.
+    ///   - preparationSeconds: the data stage's time, for the report.
+    func settings(engines: [String]? = nil, fillers: [String] = [], preparationSeconds: Double = 0) -> WakeWordSettings {
+        WakeWordSettings(
+            engines: engines ?? self.engines.map { $0.split(separator: ",").map(String.init) } ?? [],
+            targetFalseAcceptsPerHour: targetFaPerHour ?? 0.5, calibrationMinutes: calibrationMinutes ?? TrainKWS.wakeWordCalibrationMinutes,
+            fillers: fillers, preparationSeconds: preparationSeconds, miningMinutes: miningMinutes ?? TrainKWS.wakeWordMiningMinutes,
+            miningThreshold: miningThreshold)
     }
 
     /// The engine families to use: those given (each must be installed), or every installed one.
