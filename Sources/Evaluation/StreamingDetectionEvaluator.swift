@@ -31,11 +31,21 @@ public struct StreamingDetectionEvaluator {
     public var toleranceSeconds: Double
     /// False accepts per hour to report the false-reject rate at.
     public var targets: [Double]
+    /// What the stream said when (its `segments.csv`, ``StreamSegment/load(besideLabels:)``), to name what a false
+    /// accept heard; nil: unknown.
+    public var segments: [StreamSegment]?
+    /// The detector's window (s): a false accept heard the segment that overlaps `[time - window, time]` the longest.
+    public var windowSeconds: Double
+    /// Most false accepts listed (``StreamingDetectionEvaluation/falseAccepts``).
+    public static let listedFalseAccepts = 10
 
     public init(
         labels: [KeywordInterval], conditions: [String]? = nil, engines: [String]? = nil, voices: [String]? = nil,
-        toleranceSeconds: Double = KeywordMetrics.defaultToleranceSeconds, targets: [Double] = KeywordMetrics.defaultTargets
+        toleranceSeconds: Double = KeywordMetrics.defaultToleranceSeconds, targets: [Double] = KeywordMetrics.defaultTargets,
+        segments: [StreamSegment]? = nil, windowSeconds: Double = 1
     ) {
+        self.segments = segments
+        self.windowSeconds = windowSeconds
         self.labels = labels
         self.conditions = conditions
         self.engines = engines
@@ -116,10 +126,24 @@ public struct StreamingDetectionEvaluator {
             labels: labels, sweep: sweep, durationSeconds: recorded.durationSeconds, toleranceSeconds: toleranceSeconds, targets: targets)
         let chosen = KeywordMetrics.match(labels: labels, events: recorded.events(settings), toleranceSeconds: toleranceSeconds)
         // The matching at each target's threshold, once, for the rows by condition, keyword, engine and voice.
-        let atTargets = report.targets.map { target -> DetectionMatching in
+        let eventsAtTargets = report.targets.map { target -> [DetectionEvent] in
             let threshold = target.point.threshold
-            let events = threshold.isFinite ? sweep.first { $0.threshold == threshold }?.events ?? [] : []
-            return KeywordMetrics.match(labels: labels, events: events, toleranceSeconds: toleranceSeconds)
+            return threshold.isFinite ? sweep.first { $0.threshold == threshold }?.events ?? [] : []
+        }
+        let atTargets = eventsAtTargets.map { KeywordMetrics.match(labels: labels, events: $0, toleranceSeconds: toleranceSeconds) }
+        // The false accepts at the largest budget with a finite threshold, highest score first: what the detector
+        // confuses with its keywords.
+        var falseAccepts: [ListedFalseAccept] = [], falseAcceptsBudget: Double?
+        if let t = report.targets.indices.filter({ report.targets[$0].point.threshold.isFinite })
+            .max(by: { report.targets[$0].targetFalseAcceptsPerHour < report.targets[$1].targetFalseAcceptsPerHour }) {
+            falseAccepts = atTargets[t].falseAcceptEvents.map { eventsAtTargets[t][$0] }
+                .sorted { ($0.score, -$0.timeSeconds) > ($1.score, -$1.timeSeconds) }
+                .prefix(Self.listedFalseAccepts)
+                .map { event in
+                    ListedFalseAccept(timeSeconds: event.timeSeconds, keyword: event.keyword, score: event.score,
+                                      segment: segments.flatMap { StreamSegment.said(in: $0, from: event.timeSeconds - windowSeconds, to: event.timeSeconds) })
+                }
+            falseAcceptsBudget = report.targets[t].targetFalseAcceptsPerHour
         }
         func rows(_ names: [String]?) -> [StreamingDetectionEvaluation.GroupRow] {
             guard let names else { return [] }
@@ -135,7 +159,7 @@ public struct StreamingDetectionEvaluator {
         return StreamingDetectionEvaluation(
             recorded: recorded, report: report, chosen: chosen, labelCount: labels.count, byCondition: rows(conditions),
             byKeyword: Set(keywords).count > 1 ? rows(keywords) : [], byEngine: rows(engines), byVoice: rows(voices),
-            scoringSeconds: scoringSeconds)
+            falseAccepts: falseAccepts, falseAcceptsBudget: falseAcceptsBudget, scoringSeconds: scoringSeconds)
     }
 }
 
@@ -170,6 +194,11 @@ public struct StreamingDetectionEvaluation: Sendable {
     public var byEngine: [GroupRow]
     /// False rejects by the voice that spoke the keyword (empty without voices).
     public var byVoice: [GroupRow]
+    /// The false accepts at the largest false-accept budget that has a finite threshold (`falseAcceptsBudget`),
+    /// highest score first, at most ``StreamingDetectionEvaluator/listedFalseAccepts``.
+    public var falseAccepts: [ListedFalseAccept]
+    /// The budget (FA/h) `falseAccepts` are listed at; nil when no budget has a finite threshold.
+    public var falseAcceptsBudget: Double?
     /// Wall-clock seconds spent scoring the stream.
     public var scoringSeconds: Double
 
@@ -193,6 +222,16 @@ public struct StreamingDetectionEvaluation: Sendable {
                 var line = "  " + row.name.padding(toLength: width, withPad: " ", startingAt: 0) + String(format: " %4d labels", row.labels)
                 for (name, missed) in zip(names, row.missedAtTargets) { line += String(format: "  %@ %6.2f%%", name, 100 * missed) }
                 line += String(format: "  at --threshold %6.2f%%", 100 * row.missedAtSettings)
+                text += line + "\n"
+            }
+        }
+        if let budget = falseAcceptsBudget, !falseAccepts.isEmpty {
+            text += String(format: "false accepts at %.2f FA/h, highest score first:\n", budget)
+            for accept in falseAccepts {
+                var line = String(format: "  %9.2f s  %@  %.4f", accept.timeSeconds, accept.keyword, accept.score)
+                if let said = accept.segment {
+                    line += "  \(said.kind) \"\(said.text)\"" + (said.voice.isEmpty ? "" : " (\(said.voice))")
+                }
                 text += line + "\n"
             }
         }

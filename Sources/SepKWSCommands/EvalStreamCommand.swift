@@ -18,7 +18,8 @@ struct EvalStream: ParsableCommand {
             threshold of a sweep, so each point of the curve is exactly what `detect --threshold T` would report. An event \
             matches a label of the same keyword if it fires between the label's start and its end plus the tolerance; \
             labels of keywords not watched are left out. False rejects are also reported by keyword and by each optional \
-            column (condition, engine family, voice).
+            column (condition, engine family, voice). The false accepts at the largest budget are listed, highest score \
+            first, with what the stream said there when its segments.csv (the `synth stream` layout) lies beside the labels.
             """)
 
     @Option(help: "Labels CSV: keyword,start_s,end_s (and optionally condition, engine, voice).")
@@ -84,8 +85,10 @@ struct EvalStream: ParsableCommand {
         let watched = Set(settings.keywords.map { spotter.configuration.labels[$0] })
         let (intervals, conditions, engines, voices) = try StreamingDetectionEvaluator.labels(csv: labels, watched: watched)
         let audioPath = try audio ?? StreamingDetectionEvaluator.audio(besideLabels: labels)
+        let frontEnd = spotter.configuration.frontEnd
         let evaluator = StreamingDetectionEvaluator(labels: intervals, conditions: conditions, engines: engines, voices: voices,
-                                                    toleranceSeconds: tolerance, targets: budgets)
+                                                    toleranceSeconds: tolerance, targets: budgets, segments: try StreamSegment.load(besideLabels: labels),
+                                                    windowSeconds: Double(frontEnd.clipSamples) / Double(frontEnd.sampleRate))
         let detector = try KeywordDetector(spotter: spotter, hop: detection.hop(for: spotter), settings: settings, separation: try detection.separation())
         let bar = ProgressBar(label: "eval-stream", unit: "s")
         let result = try evaluator.evaluate(audio: audioPath, detector: detector, settings: settings) { bar.update(done: $0, total: $1) }
@@ -99,7 +102,6 @@ struct EvalStream: ParsableCommand {
         if let mineNegatives {
             let mining = HardNegativeMining(threshold: mineThreshold, maximumPeaks: mineMax, smoothingHops: settings.smoothingHops)
             let windows = mining.windows(in: result.recorded, keywords: settings.keywords, labels: try KeywordInterval.load(csv: labels))
-            let frontEnd = spotter.configuration.frontEnd
             try HardNegativeMining.save(windows, audio: audioPath, clipSamples: frontEnd.clipSamples, sampleRate: frontEnd.sampleRate, to: mineNegatives)
             try Console.line(HardNegativeMining.summary(windows, threshold: mineThreshold, directory: mineNegatives))
         }

@@ -71,4 +71,40 @@ import Testing
         #expect(throws: EvaluationError.self) { try StreamingDetectionEvaluator.labels(csv: csv, watched: ["stop"]) }
         #expect(throws: EvaluationError.self) { try StreamingDetectionEvaluator.audio(besideLabels: csv) }
     }
+
+    /// The false accepts at the largest budget are listed highest score first, each with the segment of the stream's
+    /// `segments.csv` that its window overlaps the longest.
+    @Test func falseAcceptsAreListedWithWhatTheStreamSaidThere() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sepkws-sde-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let labelsFile = (dir as NSString).appendingPathComponent("labels.csv")
+        #expect(try StreamSegment.load(besideLabels: labelsFile) == nil)
+        try """
+            start_s,end_s,kind,text,engine,voice
+            1.5,2.0,filler,yes sir,festival,rab
+            5.5,6.0,sentence,the children said yes,festival,don
+            7.9,8.1,keyword,yes,festival,rab
+            """.write(toFile: (dir as NSString).appendingPathComponent("segments.csv"), atomically: true, encoding: .utf8)
+        let segments = try #require(try StreamSegment.load(besideLabels: labelsFile))
+        #expect(segments.count == 3 && segments[0] == StreamSegment(startSeconds: 1.5, endSeconds: 2, kind: "filler", text: "yes sir", voice: "rab"))
+        // One labelled "yes" (hop 80, scored 0.6): found only at a threshold that lets the false peaks at hops 20 and 60
+        // (0.95 each, t = 2.1 and 6.1 s) through.
+        let evaluator = StreamingDetectionEvaluator(labels: [KeywordInterval(keyword: "yes", startSeconds: 7.9, endSeconds: 8.1)],
+                                                    toleranceSeconds: 0.5, targets: [1_000, 0], segments: segments, windowSeconds: 1)
+        let settings = try DetectionSettings(keywords: [0], thresholds: [0.9], smoothingHops: 1, triggerCount: 1, refractoryHops: 5)
+        let result = try evaluator.evaluate(Self.recorded(), settings: settings)
+        #expect(result.falseAcceptsBudget == 1_000)
+        #expect(result.falseAccepts.map(\.timeSeconds) == [2.1, 6.1] && result.falseAccepts.map(\.keyword) == ["yes", "yes"])
+        #expect(result.falseAccepts.allSatisfy { abs($0.score - 0.95) < 1e-6 })
+        #expect(result.falseAccepts.map { $0.segment?.text } == ["yes sir", "the children said yes"])
+        let text = result.text(thresholdDescription: "0.9")
+        #expect(text.contains("false accepts at 1000.00 FA/h, highest score first:"))
+        #expect(text.contains("2.10 s  yes  0.9500  filler \"yes sir\" (rab)"), "\(text)")
+        // A segments file without a needed column names the file.
+        try "start_s,end_s,text\n1,2,yes\n".write(toFile: (dir as NSString).appendingPathComponent("segments.csv"), atomically: true, encoding: .utf8)
+        #expect(throws: EvaluationError.malformedInput(path: (dir as NSString).appendingPathComponent("segments.csv"), line: 1, reason: "no column kind")) {
+            try StreamSegment.load(besideLabels: labelsFile)
+        }
+    }
 }

@@ -1,0 +1,57 @@
+import AudioDatasets
+import Foundation
+
+/// One stretch of a synthesized stream as its `segments.csv` lists it (`sepkws synth stream`): what was said, by whom,
+/// from when to when. An evaluation uses it to say what the stream held where a detector fired falsely.
+///
+/// ```swift
+/// if let segments = try StreamSegment.load(besideLabels: "stream/labels.csv") {
+///     let said = StreamSegment.said(in: segments, from: 11.2, to: 12.2)   // the segment overlapping most, or nil
+/// }
+/// ```
+public struct StreamSegment: Sendable, Equatable {
+    /// Start and end in the stream (s).
+    public var startSeconds: Double
+    public var endSeconds: Double
+    /// `keyword`, `filler`, `sentence`, ... (the `kind` column).
+    public var kind: String
+    /// The words said.
+    public var text: String
+    /// The voice that said them (empty when the file has no `voice` column).
+    public var voice: String
+
+    public init(startSeconds: Double, endSeconds: Double, kind: String, text: String, voice: String) {
+        self.startSeconds = startSeconds
+        self.endSeconds = endSeconds
+        self.kind = kind
+        self.text = text
+        self.voice = voice
+    }
+
+    /// The segments of `segments.csv` beside a labels file (columns `start_s,end_s,kind,text[,voice]`), or nil when
+    /// there is none.
+    /// - Throws: `EvaluationError.malformedInput` naming the file for a missing column or a time that is not a number;
+    ///   CSV errors.
+    public static func load(besideLabels labels: String) throws -> [StreamSegment]? {
+        let path = ((labels as NSString).deletingLastPathComponent as NSString).appendingPathComponent("segments.csv")
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let table = try CSVTable(path: path)
+        for column in ["start_s", "end_s", "kind", "text"] where !table.header.contains(column) {
+            throw EvaluationError.malformedInput(path: path, line: 1, reason: "no column \(column)")
+        }
+        return try table.rows.indices.map { row in
+            guard let start = Double(table.value("start_s", row: row) ?? ""), let end = Double(table.value("end_s", row: row) ?? "") else {
+                throw EvaluationError.malformedInput(path: path, line: row + 2, reason: "start_s and end_s must be numbers")
+            }
+            return StreamSegment(startSeconds: start, endSeconds: end, kind: table.value("kind", row: row) ?? "",
+                                 text: table.value("text", row: row) ?? "", voice: table.value("voice", row: row) ?? "")
+        }
+    }
+
+    /// The segment that overlaps `[from, to]` (s) the longest, or nil when none does.
+    public static func said(in segments: [StreamSegment], from: Double, to: Double) -> StreamSegment? {
+        let overlaps = segments.map { min($0.endSeconds, to) - max($0.startSeconds, from) }
+        guard let best = overlaps.indices.max(by: { overlaps[$0] < overlaps[$1] }), overlaps[best] > 0 else { return nil }
+        return segments[best]
+    }
+}
