@@ -16,9 +16,19 @@ public struct KeywordThresholdCalibration: Sendable, Equatable, Codable {
     /// Whether no swept threshold met the budget: the threshold is then the one with the fewest false accepts that
     /// still detects an occurrence (1, as strict as it gets, when none does).
     public var budgetUnmet: Bool
+    /// What comes closest to the keyword on the stream: its highest false accepts with the rules at a threshold of
+    /// ``closenessThreshold`` (at most ``closestListed``, highest first), with what was said there when the stream's
+    /// segments are known; nil in reports written before this was listed.
+    public var closestFalseAccepts: [ListedFalseAccept]?
+    /// The threshold the closest false accepts are listed at.
+    public static let closenessThreshold: Float = 0.5
+    /// Most false accepts listed per keyword.
+    public static let closestListed = 3
 
     /// A calibration from its parts (see the properties).
-    public init(keyword: String, threshold: Float, targetFalseAcceptsPerHour: Double, point: DetectionOperatingPoint, occurrences: Int, budgetUnmet: Bool) {
+    public init(keyword: String, threshold: Float, targetFalseAcceptsPerHour: Double, point: DetectionOperatingPoint, occurrences: Int, budgetUnmet: Bool,
+                closestFalseAccepts: [ListedFalseAccept]? = nil) {
+        self.closestFalseAccepts = closestFalseAccepts
         self.keyword = keyword
         self.threshold = threshold
         self.targetFalseAcceptsPerHour = targetFalseAcceptsPerHour
@@ -35,6 +45,16 @@ public struct KeywordThresholdCalibration: Sendable, Equatable, Codable {
                targetFalseAcceptsPerHour, budgetUnmet ? "; budget not met at any threshold: the fewest false accepts kept" : "")
     }
 
+    /// The lines of a report, indented: ``summaryLine``, and below it the closest false accepts
+    /// (`closest false accepts of "yes": 0.9826  filler "yesterday" (en-us); ...`) when there are any.
+    public var reportLines: [String] {
+        var lines = ["  " + summaryLine]
+        if let closest = closestFalseAccepts, !closest.isEmpty {
+            lines.append("    closest false accepts of \"\(keyword)\": " + closest.map(\.summary).joined(separator: "; "))
+        }
+        return lines
+    }
+
     /// Calibrates each watched keyword of `rules` on its own: the detector's rules are replayed with that keyword
     /// alone watched, over a sweep of thresholds, and the threshold with the lowest false-reject rate whose false
     /// accepts (events of that keyword matching no occurrence of it) stay within `targetFalseAcceptsPerHour` is kept.
@@ -46,11 +66,13 @@ public struct KeywordThresholdCalibration: Sendable, Equatable, Codable {
     ///   - rules: the detection rules (smoothing, trigger count, refractory period) and the watched keywords.
     ///   - targetFalseAcceptsPerHour: the budget per keyword.
     ///   - toleranceSeconds: matching tolerance after an occurrence's end (see ``KeywordMetrics``).
+    ///   - segments: what the stream said when (its `segments.csv`), to name the closest false accepts; nil: unknown.
+    ///   - windowSeconds: the model's window (s): a false accept heard the segment its window overlaps the longest.
     /// - Returns: one calibration per watched keyword, in `rules.keywords` order.
     /// - Throws: ``EvaluationError`` for a negative budget, or a keyword without occurrences in the stream.
     public static func calibrate(
         stream: RecordedKeywordStream, occurrences: [KeywordInterval], rules: DetectionSettings, targetFalseAcceptsPerHour: Double,
-        toleranceSeconds: Double = KeywordMetrics.defaultToleranceSeconds
+        toleranceSeconds: Double = KeywordMetrics.defaultToleranceSeconds, segments: [StreamSegment]? = nil, windowSeconds: Double = 1
     ) throws -> [KeywordThresholdCalibration] {
         var result: [KeywordThresholdCalibration] = []
         for (k, index) in rules.keywords.enumerated() {
@@ -71,9 +93,14 @@ public struct KeywordThresholdCalibration: Sendable, Equatable, Codable {
                 let detecting = report.curve.filter { $0.threshold.isFinite && $0.hits > 0 }
                 if let best = detecting.min(by: { ($0.falseAccepts, $0.misses) < ($1.falseAccepts, $1.misses) }) { point = best }
             }
+            let loose = stream.events(single.withThreshold(closenessThreshold))
+            let closest = ListedFalseAccept.highest(
+                loose, matching: KeywordMetrics.match(labels: own, events: loose, toleranceSeconds: toleranceSeconds), segments: segments,
+                windowSeconds: windowSeconds, limit: closestListed)
             result.append(KeywordThresholdCalibration(
                 keyword: keyword, threshold: point.threshold.isFinite ? Float(min(1, point.threshold)) : 1,
-                targetFalseAcceptsPerHour: targetFalseAcceptsPerHour, point: point, occurrences: own.count, budgetUnmet: unmet))
+                targetFalseAcceptsPerHour: targetFalseAcceptsPerHour, point: point, occurrences: own.count, budgetUnmet: unmet,
+                closestFalseAccepts: closest))
         }
         return result
     }

@@ -1,6 +1,8 @@
+import Streaming
+
 /// A false accept of an evaluated stream, as `eval-stream` lists it: when and for which keyword the detector fired,
 /// how sure it was, and what the stream said there (when its `segments.csv` is known).
-public struct ListedFalseAccept: Sendable, Equatable {
+public struct ListedFalseAccept: Sendable, Equatable, Codable {
     /// The end of the window that fired (s).
     public var timeSeconds: Double
     /// The keyword it fired for.
@@ -15,5 +17,27 @@ public struct ListedFalseAccept: Sendable, Equatable {
         self.keyword = keyword
         self.score = score
         self.segment = segment
+    }
+
+    /// The false accepts among `events` (those `matching` pairs with no label), highest score first (earlier first
+    /// among equal scores), at most `limit`, each with the segment of `segments` its window `[time - windowSeconds,
+    /// time]` overlaps the longest.
+    public static func highest(
+        _ events: [DetectionEvent], matching: DetectionMatching, segments: [StreamSegment]?, windowSeconds: Double, limit: Int
+    ) -> [ListedFalseAccept] {
+        matching.falseAcceptEvents.map { events[$0] }
+            .sorted { ($0.score, -$0.timeSeconds) > ($1.score, -$1.timeSeconds) }
+            .prefix(limit)
+            .map { event in
+                ListedFalseAccept(timeSeconds: event.timeSeconds, keyword: event.keyword, score: event.score,
+                                  segment: segments.flatMap { StreamSegment.said(in: $0, from: event.timeSeconds - windowSeconds, to: event.timeSeconds) })
+            }
+    }
+
+    /// `0.9826  filler "eh jarvis" (en-us)`: the score and what was said (the score alone without a segment).
+    public var summary: String {
+        let score = String(format: "%.4f", score)
+        guard let said = segment else { return score }
+        return score + "  \(said.kind) \"\(said.text)\"" + (said.voice.isEmpty ? "" : " (\(said.voice))")
     }
 }

@@ -9,7 +9,7 @@ import Foundation
 ///     let said = StreamSegment.said(in: segments, from: 11.2, to: 12.2)   // the segment overlapping most, or nil
 /// }
 /// ```
-public struct StreamSegment: Sendable, Equatable {
+public struct StreamSegment: Sendable, Equatable, Codable {
     /// Start and end in the stream (s).
     public var startSeconds: Double
     public var endSeconds: Double

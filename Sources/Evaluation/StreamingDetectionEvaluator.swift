@@ -136,13 +136,8 @@ public struct StreamingDetectionEvaluator {
         var falseAccepts: [ListedFalseAccept] = [], falseAcceptsBudget: Double?
         if let t = report.targets.indices.filter({ report.targets[$0].point.threshold.isFinite })
             .max(by: { report.targets[$0].targetFalseAcceptsPerHour < report.targets[$1].targetFalseAcceptsPerHour }) {
-            falseAccepts = atTargets[t].falseAcceptEvents.map { eventsAtTargets[t][$0] }
-                .sorted { ($0.score, -$0.timeSeconds) > ($1.score, -$1.timeSeconds) }
-                .prefix(Self.listedFalseAccepts)
-                .map { event in
-                    ListedFalseAccept(timeSeconds: event.timeSeconds, keyword: event.keyword, score: event.score,
-                                      segment: segments.flatMap { StreamSegment.said(in: $0, from: event.timeSeconds - windowSeconds, to: event.timeSeconds) })
-                }
+            falseAccepts = ListedFalseAccept.highest(eventsAtTargets[t], matching: atTargets[t], segments: segments,
+                                                     windowSeconds: windowSeconds, limit: Self.listedFalseAccepts)
             falseAcceptsBudget = report.targets[t].targetFalseAcceptsPerHour
         }
         func rows(_ names: [String]?) -> [StreamingDetectionEvaluation.GroupRow] {
@@ -228,11 +223,7 @@ public struct StreamingDetectionEvaluation: Sendable {
         if let budget = falseAcceptsBudget, !falseAccepts.isEmpty {
             text += String(format: "false accepts at %.2f FA/h, highest score first:\n", budget)
             for accept in falseAccepts {
-                var line = String(format: "  %9.2f s  %@  %.4f", accept.timeSeconds, accept.keyword, accept.score)
-                if let said = accept.segment {
-                    line += "  \(said.kind) \"\(said.text)\"" + (said.voice.isEmpty ? "" : " (\(said.voice))")
-                }
-                text += line + "\n"
+                text += String(format: "  %9.2f s  %@  ", accept.timeSeconds, accept.keyword) + accept.summary + "\n"
             }
         }
         text += String(format: "scored %.1f s of audio in %.1f s (real-time factor %.4f%@)\n", duration, scoringSeconds, scoringSeconds / duration,

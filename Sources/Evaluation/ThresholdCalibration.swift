@@ -10,6 +10,9 @@ import Streaming
 /// miss rate within the budget wins. A threshold then means the same thing for every model: about `target` false
 /// accepts per hour per keyword on speech like the stream's.
 ///
+/// Each calibration also lists the keyword's closest false accepts (what the stream said there, from the
+/// `segments.csv` of a `synth stream` folder): what the user's phrase is confused with.
+///
 /// The stream (audio plus `keyword,start_s,end_s` labels, e.g. `sepkws synth stream`) should be spoken by voices the
 /// model never heard; evaluation does not link the synthesizers, so it is made beforehand.
 ///
@@ -56,9 +59,11 @@ public struct ThresholdCalibration {
         let detector = try KeywordDetector(spotter: spotter, hop: hop, settings: settings)
         let recorded = try StreamingDetectionEvaluator.record(audio: audio, detector: detector, progress: scoringProgress)
         let occurrences = try KeywordInterval.load(csv: labels)
+        let frontEnd = spotter.configuration.frontEnd
         let calibrations = try KeywordThresholdCalibration.calibrate(
             stream: recorded, occurrences: occurrences, rules: settings, targetFalseAcceptsPerHour: targetFalseAcceptsPerHour,
-            toleranceSeconds: 1)
+            toleranceSeconds: 1, segments: try StreamSegment.load(besideLabels: labels),
+            windowSeconds: Double(frontEnd.clipSamples) / Double(frontEnd.sampleRate))
         try KeywordSpotter.storeThresholds(Dictionary(uniqueKeysWithValues: calibrations.map { ($0.keyword, $0.threshold) }), inModel: model)
         // The reports' JSON: a budget no threshold meets has an infinite operating threshold, written "inf".
         if let report { try AtomicOutput.write(try ReportJSON.encoded(calibrations), to: report) }

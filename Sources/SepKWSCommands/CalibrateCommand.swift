@@ -51,7 +51,7 @@ struct Calibrate: ParsableCommand {
             rules: { spotter in (try detection.settings(for: spotter), detection.hop(for: spotter)) },
             scoringProgress: { bar.update(done: $0, total: $1) })
         var lines = [String(format: "%@: %.1f min of stream, detect's rules, per keyword:", audioPath, result.durationSeconds / 60)]
-        lines += result.calibrations.map { "  " + $0.summaryLine }
+        lines += result.calibrations.flatMap(\.reportLines)
         lines.append("thresholds stored in \(model)/config.json")
         try Console.line(lines.joined(separator: "\n"))
     }

@@ -96,7 +96,7 @@ extension TrainKWS {
 
         var lines = [String(format: "calibration on %.1f min of synthesized stream (dev-split speakers, confusers, noise, a competing talker), detect's default rules:",
                             recorded.durationSeconds / 60)]
-        lines += calibrations.map { "  " + $0.summaryLine }
+        lines += calibrations.flatMap(\.reportLines)
         let elapsed = Date().timeIntervalSince(started)
         let calibration = max(0, elapsed - stages.map(\.1).reduce(0, +))
         let parts = (stages + [("calibration", calibration)]).map { "\(ProgressBar.duration(max(0, $0.1))) \($0.0)" }

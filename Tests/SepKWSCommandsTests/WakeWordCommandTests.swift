@@ -172,6 +172,9 @@ import Testing
         // Replaying the calibration stream at the stored threshold gives the calibration's misses.
         let calibration = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/calibration/calibration.json"))) as! [[String: Any]]
         let point = calibration[0]["point"] as! [String: Any]
+        // It also names what came closest to the phrase, each with the segment of the stream its window heard.
+        let closest = try #require(calibration[0]["closest_false_accepts"] as? [[String: Any]])
+        #expect(closest.count <= 3 && closest.allSatisfy { $0["segment"] is [String: Any] }, "\(closest)")
         let replay = try CommandLineRunner.run(["eval-stream", "--labels", run + "/calibration/labels.csv", "--model", run + "/model"])
         #expect(replay.status == 0, "\(replay.stderr)")
         #expect(replay.stdout.contains("at --threshold the model's stored thresholds: FRR") &&
