@@ -16,9 +16,11 @@ public struct KeywordThresholdCalibration: Sendable, Equatable, Codable {
     /// Whether no swept threshold met the budget: the threshold is then the one with the fewest false accepts that
     /// still detects an occurrence (1, as strict as it gets, when none does).
     public var budgetUnmet: Bool
-    /// What comes closest to the keyword on the stream: its highest false accepts with the rules at a threshold of
-    /// ``closenessThreshold`` (at most ``closestListed``, highest first), with what was said there when the stream's
-    /// segments are known; nil in reports written before this was listed.
+    /// What comes closest to the keyword on the stream: the highest peaks of its smoothed score away from its
+    /// occurrences (``HardNegativeMining``'s peaks, at least ``closenessThreshold``, at most ``closestListed``, highest
+    /// first): what the model confuses with the keyword, with what was said there when the stream's segments are known
+    /// (the detector's trigger count and refractory period may keep some of them from firing); nil in reports written
+    /// before this was listed.
     public var closestFalseAccepts: [ListedFalseAccept]?
     /// The threshold the closest false accepts are listed at.
     public static let closenessThreshold: Float = 0.5
@@ -93,10 +95,10 @@ public struct KeywordThresholdCalibration: Sendable, Equatable, Codable {
                 let detecting = report.curve.filter { $0.threshold.isFinite && $0.hits > 0 }
                 if let best = detecting.min(by: { ($0.falseAccepts, $0.misses) < ($1.falseAccepts, $1.misses) }) { point = best }
             }
-            let loose = stream.events(single.withThreshold(closenessThreshold))
-            let closest = ListedFalseAccept.highest(
-                loose, matching: KeywordMetrics.match(labels: own, events: loose, toleranceSeconds: toleranceSeconds), segments: segments,
-                windowSeconds: windowSeconds, limit: closestListed)
+            let peaks = HardNegativeMining(threshold: closenessThreshold, maximumPeaks: closestListed, neighbourHops: 0, smoothingHops: rules.smoothingHops)
+            let closest = peaks.windows(in: stream, keywords: [index], labels: own).map {
+                ListedFalseAccept(timeSeconds: $0.peakSeconds, keyword: keyword, score: Double($0.score), heardIn: segments, windowSeconds: windowSeconds)
+            }
             result.append(KeywordThresholdCalibration(
                 keyword: keyword, threshold: point.threshold.isFinite ? Float(min(1, point.threshold)) : 1,
                 targetFalseAcceptsPerHour: targetFalseAcceptsPerHour, point: point, occurrences: own.count, budgetUnmet: unmet,

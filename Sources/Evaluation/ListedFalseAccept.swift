@@ -19,6 +19,13 @@ public struct ListedFalseAccept: Sendable, Equatable, Codable {
         self.segment = segment
     }
 
+    /// A false accept whose segment is the one of `segments` that its window `[time - windowSeconds, time]` overlaps
+    /// the longest (nil without segments).
+    public init(timeSeconds: Double, keyword: String, score: Double, heardIn segments: [StreamSegment]?, windowSeconds: Double) {
+        self.init(timeSeconds: timeSeconds, keyword: keyword, score: score,
+                  segment: segments.flatMap { StreamSegment.said(in: $0, from: timeSeconds - windowSeconds, to: timeSeconds) })
+    }
+
     /// The false accepts among `events` (those `matching` pairs with no label), highest score first (earlier first
     /// among equal scores), at most `limit`, each with the segment of `segments` its window `[time - windowSeconds,
     /// time]` overlaps the longest.
@@ -28,10 +35,7 @@ public struct ListedFalseAccept: Sendable, Equatable, Codable {
         matching.falseAcceptEvents.map { events[$0] }
             .sorted { ($0.score, -$0.timeSeconds) > ($1.score, -$1.timeSeconds) }
             .prefix(limit)
-            .map { event in
-                ListedFalseAccept(timeSeconds: event.timeSeconds, keyword: event.keyword, score: event.score,
-                                  segment: segments.flatMap { StreamSegment.said(in: $0, from: event.timeSeconds - windowSeconds, to: event.timeSeconds) })
-            }
+            .map { ListedFalseAccept(timeSeconds: $0.timeSeconds, keyword: $0.keyword, score: $0.score, heardIn: segments, windowSeconds: windowSeconds) }
     }
 
     /// `0.9826  filler "eh jarvis" (en-us)`: the score and what was said (the score alone without a segment).
