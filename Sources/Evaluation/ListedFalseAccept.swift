@@ -1,7 +1,8 @@
 import Streaming
 
 /// A false accept of an evaluated stream, as `eval-stream` lists it: when and for which keyword the detector fired,
-/// how sure it was, and what the stream said there (when its `segments.csv` is known).
+/// how sure it was, and what the stream said there (when its `segments.csv` is known). A calibration's closest false
+/// accepts are peaks of the smoothed score rather than events: the time and score are the peak's.
 public struct ListedFalseAccept: Sendable, Equatable, Codable {
     /// The end of the window that fired (s).
     public var timeSeconds: Double

@@ -29,16 +29,13 @@ public struct StreamSegment: Sendable, Equatable, Codable {
     }
 
     /// The segments of `segments.csv` beside a labels file (columns `start_s,end_s,kind,text[,voice]`), or nil when
-    /// there is none.
-    /// - Throws: `EvaluationError.malformedInput` naming the file for a missing column or a time that is not a number;
-    ///   CSV errors.
+    /// there is none, or the file there lacks those columns (another tool's file, not a `synth stream` layout's).
+    /// - Throws: `EvaluationError.malformedInput` naming the file for a time that is not a number; CSV errors.
     public static func load(besideLabels labels: String) throws -> [StreamSegment]? {
         let path = ((labels as NSString).deletingLastPathComponent as NSString).appendingPathComponent("segments.csv")
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         let table = try CSVTable(path: path)
-        for column in ["start_s", "end_s", "kind", "text"] where !table.header.contains(column) {
-            throw EvaluationError.malformedInput(path: path, line: 1, reason: "no column \(column)")
-        }
+        guard ["start_s", "end_s", "kind", "text"].allSatisfy(table.header.contains) else { return nil }
         return try table.rows.indices.map { row in
             guard let start = Double(table.value("start_s", row: row) ?? ""), let end = Double(table.value("end_s", row: row) ?? "") else {
                 throw EvaluationError.malformedInput(path: path, line: row + 2, reason: "start_s and end_s must be numbers")

@@ -101,9 +101,12 @@ import Testing
         let text = result.text(thresholdDescription: "0.9")
         #expect(text.contains("false accepts at 1000.00 FA/h, highest score first:"))
         #expect(text.contains("2.10 s  yes  0.9500  filler \"yes sir\" (rab)"), "\(text)")
-        // A segments file without a needed column names the file.
-        try "start_s,end_s,text\n1,2,yes\n".write(toFile: (dir as NSString).appendingPathComponent("segments.csv"), atomically: true, encoding: .utf8)
-        #expect(throws: EvaluationError.malformedInput(path: (dir as NSString).appendingPathComponent("segments.csv"), line: 1, reason: "no column kind")) {
+        // A segments.csv of another tool (without these columns) is not read; one with a time that is not a number names the file.
+        let segmentsFile = (dir as NSString).appendingPathComponent("segments.csv")
+        try "start,end,speaker\n1,2,A\n".write(toFile: segmentsFile, atomically: true, encoding: .utf8)
+        #expect(try StreamSegment.load(besideLabels: labelsFile) == nil)
+        try "start_s,end_s,kind,text\n1,two,filler,yes\n".write(toFile: segmentsFile, atomically: true, encoding: .utf8)
+        #expect(throws: EvaluationError.malformedInput(path: segmentsFile, line: 2, reason: "start_s and end_s must be numbers")) {
             try StreamSegment.load(besideLabels: labelsFile)
         }
     }
