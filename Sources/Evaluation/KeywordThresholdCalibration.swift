@@ -22,7 +22,7 @@ public struct KeywordThresholdCalibration: Sendable, Equatable, Codable {
     /// (the detector's trigger count and refractory period may keep some of them from firing); nil in reports written
     /// before this was listed.
     public var closestFalseAccepts: [ListedFalseAccept]?
-    /// The threshold the closest false accepts are listed at.
+    /// The lowest smoothed score of a closest false accept listed.
     public static let closenessThreshold: Float = 0.5
     /// Most false accepts listed per keyword.
     public static let closestListed = 3

@@ -59,11 +59,10 @@ public struct ThresholdCalibration {
         let detector = try KeywordDetector(spotter: spotter, hop: hop, settings: settings)
         let recorded = try StreamingDetectionEvaluator.record(audio: audio, detector: detector, progress: scoringProgress)
         let occurrences = try KeywordInterval.load(csv: labels)
-        let frontEnd = spotter.configuration.frontEnd
         let calibrations = try KeywordThresholdCalibration.calibrate(
             stream: recorded, occurrences: occurrences, rules: settings, targetFalseAcceptsPerHour: targetFalseAcceptsPerHour,
             toleranceSeconds: 1, segments: try StreamSegment.load(besideLabels: labels),
-            windowSeconds: Double(frontEnd.clipSamples) / Double(frontEnd.sampleRate))
+            windowSeconds: spotter.configuration.frontEnd.clipSeconds)
         try KeywordSpotter.storeThresholds(Dictionary(uniqueKeysWithValues: calibrations.map { ($0.keyword, $0.threshold) }), inModel: model)
         // The reports' JSON: a budget no threshold meets has an infinite operating threshold, written "inf".
         if let report { try AtomicOutput.write(try ReportJSON.encoded(calibrations), to: report) }

@@ -55,6 +55,9 @@ public struct KWSFrontEnd: Sendable, Codable, Equatable {
     /// Frames per window (101 for the standard front end).
     public var frameCount: Int { featureConfiguration.stft.frameCount(samples: clipSamples) }
 
+    /// The window's length in seconds (`clipSamples / sampleRate`).
+    public var clipSeconds: Double { Double(clipSamples) / Double(sampleRate) }
+
     /// Throws if a setting is impossible.
     /// - Throws: ``KeywordSpottingError/invalidConfiguration(field:value:reason:)``.
     public func validate() throws(KeywordSpottingError) {

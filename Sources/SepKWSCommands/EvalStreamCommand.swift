@@ -88,7 +88,7 @@ struct EvalStream: ParsableCommand {
         let frontEnd = spotter.configuration.frontEnd
         let evaluator = StreamingDetectionEvaluator(labels: intervals, conditions: conditions, engines: engines, voices: voices,
                                                     toleranceSeconds: tolerance, targets: budgets, segments: try StreamSegment.load(besideLabels: labels),
-                                                    windowSeconds: Double(frontEnd.clipSamples) / Double(frontEnd.sampleRate))
+                                                    windowSeconds: frontEnd.clipSeconds)
         let detector = try KeywordDetector(spotter: spotter, hop: detection.hop(for: spotter), settings: settings, separation: try detection.separation())
         let bar = ProgressBar(label: "eval-stream", unit: "s")
         let result = try evaluator.evaluate(audio: audioPath, detector: detector, settings: settings) { bar.update(done: $0, total: $1) }
