@@ -1,6 +1,7 @@
 import ArgumentParser
 import AudioDatasets
 import AudioIO
+import CorpusSynthesis
 import Foundation
 import Streaming
 import KeywordSpotting
@@ -59,8 +60,21 @@ struct TrainKWS: ParsableCommand {
     @Flag(help: "SpecAugment: mask 2 bands of up to 10 frames and 2 bands of up to 5 mels of each training window's log-mel.")
     var specAugment = false
 
-    @Option(help: "Task: 12 (10 words + _unknown_ + _silence_) or 35 (all words).")
-    var labels: Int?
+    @Option(help: ArgumentHelp(
+        "Task: 12 (10 words + _unknown_ + _silence_), 35 (all words) or a file of your own words (one per line or comma-separated).",
+        discussion: "With a file the classes are its words, then _unknown_ (every other word folder of --data) and _silence_: e.g. a classifier of a 1,000-word vocabulary whose encoder a wake word then starts from.",
+        valueName: "12|35|FILE"))
+    var labels: String?
+
+    /// The custom words of `--labels FILE`, nil for `12`, `35` or no `--labels`.
+    /// - Throws: `CommandFailure` naming the file when it cannot be read or holds no word.
+    func customLabels() throws -> [String]? {
+        guard let labels, labels != "12", labels != "35" else { return nil }
+        guard FileManager.default.isReadableFile(atPath: labels) else {
+            throw CommandFailure.inputFile(path: labels, reason: "cannot read it (--labels takes 12, 35 or a file of words)")
+        }
+        do { return try WordList.phrases("@" + labels) } catch { throw CommandFailure.inputFile(path: labels, reason: "no word in it (--labels)") }
+    }
 
     @Option(name: .customLong("init"), help: "Start from a pretraining run folder or a model folder (its encoder; the classifier is new).")
     var initialization: String?
@@ -127,7 +141,7 @@ struct TrainKWS: ParsableCommand {
             }
         } else {
             guard !data.isEmpty || training.settings != nil else { throw ValidationError("give --data SPEECH_COMMANDS_DIR (or --words \"your phrase\")") }
-            guard labels.map({ $0 == 12 || $0 == 35 }) ?? (training.settings != nil) else { throw ValidationError("--labels must be 12 or 35") }
+            guard labels != nil || training.settings != nil else { throw ValidationError("give --labels 12, 35 or a file of words") }
         }
         if let excludeEngines {
             do { _ = try EngineFamily.list(excludeEngines) } catch { throw ValidationError("--exclude-engines: \(error)") }
@@ -157,7 +171,9 @@ struct TrainKWS: ParsableCommand {
         let schedule = training.schedule(defaultSteps: wakeWord.words != nil ? Self.wakeWordDefaultSteps : 4000)
         try schedule.validate()
         let phrases = wakeWord.words != nil ? wakeWord.phrases : nil
-        let labelSet: KeywordLabelSet = phrases.map { .custom(keywords: $0) } ?? (labels == 35 ? .thirtyFive : .twelve)
+        // Custom classes: the phrases of --words, or the words of --labels FILE.
+        let customWords = try phrases ?? customLabels()
+        let labelSet: KeywordLabelSet = customWords.map { .custom(keywords: $0) } ?? (labels == "35" ? .thirtyFive : .twelve)
         // The encoder is found and read before the data stage, so that a missing model fails in a second, not
         // after minutes of synthesis.
         let initialPath = try initialization ?? (phrases != nil ? DefaultModels.keywordSpotterDirectory() : nil)
@@ -202,7 +218,7 @@ struct TrainKWS: ParsableCommand {
             weightDecay: 0.01, labelSmoothing: labelSmoothing ?? (phrases != nil ? Self.wakeWordLabelSmoothing : 0.1), seed: training.seed ?? 1, schedule: schedule, model: model,
             augmentation: AugmentationSettings(channel: (augment ?? (phrases != nil)) ? SourceAugmentationSettings() : nil), silenceShare: 0.1, unknownShare: phrases != nil ? 0.45 : context.isEmpty ? 0.1 : 0.2, validationLimit: 3000,
             contextFolders: contextFolders, context: contextFolders == nil ? nil : try competingTalkerSettings(),
-            encoderLearningRateScale: encoderLearningRateScale, devData: devData, words: phrases,
+            encoderLearningRateScale: encoderLearningRateScale, devData: devData, words: customWords,
             wakeWord: prepared?.wakeWord ?? (fromFlagsOnly && phrases != nil ? wakeWord.settings() : nil),
             moreData: data.count > 1 ? Array(data.dropFirst()) : nil,
             excludedEngines: try excludeEngines.map { try EngineFamily.list($0).map(\.rawValue) }, averageDecay: averageDecay ?? (phrases != nil ? Self.wakeWordAverageDecay : nil),
@@ -213,7 +229,7 @@ struct TrainKWS: ParsableCommand {
             try settings.context?.validate()
             guard !settings.data.isEmpty else { throw ValidationError("give --data SPEECH_COMMANDS_DIR (or \"data\" in --settings)") }
             guard settings.words != nil || settings.labels == 12 || settings.labels == 35 else {
-                throw ValidationError("--settings \(file): \"labels\" must be 12 or 35")
+                throw ValidationError("--settings \(file): \"labels\" must be 12 or 35 (or give \"words\")")
             }
             if settings.model.labels != settings.labelSet.labels { settings.model.labels = settings.labelSet.labels }
             if initial == nil, let path = settings.initialization {
@@ -256,7 +272,7 @@ struct TrainKWS: ParsableCommand {
         let modelDirectory = trainer.modelDirectory
         let stop = StopSignal()
         defer { stop.cancel() }
-        let outcome = try train(trainer, label: settings.words != nil ? "train-kws: training" : "train-kws", stop: stop)
+        let outcome = try train(trainer, label: settings.wakeWord != nil ? "train-kws: training" : "train-kws", stop: stop)
         try reportOutcome(outcome, command: "train-kws", run: runDirectory)
         guard case .finished = outcome, let best = trainer.bestDevAccuracy else { return }
         try Console.line(String(format: "best dev accuracy %.2f%%; model in %@", best * 100, modelDirectory))
