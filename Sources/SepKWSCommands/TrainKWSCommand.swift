@@ -142,6 +142,9 @@ struct TrainKWS: ParsableCommand {
         } else {
             guard !data.isEmpty || training.settings != nil else { throw ValidationError("give --data SPEECH_COMMANDS_DIR (or --words \"your phrase\")") }
             guard labels != nil || training.settings != nil else { throw ValidationError("give --labels 12, 35 or a file of words") }
+            if let labels, labels.allSatisfy(\.isNumber), labels != "12", labels != "35" {
+                throw ValidationError("--labels \(labels): give 12, 35 or a file of words")
+            }
         }
         if let excludeEngines {
             do { _ = try EngineFamily.list(excludeEngines) } catch { throw ValidationError("--exclude-engines: \(error)") }

@@ -42,6 +42,25 @@ struct KWSCommandTests {
                             "--batch-size", "2", "--threads", "1"]) == 1)   // 24 of the 35 words have no clip here: a clear error, status 1
     }
 
+    @Test func aWordListIsItsOwnTask() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let data = try makeTinySpeechCommands(in: dir)
+        // Five words of the folder are classes; the other six folders are _unknown_.
+        try "yes\nno, up\n\ndown\nleft\n".write(toFile: dir.file("words.txt"), atomically: true, encoding: .utf8)
+        let run = dir.file("vocab")
+        #expect(SepKWS.run(["train-kws", "--data", data, "--labels", dir.file("words.txt"), "--out", run, "--steps", "2",
+                            "--batch-size", "4", "--validate-every", "2"] + tinySizes) == 0)
+        let spotter = try KeywordSpotter(directory: run + "/model")
+        #expect(spotter.configuration.labels == ["yes", "no", "up", "down", "left", "_unknown_", "_silence_"])
+        // A word folder of the list with no clip, an unreadable or empty list: status 1, naming the file.
+        try "yes\nzebra\n".write(toFile: dir.file("zebra.txt"), atomically: true, encoding: .utf8)
+        #expect(SepKWS.run(["train-kws", "--data", data, "--labels", dir.file("zebra.txt"), "--out", dir.file("z"), "--steps", "1"] + tinySizes) == 1)
+        #expect(SepKWS.run(["train-kws", "--data", data, "--labels", dir.file("none.txt"), "--out", dir.file("n"), "--steps", "1"] + tinySizes) == 1)
+        try "\n".write(toFile: dir.file("empty.txt"), atomically: true, encoding: .utf8)
+        #expect(SepKWS.run(["train-kws", "--data", data, "--labels", dir.file("empty.txt"), "--out", dir.file("e"), "--steps", "1"] + tinySizes) == 1)
+    }
+
     @Test func classifyPrintsOneJSONObjectPerFile() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
