@@ -70,9 +70,28 @@ public struct ConfusionMatrix: Sendable, Equatable, Codable {
         return defined.isEmpty ? 0 : defined.reduce(0, +) / Double(defined.count)
     }
 
+    /// The most classes ``textTable()`` draws as a table; a larger task (a word vocabulary) is summarized.
+    public static let tableClassLimit = 40
+
+    /// The off-diagonal cells with the most examples, most first (ties in class order), at most `limit`:
+    /// `(truth, prediction, count)`.
+    public func mostConfused(limit: Int) -> [(truth: Int, prediction: Int, count: Int)] {
+        var cells: [(truth: Int, prediction: Int, count: Int)] = []
+        for t in labels.indices { for p in labels.indices where p != t && counts[t][p] > 0 { cells.append((t, p, counts[t][p])) } }
+        return Array(cells.sorted { $0.count != $1.count ? $0.count > $1.count : ($0.truth, $0.prediction) < ($1.truth, $1.prediction) }.prefix(limit))
+    }
+
     /// The matrix as aligned text: one row per true class, one column per predicted class, then the row's
-    /// accuracy and its number of examples; a last line with the overall accuracy.
+    /// accuracy and its number of examples; a last line with the overall accuracy. Beyond ``tableClassLimit``
+    /// classes, the 20 most frequent confusions take the table's place.
     public func textTable() -> String {
+        let summary = String(format: "accuracy %.2f%% (%d of %d), balanced %.2f%%", 100 * accuracy, correct, total, 100 * balancedAccuracy)
+        if labels.count > Self.tableClassLimit {
+            let confused = mostConfused(limit: 20)
+            let lines = ["\(labels.count) classes (no table beyond \(Self.tableClassLimit); the report's JSON has the matrix); most frequent confusions:"]
+                + confused.map { "  \(labels[$0.truth]) -> \(labels[$0.prediction])  \($0.count)" }
+            return (lines + [summary]).joined(separator: "\n") + "\n"
+        }
         let corner = "true \\ predicted"
         let nameWidth = max(corner.count, labels.map(\.count).max() ?? 0)
         let widths = labels.indices.map { c in max(labels[c].count, String(counts.map { $0[c] }.max() ?? 0).count) }
@@ -86,7 +105,7 @@ public struct ConfusionMatrix: Sendable, Equatable, Codable {
             lines.append(pad(label, nameWidth, left: true) + "  " + labels.indices.map { pad(String(counts[t][$0]), widths[$0]) }.joined(separator: " ") + "  " + pad(accuracy, 8)
                 + "  " + pad(String(counts[t].reduce(0, +)), 8))
         }
-        lines.append(String(format: "accuracy %.2f%% (%d of %d), balanced %.2f%%", 100 * accuracy, correct, total, 100 * balancedAccuracy))
+        lines.append(summary)
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -188,7 +188,7 @@ public struct KWSConfiguration: Sendable, Codable, Equatable {
 
     /// The largest sizes a configuration may ask for, so that a mistyped `config.json` (`"layers": 1000000000`) is
     /// refused before anything is built. The shipped models are far inside them (16 channels, 2 layers, 0.5 M parameters).
-    public static let limits = (labels: 1_000, convChannels: 256, poolFrames: 16, layers: 32, heads: 64, width: 8_192,
+    public static let limits = (labels: 10_000, convChannels: 256, poolFrames: 16, layers: 32, heads: 64, width: 8_192,
                                 frames: 2_000, parameters: 100_000_000)
 
     /// Weights of the encoder and heads, roughly (convolutions, Transformer layers, bottleneck, classifier, projection

@@ -73,7 +73,13 @@ struct TrainKWS: ParsableCommand {
         guard FileManager.default.isReadableFile(atPath: labels) else {
             throw CommandFailure.inputFile(path: labels, reason: "cannot read it (--labels takes 12, 35 or a file of words)")
         }
-        do { return try WordList.phrases("@" + labels) } catch { throw CommandFailure.inputFile(path: labels, reason: "no word in it (--labels)") }
+        let words: [String]
+        do { words = try WordList.phrases("@" + labels) } catch { throw CommandFailure.inputFile(path: labels, reason: "no word in it (--labels)") }
+        let most = KWSConfiguration.limits.labels - 2
+        guard words.count <= most else {
+            throw CommandFailure.inputFile(path: labels, reason: "\(words.count) words; a model has at most \(most) (with _unknown_ and _silence_, \(most + 2) classes)")
+        }
+        return words
     }
 
     @Option(name: .customLong("init"), help: "Start from a pretraining run folder or a model folder (its encoder; the classifier is new).")

@@ -193,13 +193,15 @@ public final class KeywordTrainer {
     ///   - resume: continue from the folder's checkpoint.
     ///   - initial: the encoder to start from (a new run), or nil.
     ///   - log: receives progress lines (`train-kws: ...`).
-    /// - Throws: ``TrainingError``, `DatasetError`, `AudioIOError` naming what is wrong.
+    /// - Throws: `KeywordSpottingError` for an impossible model configuration, ``TrainingError``, `DatasetError`, `AudioIOError` naming what is wrong.
     public init(
         settings: KeywordTrainingSettings, runDirectory: String, resume: Bool, initial: InitialEncoder? = nil,
         log: (String) -> Void = { _ in }
     ) throws {
         var settings = settings
         self.runDirectory = runDirectory
+        // A model that could not be loaded again fails here, not after hours of training.
+        try settings.model.validate()
         let labelSet = settings.labelSet
         let rate = settings.model.frontEnd.sampleRate, length = settings.model.frontEnd.clipSamples
 

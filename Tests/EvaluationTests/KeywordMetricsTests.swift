@@ -26,6 +26,21 @@ import TestSupport
         #expect(svg.contains(">67</text>") && svg.contains(">_silence_</text>"))
     }
 
+    @Test func aVocabularyIsSummarizedNotTabulated() throws {
+        // 50 words: each right once; word 7 twice called word 3, word 9 once called word 2.
+        let labels = (0..<50).map { "w\($0)" }
+        let truth = Array(0..<50) + [7, 7, 9], predictions = Array(0..<50) + [3, 3, 2]
+        let matrix = try ConfusionMatrix(labels: labels, truth: truth, predictions: predictions)
+        #expect(matrix.mostConfused(limit: 5).map { [$0.truth, $0.prediction, $0.count] } == [[7, 3, 2], [9, 2, 1]])
+        #expect(matrix.textTable() == """
+            50 classes (no table beyond 40; the report's JSON has the matrix); most frequent confusions:
+              w7 -> w3  2
+              w9 -> w2  1
+            accuracy 94.34% (50 of 53), balanced 97.67%
+
+            """)
+    }
+
     @Test func confusionErrorsNameTheExample() {
         #expect(throws: EvaluationError.unknownClass(item: "example 2", index: 5, classCount: 2)) {
             try ConfusionMatrix(labels: ["a", "b"], truth: [0, 1], predictions: [0, 5])

@@ -118,6 +118,12 @@ struct KeywordSpottingTests {
         bad = config
         bad.labels = ["a", "a"]
         #expect(throws: KeywordSpottingError.self) { try bad.validate() }
+        // A word vocabulary is a model too: 1,000 words with _unknown_ and _silence_ (once refused on loading).
+        var vocabulary = config
+        vocabulary.labels = (0..<1_000).map { "w\($0)" } + ["_unknown_", "_silence_"]
+        try vocabulary.validate()
+        vocabulary.labels = (0...KWSConfiguration.limits.labels).map { "w\($0)" }
+        #expect(throws: KeywordSpottingError.self) { try vocabulary.validate() }
     }
 
     @Test func aFewStepsLearnToneClasses() throws {

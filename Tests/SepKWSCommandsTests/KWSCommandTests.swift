@@ -57,6 +57,10 @@ struct KWSCommandTests {
         try "yes\nzebra\n".write(toFile: dir.file("zebra.txt"), atomically: true, encoding: .utf8)
         #expect(SepKWS.run(["train-kws", "--data", data, "--labels", dir.file("zebra.txt"), "--out", dir.file("z"), "--steps", "1"] + tinySizes) == 1)
         #expect(SepKWS.run(["train-kws", "--data", data, "--labels", dir.file("none.txt"), "--out", dir.file("n"), "--steps", "1"] + tinySizes) == 1)
+        // More classes than a model may have: refused before any training, not when the model is loaded.
+        try (0...KWSConfiguration.limits.labels).map { "w\($0)" }.joined(separator: "\n").write(toFile: dir.file("many.txt"), atomically: true, encoding: .utf8)
+        #expect(SepKWS.run(["train-kws", "--data", data, "--labels", dir.file("many.txt"), "--out", dir.file("m"), "--steps", "1"] + tinySizes) == 1)
+        #expect(!FileManager.default.fileExists(atPath: dir.file("m") + "/checkpoint.safetensors"))
         try "\n".write(toFile: dir.file("empty.txt"), atomically: true, encoding: .utf8)
         #expect(SepKWS.run(["train-kws", "--data", data, "--labels", dir.file("empty.txt"), "--out", dir.file("e"), "--steps", "1"] + tinySizes) == 1)
     }
