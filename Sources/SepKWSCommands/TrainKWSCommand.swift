@@ -30,7 +30,7 @@ struct TrainKWS: ParsableCommand {
             With --words "hey jarvis,computer" (no --data): your own wake words from text. Each phrase is synthesized \
             by every installed speech engine (train-split speakers, varied prosody, half with noise) into RUN/data, with \
             hard negatives as _unknown_ (phonetic neighbours from the system word list, parts of the phrase, running \
-            speech) and noise as _silence_; the shipped 12-keyword encoder is fine-tuned (--init defaults to it; \
+            speech) and noise as _silence_; the shipped 1,000-word encoder (kws-words-1000) is fine-tuned (--init defaults to it; \
             45% of each batch _unknown_; --augment and a weight average of decay 0.999 on by default) with stream context from the synthesized running speech of training-split \
             speakers (RUN/context-speech; --context gives other speech). This first round trains a third of the steps \
             (--first-round-steps); its model then mines its own false accepts: it scores a synthesized hour \
@@ -185,7 +185,7 @@ struct TrainKWS: ParsableCommand {
         let labelSet: KeywordLabelSet = customWords.map { .custom(keywords: $0) } ?? (labels == "35" ? .thirtyFive : .twelve)
         // The encoder is found and read before the data stage, so that a missing model fails in a second, not
         // after minutes of synthesis.
-        let initialPath = try initialization ?? (phrases != nil ? DefaultModels.keywordSpotterDirectory() : nil)
+        let initialPath = try initialization ?? (phrases != nil ? DefaultModels.wakeWordEncoderDirectory() : nil)
         if let initialPath { initial = try InitialEncoder(path: initialPath) }
         // With a settings file: the defaults this run would have without its options (those of a --words run if it is
         // one), so that the file's values win wherever no option was given.

@@ -61,4 +61,16 @@ public enum DefaultModels {
         throw ModelDirectoryError.noSuchDirectory(
             path: "\(keywordSpotter) (searched $SEPKWS_KWS_MODEL, $SEPKWS_MODELS, \(ModelLocator.searchPath.joined(separator: ", ")); give --model DIR)")
     }
+
+    /// The shipped encoder a wake word starts from (`train-kws --words`): a classifier of 1,000 words, whose encoder
+    /// tells words apart on voices it never heard better than the 12-keyword one.
+    public static let wakeWordEncoder = "kws-words-1000"
+
+    /// The folder of the wake-word encoder.
+    /// - Throws: `ModelDirectoryError.noSuchDirectory` naming the places searched.
+    public static func wakeWordEncoderDirectory() throws -> String {
+        if let shipped = ModelLocator.shipped(wakeWordEncoder) { return shipped }
+        throw ModelDirectoryError.noSuchDirectory(
+            path: "\(wakeWordEncoder) (searched $SEPKWS_MODELS, \(ModelLocator.searchPath.joined(separator: ", ")); give --init DIR)")
+    }
 }

@@ -127,6 +127,8 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: run + "/data/hey_jarvis"))
         // Stream context from the synthesized running speech of training-split speakers.
         let settings = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/settings.json"))) as! [String: Any]
+        // Fine-tuned from the shipped 1,000-word encoder.
+        #expect((settings["init"] as? String)?.hasSuffix("/kws-words-1000") == true, "\(settings["init"] ?? "none")")
         #expect(settings["context_folders"] as? [String] == [run + "/context-speech"], "\(settings["context_folders"] ?? "none")")
         #expect(try !AudioFolder.files(in: run + "/context-speech").isEmpty)
         let context = try #require(settings["context"] as? [String: Any])
