@@ -67,7 +67,7 @@ struct TrainKWS: ParsableCommand {
     var labels: String?
 
     /// The custom words of `--labels FILE`, nil for `12`, `35` or no `--labels`.
-    /// - Throws: `CommandFailure` naming the file when it cannot be read or holds no word.
+    /// - Throws: `CommandFailure` naming the file when it cannot be read, holds no word or more than a model may have.
     func customLabels() throws -> [String]? {
         guard let labels, labels != "12", labels != "35" else { return nil }
         guard FileManager.default.isReadableFile(atPath: labels) else {
