@@ -13,7 +13,8 @@ public struct SepKWS: ParsableCommand {
         version: version,
         subcommands: [
             Info.self, Features.self, Resample.self, Separate.self, Classify.self, Synth.self, TrainSep.self, EvalSep.self,
-            Pretrain.self, TrainKWS.self, EvalKWS.self, Detect.self, EvalStream.self, Calibrate.self, ConvertModel.self, Inspect.self, Bench.self,
+            Pretrain.self, TrainKWS.self, EvalKWS.self, Detect.self, EvalStream.self, Calibrate.self, ConvertModel.self,
+            AverageModels.self, Inspect.self, Bench.self,
             MutualInformationCommand.self, InfoPlaneCommand.self, CompressCommand.self,
         ])
 
