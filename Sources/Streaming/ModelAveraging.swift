@@ -41,7 +41,8 @@ public enum ModelAveraging {
     ///   - out: the folder to create.
     ///   - dtype: element type of the written weights.
     /// - Throws: ``ModelDirectoryError``: fewer than two models, an unreadable folder, configurations or weights that
-    ///   differ (naming the folder and what differs), an existing `out`, or a failed write.
+    ///   differ (naming the folder and what differs), a non-finite weight (refused on reading), a mean beyond float16's range when `dtype`
+    ///   is float16, an existing `out`, or a failed write.
     @discardableResult
     public static func average(models: [String], to out: String, dtype: SafeTensorsDType) throws -> Result {
         guard let first = models.first, models.count >= 2 else {
@@ -94,6 +95,9 @@ public enum ModelAveraging {
             .map { model, weights in (model: model, value: relativeDistance(weights, mean)) }
             .max { $0.value < $1.value }!
 
+        if dtype == .f16, let (key, value) = ModelConversion.largestBeyondHalfRange(averaged) {
+            throw ModelDirectoryError.unconvertible(path: out, reason: "'\(key)' averages to \(value), beyond float16's range (65504); use --dtype bf16 or f32")
+        }
         let configuration = try encodedConfiguration(reference.kept, path: ModelDirectory(first).configurationPath)
         for key in perModelMetadataKeys { metadata[key] = nil }
         if metadata["config"] != nil { metadata["config"] = String(decoding: configuration, as: UTF8.self) }

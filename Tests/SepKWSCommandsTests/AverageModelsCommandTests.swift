@@ -74,6 +74,19 @@ import TestSupport
         #expect(missing.status == 1 && missing.stderr.contains("nothing: no such model folder"))
         #expect(!FileManager.default.fileExists(atPath: dir.file("x")))
 
+        // A non-finite weight is named, not averaged into every output.
+        let broken = try Self.keywordModel("broken", seed: 4, in: dir)
+        var file = try SafeTensors.read(contentsOf: URL(fileURLWithPath: broken + "/model.safetensors"))
+        let key = file.tensors.keys.sorted()[0]
+        var values = file.tensors[key]!.scalars
+        values[1] = .nan
+        file.tensors[key] = Tensor(values, shape: file.tensors[key]!.shape)
+        try file.encoded().write(to: URL(fileURLWithPath: broken + "/model.safetensors"))
+        let nan = try CommandLineRunner.run(["average-models", a, broken, "--out", dir.file("x")])
+        #expect(nan.status == 1 && nan.stderr.contains("\(broken)/model.safetensors"), "\(nan.stderr)")
+        #expect(nan.stderr.lowercased().contains("nan"), "\(nan.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.file("x")))
+
         try FileManager.default.createDirectory(atPath: dir.file("taken"), withIntermediateDirectories: true)
         let taken = try CommandLineRunner.run(["average-models", a, b, "--out", dir.file("taken")])
         #expect(taken.status == 1 && taken.stderr.contains("taken: already exists"))
