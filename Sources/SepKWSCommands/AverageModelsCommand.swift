@@ -11,9 +11,10 @@ struct AverageModels: ParsableCommand {
         discussion: """
             Writes DIR with the element-wise mean of the models' weights. The models must share one architecture: \
             equal config.json apart from per-keyword thresholds, the same tensor names and shapes. Fine-tunes of one \
-            starting model (other seeds, data or schedules) usually average into a model that generalises better than \
-            each of them; models trained from different starts do not, so score the result (eval-kws, eval-sep) before \
-            using it. Detection thresholds belong to one set of weights and are not kept: run sepkws calibrate on the \
+            starting model (other seeds, data or schedules) can average into a model that generalises better than each \
+            of them, but need not: for the 12-keyword spotter's fine-tunes it did not reliably (Models/kws-cab-12 card), \
+            and models trained from different starts never do. Score the result (eval-kws, eval-sep) before using \
+            it. Detection thresholds belong to one set of weights and are not kept: run sepkws calibrate on the \
             result. Prints the member farthest from the mean.
             """)
 

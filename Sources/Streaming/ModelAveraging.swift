@@ -5,10 +5,10 @@ import TensorCore
 /// The element-wise mean of the weights of models of one architecture (`sepkws average-models`): a "model soup" of
 /// fine-tunes that started from the same weights, or the average of a run's checkpoints.
 ///
-/// Models fine-tuned from one starting point with other seeds, data or schedules usually lie in one basin of the
-/// loss, and their average often generalises better than any of them (Wortsman et al. 2022, "Model soups"). Models
-/// trained from different starting points do not average into anything useful; nothing here can tell, so score the
-/// result before using it.
+/// Models fine-tuned from one starting point with other seeds, data or schedules may lie in one basin of the loss,
+/// and then their average can generalise better than any of them (Wortsman et al. 2022, "Model soups"); for the
+/// 12-keyword spotter's fine-tunes it did not reliably (session 36, `Models/kws-cab-12`). Models trained from
+/// different starting points do not average into anything useful. Nothing here can tell, so score the result.
 ///
 /// ```swift
 /// let soup = try ModelAveraging.average(models: ["run1/model", "run2/model"], to: "soup", dtype: .f32)
