@@ -29,7 +29,7 @@ struct AverageModels: ParsableCommand {
 
     mutating func validate() throws {
         guard models.count >= 2 else { throw ValidationError("give two or more model directories to average (got \(models.count))") }
-        guard SafeTensorsDType(rawValue: dtype.uppercased()) != nil else {
+        guard SafeTensorsDType(option: dtype) != nil else {
             throw ValidationError("--dtype must be f32, f16 or bf16 (got '\(dtype)')")
         }
         let target = URL(fileURLWithPath: out).standardizedFileURL.path
@@ -39,7 +39,7 @@ struct AverageModels: ParsableCommand {
     }
 
     func run() throws {
-        let result = try ModelAveraging.average(models: models, to: out, dtype: SafeTensorsDType(rawValue: dtype.uppercased())!)
+        let result = try ModelAveraging.average(models: models, to: out, dtype: SafeTensorsDType(option: dtype)!)
         let weights = result.weights.values.reduce(0) { $0 + $1.count }
         let (model, distance) = result.largestDistance
         try Console.line(String(

@@ -32,17 +32,14 @@ struct ConvertModel: ParsableCommand {
     var dtype: String = "f16"
 
     mutating func validate() throws {
-        guard Self.elementType(dtype) != nil else { throw ValidationError("--dtype must be f16, bf16 or f32 (got '\(dtype)')") }
+        guard SafeTensorsDType(option: dtype) != nil else { throw ValidationError("--dtype must be f16, bf16 or f32 (got '\(dtype)')") }
         let source = URL(fileURLWithPath: model).standardizedFileURL.path
         let target = URL(fileURLWithPath: out).standardizedFileURL.path
         guard source != target else { throw ValidationError("--out must differ from MODEL_DIR: the source is never overwritten") }
     }
 
-    /// `f16`, `bf16` or `f32` (any case) as the safetensors element type.
-    private static func elementType(_ name: String) -> SafeTensorsDType? { SafeTensorsDType(rawValue: name.uppercased()) }
-
     func run() throws {
-        let target = Self.elementType(dtype)!
+        let target = SafeTensorsDType(option: dtype)!
         let conversion = try ModelConversion.convert(model: model, to: out, dtype: target)
         let (source, encoded, error) = (conversion.source, conversion.encoded, conversion.largestRelativeError)
         let weightsPath = ModelDirectory(model).weightsPath

@@ -26,8 +26,6 @@ public enum ModelAveraging {
     public struct Result {
         /// The averaged weights by name (float32, before rounding to the written element type).
         public var weights: [String: Tensor]
-        /// The `config.json` written: the first model's without ``perModelConfigurationKeys``.
-        public var configuration: Data
         /// Whether a member's configuration held per-keyword thresholds, which the average does not keep.
         public var droppedThresholds: Bool
         /// The member farthest from the mean: its folder and `‖w_i − w̄‖ / ‖w̄‖` over all its weights.
@@ -107,7 +105,7 @@ public enum ModelAveraging {
             try (configuration + Data("\n".utf8)).write(to: URL(fileURLWithPath: folder.configurationPath))
             try encoded.write(to: URL(fileURLWithPath: folder.weightsPath))
         }
-        return Result(weights: averaged, configuration: configuration, droppedThresholds: droppedThresholds, largestDistance: farthest)
+        return Result(weights: averaged, droppedThresholds: droppedThresholds, largestDistance: farthest)
     }
 
     /// A model's configuration as a JSON object, without ``perModelConfigurationKeys``, and whether it held any.
