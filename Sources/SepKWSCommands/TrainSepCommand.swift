@@ -21,7 +21,9 @@ struct TrainSep: ParsableCommand {
             `--resume RUN --export DIR` writes the checkpoint's weights as a model directory without training.
             """)
 
-    @Option(parsing: .upToNextOption, help: "Corpus folders (sepkws synth mixtures, LibriMix or WSJ0-mix layout).")
+    @Option(parsing: .upToNextOption, help: ArgumentHelp(
+        "Corpus folders (sepkws synth mixtures, LibriMix or WSJ0-mix layout); the first one's dev split validates.",
+        discussion: "With --resume, replaces the run's corpora from then on (for example to add a new pool of voices, or to go on with a corpus rebuilt elsewhere); a new first folder restarts the plateau rule and the best-model record."))
     var data: [String] = []
 
     @Option(help: "config.json with the model sizes (reference names); default: --init's, else the reference's.")
@@ -115,8 +117,8 @@ struct TrainSep: ParsableCommand {
         if resume == nil {
             guard !data.isEmpty || settings != nil else { throw ValidationError("give --data DIR... (or --resume RUN)") }
             guard out != nil else { throw ValidationError("give --out RUN (or --resume RUN)") }
-        } else if out != nil || !data.isEmpty || initialization != nil || config != nil || settings != nil {
-            throw ValidationError("--resume RUN takes its data, model and settings from the run; drop --out, --data, --init, --config and --settings")
+        } else if out != nil || initialization != nil || config != nil || settings != nil {
+            throw ValidationError("--resume RUN takes its model and settings from the run; drop --out, --init, --config and --settings")
         }
         try OptionBounds.check("--steps", steps, 1...100_000_000)
         try OptionBounds.check("--batch-size", batchSize, 1...1_024)
@@ -174,7 +176,7 @@ struct TrainSep: ParsableCommand {
         let customAugmentation = try augmentation.map { try SourceAugmentationSettings(contentsOf: $0) }
         let settings = try newRunSettings()
         let trainer = try SeparationTrainer(settings: settings, runDirectory: runDirectory, resume: resume != nil,
-                                            validationCount: validationMixtures, validationSeconds: validationSeconds,
+                                            data: resume != nil && !data.isEmpty ? data : nil, validationCount: validationMixtures, validationSeconds: validationSeconds,
                                             totalSteps: resume != nil ? steps : nil, averageDecay: averageDecay,
                                             batch: resume != nil ? (batchSize, cropSeconds) : (nil, nil),
                                             randomPolarity: resume != nil ? randomPolarity : nil,

@@ -33,6 +33,9 @@ public final class SeparationTrainer {
     ///   - settings: the run's settings (ignored when resuming: the checkpoint's are used).
     ///   - runDirectory: the run folder.
     ///   - resume: continue from the folder's checkpoint.
+    ///   - data: a resumed run's new corpus folders, replacing the checkpoint's (nil keeps them): from then on the
+    ///     run draws other batches than it would have. The first folder gives the dev set, as in a new run; when it
+    ///     changes, the plateau rule starts afresh as for any new dev set.
     ///   - validationCount: dev mixtures to validate on, replacing the settings' (nil keeps them).
     ///   - validationSeconds: seconds per dev mixture, replacing the settings' (0 = whole mixtures; nil keeps them).
     ///     When either changes a resumed run's dev set, the plateau rule starts afresh at the current learning rate,
@@ -57,7 +60,7 @@ public final class SeparationTrainer {
     ///     it): stored in every checkpoint, so a resumed run keeps them unless they are given again.
     /// - Throws: ``TrainingError``, `DatasetError`, `SeparationError` naming what is wrong.
     public init(settings: SeparationTrainingSettings, runDirectory: String, resume: Bool,
-                validationCount: Int? = nil, validationSeconds: Double? = nil, totalSteps: Int? = nil,
+                data: [String]? = nil, validationCount: Int? = nil, validationSeconds: Double? = nil, totalSteps: Int? = nil,
                 averageDecay: Float? = nil, batch: (size: Int?, cropSeconds: Double?) = (nil, nil),
                 randomPolarity: Bool? = nil, learningRate: Float? = nil,
                 augment: Bool? = nil, augmentation: SourceAugmentationSettings? = nil,
@@ -80,7 +83,12 @@ public final class SeparationTrainer {
             throw TrainingError.invalidOption(name: "--average-decay", value: "\(decay)", reason: "must be at least 0 and below 1")
         }
         let polarity = randomPolarity ?? settings.randomPolarity
-        let validationChanged = resume && (count != settings.validationCount || seconds != settings.validationSeconds
+        let devChanged = resume && data.map { $0.first != settings.data.first } == true
+        if resume, let data {
+            guard !data.isEmpty else { throw TrainingError.invalidOption(name: "--data", value: "", reason: "give at least one corpus folder") }
+            settings.data = data
+        }
+        let validationChanged = devChanged || resume && (count != settings.validationCount || seconds != settings.validationSeconds
             || decay != settings.averageDecay || (polarity ?? false) != (settings.randomPolarity ?? false))
         (settings.validationCount, settings.validationSeconds, settings.averageDecay) = (count, seconds, decay)
         if let totalSteps { settings.totalSteps = totalSteps }

@@ -148,6 +148,42 @@ import Training
         }
     }
 
+    /// A resume may replace the corpora (a pool of new voices joins a long run, or a corpus rebuilt at another path
+    /// takes over): the checkpoint keeps the new list; the best score stands while the dev corpus (the first) stays,
+    /// and restarts with it when it changes.
+    @Test func resumeReplacesTheCorpora() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let data = try Self.corpus(dir)
+        let more = dir.file("more")
+        _ = try MixtureCorpusBuilder(sampleRate: 8_000, counts: [.train: 4, .dev: 2, .test: 0], outputDirectory: more, seed: 12,
+                                     generator: { SplitMix64(seed: $0) }).build()
+        let run = dir.file("run")
+        try FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true)
+        let first = try SeparationTrainer(settings: Self.settings(data: data, steps: 2), runDirectory: run, resume: false)
+        for i in 0..<2 { _ = try first.trainStep(i) }
+        let score = try first.validate()["val_si_snri"]!
+        try first.saveCheckpoint(2)
+        let unused = Self.settings(data: dir.file("nowhere"), steps: 2)
+        // Another pool joins; the dev corpus stays, so does the best score; the new pool feeds the batches.
+        let joined = try SeparationTrainer(settings: unused, runDirectory: run, resume: true, data: [data, more], totalSteps: 4)
+        #expect(joined.settings.data == [data, more] && joined.step == 2)
+        #expect(joined.bestValidationSISNRi == Double(Float(score)))
+        #expect(try joined.trainStep(2)["loss"]!.isFinite)
+        try joined.saveCheckpoint(3)
+        let kept = try SeparationTrainer(settings: unused, runDirectory: run, resume: true)
+        #expect(kept.settings.data == [data, more] && kept.step == 3)
+        // A new dev corpus first: scores on it do not compare with the old ones, so the record restarts.
+        let moved = try SeparationTrainer(settings: unused, runDirectory: run, resume: true, data: [more, data])
+        #expect(moved.settings.data == [more, data] && moved.bestValidationSISNRi == nil)
+        #expect(try moved.validate()["val_si_snri"]!.isFinite)
+        // A corpus that is not there is named.
+        #expect(throws: (any Error).self) {
+            try SeparationTrainer(settings: unused, runDirectory: run, resume: true, data: [data, dir.file("missing")])
+        }
+        #expect(throws: TrainingError.self) { try SeparationTrainer(settings: unused, runDirectory: run, resume: true, data: []) }
+    }
+
     /// A checkpoint alone gives the weights the run validates: the average's parameters with the raw buffers, in
     /// inference mode, separating as the trainer's validated weights do; a run without an average gives its raw weights.
     @Test func checkpointExportsTheValidatedWeights() throws {
