@@ -185,6 +185,9 @@ struct TrainSep: ParsableCommand {
                                             augmentation: resume != nil ? customAugmentation : nil,
                                             intervals: (checkpointEvery ?? (resume == nil ? 100 : nil), logEvery ?? (resume == nil ? 20 : nil),
                                                         validateEvery ?? (resume == nil ? 500 : nil)))
+        if resume != nil, !data.isEmpty {
+            try Console.line("\(runDirectory): from step \(trainer.step) on, training on \(data.joined(separator: ", ")) (dev: \(data[0]))")
+        }
         if let held = trainer.initializedBlocks, held < trainer.settings.model.numMossformerLayer {
             try Console.line("\(initialization ?? ""): \(held) blocks grow to \(trainer.settings.model.numMossformerLayer); blocks \(held + 1)-\(trainer.settings.model.numMossformerLayer) start as identities")
         }
