@@ -175,8 +175,9 @@ struct TrainSep: ParsableCommand {
         }
         let customAugmentation = try augmentation.map { try SourceAugmentationSettings(contentsOf: $0) }
         let settings = try newRunSettings()
+        let newData = resume != nil && !data.isEmpty ? data : nil   // a resumed run's replacement corpora
         let trainer = try SeparationTrainer(settings: settings, runDirectory: runDirectory, resume: resume != nil,
-                                            data: resume != nil && !data.isEmpty ? data : nil, validationCount: validationMixtures, validationSeconds: validationSeconds,
+                                            data: newData, validationCount: validationMixtures, validationSeconds: validationSeconds,
                                             totalSteps: resume != nil ? steps : nil, averageDecay: averageDecay,
                                             batch: resume != nil ? (batchSize, cropSeconds) : (nil, nil),
                                             randomPolarity: resume != nil ? randomPolarity : nil,
@@ -185,8 +186,8 @@ struct TrainSep: ParsableCommand {
                                             augmentation: resume != nil ? customAugmentation : nil,
                                             intervals: (checkpointEvery ?? (resume == nil ? 100 : nil), logEvery ?? (resume == nil ? 20 : nil),
                                                         validateEvery ?? (resume == nil ? 500 : nil)))
-        if resume != nil, !data.isEmpty {
-            try Console.line("\(runDirectory): from step \(trainer.step) on, training on \(data.joined(separator: ", ")) (dev: \(data[0]))")
+        if let newData {
+            try Console.line("\(runDirectory): from step \(trainer.step) on, training on \(newData.joined(separator: ", ")) (dev: \(newData[0]))")
         }
         if let held = trainer.initializedBlocks, held < trainer.settings.model.numMossformerLayer {
             try Console.line("\(initialization ?? ""): \(held) blocks grow to \(trainer.settings.model.numMossformerLayer); blocks \(held + 1)-\(trainer.settings.model.numMossformerLayer) start as identities")

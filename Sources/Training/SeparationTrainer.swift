@@ -83,9 +83,10 @@ public final class SeparationTrainer {
             throw TrainingError.invalidOption(name: "--average-decay", value: "\(decay)", reason: "must be at least 0 and below 1")
         }
         let polarity = randomPolarity ?? settings.randomPolarity
-        let devChanged = resume && data.map { $0.first != settings.data.first } == true
+        var devChanged = false
         if resume, let data {
             guard !data.isEmpty else { throw TrainingError.invalidOption(name: "--data", value: "", reason: "give at least one corpus folder") }
+            devChanged = data[0] != settings.data.first
             settings.data = data
         }
         let validationChanged = devChanged || resume && (count != settings.validationCount || seconds != settings.validationSeconds
